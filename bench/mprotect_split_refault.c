@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mprotect-split-refault: what splitting costs as a user sees it, on any
+ * kernel.  A devdax PUD split zaps the entry and the next access refaults;
+ * here user space does the same: zap the range (MADV_DONTNEED), mprotect it
+ * read-only, touch one byte per page so it refaults.  Two series: the
+ * mprotect alone ("downgrade") and the whole zap+mprotect+refault
+ * ("cycle"), whose counts include the refaults.  The mapping is put back to
+ * read-write between rounds, untimed and uncounted.
+ */
+#include <sys/mman.h>
+
+#include "bench.h"
+#include "timing.h"
+
+static int split_refault_run(struct pb_case *c)
+{
+	struct pb_counter_snapshot s0, s1, s2, s3;
+	struct pb_series mprot, cycle;
+	int rc = -1;
+
+	if (pb_series_init(&mprot, "downgrade", "split-refault", c->bcfg->iterations) ||
+	    pb_series_init(&cycle, "cycle", "split-refault", c->bcfg->iterations)) {
+		pb_case_error(c, "out of memory");
+		goto out;
+	}
+	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
+		uint64_t t0, t_zapped, t1, t2, t_touch, t3;
+
+		pb_case_snapshot(c, &s0);
+		t0 = pb_now_ns();
+		if (madvise(c->map.addr, c->map.size, MADV_DONTNEED)) {
+			pb_case_error(c, "madvise(MADV_DONTNEED): %m");
+			goto out;
+		}
+		t_zapped = pb_now_ns();
+		pb_case_snapshot(c, &s1);
+		t1 = pb_now_ns();
+		if (mprotect(c->map.addr, c->map.size, PROT_READ)) {
+			pb_case_error(c, "mprotect(PROT_READ): %m");
+			goto out;
+		}
+		t2 = pb_now_ns();
+		pb_case_snapshot(c, &s2);
+		t_touch = pb_now_ns();
+		pb_touch(c->map.addr, c->map.size, c->page_size, false);
+		t3 = pb_now_ns();
+		pb_case_snapshot(c, &s3);
+
+		if (mprotect(c->map.addr, c->map.size, PROT_READ | PROT_WRITE)) {
+			pb_case_error(c, "mprotect(PROT_READ|PROT_WRITE): %m");
+			goto out;
+		}
+		pb_touch(c->map.addr, c->map.size, c->page_size, true);
+
+		if (pb_case_measured(c, i)) {
+			pb_series_add(&mprot, t2 - t1, &s1, &s2);
+			/* leave out the counter reads taken inside the cycle */
+			pb_series_add(&cycle, (t_zapped - t0) + (t2 - t1) + (t3 - t_touch),
+				      &s0, &s3);
+		}
+	}
+	rc = pb_case_emit(c, &mprot) || pb_case_emit(c, &cycle) ? -1 : 0;
+out:
+	pb_series_free(&mprot);
+	pb_series_free(&cycle);
+	return rc;
+}
+
+const struct pb_bench pb_bench_mprotect_split_refault = {
+	.name = "mprotect-split-refault",
+	.summary = "MADV_DONTNEED + mprotect RO + refault touch, as a user-space split",
+	.uses_remote = true,
+	.populate = true,
+	.preserves_data = true,
+	.zaps = true,
+	.run = split_refault_run,
+};

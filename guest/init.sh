@@ -1,0 +1,138 @@
+#!/bin/busybox sh
+# /init of the pudbench guest initramfs (built by tools/vm/mkinitramfs.sh).
+#
+# Kernel cmdline:
+#   pudbench.guest=1        required by dax-setup (with /etc/pudbench-guest)
+#   pudbench.align=1G|2M|0  devdax alignment; 0 skips dax-setup (default 1G)
+#   ... -- CMD ARGS         command to run (the kernel hands words after
+#                           "--" to init); else /etc/pudbench/run.sh
+# The command runs with RESULTS=/results; every regular file there is sent
+# to the host, framed, on the virtio-serial port "pudbench.results" (ttyS1
+# if there is no such port).  Then the guest powers off.
+# shellcheck shell=sh
+
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export RESULTS=/results
+export HOME=/root
+umask 022
+
+log() { echo "pudbench-init: $*"; }
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
+mkdir -p /dev/pts /dev/shm /root
+mount -t tmpfs tmpfs /tmp
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+read -r up_init _ < /proc/uptime
+echo "init_uptime=$up_init" > "$RESULTS/timing.txt"
+
+align=1G
+read -r cmdline < /proc/cmdline
+# Word splitting of the cmdline is intended.
+for w in $cmdline; do
+    case $w in
+        pudbench.align=*) align=${w#pudbench.align=} ;;
+        --) break ;;
+    esac
+done
+
+# Modules in dependency order (one per line, made by mkinitramfs.sh).
+while read -r m; do
+    insmod "/lib/modules/$m" 2>/tmp/insmod.err ||
+        log "insmod $m failed: $(cat /tmp/insmod.err)"
+done < /etc/pudbench/modules
+
+# Pick the results channel now, so a failing run still reports.
+port=
+for d in /sys/class/virtio-ports/vport*; do
+    [ -e "$d/name" ] || continue
+    if [ "$(cat "$d/name")" = pudbench.results ]; then
+        port=/dev/${d##*/}
+    fi
+done
+if [ -z "$port" ] && [ -e /dev/ttyS1 ]; then
+    port=/dev/ttyS1
+    stty -F "$port" raw -echo 115200 2>/dev/null || true
+fi
+log "results channel: ${port:-none}"
+
+wait_for() { # path seconds
+    i=0
+    while [ ! -e "$1" ] && [ "$i" -lt $(($2 * 10)) ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    [ -e "$1" ]
+}
+
+rc=0
+if [ "$align" != 0 ]; then
+    if wait_for /sys/bus/nd/devices/region0 10; then
+        if dax-setup --align "$align" > "$RESULTS/dax.txt" 2> "$RESULTS/dax-setup.err"; then
+            cat "$RESULTS/dax.txt"
+            dev=$(awk '/^DAX /{print $2}' "$RESULTS/dax.txt")
+            wait_for "$dev" 5 || log "$dev did not appear"
+        else
+            rc=$?
+            log "dax-setup failed rc=$rc: $(cat "$RESULTS/dax-setup.err")"
+        fi
+    else
+        rc=1
+        log "no NVDIMM region0 (is -machine nvdimm=on and nfit loaded?)"
+    fi
+fi
+read -r up_ready _ < /proc/uptime
+echo "ready_uptime=$up_ready" >> "$RESULTS/timing.txt"
+
+if [ "$rc" = 0 ]; then
+    if [ $# -gt 0 ]; then
+        log "running: $*"
+        "$@" > "$RESULTS/run.log" 2>&1
+        rc=$?
+    elif [ -x /etc/pudbench/run.sh ]; then
+        log "running /etc/pudbench/run.sh"
+        /etc/pudbench/run.sh > "$RESULTS/run.log" 2>&1
+        rc=$?
+    else
+        log "nothing to run"
+    fi
+fi
+echo "$rc" > "$RESULTS/rc"
+read -r up_done _ < /proc/uptime
+echo "done_uptime=$up_done" >> "$RESULTS/timing.txt"
+log "command rc=$rc"
+# The kernel log (e.g. "bad pud") goes out with the results.
+dmesg > "$RESULTS/dmesg.txt" 2>&1
+uname -a > "$RESULTS/uname.txt"
+
+# Frame each file so the host can check it arrived whole:
+#   === BEGIN name=N len=BYTES sha256=HEX ===  <base64 lines>  === END name=N ===
+# and a closing "=== DONE files=K ===".
+send_results() {
+    n=0
+    for f in "$RESULTS"/*; do
+        [ -f "$f" ] || continue
+        name=${f##*/}
+        len=$(wc -c < "$f")
+        sum=$(sha256sum "$f" | cut -d' ' -f1)
+        echo "=== BEGIN name=$name len=$len sha256=$sum ==="
+        base64 "$f"
+        echo "=== END name=$name ==="
+        n=$((n + 1))
+    done
+    echo "=== DONE files=$n ==="
+}
+if [ -n "$port" ]; then
+    send_results > "$port"
+    # Give the port a moment to drain before the power goes.
+    sleep 1
+else
+    log "no results channel; results only on the console"
+    cat "$RESULTS/run.log" 2>/dev/null
+fi
+sync
+log "poweroff"
+poweroff -f

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hugetlb-1G / hugetlb-2M: a hugetlbfs memfd mapped MAP_SHARED.  Shared, so
+ * MADV_DONTNEED only unmaps and a refault maps the same page again, as with
+ * device-dax.  The parent reserves the pool through sysfs (root only) and
+ * puts the previous nr_hugepages back on release.
+ */
+#define _GNU_SOURCE
+#include "backend.h"
+
+#include <errno.h>
+#include <linux/memfd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sysfs.h"
+
+struct hugetlb_pool {
+	size_t page_size;
+	unsigned memfd_flag;
+	long saved_nr;		/* -1: we changed nothing */
+};
+
+static struct hugetlb_pool pool_1g = { PB_SZ_1G, MFD_HUGE_1GB, -1 };
+static struct hugetlb_pool pool_2m = { PB_SZ_2M, MFD_HUGE_2MB, -1 };
+
+static void pool_path(const struct hugetlb_pool *p, const char *file, char *buf, size_t len)
+{
+	snprintf(buf, len, "/sys/kernel/mm/hugepages/hugepages-%zukB/%s",
+		 p->page_size >> 10, file);
+}
+
+static bool pool_probe(const struct hugetlb_pool *p, char *reason, size_t len)
+{
+	char path[128];
+	long nr;
+
+	pool_path(p, "nr_hugepages", path, sizeof(path));
+	if (pb_sysfs_read_long(path, &nr) == 0)
+		return true;
+	if (p->page_size == PB_SZ_1G && pb_cpuinfo_has_flag("pdpe1gb") == 0) {
+		snprintf(reason, len, "no 1 GiB hugetlb pool: the CPU does not report pdpe1gb");
+		return false;
+	}
+	snprintf(reason, len, "no %zu kB hugetlb pool (%s: %s)", p->page_size >> 10,
+		 path, strerror(errno));
+	return false;
+}
+
+static int pool_reserve(struct hugetlb_pool *p, size_t max_size, char *err, size_t len)
+{
+	char nr_path[128], free_path[128];
+	long nr, nfree, need = (long)(max_size / p->page_size);
+
+	pool_path(p, "nr_hugepages", nr_path, sizeof(nr_path));
+	pool_path(p, "free_hugepages", free_path, sizeof(free_path));
+	if (pb_sysfs_read_long(nr_path, &nr) || pb_sysfs_read_long(free_path, &nfree)) {
+		snprintf(err, len, "reading %s: %s", nr_path, strerror(errno));
+		return -1;
+	}
+	if (nfree >= need)
+		return 0;
+	if (geteuid() != 0) {
+		snprintf(err, len, "needs %ld free %zu kB pages, %ld free, and only root may reserve more (%s)",
+			 need, p->page_size >> 10, nfree, nr_path);
+		return -1;
+	}
+	if (p->saved_nr < 0)
+		p->saved_nr = nr;
+	if (pb_sysfs_write_long(nr_path, nr + need - nfree) ||
+	    pb_sysfs_read_long(free_path, &nfree) || nfree < need) {
+		snprintf(err, len, "could reserve only %ld of %ld %zu kB pages (memory fragmented?)",
+			 nfree, need, p->page_size >> 10);
+		pb_sysfs_write_long(nr_path, p->saved_nr);
+		p->saved_nr = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void pool_release(struct hugetlb_pool *p)
+{
+	char path[128];
+
+	if (p->saved_nr < 0)
+		return;
+	pool_path(p, "nr_hugepages", path, sizeof(path));
+	if (pb_sysfs_write_long(path, p->saved_nr))
+		fprintf(stderr, "pudbench: could not restore %s to %ld: %s\n",
+			path, p->saved_nr, strerror(errno));
+	p->saved_nr = -1;
+}
+
+static int pool_map(const struct hugetlb_pool *p, struct pb_mapping *m, char *err, size_t len)
+{
+	int fd = memfd_create("pudbench-hugetlb", MFD_CLOEXEC | MFD_HUGETLB | p->memfd_flag);
+	void *addr;
+
+	if (fd < 0) {
+		snprintf(err, len, "memfd_create(MFD_HUGETLB): %s", strerror(errno));
+		return -1;
+	}
+	if (ftruncate(fd, (off_t)m->size)) {
+		snprintf(err, len, "ftruncate hugetlb memfd to %zu: %s", m->size, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	addr = mmap(m->addr, m->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+	if (addr == MAP_FAILED) {
+		snprintf(err, len, "mmap hugetlb memfd: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	m->fd = fd;
+	return 0;
+}
+
+static void hugetlb_unmap(struct pb_mapping *m)
+{
+	munmap(m->addr, m->size);
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = -1;
+}
+
+#define HUGETLB_BACKEND(var, label, pool, psize)                                              \
+	static bool var##_probe(const struct pb_config *cfg, char *reason, size_t len) \
+	{                                                                              \
+		(void)cfg;                                                             \
+		return pool_probe(&pool, reason, len);                                 \
+	}                                                                              \
+	static int var##_reserve(const struct pb_config *cfg, size_t max, char *err,   \
+				 size_t len)                                           \
+	{                                                                              \
+		(void)cfg;                                                             \
+		return pool_reserve(&pool, max, err, len);                             \
+	}                                                                              \
+	static void var##_release(void) { pool_release(&pool); }                       \
+	static int var##_map(const struct pb_config *cfg, struct pb_mapping *m,        \
+			     char *err, size_t len)                                    \
+	{                                                                              \
+		(void)cfg;                                                             \
+		return pool_map(&pool, m, err, len);                                   \
+	}                                                                              \
+	const struct pb_backend var = {                                                \
+		.name = label,                                                         \
+		.summary = "hugetlbfs memfd, MAP_SHARED, pool reserved via sysfs",     \
+		.page_size = psize,                                                     \
+		.zap_keeps_data = true,                                                \
+		.probe = var##_probe,                                                  \
+		.reserve = var##_reserve,                                              \
+		.release = var##_release,                                              \
+		.map = var##_map,                                                      \
+		.unmap = hugetlb_unmap,                                                \
+	}
+
+HUGETLB_BACKEND(pb_backend_hugetlb_1g, "hugetlb-1G", pool_1g, PB_SZ_1G);
+HUGETLB_BACKEND(pb_backend_hugetlb_2m, "hugetlb-2M", pool_2m, PB_SZ_2M);

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A benchmark is one file in bench/ exporting one struct pb_bench (as
+ * will-it-scale testcases and stress-ng stressors do).  The harness gives it
+ * a struct pb_case with the mapping made (and populated, if it asks), the
+ * remote participants running and the counters open; the benchmark times
+ * its calls into series and emits one result record per series.
+ */
+#ifndef PUDBENCH_BENCH_H
+#define PUDBENCH_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "backend.h"
+#include "config.h"
+#include "counters.h"
+#include "placement.h"
+
+struct pb_case;
+
+struct pb_bench {
+	const char *name;
+	const char *summary;
+	bool uses_remote;	/* honours the remote participant settings */
+	bool populate;		/* harness touches every page before run() */
+	bool preserves_data;	/* harness checks the populate pattern after */
+	bool zaps;		/* MADV_DONTNEED: data kept only if the backend keeps it */
+	/* 0 on success, -1 with pb_case_error() */
+	int (*run)(struct pb_case *c);
+};
+
+extern const struct pb_bench *const pb_benches[];	/* NULL-terminated */
+const struct pb_bench *pb_bench_find(const char *name);
+
+enum pb_check { PB_CHECK_NOT_RUN = -1, PB_CHECK_FAIL = 0, PB_CHECK_PASS = 1 };
+
+struct pb_case {
+	/* identity */
+	const struct pb_bench *bench;
+	const struct pb_backend *backend;
+	const struct pb_config *cfg;
+	const struct pb_bench_config *bcfg;
+	size_t page_size;		/* the backend's nominal page size */
+	size_t size;
+	int cpu;
+	int nr_remote;
+	enum pb_remote_mode remote_mode;
+	int remote_cpus[PB_MAX_REMOTE];
+
+	/* set up by the harness */
+	struct pb_mapping map;
+	struct pb_participants remote;
+	struct pb_counters *ctrs;
+
+	/* findings a benchmark may report; -1 = not checked by it */
+	long stale_writes;
+	long stale_write_probes;
+
+	json_object *records;		/* array, one object per series */
+	char error[512];
+};
+
+/* A series: the latency samples of one kind of call, and their counts. */
+struct pb_series {
+	const char *direction;		/* downgrade, upgrade, cycle, fault */
+	const char *strategy;		/* inplace, split-refault, ... */
+	double *samples;
+	size_t n, cap;
+	unsigned long calls;		/* calls the counts cover */
+	struct pb_counter_snapshot *acc;
+};
+
+int pb_series_init(struct pb_series *s, const char *direction, const char *strategy, size_t cap);
+void pb_series_free(struct pb_series *s);
+/* One measured call (or cycle) of @ns, with the counters around it. */
+void pb_series_add(struct pb_series *s, uint64_t ns,
+		   const struct pb_counter_snapshot *before,
+		   const struct pb_counter_snapshot *after);
+/* Turn a series into a result record in c->records. */
+int pb_case_emit(struct pb_case *c, const struct pb_series *s);
+
+/* Counter snapshot for the case (no-op fields when a counter is unavailable). */
+void pb_case_snapshot(struct pb_case *c, struct pb_counter_snapshot *snap);
+
+void pb_case_error(struct pb_case *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Touch one byte every @stride bytes; a write stores back what it read. */
+void pb_touch(char *addr, size_t size, size_t stride, bool write);
+
+/* Number of iterations including warm-up, and whether @i is measured. */
+static inline unsigned pb_case_rounds(const struct pb_case *c)
+{
+	return c->bcfg->warmup + c->bcfg->iterations;
+}
+
+static inline bool pb_case_measured(const struct pb_case *c, unsigned i)
+{
+	return i >= c->bcfg->warmup;
+}
+
+#endif

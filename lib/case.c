@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+/* What a benchmark uses inside a case: series, snapshots, records. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "stats.h"
+
+int pb_series_init(struct pb_series *s, const char *direction, const char *strategy, size_t cap)
+{
+	memset(s, 0, sizeof(*s));
+	s->direction = direction;
+	s->strategy = strategy;
+	s->cap = cap;
+	s->samples = calloc(cap ? cap : 1, sizeof(*s->samples));
+	s->acc = calloc(1, sizeof(*s->acc));
+	return s->samples && s->acc ? 0 : -1;
+}
+
+void pb_series_free(struct pb_series *s)
+{
+	free(s->samples);
+	free(s->acc);
+	s->samples = NULL;
+	s->acc = NULL;
+}
+
+void pb_series_add(struct pb_series *s, uint64_t ns,
+		   const struct pb_counter_snapshot *before,
+		   const struct pb_counter_snapshot *after)
+{
+	if (s->n < s->cap)
+		s->samples[s->n++] = (double)ns;
+	pb_counter_accumulate(s->acc, before, after);
+	s->calls++;
+}
+
+void pb_case_snapshot(struct pb_case *c, struct pb_counter_snapshot *snap)
+{
+	if (c->ctrs)
+		pb_counters_read(c->ctrs, snap);
+	else
+		memset(snap, 0, sizeof(*snap));
+}
+
+void pb_case_error(struct pb_case *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->error, sizeof(c->error), fmt, ap);
+	va_end(ap);
+}
+
+void pb_touch(char *addr, size_t size, size_t stride, bool write)
+{
+	volatile char *p = addr;
+
+	for (size_t off = 0; off < size; off += stride) {
+		char v = p[off];
+
+		if (write)
+			p[off] = v;
+	}
+}
+
+static json_object *json_num_or_null(double v)
+{
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+static json_object *latency_json(const struct pb_series *s)
+{
+	json_object *o = json_object_new_object(), *ci;
+	struct pb_stats st;
+
+	if (s->n == 0 || pb_stats_compute(s->samples, s->n, &st)) {
+		json_object_object_add(o, "n", json_object_new_int64(0));
+		return o;
+	}
+	json_object_object_add(o, "n", json_object_new_int64((int64_t)st.n));
+	json_object_object_add(o, "min", json_object_new_double(st.min));
+	json_object_object_add(o, "p25", json_object_new_double(st.p25));
+	json_object_object_add(o, "median", json_object_new_double(st.median));
+	json_object_object_add(o, "p75", json_object_new_double(st.p75));
+	json_object_object_add(o, "p90", json_object_new_double(st.p90));
+	json_object_object_add(o, "p99", json_object_new_double(st.p99));
+	json_object_object_add(o, "max", json_object_new_double(st.max));
+	json_object_object_add(o, "mean", json_object_new_double(st.mean));
+	json_object_object_add(o, "stddev", json_object_new_double(st.stddev));
+	json_object_object_add(o, "cv", json_num_or_null(st.cv));
+	json_object_object_add(o, "ci_level", json_object_new_double(st.ci_level));
+	ci = json_object_new_array();
+	json_object_array_add(ci, json_num_or_null(st.median_ci_lo));
+	json_object_array_add(ci, json_num_or_null(st.median_ci_hi));
+	json_object_object_add(o, "median_ci", ci);
+	json_object_object_add(o, "outliers", json_object_new_int64((int64_t)st.outliers));
+	return o;
+}
+
+/* Per-call figure of a sum of counters; NULL (JSON null) if any is unavailable. */
+static json_object *per_call(const struct pb_case *c, const struct pb_series *s,
+			     const enum pb_counter_id *ids, int n)
+{
+	double sum = 0;
+
+	if (!c->ctrs || !s->calls)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		if (!pb_counter_available(c->ctrs, ids[i], NULL))
+			return NULL;
+		sum += (double)s->acc->total[ids[i]];
+	}
+	return json_object_new_double(sum / (double)s->calls);
+}
+
+#define PER_CALL(c, s, ...)                                                     \
+	per_call(c, s, (const enum pb_counter_id[]){ __VA_ARGS__ },             \
+		 sizeof((const enum pb_counter_id[]){ __VA_ARGS__ }) / sizeof(enum pb_counter_id))
+
+static json_object *per_call_json(const struct pb_case *c, const struct pb_series *s)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "faults", PER_CALL(c, s, PB_CTR_FAULTS));
+	/* received: the flush ran on a participant's CPU */
+	json_object_object_add(o, "tlb_shootdowns_remote",
+			       PER_CALL(c, s, PB_CTR_TLB_REMOTE_SHOOTDOWN));
+	/* requested: the caller asked other CPUs to flush (by IPI or hypercall) */
+	json_object_object_add(o, "tlb_remote_flush_requests",
+			       PER_CALL(c, s, PB_CTR_TLB_REMOTE_SEND_IPI));
+	json_object_object_add(o, "tlb_flush_local",
+			       PER_CALL(c, s, PB_CTR_TLB_LOCAL_SHOOTDOWN,
+					PB_CTR_TLB_LOCAL_MM_SHOOTDOWN));
+	json_object_object_add(o, "tlb_ipis_received", PER_CALL(c, s, PB_CTR_TLB_IPIS_RECEIVED));
+	json_object_object_add(o, "tlb_full_flushes", PER_CALL(c, s, PB_CTR_TLB_FULL_FLUSH));
+	json_object_object_add(o, "thp_split_pud", PER_CALL(c, s, PB_CTR_THP_SPLIT_PUD));
+	return o;
+}
+
+/* Every counter per call, plus the per-thread split of the perf ones. */
+static void counters_json(const struct pb_case *c, const struct pb_series *s,
+			  json_object *rec)
+{
+	json_object *all = json_object_new_object(), *threads = json_object_new_object();
+	json_object *unavail = json_object_new_object();
+
+	for (int id = 0; id < PB_CTR__COUNT; id++) {
+		const char *name = pb_counter_name(id), *why = "counters not opened";
+		json_object *arr;
+
+		if (!c->ctrs || !pb_counter_available(c->ctrs, id, &why)) {
+			json_object_object_add(all, name, NULL);
+			json_object_object_add(unavail, name, json_object_new_string(why));
+			continue;
+		}
+		json_object_object_add(all, name, PER_CALL(c, s, (enum pb_counter_id)id));
+		if (!pb_counter_is_per_thread(id))
+			continue;
+		arr = json_object_new_array();
+		for (int t = 0; t < s->acc->nr_threads; t++)
+			json_object_array_add(arr, json_object_new_double(
+				s->calls ? (double)s->acc->thread[t][id] / (double)s->calls : 0));
+		json_object_object_add(threads, name, arr);
+	}
+	json_object_object_add(rec, "counters", all);
+	json_object_object_add(rec, "per_thread", threads);
+	json_object_object_add(rec, "unavailable", unavail);
+}
+
+int pb_case_emit(struct pb_case *c, const struct pb_series *s)
+{
+	json_object *rec = json_object_new_object(), *cpus, *samples;
+
+	json_object_object_add(rec, "bench", json_object_new_string(c->bench->name));
+	json_object_object_add(rec, "backend", json_object_new_string(c->backend->name));
+	json_object_object_add(rec, "page_size", json_object_new_int64((int64_t)c->page_size));
+	json_object_object_add(rec, "size_bytes", json_object_new_int64((int64_t)c->size));
+	json_object_object_add(rec, "nr_puds", json_object_new_int64((int64_t)(c->size / PB_SZ_1G)));
+	json_object_object_add(rec, "direction", json_object_new_string(s->direction));
+	json_object_object_add(rec, "strategy", json_object_new_string(s->strategy));
+	json_object_object_add(rec, "cpu", json_object_new_int(c->cpu));
+	json_object_object_add(rec, "remote_cpus", json_object_new_int(c->nr_remote));
+	json_object_object_add(rec, "remote_mode", c->nr_remote ?
+			       json_object_new_string(pb_remote_mode_name(c->remote_mode)) : NULL);
+	cpus = json_object_new_array();
+	for (int i = 0; i < c->nr_remote; i++)
+		json_object_array_add(cpus, json_object_new_int(c->remote_cpus[i]));
+	json_object_object_add(rec, "remote_cpu_list", cpus);
+	json_object_object_add(rec, "iterations", json_object_new_int64((int64_t)s->n));
+	json_object_object_add(rec, "warmup", json_object_new_int((int)c->bcfg->warmup));
+	json_object_object_add(rec, "latency_ns", latency_json(s));
+	json_object_object_add(rec, "per_call", per_call_json(c, s));
+	counters_json(c, s, rec);
+	samples = json_object_new_array_ext((int)s->n);
+	for (size_t i = 0; i < s->n; i++)
+		json_object_array_add(samples, json_object_new_int64((int64_t)s->samples[i]));
+	json_object_object_add(rec, "samples_ns", samples);
+	json_object_array_add(c->records, rec);
+	return 0;
+}

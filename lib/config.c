@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: MIT */
+/* Run configuration: INI file parsed with libinih, every key validated. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ini.h>
+
+enum section { SEC_NONE, SEC_RUN = 1, SEC_DEVDAX = 2, SEC_BENCH = 4 };
+enum kind { K_UINT, K_INT_AUTO, K_BOOL, K_DEVICE, K_NAMES, K_UINTS, K_MODES };
+
+/*
+ * One row per key.  @bench: the field lives in struct pb_bench_config (the
+ * [run] copy is cfg->defaults), else in struct pb_config.  Lists hold up to
+ * @cap items and keep their length at @nr_off.  "auto" is accepted by
+ * K_INT_AUTO (stores -1) and by a K_NAMES list with @auto_off (sets that
+ * bool, empties the list).  K_NAMES items are made of @chars.
+ */
+struct key {
+	const char *name;
+	unsigned sections;
+	bool bench;
+	enum kind kind;
+	long min, max;
+	size_t off, nr_off, cap, auto_off;
+	const char *chars;
+};
+
+#define C(f) offsetof(struct pb_config, f)
+#define B(f) offsetof(struct pb_bench_config, f)
+
+static const char lower[] = "abcdefghijklmnopqrstuvwxyz0123456789-";
+static const char mixed[] = "abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+static const struct key keys[] = {
+	{ "benches", SEC_RUN, .kind = K_NAMES, .chars = lower,
+	  .off = C(benches), .nr_off = C(nr_benches), .cap = PB_CFG_MAX_LIST },
+	{ "backends", SEC_RUN, .kind = K_NAMES, .chars = mixed, .auto_off = C(backends_auto),
+	  .off = C(backends), .nr_off = C(nr_backends), .cap = PB_CFG_MAX_LIST },
+	{ "iterations", SEC_RUN | SEC_BENCH, .bench = true, .kind = K_UINT, .min = 1, .max = 1000000,
+	  .off = B(iterations) },
+	{ "warmup", SEC_RUN | SEC_BENCH, .bench = true, .kind = K_UINT, .min = 0, .max = 100000,
+	  .off = B(warmup) },
+	{ "sizes_gib", SEC_RUN | SEC_BENCH, .bench = true, .kind = K_UINTS, .min = 1, .max = 1024,
+	  .off = B(sizes_gib), .nr_off = B(nr_sizes), .cap = PB_CFG_MAX_LIST },
+	{ "remote_cpus", SEC_RUN, .kind = K_UINTS, .min = 0, .max = 64,
+	  .off = C(remote_cpus), .nr_off = C(nr_remote_cpus), .cap = PB_CFG_MAX_LIST },
+	{ "remote_mode", SEC_RUN, .kind = K_MODES,
+	  .off = C(remote_modes), .nr_off = C(nr_remote_modes), .cap = 2 },
+	{ "cpu", SEC_RUN, .kind = K_INT_AUTO, .min = 0, .max = 4095, .off = C(cpu) },
+	{ "case_timeout_s", SEC_RUN, .kind = K_UINT, .min = 1, .max = 86400, .off = C(case_timeout_s) },
+	{ "device", SEC_DEVDAX, .kind = K_DEVICE, .off = C(device) },
+	{ "destructive", SEC_DEVDAX, .kind = K_BOOL, .off = C(destructive) },
+};
+#define NR_KEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NR_KEYS <= 32, "seen masks are uint32_t");
+_Static_assert(sizeof(((struct pb_config *)0)->remote_modes) ==
+	       2 * sizeof(enum pb_remote_mode), "remote_mode cap");
+
+static const char *const mode_names[] = { [PB_REMOTE_SPIN] = "spin", [PB_REMOTE_READ] = "read" };
+
+static const char *const default_benches[] = {
+	"mprotect-inplace", "mprotect-split-refault", "fault-cost", "correctness",
+};
+
+struct parse {
+	const char *path;
+	FILE *fp;
+	int line;			/* current line, counted by read_line() */
+	int err_line;			/* first error recorded by us, 0 = none */
+	char *err;
+	size_t errlen;
+	struct pb_config cfg;		/* result, copied out only on success */
+	uint32_t run_seen;		/* keys seen in [run] / [devdax] */
+	uint32_t bench_seen[PB_CFG_MAX_LIST];	/* per bench_overrides[] */
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Keep only the first error, prefixed with FILE:LINE: and @prefix. */
+static void fail(struct parse *p, const char *prefix, const char *what)
+{
+	if (p->err_line)
+		return;
+	p->err_line = p->line;
+	set_err(p->err, p->errlen, "%s:%d: %s: %s", p->path, p->line, prefix, what);
+}
+
+static bool is_name(const char *s, const char *chars)
+{
+	size_t len = strspn(s, chars);
+
+	return len && !s[len] && len < PB_CFG_NAME_MAX;
+}
+
+static enum section section_kind(const char *sec)
+{
+	if (!strcmp(sec, "run"))
+		return SEC_RUN;
+	if (!strcmp(sec, "devdax"))
+		return SEC_DEVDAX;
+	if (!strncmp(sec, "bench:", 6) && is_name(sec + 6, lower))
+		return SEC_BENCH;
+	return SEC_NONE;
+}
+
+/* Digits only: strtoul() would take "-1" (wrapping), " 7" and "+7". */
+static bool parse_ulong(const char *s, long min, long max, long *out)
+{
+	long v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (*s - '0');
+		if (v > max)	/* also keeps v from overflowing */
+			return false;
+	}
+	*out = v;
+	return v >= min;
+}
+
+/* Parse one scalar or list item of @k into @slot; message in @what. */
+static bool parse_item(const struct key *k, const char *s, void *slot, char *what, size_t wlen)
+{
+	long v;
+
+	switch (k->kind) {
+	case K_UINT:
+	case K_UINTS:
+	case K_INT_AUTO:
+		if (!parse_ulong(s, k->min, k->max, &v)) {
+			snprintf(what, wlen, "'%s' is not an integer in %ld..%ld", s, k->min, k->max);
+			return false;
+		}
+		if (k->kind == K_INT_AUTO)
+			*(int *)slot = (int)v;
+		else
+			*(unsigned *)slot = (unsigned)v;
+		return true;
+	case K_NAMES:
+		if (!is_name(s, k->chars)) {
+			snprintf(what, wlen, "'%s' is not a name ([%s0-9-], 1..%d chars)", s,
+				 k->chars == lower ? "a-z" : "a-zA-Z", PB_CFG_NAME_MAX - 1);
+			return false;
+		}
+		if (k->auto_off && !strcmp(s, "auto")) {
+			snprintf(what, wlen, "'auto' cannot be combined with names");
+			return false;
+		}
+		strcpy(slot, s);
+		return true;
+	case K_MODES:
+		for (size_t m = 0; m < sizeof(mode_names) / sizeof(mode_names[0]); m++)
+			if (!strcmp(s, mode_names[m])) {
+				*(enum pb_remote_mode *)slot = (enum pb_remote_mode)m;
+				return true;
+			}
+		snprintf(what, wlen, "'%s' is not one of spin, read", s);
+		return false;
+	case K_BOOL:
+		if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
+			*(bool *)slot = true;
+		else if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0"))
+			*(bool *)slot = false;
+		else {
+			snprintf(what, wlen, "'%s' is not yes/no/true/false/1/0", s);
+			return false;
+		}
+		return true;
+	case K_DEVICE:
+		if (strncmp(s, "/dev/", 5) || !s[5] || strlen(s) >= PATH_MAX) {
+			snprintf(what, wlen, "'%s' is not a path under /dev/", s);
+			return false;
+		}
+		strcpy(slot, s);
+		return true;
+	}
+	return false;
+}
+
+static size_t item_size(const struct key *k)
+{
+	switch (k->kind) {
+	case K_NAMES:
+		return PB_CFG_NAME_MAX;
+	case K_MODES:
+		return sizeof(enum pb_remote_mode);
+	default:
+		return sizeof(unsigned);
+	}
+}
+
+/* Comma list: "a, b, c".  No empty entries, no duplicates, at most k->cap. */
+static bool parse_list(const struct key *k, const char *value, char *base, char *what, size_t wlen)
+{
+	char buf[INI_MAX_LINE], *save, *tok;
+	size_t size = item_size(k), n = 0;
+	char *items = base + k->off;
+
+	if (strlen(value) >= sizeof(buf) || !*value) {
+		snprintf(what, wlen, *value ? "value too long" : "empty list");
+		return false;
+	}
+	strcpy(buf, value);
+	memset(items, 0, size * k->cap);	/* zero padding for memcmp below */
+	/* strtok_r would merge ",," silently; split by hand to reject it. */
+	for (tok = buf; tok; tok = save) {
+		char *end;
+
+		save = strchr(tok, ',');
+		if (save)
+			*save++ = '\0';
+		tok += strspn(tok, " \t");
+		for (end = tok + strlen(tok); end > tok && (end[-1] == ' ' || end[-1] == '\t');)
+			*--end = '\0';
+		if (!*tok) {
+			snprintf(what, wlen, "empty entry in list '%s'", value);
+			return false;
+		}
+		if (n == k->cap) {
+			snprintf(what, wlen, "more than %zu entries", k->cap);
+			return false;
+		}
+		if (!parse_item(k, tok, items + n * size, what, wlen))
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (!memcmp(items + i * size, items + n * size, size)) {
+				snprintf(what, wlen, "duplicate entry '%s'", tok);
+				return false;
+			}
+		n++;
+	}
+	*(unsigned *)(base + k->nr_off) = (unsigned)n;
+	return true;
+}
+
+static bool parse_value(const struct key *k, const char *value, char *base, char *what, size_t wlen)
+{
+	if ((k->kind == K_INT_AUTO || k->auto_off) && !strcmp(value, "auto")) {
+		if (k->kind == K_INT_AUTO) {
+			*(int *)(base + k->off) = -1;
+		} else {
+			*(bool *)(base + k->auto_off) = true;
+			*(unsigned *)(base + k->nr_off) = 0;
+		}
+		return true;
+	}
+	if (k->kind == K_NAMES || k->kind == K_UINTS || k->kind == K_MODES) {
+		if (k->kind == K_NAMES && k->auto_off)
+			*(bool *)(base + k->auto_off) = false;
+		return parse_list(k, value, base, what, wlen);
+	}
+	return parse_item(k, value, base + k->off, what, wlen);
+}
+
+/* Index of [bench:NAME] in the overrides, adding it if new; -1 if full. */
+static int bench_slot(struct pb_config *cfg, const char *name)
+{
+	for (unsigned i = 0; i < cfg->nr_bench_overrides; i++)
+		if (!strcmp(cfg->bench_overrides[i].name, name))
+			return (int)i;
+	if (cfg->nr_bench_overrides == PB_CFG_MAX_LIST)
+		return -1;
+	strcpy(cfg->bench_overrides[cfg->nr_bench_overrides].name, name);
+	return (int)cfg->nr_bench_overrides++;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+	enum section sec = section_kind(section);
+	char prefix[160], what[INI_MAX_LINE + 64];
+	uint32_t *seen = &p->run_seen;
+	char *base = (char *)&p->cfg;
+	const struct key *k = NULL;
+
+	snprintf(prefix, sizeof(prefix), "key '%s' in [%s]", name, section);
+	for (size_t i = 0; i < NR_KEYS && !k; i++)
+		if (!strcmp(keys[i].name, name))
+			k = &keys[i];
+	if (sec == SEC_NONE) {
+		fail(p, prefix, *section ? "unknown section" : "no [section] before it");
+		return 0;
+	}
+	if (!k || !(k->sections & sec)) {
+		fail(p, prefix, "unknown key");
+		return 0;
+	}
+	if (sec == SEC_BENCH) {
+		int i = bench_slot(&p->cfg, section + 6);
+
+		if (i < 0) {
+			fail(p, prefix, "too many [bench:...] sections");
+			return 0;
+		}
+		seen = &p->bench_seen[i];
+		base = (char *)&p->cfg.bench_overrides[i];
+	} else if (k->bench) {
+		base = (char *)&p->cfg.defaults;
+	}
+	if (*seen & 1u << (k - keys)) {
+		fail(p, prefix, "duplicate key");
+		return 0;
+	}
+	*seen |= 1u << (k - keys);
+	if (!parse_value(k, value, base, what, sizeof(what))) {
+		fail(p, prefix, what);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * fgets() for ini_parse_stream() that counts lines, so that handler errors
+ * carry their own line number (inih keeps parsing after an error, so its
+ * return value alone cannot say whose error it was).  It also drops leading
+ * blanks, so an indented "key = value" is a key and not a multi-line
+ * continuation of the previous one, and checks [section] headers, which
+ * inih does not report when the section has no keys.
+ */
+static char *read_line(char *str, int num, void *user)
+{
+	struct parse *p = user;
+	char *s, *end;
+	size_t len;
+	int c;
+
+	if (!fgets(str, num, p->fp))
+		return NULL;
+	p->line++;
+	len = strlen(str);
+	if (len == (size_t)num - 1 && str[len - 1] != '\n' && (c = getc(p->fp)) != EOF) {
+		/* inih would parse the rest of the line as a line of its own */
+		ungetc(c, p->fp);
+		if (!p->err_line) {
+			p->err_line = p->line;
+			set_err(p->err, p->errlen, "%s:%d: line longer than %d characters",
+				p->path, p->line, num - 2);
+		}
+		return NULL;
+	}
+	s = str;
+	if (p->line == 1 && !strncmp(s, "\xEF\xBB\xBF", 3))
+		s += 3;		/* UTF-8 BOM */
+	s += strspn(s, " \t");
+	memmove(str, s, strlen(s) + 1);
+	if (str[0] == '[' && (end = strchr(str, ']'))) {
+		char prefix[INI_MAX_LINE + 16];
+
+		snprintf(prefix, sizeof(prefix), "section [%.*s]", (int)(end - str - 1), str + 1);
+		*end = '\0';
+		if (section_kind(str + 1) == SEC_NONE)
+			fail(p, prefix, "unknown section (expected run, devdax, bench:NAME)");
+		*end = ']';
+	}
+	return str;
+}
+
+/* [bench:X] = [run] as it stands at the end of the file + X's own keys. */
+static void resolve_overrides(struct parse *p)
+{
+	for (unsigned i = 0; i < p->cfg.nr_bench_overrides; i++) {
+		struct pb_bench_config *ov = &p->cfg.bench_overrides[i];
+		struct pb_bench_config out = p->cfg.defaults;
+
+		memcpy(out.name, ov->name, sizeof(out.name));
+		for (size_t j = 0; j < NR_KEYS; j++) {
+			const struct key *k = &keys[j];
+
+			if (!k->bench || !(p->bench_seen[i] & 1u << j))
+				continue;
+			memcpy((char *)&out + k->off, (char *)ov + k->off,
+			       item_size(k) * (k->cap ? k->cap : 1));
+			if (k->cap)
+				memcpy((char *)&out + k->nr_off, (char *)ov + k->nr_off,
+				       sizeof(unsigned));
+		}
+		*ov = out;
+	}
+}
+
+void pb_config_defaults(struct pb_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->defaults.iterations = 200;
+	cfg->defaults.warmup = 20;
+	cfg->defaults.nr_sizes = 1;
+	cfg->defaults.sizes_gib[0] = 1;
+	cfg->backends_auto = true;
+	cfg->nr_benches = sizeof(default_benches) / sizeof(default_benches[0]);
+	for (unsigned i = 0; i < cfg->nr_benches; i++)
+		strcpy(cfg->benches[i], default_benches[i]);
+	cfg->nr_remote_cpus = 2;
+	cfg->remote_cpus[0] = 0;
+	cfg->remote_cpus[1] = 1;
+	cfg->nr_remote_modes = 1;
+	cfg->remote_modes[0] = PB_REMOTE_SPIN;
+	cfg->cpu = -1;
+	cfg->case_timeout_s = 300;
+	cfg->destructive = false;
+}
+
+int pb_config_load(struct pb_config *cfg, const char *path, char *err, size_t errlen)
+{
+	/* Parse into a copy: @cfg is written only on success. */
+	struct parse parse = { .path = path, .err = err, .errlen = errlen }, *p = &parse;
+	int line, ret = -1;
+
+	pb_config_defaults(&p->cfg);
+	if (strlen(path) >= sizeof(p->cfg.path)) {
+		set_err(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	strcpy(p->cfg.path, path);
+	p->fp = fopen(path, "r");
+	if (!p->fp) {
+		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	line = ini_parse_stream(read_line, p, handler, p);
+	if (ferror(p->fp)) {
+		set_err(err, errlen, "%s: read error", path);
+	} else if (line > 0 && (!p->err_line || line < p->err_line)) {
+		/* inih's own error: a line that is neither [section] nor key = value */
+		set_err(err, errlen, "%s:%d: syntax error: expected '[section]' or 'key = value'",
+			path, line);
+	} else if (line < 0) {
+		set_err(err, errlen, "%s: out of memory", path);
+	} else if (!p->err_line) {
+		resolve_overrides(p);
+		*cfg = p->cfg;
+		ret = 0;
+	}
+	fclose(p->fp);
+	return ret;
+}
+
+const struct pb_bench_config *pb_config_bench(const struct pb_config *cfg, const char *bench)
+{
+	for (unsigned i = 0; i < cfg->nr_bench_overrides; i++)
+		if (!strcmp(cfg->bench_overrides[i].name, bench))
+			return &cfg->bench_overrides[i];
+	return &cfg->defaults;
+}
+
+const char *pb_remote_mode_name(enum pb_remote_mode m)
+{
+	return (unsigned)m < sizeof(mode_names) / sizeof(mode_names[0]) ? mode_names[m] : "?";
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Run configuration: an INI file (parsed with libinih).  Every key is
+ * validated for type and range and unknown keys are errors, so a typo never
+ * silently falls back to a default.  Errors name file, line and key.
+ */
+#ifndef PUDBENCH_CONFIG_H
+#define PUDBENCH_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PB_CFG_MAX_LIST 16
+#define PB_CFG_NAME_MAX 32
+
+enum pb_remote_mode { PB_REMOTE_SPIN, PB_REMOTE_READ };
+
+/* Settings one benchmark may override in its own [bench:NAME] section. */
+struct pb_bench_config {
+	char name[PB_CFG_NAME_MAX];
+	unsigned iterations;		/* measured calls per case, >= 1 */
+	unsigned warmup;		/* discarded calls before them */
+	unsigned nr_sizes;
+	unsigned sizes_gib[PB_CFG_MAX_LIST];	/* mapping sizes, GiB, >= 1 */
+};
+
+struct pb_config {
+	char path[PATH_MAX];		/* "" when built from defaults */
+
+	/* [run] */
+	struct pb_bench_config defaults;	/* iterations, warmup, sizes */
+	unsigned nr_backends;		/* "auto" => 0 entries, auto = true */
+	bool backends_auto;
+	char backends[PB_CFG_MAX_LIST][PB_CFG_NAME_MAX];
+	unsigned nr_benches;
+	char benches[PB_CFG_MAX_LIST][PB_CFG_NAME_MAX];
+	unsigned nr_remote_cpus;
+	unsigned remote_cpus[PB_CFG_MAX_LIST];	/* participant counts, 0..64 */
+	unsigned nr_remote_modes;
+	enum pb_remote_mode remote_modes[2];
+	int cpu;			/* CPU of the measuring thread, -1 = auto */
+	unsigned case_timeout_s;	/* per case, 1..86400 */
+
+	/* [devdax] */
+	char device[PATH_MAX];		/* "" = none named */
+	bool destructive;
+
+	/* [bench:NAME] sections, inheriting [run] values not set there */
+	unsigned nr_bench_overrides;
+	struct pb_bench_config bench_overrides[PB_CFG_MAX_LIST];
+};
+
+/* Built-in defaults (what an empty file gives). */
+void pb_config_defaults(struct pb_config *cfg);
+
+/*
+ * Parse @path over the defaults.  On error returns -1 and writes one line
+ * "FILE:LINE: key 'K' in [SECTION]: WHAT" (or "FILE: ..." for errors with no
+ * line, e.g. cannot open) into @err.
+ */
+int pb_config_load(struct pb_config *cfg, const char *path, char *err, size_t errlen);
+
+/* Effective settings for one benchmark: [bench:NAME] over [run]. */
+const struct pb_bench_config *pb_config_bench(const struct pb_config *cfg, const char *bench);
+
+const char *pb_remote_mode_name(enum pb_remote_mode m);
+
+#endif

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Counters for one case (see counters.h): per-thread perf events through
+ * libperf, system-wide values from procfs.  Every counter is described by one
+ * row of defs[]; how it is opened and read depends only on its source.
+ */
+#define _GNU_SOURCE
+#include "counters.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/perf_event.h>
+#include <perf/evsel.h>
+#include <perf/threadmap.h>
+
+/*
+ * Sets PERF_EVENT_IOC_SET_FILTER on every fd of the evsel.  libperf keeps it
+ * out of its public headers (internal/evsel.h needs the kernel's
+ * tools/include) and out of the .so's exports, but libperf.a defines it, and
+ * build-libperf.sh installs only libperf.a.
+ */
+int perf_evsel__apply_filter(struct perf_evsel *evsel, const char *filter);
+
+enum source {
+	SRC_SW,		/* software perf event, .config */
+	SRC_HW,		/* PERF_TYPE_HARDWARE, .config */
+	SRC_HW_CACHE,	/* PERF_TYPE_HW_CACHE, .config */
+	SRC_TLB_REASON,	/* tlb:tlb_flush filtered on the reason named .key */
+	SRC_TLB_PAGES,	/* tlb:tlb_flush filtered on pages, .key is the operator */
+	SRC_INTERRUPTS,	/* /proc/interrupts line .key, summed over CPUs */
+	SRC_VMSTAT,	/* /proc/vmstat field .key */
+};
+
+struct ctr_def {
+	const char *name;
+	enum source src;
+	uint64_t config;
+	const char *key;
+};
+
+#define HW_CACHE(cache, op, result) \
+	((cache) | (PERF_COUNT_HW_CACHE_OP_##op << 8) | (PERF_COUNT_HW_CACHE_RESULT_##result << 16))
+
+static const struct ctr_def defs[PB_CTR__COUNT] = {
+	[PB_CTR_FAULTS]			= { "faults", SRC_SW, PERF_COUNT_SW_PAGE_FAULTS, NULL },
+	[PB_CTR_MINOR_FAULTS]		= { "minor_faults", SRC_SW, PERF_COUNT_SW_PAGE_FAULTS_MIN, NULL },
+	[PB_CTR_MAJOR_FAULTS]		= { "major_faults", SRC_SW, PERF_COUNT_SW_PAGE_FAULTS_MAJ, NULL },
+	/* .key: the names of __print_symbolic in the tracepoint's print fmt */
+	[PB_CTR_TLB_TASK_SWITCH]	= { "tlb_task_switch", SRC_TLB_REASON, 0, "flush on task switch" },
+	[PB_CTR_TLB_REMOTE_SHOOTDOWN]	= { "tlb_remote_shootdown", SRC_TLB_REASON, 0, "remote shootdown" },
+	[PB_CTR_TLB_LOCAL_SHOOTDOWN]	= { "tlb_local_shootdown", SRC_TLB_REASON, 0, "local shootdown" },
+	[PB_CTR_TLB_LOCAL_MM_SHOOTDOWN]	= { "tlb_local_mm_shootdown", SRC_TLB_REASON, 0, "local MM shootdown" },
+	[PB_CTR_TLB_REMOTE_SEND_IPI]	= { "tlb_remote_send_ipi", SRC_TLB_REASON, 0, "remote IPI send" },
+	[PB_CTR_TLB_FULL_FLUSH]		= { "tlb_full_flush", SRC_TLB_PAGES, 0, "==" },
+	[PB_CTR_TLB_RANGED_FLUSH]	= { "tlb_ranged_flush", SRC_TLB_PAGES, 0, "!=" },
+	[PB_CTR_CYCLES]			= { "cycles", SRC_HW, PERF_COUNT_HW_CPU_CYCLES, NULL },
+	[PB_CTR_DTLB_MISSES]		= { "dtlb_load_misses", SRC_HW_CACHE,
+					    HW_CACHE(PERF_COUNT_HW_CACHE_DTLB, READ, MISS), NULL },
+	[PB_CTR_TLB_IPIS_RECEIVED]	= { "tlb_ipis_received", SRC_INTERRUPTS, 0, "TLB:" },
+	[PB_CTR_THP_SPLIT_PUD]		= { "thp_split_pud", SRC_VMSTAT, 0, "thp_split_pud" },
+	[PB_CTR_NR_TLB_REMOTE_FLUSH]	= { "nr_tlb_remote_flush", SRC_VMSTAT, 0, "nr_tlb_remote_flush" },
+	[PB_CTR_NR_TLB_REMOTE_FLUSH_RECEIVED] = { "nr_tlb_remote_flush_received", SRC_VMSTAT, 0,
+						  "nr_tlb_remote_flush_received" },
+	[PB_CTR_NR_TLB_LOCAL_FLUSH_ALL]	= { "nr_tlb_local_flush_all", SRC_VMSTAT, 0, "nr_tlb_local_flush_all" },
+	[PB_CTR_NR_TLB_LOCAL_FLUSH_ONE]	= { "nr_tlb_local_flush_one", SRC_VMSTAT, 0, "nr_tlb_local_flush_one" },
+};
+
+struct pb_counters {
+	int nr_threads;
+	struct perf_thread_map *threads;
+	struct perf_evsel *evsel[PB_CTR__COUNT];	/* NULL unless an open perf event */
+	bool available[PB_CTR__COUNT];
+	char why[PB_CTR__COUNT][96];			/* reason when unavailable */
+};
+
+static bool is_perf(enum source src)
+{
+	return src < SRC_INTERRUPTS;
+}
+
+const char *pb_counter_name(enum pb_counter_id id)
+{
+	return (unsigned)id < PB_CTR__COUNT ? defs[id].name : "unknown";
+}
+
+bool pb_counter_is_per_thread(enum pb_counter_id id)
+{
+	return (unsigned)id < PB_CTR__COUNT && is_perf(defs[id].src);
+}
+
+bool pb_counter_available(const struct pb_counters *c, enum pb_counter_id id, const char **reason)
+{
+	if ((unsigned)id >= PB_CTR__COUNT) {
+		if (reason)
+			*reason = "unknown counter";
+		return false;
+	}
+	if (reason)
+		*reason = c->available[id] ? NULL : c->why[id];
+	return c->available[id];
+}
+
+__attribute__((format(printf, 3, 4)))
+static void unavailable(struct pb_counters *c, int id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->why[id], sizeof(c->why[id]), fmt, ap);
+	va_end(ap);
+	c->available[id] = false;
+}
+
+/* Whole small file (procfs, tracefs) as a string; NULL + errno on failure. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, &len, '\0', f) < 0) {	/* these files hold no NUL */
+		free(buf);
+		buf = ferror(f) ? NULL : strdup("");	/* empty file: "" */
+	}
+	err = errno;
+	fclose(f);
+	errno = err;
+	return buf;
+}
+
+/* ------------------------------------------------------------------ tracefs */
+
+static const char *tracefs_error = "no tracefs";
+
+static const char *tracefs_probe(void)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[64];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events", dirs[i]);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			return dirs[i];
+		if (errno == EACCES)	/* mounted, but tracefs is root-only by default */
+			tracefs_error = "tracefs not readable";
+	}
+	return NULL;
+}
+
+const char *pb_tracefs_path(void)
+{
+	static const char *path;
+	static bool probed;
+
+	if (!probed) {
+		probed = true;
+		path = tracefs_probe();
+		if (!path && geteuid() == 0 &&
+		    mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
+			path = tracefs_probe();
+	}
+	return path;
+}
+
+/*
+ * Value of @name in the __print_symbolic() of tlb_flush's print fmt, e.g.
+ * { 1, "remote shootdown" }: the enum differs between kernels.  -1 if absent.
+ */
+static int tlb_reason_value(const char *format, const char *name)
+{
+	const char *p = strstr(format, "__print_symbolic(");
+	char sym[64];
+	int val, end;
+
+	while (p && (p = strchr(p, '{'))) {
+		end = 0;
+		if (sscanf(p, "{ %d , \"%63[^\"]\" }%n", &val, sym, &end) == 2 && end &&
+		    !strcmp(sym, name))
+			return val;
+		p++;
+	}
+	return -1;
+}
+
+/* ------------------------------------------------------------------- perf */
+
+static int perf_paranoid(void)
+{
+	char *s = slurp("/proc/sys/kernel/perf_event_paranoid");
+	int v = s ? atoi(s) : 99;
+
+	free(s);
+	return v;
+}
+
+static void perf_error(struct pb_counters *c, int id, int err)
+{
+	bool hw = defs[id].src == SRC_HW || defs[id].src == SRC_HW_CACHE;
+
+	if (err == EACCES || err == EPERM)
+		unavailable(c, id, "perf_event_paranoid=%d (need root or CAP_PERFMON)", perf_paranoid());
+	else if (hw && (err == ENOENT || err == EOPNOTSUPP || err == ENODEV))
+		/* x86 also says ENOENT for a cache event its PMU lacks */
+		unavailable(c, id, "%s (%s)", access("/sys/bus/event_source/devices/cpu", F_OK) ?
+			    "no hardware PMU" : "not supported by the PMU", strerrorname_np(err));
+	else
+		unavailable(c, id, "perf_event_open: %s", strerror(err));
+}
+
+/* tlb:tlb_flush as this kernel defines it, loaded once per pb_counters_open(). */
+struct tlb_tracepoint {
+	long id;
+	char *format;		/* NULL: unavailable, see error */
+	char error[160];
+};
+
+static void tlb_load(struct tlb_tracepoint *tp)
+{
+	const char *tracefs = pb_tracefs_path();
+	char path[128], *id;
+
+	if (!tracefs) {
+		snprintf(tp->error, sizeof(tp->error), "%s", tracefs_error);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/events/tlb/tlb_flush/id", tracefs);
+	id = slurp(path);
+	if (id) {
+		tp->id = atol(id);
+		free(id);
+		snprintf(path, sizeof(path), "%s/events/tlb/tlb_flush/format", tracefs);
+		tp->format = slurp(path);
+	}
+	if (!tp->format)
+		snprintf(tp->error, sizeof(tp->error), "%s: %s", path, strerror(errno));
+}
+
+/*
+ * attr and filter of a tlb:tlb_flush counter; false (counter unavailable)
+ * if this kernel cannot provide it.
+ */
+static bool tlb_setup(struct pb_counters *c, int id, const struct tlb_tracepoint *tp,
+		      struct perf_event_attr *attr, char *filter, size_t size)
+{
+	if (!tp->format) {
+		unavailable(c, id, "%s", tp->error);
+		return false;
+	}
+	attr->type = PERF_TYPE_TRACEPOINT;
+	attr->config = tp->id;
+
+	if (defs[id].src == SRC_TLB_PAGES) {
+		/*
+		 * TLB_FLUSH_ALL is -1UL.  The kernel rejects "pages == -1" for
+		 * this unsigned field; the hex spelling is accepted and matches.
+		 */
+		snprintf(filter, size, "pages %s %#lx", defs[id].key, ULONG_MAX);
+	} else {
+		int reason = tlb_reason_value(tp->format, defs[id].key);
+
+		if (reason < 0) {
+			unavailable(c, id, "tlb_flush has no reason \"%s\" in this kernel", defs[id].key);
+			return false;
+		}
+		snprintf(filter, size, "reason == %d", reason);
+	}
+	return true;
+}
+
+static void perf_setup(struct pb_counters *c, int id, const struct tlb_tracepoint *tp)
+{
+	const struct ctr_def *d = &defs[id];
+	/* disabled until the filter is set, so no event is ever counted unfiltered */
+	struct perf_event_attr attr = { .size = sizeof(attr), .disabled = 1, .config = d->config };
+	char filter[64] = "";
+	struct perf_evsel *ev;
+	int err;
+
+	switch (d->src) {
+	case SRC_SW:
+		attr.type = PERF_TYPE_SOFTWARE;
+		break;
+	case SRC_HW:
+		attr.type = PERF_TYPE_HARDWARE;
+		break;
+	case SRC_HW_CACHE:
+		attr.type = PERF_TYPE_HW_CACHE;
+		break;
+	default:
+		if (!tlb_setup(c, id, tp, &attr, filter, sizeof(filter)))
+			return;
+	}
+
+	ev = perf_evsel__new(&attr);
+	if (!ev) {
+		unavailable(c, id, "out of memory");
+		return;
+	}
+	err = perf_evsel__open(ev, NULL, c->threads);	/* any CPU, each thread */
+	if (err) {
+		perf_error(c, id, -err);
+	} else if (filter[0] && perf_evsel__apply_filter(ev, filter)) {
+		/* a rejected filter leaves the event counting every flush */
+		unavailable(c, id, "filter rejected: %s (%s)", filter, strerror(errno));
+	} else if (perf_evsel__enable(ev)) {
+		unavailable(c, id, "enable: %s", strerror(errno));
+	} else {
+		c->evsel[id] = ev;
+		return;
+	}
+	perf_evsel__close(ev);
+	perf_evsel__delete(ev);
+}
+
+/* ----------------------------------------------------------------- procfs */
+
+/* Sum of the per-CPU numbers after @key ("TLB:") in /proc/interrupts. */
+static bool interrupts_sum(const char *text, const char *key, uint64_t *sum)
+{
+	size_t klen = strlen(key);
+
+	for (const char *line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *p = line + strspn(line, " ");
+		char *end;
+
+		if (strncmp(p, key, klen))
+			continue;
+		*sum = 0;
+		for (p += klen;; p = end) {
+			unsigned long long v = strtoull(p, &end, 10);
+
+			if (end == p)	/* the description text ends the numbers */
+				return true;
+			*sum += v;
+		}
+	}
+	return false;
+}
+
+/* Value of "@key N" in /proc/vmstat. */
+static bool vmstat_value(const char *text, const char *key, uint64_t *val)
+{
+	size_t klen = strlen(key);
+
+	for (const char *line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			*val = strtoull(line + klen + 1, NULL, 10);
+			return true;
+		}
+	return false;
+}
+
+/*
+ * Read every procfs counter into @snap (may be NULL).  With @mark, record
+ * which ones exist; without, skip the unavailable ones.
+ */
+static int procfs_read(struct pb_counters *c, struct pb_counter_snapshot *snap, bool mark)
+{
+	static const char *const files[] = { [SRC_INTERRUPTS] = "/proc/interrupts",
+					     [SRC_VMSTAT] = "/proc/vmstat" };
+	char *text[SRC_VMSTAT + 1] = { NULL };
+	int ret = 0;
+
+	for (int id = 0; id < PB_CTR__COUNT; id++) {
+		enum source src = defs[id].src;
+		uint64_t v = 0;
+		bool found;
+
+		if (is_perf(src) || (!mark && !c->available[id]))
+			continue;
+		if (!text[src] && !(text[src] = slurp(files[src]))) {
+			if (mark)
+				unavailable(c, id, "%s: %s", files[src], strerror(errno));
+			ret = -1;
+			continue;
+		}
+		found = src == SRC_VMSTAT ? vmstat_value(text[src], defs[id].key, &v)
+					  : interrupts_sum(text[src], defs[id].key, &v);
+		if (mark && !found)
+			unavailable(c, id, src == SRC_VMSTAT ?
+				    "not in /proc/vmstat (needs CONFIG_DEBUG_TLBFLUSH)" :
+				    "no %s line in /proc/interrupts", defs[id].key);
+		if (snap)
+			snap->total[id] = v;
+	}
+	free(text[SRC_INTERRUPTS]);
+	free(text[SRC_VMSTAT]);
+	return ret;
+}
+
+/* ------------------------------------------------------------------- API */
+
+struct pb_counters *pb_counters_open(const pid_t *tids, int nr_tids)
+{
+	struct tlb_tracepoint tp = { .id = -1 };
+	struct pb_counters *c;
+
+	if (!tids || nr_tids < 1 || nr_tids > PB_MAX_THREADS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->nr_threads = nr_tids;
+	c->threads = perf_thread_map__new_array(nr_tids, (pid_t *)tids);
+	if (!c->threads) {
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	tlb_load(&tp);
+	for (int id = 0; id < PB_CTR__COUNT; id++) {
+		c->available[id] = true;
+		if (is_perf(defs[id].src))
+			perf_setup(c, id, &tp);
+	}
+	free(tp.format);
+	procfs_read(c, NULL, true);
+	return c;
+}
+
+void pb_counters_close(struct pb_counters *c)
+{
+	if (!c)
+		return;
+	for (int id = 0; id < PB_CTR__COUNT; id++) {
+		if (c->evsel[id]) {
+			perf_evsel__close(c->evsel[id]);
+			perf_evsel__delete(c->evsel[id]);
+		}
+	}
+	perf_thread_map__put(c->threads);
+	free(c);
+}
+
+int pb_counters_read(struct pb_counters *c, struct pb_counter_snapshot *snap)
+{
+	int ret = 0;
+
+	memset(snap, 0, sizeof(*snap));
+	snap->nr_threads = c->nr_threads;
+	for (int id = 0; id < PB_CTR__COUNT; id++) {
+		for (int t = 0; c->evsel[id] && t < c->nr_threads; t++) {
+			struct perf_counts_values v;
+			int err = perf_evsel__read(c->evsel[id], 0, t, &v);
+
+			if (err) {
+				errno = -err;
+				ret = -1;
+				continue;
+			}
+			snap->thread[t][id] = v.val;
+			snap->total[id] += v.val;
+		}
+	}
+	if (procfs_read(c, snap, false))
+		ret = -1;
+	return ret;
+}
+
+void pb_counter_accumulate(struct pb_counter_snapshot *acc,
+			   const struct pb_counter_snapshot *before,
+			   const struct pb_counter_snapshot *after)
+{
+	int nr = after->nr_threads < before->nr_threads ? after->nr_threads : before->nr_threads;
+
+	for (int id = 0; id < PB_CTR__COUNT; id++) {
+		acc->total[id] += after->total[id] - before->total[id];
+		for (int t = 0; t < nr; t++)
+			acc->thread[t][id] += after->thread[t][id] - before->thread[t][id];
+	}
+	if (acc->nr_threads < nr)
+		acc->nr_threads = nr;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Event counters for one case: perf events opened through libperf on every
+ * thread of the process (the measuring thread and the remote participants),
+ * plus system-wide counters from procfs.  A counter that cannot be opened is
+ * *unavailable* with a reason; it is never reported as 0.
+ */
+#ifndef PUDBENCH_COUNTERS_H
+#define PUDBENCH_COUNTERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PB_MAX_THREADS 65	/* measuring thread + 64 participants */
+
+enum pb_counter_id {
+	/* software perf events, per thread */
+	PB_CTR_FAULTS,
+	PB_CTR_MINOR_FAULTS,
+	PB_CTR_MAJOR_FAULTS,
+	/* tracepoint tlb:tlb_flush, per thread, one filtered event each */
+	PB_CTR_TLB_TASK_SWITCH,
+	PB_CTR_TLB_REMOTE_SHOOTDOWN,
+	PB_CTR_TLB_LOCAL_SHOOTDOWN,
+	PB_CTR_TLB_LOCAL_MM_SHOOTDOWN,
+	PB_CTR_TLB_REMOTE_SEND_IPI,
+	PB_CTR_TLB_FULL_FLUSH,		/* pages == TLB_FLUSH_ALL */
+	PB_CTR_TLB_RANGED_FLUSH,	/* pages != TLB_FLUSH_ALL */
+	/* hardware perf events, per thread */
+	PB_CTR_CYCLES,
+	PB_CTR_DTLB_MISSES,
+	/* system-wide, procfs */
+	PB_CTR_TLB_IPIS_RECEIVED,	/* /proc/interrupts "TLB:", all CPUs */
+	PB_CTR_THP_SPLIT_PUD,		/* /proc/vmstat */
+	PB_CTR_NR_TLB_REMOTE_FLUSH,
+	PB_CTR_NR_TLB_REMOTE_FLUSH_RECEIVED,
+	PB_CTR_NR_TLB_LOCAL_FLUSH_ALL,
+	PB_CTR_NR_TLB_LOCAL_FLUSH_ONE,
+	PB_CTR__COUNT
+};
+
+struct pb_counter_snapshot {
+	uint64_t total[PB_CTR__COUNT];		/* sum over threads for perf */
+	uint64_t thread[PB_MAX_THREADS][PB_CTR__COUNT];	/* perf only */
+	int nr_threads;
+};
+
+struct pb_counters;
+
+/* Open all counters for @tids (tids[0] = measuring thread). NULL + errno on hard failure only. */
+struct pb_counters *pb_counters_open(const pid_t *tids, int nr_tids);
+void pb_counters_close(struct pb_counters *c);
+
+/* Stable JSON/CSV key, e.g. "tlb_remote_shootdown". */
+const char *pb_counter_name(enum pb_counter_id id);
+bool pb_counter_is_per_thread(enum pb_counter_id id);
+
+/* false with *reason set ("no PMU", "perf_event_paranoid=2", "no tracefs", ...). */
+bool pb_counter_available(const struct pb_counters *c, enum pb_counter_id id, const char **reason);
+
+/* Read every available counter; unavailable ones read as 0 and must be masked by the caller. */
+int pb_counters_read(struct pb_counters *c, struct pb_counter_snapshot *snap);
+
+/* acc += after - before, for totals and threads. */
+void pb_counter_accumulate(struct pb_counter_snapshot *acc,
+			   const struct pb_counter_snapshot *before,
+			   const struct pb_counter_snapshot *after);
+
+/* tracefs mount point found ("/sys/kernel/tracing"), or NULL. */
+const char *pb_tracefs_path(void);
+
+#endif

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+#include "env.h"
+
+#include <cpuid.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "counters.h"
+#include "placement.h"
+#include "sysfs.h"
+#include "timing.h"
+
+#ifndef PUDBENCH_GIT_REV
+#define PUDBENCH_GIT_REV "unknown"
+#endif
+
+/*
+ * The VM runner names the accelerator on the kernel command line; without
+ * it, the hypervisor's CPUID signature tells (QEMU TCG: "TCGTCGTCGTCG").
+ */
+const char *pb_virtualization(void)
+{
+	static char virt[64];
+	unsigned a, b, c, d;
+	char cmdline[4096], *p, sig[13];
+
+	if (virt[0])
+		return virt;
+	if (!pb_sysfs_read_str("/proc/cmdline", cmdline, sizeof(cmdline)) &&
+	    (p = strstr(cmdline, "pudbench.accel="))) {
+		sscanf(p + strlen("pudbench.accel="), "%31[a-z0-9]", virt);
+		return virt;
+	}
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 31))) {
+		strcpy(virt, "none");
+		return virt;
+	}
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = '\0';
+	for (int i = 11; i >= 0 && (sig[i] == ' ' || sig[i] == '\0'); i--)
+		sig[i] = '\0';
+	if (!strcmp(sig, "TCGTCGTCGTCG"))
+		strcpy(virt, "tcg");
+	else if (!strncmp(sig, "KVMKVMKVM", 9))
+		strcpy(virt, "kvm");
+	else
+		snprintf(virt, sizeof(virt), "other:%s", sig);
+	return virt;
+}
+
+static void add_file(json_object *o, const char *key, const char *path)
+{
+	char buf[4096];
+
+	json_object_object_add(o, key, pb_sysfs_read_str(path, buf, sizeof(buf)) ?
+			       NULL : json_object_new_string(buf));
+}
+
+static json_object *cpu_model(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char *line = NULL, *colon;
+	size_t cap = 0;
+	json_object *model = NULL;
+
+	if (!f)
+		return NULL;
+	while (!model && getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "model name", 10) || !(colon = strchr(line, ':')))
+			continue;
+		colon[strcspn(colon, "\n")] = '\0';
+		model = json_object_new_string(colon + 2);
+	}
+	free(line);
+	fclose(f);
+	return model;
+}
+
+json_object *pb_env_json(const struct pb_config *cfg)
+{
+	json_object *env = json_object_new_object(), *uts_o = json_object_new_object();
+	struct utsname uts;
+	char host[256];
+
+	uname(&uts);
+	json_object_object_add(env, "kernel_release", json_object_new_string(uts.release));
+	json_object_object_add(uts_o, "sysname", json_object_new_string(uts.sysname));
+	json_object_object_add(uts_o, "release", json_object_new_string(uts.release));
+	json_object_object_add(uts_o, "version", json_object_new_string(uts.version));
+	json_object_object_add(uts_o, "machine", json_object_new_string(uts.machine));
+	json_object_object_add(env, "uname", uts_o);
+	gethostname(host, sizeof(host));
+	json_object_object_add(env, "hostname", json_object_new_string(host));
+	add_file(env, "kernel_cmdline", "/proc/cmdline");
+	json_object_object_add(env, "cpu_model", cpu_model());
+	json_object_object_add(env, "nr_cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
+	json_object_object_add(env, "numa_nodes", json_object_new_int(pb_numa_nodes()));
+	json_object_object_add(env, "virtualization", json_object_new_string(pb_virtualization()));
+	json_object_object_add(env, "suite_git_revision", json_object_new_string(
+		getenv("PUDBENCH_GIT_REV") ? getenv("PUDBENCH_GIT_REV") : PUDBENCH_GIT_REV));
+	add_file(env, "thp_enabled", "/sys/kernel/mm/transparent_hugepage/enabled");
+	add_file(env, "perf_event_paranoid", "/proc/sys/kernel/perf_event_paranoid");
+	json_object_object_add(env, "tracefs", pb_tracefs_path() ?
+			       json_object_new_string(pb_tracefs_path()) : NULL);
+	json_object_object_add(env, "pdpe1gb", json_object_new_boolean(pb_cpuinfo_has_flag("pdpe1gb") == 1));
+	json_object_object_add(env, "timer_overhead_ns", json_object_new_double(pb_timer_overhead_ns()));
+	json_object_object_add(env, "config", pb_config_json(cfg));
+	return env;
+}
+
+static json_object *str_list(const char (*v)[PB_CFG_NAME_MAX], unsigned n)
+{
+	json_object *a = json_object_new_array();
+
+	for (unsigned i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static json_object *uint_list(const unsigned *v, unsigned n)
+{
+	json_object *a = json_object_new_array();
+
+	for (unsigned i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_int64(v[i]));
+	return a;
+}
+
+static json_object *bench_config_json(const struct pb_bench_config *b)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "iterations", json_object_new_int64(b->iterations));
+	json_object_object_add(o, "warmup", json_object_new_int64(b->warmup));
+	json_object_object_add(o, "sizes_gib", uint_list(b->sizes_gib, b->nr_sizes));
+	return o;
+}
+
+json_object *pb_config_json(const struct pb_config *cfg)
+{
+	json_object *o = json_object_new_object(), *modes = json_object_new_array();
+	json_object *over = json_object_new_object();
+
+	json_object_object_add(o, "path", json_object_new_string(cfg->path));
+	json_object_object_add(o, "benches", str_list(cfg->benches, cfg->nr_benches));
+	json_object_object_add(o, "backends", cfg->backends_auto ? json_object_new_string("auto") :
+			       str_list(cfg->backends, cfg->nr_backends));
+	json_object_object_add(o, "run", bench_config_json(&cfg->defaults));
+	json_object_object_add(o, "remote_cpus", uint_list(cfg->remote_cpus, cfg->nr_remote_cpus));
+	for (unsigned i = 0; i < cfg->nr_remote_modes; i++)
+		json_object_array_add(modes, json_object_new_string(
+			pb_remote_mode_name(cfg->remote_modes[i])));
+	json_object_object_add(o, "remote_mode", modes);
+	json_object_object_add(o, "cpu", json_object_new_int(cfg->cpu));
+	json_object_object_add(o, "case_timeout_s", json_object_new_int64(cfg->case_timeout_s));
+	json_object_object_add(o, "device", cfg->device[0] ? json_object_new_string(cfg->device) : NULL);
+	json_object_object_add(o, "destructive", json_object_new_boolean(cfg->destructive));
+	for (unsigned i = 0; i < cfg->nr_bench_overrides; i++)
+		json_object_object_add(over, cfg->bench_overrides[i].name,
+				       bench_config_json(&cfg->bench_overrides[i]));
+	json_object_object_add(o, "bench_overrides", over);
+	return o;
+}

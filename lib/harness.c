@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: MIT
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "env.h"
+#include "kmsg.h"
+#include "results.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
+/* ---- inside the case child ------------------------------------------- */
+
+static int report_fd = -1;
+
+static void report(json_object *msg)
+{
+	const char *s = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
+	size_t len = strlen(s), off = 0;
+
+	while (off < len) {
+		ssize_t n = write(report_fd, s + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (write(report_fd, "\n", 1) < 0)
+		(void)0;
+	json_object_put(msg);
+}
+
+static void report_str(const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void report_str(const char *key, const char *fmt, ...)
+{
+	json_object *msg = json_object_new_object();
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_object_object_add(msg, key, json_object_new_string(buf));
+	report(msg);
+}
+
+static uint64_t pattern_at(size_t off)
+{
+	/* distinct per offset, never all-zero like a fresh page */
+	return (off * 0x9e3779b97f4a7c15ull) ^ 0x5044554442454e43ull;
+}
+
+/*
+ * The offsets the populate step writes: every page, and inside the first
+ * page 512 evenly spaced ones, so a mapping that fell back to smaller pages
+ * takes more faults than the page size predicts.
+ */
+static size_t populate_step(const struct pb_case *c, size_t off)
+{
+	size_t probe = c->page_size / 512 < PB_SZ_4K ? PB_SZ_4K : c->page_size / 512;
+
+	return off < c->page_size ? probe : c->page_size;
+}
+
+static long thread_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+static long populate(struct pb_case *c)
+{
+	long before = thread_faults();
+
+	for (size_t off = 0; off < c->map.size; off += populate_step(c, off))
+		*(volatile uint64_t *)(c->map.addr + off) = pattern_at(off);
+	return thread_faults() - before;
+}
+
+static long pattern_mismatches(const struct pb_case *c)
+{
+	long bad = 0;
+
+	for (size_t off = 0; off < c->map.size; off += populate_step(c, off))
+		bad += *(volatile uint64_t *)(c->map.addr + off) != pattern_at(off);
+	return bad;
+}
+
+/* The smaps fields that tell which page size really backs the range (kB). */
+static const char *const smaps_fields[] = {
+	"Size", "Rss", "KernelPageSize", "MMUPageSize", "AnonHugePages",
+	"ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb",
+};
+
+static json_object *read_smaps(const char *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	json_object *o = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return NULL;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long start, end;
+		char key[64];
+		long kb;
+
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			if (o)
+				break;	/* past our VMA */
+			if ((uintptr_t)addr >= start && (uintptr_t)addr < end)
+				o = json_object_new_object();
+			continue;
+		}
+		if (!o || sscanf(line, "%63[^:]: %ld kB", key, &kb) != 2)
+			continue;
+		for (size_t i = 0; i < sizeof(smaps_fields) / sizeof(*smaps_fields); i++)
+			if (!strcmp(key, smaps_fields[i]))
+				json_object_object_add(o, key, json_object_new_int64(kb));
+	}
+	free(line);
+	fclose(f);
+	return o;
+}
+
+static long smaps_kb(json_object *smaps, const char *key)
+{
+	json_object *v = smaps ? json_object_object_get(smaps, key) : NULL;
+
+	return v ? json_object_get_int64(v) : -1;
+}
+
+/* Does smaps agree that the range is mapped with @page_size pages? */
+static bool smaps_confirms(json_object *smaps, size_t page_size, size_t size)
+{
+	long kps = smaps_kb(smaps, "KernelPageSize");
+
+	if (!smaps)
+		return false;
+	if (page_size == PB_SZ_4K)
+		return kps == 4 && smaps_kb(smaps, "AnonHugePages") <= 0;
+	if ((size_t)kps * 1024 == page_size)
+		return true;	/* hugetlb, device-dax */
+	return (size_t)smaps_kb(smaps, "AnonHugePages") * 1024 == size ||
+	       (size_t)smaps_kb(smaps, "ShmemPmdMapped") * 1024 == size;
+}
+
+static json_object *mapping_json(const struct pb_case *c, long populate_faults,
+				 json_object *smaps)
+{
+	json_object *o = json_object_new_object();
+	long expected = (long)(c->map.size / c->page_size);
+	bool faults_ok = populate_faults == expected;
+
+	json_object_object_add(o, "populate_faults", c->bench->populate ?
+			       json_object_new_int64(populate_faults) : NULL);
+	json_object_object_add(o, "expected_faults", json_object_new_int64(expected));
+	/* what the fault count implies; the nominal size when it matches */
+	json_object_object_add(o, "mapped_page_size", c->bench->populate && populate_faults > 0 ?
+			       json_object_new_int64(faults_ok ? (int64_t)c->page_size :
+						     (int64_t)(c->map.size / populate_faults)) : NULL);
+	json_object_object_add(o, "smaps_confirms", json_object_new_boolean(
+		smaps_confirms(smaps, c->page_size, c->map.size)));
+	json_object_object_add(o, "granularity_verified", c->bench->populate ?
+			       json_object_new_boolean(faults_ok &&
+						       smaps_confirms(smaps, c->page_size, c->map.size)) :
+			       NULL);
+	json_object_object_add(o, "smaps_kb", smaps);
+	return o;
+}
+
+static json_object *checks_json(const struct pb_case *c, const struct pb_kmsg *km,
+				long mismatches, bool data_checked)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "bad_pud", km->fd >= 0 ? json_object_new_int(km->bad_pud) : NULL);
+	json_object_object_add(o, "kernel_warnings",
+			       km->fd >= 0 ? json_object_new_int(km->warnings) : NULL);
+	json_object_object_add(o, "stale_write", c->stale_writes >= 0 ?
+			       json_object_new_int64(c->stale_writes) : NULL);
+	json_object_object_add(o, "stale_write_probes", c->stale_writes >= 0 ?
+			       json_object_new_int64(c->stale_write_probes) : NULL);
+	json_object_object_add(o, "data_intact", data_checked ?
+			       json_object_new_boolean(mismatches == 0) : NULL);
+	if (km->fd < 0)
+		json_object_object_add(o, "kernel_log_unavailable",
+				       json_object_new_string(km->unavailable));
+	if (km->nr_kept) {
+		json_object *lines = json_object_new_array();
+
+		for (unsigned i = 0; i < km->nr_kept; i++)
+			json_object_array_add(lines, json_object_new_string(km->kept[i]));
+		json_object_object_add(o, "kernel_log", lines);
+	}
+	return o;
+}
+
+static void stage(const char *name)
+{
+	report_str("stage", "%s", name);
+}
+
+/* Runs in the forked child; reports over report_fd and exits. */
+static int case_child(struct pb_case *c)
+{
+	long populate_faults = 0, mismatches = 0;
+	pid_t tids[PB_MAX_THREADS];
+	char err[512] = "";
+	struct pb_kmsg km;
+	json_object *smaps;
+	bool data_checked;
+	int rc;
+
+	stage("pin");
+	if (pb_pin_self(c->cpu)) {
+		report_str("error", "pinning to CPU %d: %m", c->cpu);
+		return 1;
+	}
+	stage("map");
+	if (pb_mapping_create(c->backend, c->cfg, c->size, &c->map, err, sizeof(err))) {
+		report_str("error", "%s", err);
+		return 1;
+	}
+	if (c->bench->populate) {
+		stage("populate");
+		populate_faults = populate(c);
+	}
+	stage("participants");
+	if (pb_participants_start(&c->remote, c->remote_cpus, c->nr_remote, c->remote_mode,
+				  c->map.addr, c->map.size, err, sizeof(err))) {
+		report_str("error", "%s", err);
+		return 1;
+	}
+	stage("counters");
+	tids[0] = (pid_t)syscall(SYS_gettid);
+	for (int i = 0; i < c->nr_remote; i++)
+		tids[1 + i] = c->remote.tids[i];
+	c->ctrs = pb_counters_open(tids, 1 + c->nr_remote);
+	if (!c->ctrs) {
+		report_str("error", "opening counters: %m");
+		return 1;
+	}
+	c->records = json_object_new_array();
+	c->stale_writes = -1;
+	pb_kmsg_start(&km);
+
+	stage("run");
+	rc = c->bench->run(c);
+
+	stage("checks");
+	pb_kmsg_collect(&km);
+	pb_kmsg_stop(&km);
+	pb_participants_stop(&c->remote);
+	pb_counters_close(c->ctrs);
+	c->ctrs = NULL;
+	/* smaps walks the page tables: only after the measurement */
+	smaps = read_smaps(c->map.addr);
+	data_checked = c->bench->preserves_data && rc == 0 &&
+		       (!c->bench->zaps || c->backend->zap_keeps_data);
+	if (data_checked)
+		mismatches = pattern_mismatches(c);
+	pb_mapping_destroy(c->backend, &c->map);
+	if (rc) {
+		report_str("error", "%s", c->error[0] ? c->error : "benchmark failed");
+		json_object_put(smaps);
+		return 1;
+	}
+	for (size_t i = 0; i < json_object_array_length(c->records); i++) {
+		json_object *rec = json_object_get(json_object_array_get_idx(c->records, i));
+		json_object *msg = json_object_new_object();
+
+		json_object_object_add(rec, "checks", checks_json(c, &km, mismatches, data_checked));
+		json_object_object_add(rec, "mapping", mapping_json(c, populate_faults,
+								    json_object_get(smaps)));
+		json_object_object_add(msg, "record", rec);
+		report(msg);
+	}
+	json_object_put(smaps);
+	json_object_put(c->records);
+	return 0;
+}
+
+/* ---- in the parent ---------------------------------------------------- */
+
+static json_object *case_id(const struct pb_case *c)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "bench", json_object_new_string(c->bench->name));
+	json_object_object_add(o, "backend", json_object_new_string(c->backend->name));
+	json_object_object_add(o, "size_bytes", json_object_new_int64((int64_t)c->size));
+	json_object_object_add(o, "remote_cpus", json_object_new_int(c->nr_remote));
+	json_object_object_add(o, "remote_mode", c->nr_remote ?
+			       json_object_new_string(pb_remote_mode_name(c->remote_mode)) : NULL);
+	return o;
+}
+
+static void describe(const struct pb_case *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s on %s, %zu GiB, %d remote%s%s", c->bench->name,
+		 c->backend->name, c->size >> 30, c->nr_remote, c->nr_remote ? " " : "",
+		 c->nr_remote ? pb_remote_mode_name(c->remote_mode) : "");
+}
+
+struct collector {
+	struct pb_results *res;
+	char stage[32];
+	char error[1024];
+	int records;
+};
+
+static void handle_line(struct collector *col, const char *line)
+{
+	json_object *msg = json_tokener_parse(line), *v;
+
+	if (!msg) {
+		snprintf(col->error, sizeof(col->error), "unparsable report from case: %.80s", line);
+		return;
+	}
+	if (json_object_object_get_ex(msg, "stage", &v))
+		snprintf(col->stage, sizeof(col->stage), "%s", json_object_get_string(v));
+	else if (json_object_object_get_ex(msg, "error", &v))
+		snprintf(col->error, sizeof(col->error), "%s", json_object_get_string(v));
+	else if (json_object_object_get_ex(msg, "record", &v)) {
+		pb_results_print_record(stdout, v);
+		fflush(stdout);
+		pb_results_add_record(col->res, json_object_get(v));
+		col->records++;
+	}
+	json_object_put(msg);
+}
+
+/* Read the child's reports until EOF, the timeout or an interrupt. */
+static int collect(int fd, struct collector *col, unsigned timeout_s)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
+	time_t deadline = time(NULL) + timeout_s;
+	int rc = 0;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long left = (long)(deadline - time(NULL));
+		char *nl;
+		ssize_t n;
+
+		if (interrupted) {
+			rc = -2;
+			break;
+		}
+		if (left <= 0) {
+			rc = -1;
+			break;
+		}
+		if (poll(&pfd, 1, (int)(left > 1 ? 1000 : left * 1000)) <= 0)
+			continue;
+		if (len + 65536 > cap)
+			buf = realloc(buf, cap *= 2);
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		while ((nl = memchr(buf, '\n', len))) {
+			*nl = '\0';
+			handle_line(col, buf);
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len);
+			buf[len] = '\0';
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+static int run_case(struct pb_case *c, struct pb_results *res)
+{
+	struct collector col = { .res = res, .stage = "fork" };
+	cpu_set_t parent_cpus;
+	char what[256], why[1200];
+	int pfd[2], status, rc;
+	pid_t pid;
+
+	describe(c, what, sizeof(what));
+	if (pipe2(pfd, O_CLOEXEC)) {
+		pb_results_add_failure(res, case_id(c), "fork", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	/*
+	 * Born on its CPU: a child forked elsewhere keeps that CPU in its
+	 * mm_cpumask, and x86 then sends flushes there for nothing.
+	 */
+	sched_getaffinity(0, sizeof(parent_cpus), &parent_cpus);
+	pb_pin_self(c->cpu);
+	pid = fork();
+	if (pid != 0)
+		sched_setaffinity(0, sizeof(parent_cpus), &parent_cpus);
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		close(pfd[0]);
+		report_fd = pfd[1];
+		_exit(case_child(c));
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		pb_results_add_failure(res, case_id(c), "fork", strerror(errno));
+		return -1;
+	}
+	rc = collect(pfd[0], &col, c->cfg->case_timeout_s);
+	close(pfd[0]);
+	if (rc < 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc == -2)
+		snprintf(why, sizeof(why), "interrupted by signal %d", (int)interrupted);
+	else if (rc == -1)
+		snprintf(why, sizeof(why), "timed out after %u s (case_timeout_s)",
+			 c->cfg->case_timeout_s);
+	else if (WIFSIGNALED(status))
+		snprintf(why, sizeof(why), "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else if (WEXITSTATUS(status) || col.error[0])
+		snprintf(why, sizeof(why), "%s", col.error[0] ? col.error : "exited with an error");
+	else if (!col.records)
+		snprintf(why, sizeof(why), "produced no records");
+	else
+		return 0;
+	printf("%-22s %-10s FAILED in stage '%s': %s\n", c->bench->name, c->backend->name,
+	       col.stage, why);
+	pb_results_add_failure(res, case_id(c), col.stage, why);
+	(void)what;
+	return -1;
+}
+
+int pb_harness_validate(const struct pb_config *cfg)
+{
+	const char *where = cfg->path[0] ? cfg->path : "(defaults)";
+	int bad = 0;
+
+	for (unsigned i = 0; i < cfg->nr_benches; i++)
+		if (!pb_bench_find(cfg->benches[i])) {
+			fprintf(stderr, "%s: key 'benches' in [run]: unknown benchmark '%s' "
+				"(see ./pudbench list)\n", where, cfg->benches[i]);
+			bad = 1;
+		}
+	for (unsigned i = 0; i < cfg->nr_backends; i++)
+		if (!pb_backend_find(cfg->backends[i])) {
+			fprintf(stderr, "%s: key 'backends' in [run]: unknown backend '%s' "
+				"(see ./pudbench list)\n", where, cfg->backends[i]);
+			bad = 1;
+		}
+	for (unsigned i = 0; i < cfg->nr_bench_overrides; i++)
+		if (!pb_bench_find(cfg->bench_overrides[i].name)) {
+			fprintf(stderr, "%s: section [bench:%s]: unknown benchmark\n", where,
+				cfg->bench_overrides[i].name);
+			bad = 1;
+		}
+	return bad ? -1 : 0;
+}
+
+#define MAX_RUN_BACKENDS 8
+
+/* Pick the backends to run; say why each one that is left out is. */
+static int select_backends(const struct pb_config *cfg, struct pb_results *res,
+			   const struct pb_backend **out)
+{
+	const char *names[PB_CFG_MAX_LIST + 1];
+	char why[512];
+	int n = 0, nr_names = 0;
+
+	if (cfg->backends_auto)
+		for (int i = 0; pb_backends_auto[i]; i++)
+			names[nr_names++] = pb_backends_auto[i];
+	else
+		for (unsigned i = 0; i < cfg->nr_backends; i++)
+			names[nr_names++] = cfg->backends[i];
+	for (int i = 0; i < nr_names && n < MAX_RUN_BACKENDS; i++) {
+		const struct pb_backend *be = pb_backend_find(names[i]);
+
+		if (!be->probe(cfg, why, sizeof(why))) {
+			printf("backend %-10s unavailable: %s\n", be->name, why);
+			pb_results_backend(res, be->name, why);
+			continue;
+		}
+		pb_results_backend(res, be->name, NULL);
+		out[n++] = be;
+		/* the best backend there is: "auto" measures devdax alone */
+		if (cfg->backends_auto && !strcmp(be->name, "devdax"))
+			break;
+	}
+	return n;
+}
+
+static size_t max_size_gib(const struct pb_config *cfg)
+{
+	unsigned max = 0;
+
+	for (unsigned b = 0; b < cfg->nr_benches; b++) {
+		const struct pb_bench_config *bc = pb_config_bench(cfg, cfg->benches[b]);
+
+		for (unsigned s = 0; s < bc->nr_sizes; s++)
+			if (bc->sizes_gib[s] > max)
+				max = bc->sizes_gib[s];
+	}
+	return max;
+}
+
+int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
+{
+	const struct pb_backend *backends[MAX_RUN_BACKENDS];
+	struct sigaction sa = { .sa_handler = on_interrupt };
+	int nr_backends, main_cpu, failed = 0, status;
+	struct pb_results res;
+	char err[512];
+
+	if (pb_harness_validate(cfg))
+		return PB_EXIT_USAGE;
+	main_cpu = pb_pick_main_cpu(cfg->cpu, err, sizeof(err));
+	if (main_cpu < 0) {
+		fprintf(stderr, "%s: key 'cpu' in [run]: %s\n", cfg->path, err);
+		return PB_EXIT_USAGE;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (pb_results_open(&res, out_dir, pb_env_json(cfg)))
+		return PB_EXIT_USAGE;
+	printf("pudbench: kernel %s, %s, results in %s\n",
+	       json_object_get_string(json_object_object_get(
+		       json_object_object_get(res.doc, "env"), "kernel_release")),
+	       pb_virtualization(), res.json_path);
+
+	nr_backends = select_backends(cfg, &res, backends);
+	if (cfg->backends_auto && (nr_backends == 0 || strcmp(backends[0]->name, "devdax")))
+		printf("no usable device-dax device: measuring the next best backends\n");
+	for (int b = 0; b < nr_backends; b++) {
+		const struct pb_backend *be = backends[b];
+
+		if (be->reserve && be->reserve(cfg, max_size_gib(cfg) * PB_SZ_1G, err, sizeof(err))) {
+			printf("backend %-10s unavailable: %s\n", be->name, err);
+			pb_results_backend(&res, be->name, err);
+			backends[b] = NULL;
+		}
+	}
+	pb_results_flush(&res);
+	pb_results_print_header(stdout);
+
+	for (unsigned bi = 0; bi < cfg->nr_benches && !interrupted; bi++) {
+		const struct pb_bench *bench = pb_bench_find(cfg->benches[bi]);
+		const struct pb_bench_config *bcfg = pb_config_bench(cfg, bench->name);
+
+		for (int b = 0; b < nr_backends && !interrupted; b++) {
+			if (!backends[b])
+				continue;
+			for (unsigned s = 0; s < bcfg->nr_sizes && !interrupted; s++) {
+				for (unsigned r = 0; r < cfg->nr_remote_cpus && !interrupted; r++) {
+					unsigned nr_remote = bench->uses_remote ? cfg->remote_cpus[r] : 0;
+					unsigned nr_modes = nr_remote ? cfg->nr_remote_modes : 1;
+
+					/* without participants the mode axis collapses */
+					if (!bench->uses_remote && r > 0)
+						break;
+					for (unsigned m = 0; m < nr_modes && !interrupted; m++) {
+						struct pb_case c = {
+							.bench = bench,
+							.backend = backends[b],
+							.cfg = cfg,
+							.bcfg = bcfg,
+							.page_size = pb_backend_page_size(backends[b], cfg),
+							.size = (size_t)bcfg->sizes_gib[s] * PB_SZ_1G,
+							.cpu = main_cpu,
+							.nr_remote = (int)nr_remote,
+							.remote_mode = cfg->remote_modes[m],
+						};
+
+						if (pb_pick_remote_cpus(main_cpu, c.nr_remote, c.remote_cpus,
+									err, sizeof(err))) {
+							printf("%-22s %-10s skipped: %s\n", bench->name,
+							       backends[b]->name, err);
+							pb_results_add_skip(&res, case_id(&c), err);
+						} else if (run_case(&c, &res)) {
+							failed++;
+						}
+						pb_results_flush(&res);
+					}
+				}
+			}
+		}
+	}
+
+	pb_backends_release_all();
+	if (interrupted) {
+		pb_results_set_status(&res, "interrupted");
+		status = PB_EXIT_INTERRUPTED;
+	} else {
+		pb_results_set_status(&res, failed ? "failed" : "complete");
+		status = failed ? PB_EXIT_CASE_FAILED : PB_EXIT_OK;
+	}
+	pb_results_flush(&res);
+	printf("pudbench: %s; %zu records, %d failed cases; timestamp cost %.0f ns (in every "
+	       "latency); results: %s\n",
+	       interrupted ? "interrupted" : "done",
+	       json_object_array_length(json_object_object_get(res.doc, "results")), failed,
+	       json_object_get_double(json_object_object_get(
+		       json_object_object_get(res.doc, "env"), "timer_overhead_ns")),
+	       res.json_path);
+	pb_results_close(&res);
+	return status;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel log watcher: remembers the end of /dev/kmsg when a case starts and
+ * at the end reads what the kernel logged meanwhile, counting "bad pud"
+ * reports and WARNING/BUG lines.
+ */
+#ifndef PUDBENCH_KMSG_H
+#define PUDBENCH_KMSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PB_KMSG_KEEP 8		/* lines kept verbatim for the results */
+#define PB_KMSG_LINE 256
+
+struct pb_kmsg {
+	int fd;
+	char unavailable[128];	/* why, when fd < 0 */
+	unsigned bad_pud, warnings, lines;
+	unsigned nr_kept;
+	char kept[PB_KMSG_KEEP][PB_KMSG_LINE];
+};
+
+/* Start watching; on failure w->fd < 0 and w->unavailable says why. */
+void pb_kmsg_start(struct pb_kmsg *w);
+/* Read everything logged since start (or the previous collect). */
+void pb_kmsg_collect(struct pb_kmsg *w);
+void pb_kmsg_stop(struct pb_kmsg *w);
+
+/* Classify one message text; exposed for the tests. */
+void pb_kmsg_account(struct pb_kmsg *w, const char *text);
+
+#endif

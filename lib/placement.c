@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+#define _GNU_SOURCE
+#include "placement.h"
+
+#include <errno.h>
+#include <numa.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static bool have_numa(void)
+{
+	static int avail = -2;
+
+	if (avail == -2)
+		avail = numa_available();
+	return avail >= 0;
+}
+
+int pb_numa_node_of_cpu(int cpu)
+{
+	return have_numa() ? numa_node_of_cpu(cpu) : 0;
+}
+
+int pb_numa_nodes(void)
+{
+	return have_numa() ? numa_num_configured_nodes() : 1;
+}
+
+static int allowed_cpus(cpu_set_t *set)
+{
+	CPU_ZERO(set);
+	return sched_getaffinity(0, sizeof(*set), set);
+}
+
+int pb_pick_main_cpu(int wanted, char *err, size_t len)
+{
+	cpu_set_t set;
+
+	if (allowed_cpus(&set)) {
+		snprintf(err, len, "sched_getaffinity: %s", strerror(errno));
+		return -1;
+	}
+	if (wanted >= 0) {
+		if (wanted >= CPU_SETSIZE || !CPU_ISSET(wanted, &set)) {
+			snprintf(err, len, "cpu %d is not online or not allowed for this process",
+				 wanted);
+			return -1;
+		}
+		return wanted;
+	}
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			return cpu;
+	snprintf(err, len, "no allowed CPU");
+	return -1;
+}
+
+struct cpu_rank {
+	int cpu, distance;
+};
+
+static int by_distance(const void *a, const void *b)
+{
+	const struct cpu_rank *x = a, *y = b;
+
+	return x->distance != y->distance ? x->distance - y->distance : x->cpu - y->cpu;
+}
+
+int pb_pick_remote_cpus(int main_cpu, int nr, int *cpus, char *err, size_t len)
+{
+	struct cpu_rank ranks[CPU_SETSIZE];
+	int main_node = pb_numa_node_of_cpu(main_cpu), n = 0;
+	cpu_set_t set;
+
+	if (nr == 0)
+		return 0;
+	if (allowed_cpus(&set)) {
+		snprintf(err, len, "sched_getaffinity: %s", strerror(errno));
+		return -1;
+	}
+	/* Nearest node first: a shootdown to a far node is a separate case. */
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &set) || cpu == main_cpu)
+			continue;
+		ranks[n].cpu = cpu;
+		ranks[n].distance = have_numa() ?
+			numa_distance(main_node, numa_node_of_cpu(cpu)) : 0;
+		n++;
+	}
+	if (n < nr) {
+		snprintf(err, len, "%d remote participants need %d CPUs besides CPU %d; %d allowed",
+			 nr, nr, main_cpu, n);
+		return -1;
+	}
+	qsort(ranks, n, sizeof(ranks[0]), by_distance);
+	for (int i = 0; i < nr; i++)
+		cpus[i] = ranks[i].cpu;
+	return 0;
+}
+
+int pb_pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+struct participant_arg {
+	struct pb_participants *p;
+	int idx;
+};
+
+static struct participant_arg participant_args[PB_MAX_REMOTE];
+
+static void *participant_main(void *varg)
+{
+	struct participant_arg *arg = varg;
+	struct pb_participants *p = arg->p;
+	int i = arg->idx;
+
+	p->tids[i] = (pid_t)syscall(SYS_gettid);
+	if (pb_pin_self(p->cpus[i]))
+		p->tids[i] = -errno;
+	atomic_fetch_add(&p->running, 1);
+
+	if (p->mode == PB_REMOTE_SPIN) {
+		/* Stay in user space in this mm: never lazy, never idle. */
+		while (!atomic_load_explicit(&p->stop, memory_order_relaxed))
+			__builtin_ia32_pause();
+		return NULL;
+	}
+	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+		for (size_t off = 0; off < p->map_size; off += 4096)
+			(void)p->map_addr[off];
+		p->passes[i]++;
+	}
+	return NULL;
+}
+
+int pb_participants_start(struct pb_participants *p, const int *cpus, int nr,
+			  enum pb_remote_mode mode, const char *map_addr, size_t map_size,
+			  char *err, size_t len)
+{
+	memset(p, 0, sizeof(*p));
+	p->mode = mode;
+	p->map_addr = map_addr;
+	p->map_size = map_size;
+	atomic_init(&p->running, 0);
+	atomic_init(&p->stop, false);
+	if (nr > PB_MAX_REMOTE) {
+		snprintf(err, len, "at most %d remote participants", PB_MAX_REMOTE);
+		return -1;
+	}
+	for (int i = 0; i < nr; i++) {
+		int rc;
+
+		p->cpus[i] = cpus[i];
+		participant_args[i] = (struct participant_arg){ p, i };
+		rc = pthread_create(&p->threads[i], NULL, participant_main, &participant_args[i]);
+		if (rc) {
+			snprintf(err, len, "pthread_create: %s", strerror(rc));
+			pb_participants_stop(p);
+			return -1;
+		}
+		p->nr = p->nr_started = i + 1;
+	}
+	while (atomic_load(&p->running) < nr)
+		sched_yield();
+	for (int i = 0; i < nr; i++) {
+		if (p->tids[i] < 0) {
+			snprintf(err, len, "pinning participant to CPU %d: %s", cpus[i],
+				 strerror(-p->tids[i]));
+			pb_participants_stop(p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void pb_participants_stop(struct pb_participants *p)
+{
+	atomic_store(&p->stop, true);
+	for (int i = 0; i < p->nr_started; i++)
+		pthread_join(p->threads[i], NULL);
+	p->nr_started = 0;
+}

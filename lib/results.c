@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+#include "results.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int mkdir_p(const char *dir)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+int pb_results_open(struct pb_results *r, const char *dir, json_object *env)
+{
+	memset(r, 0, sizeof(*r));
+	if (mkdir_p(dir)) {
+		fprintf(stderr, "pudbench: cannot create %s: %s\n", dir, strerror(errno));
+		json_object_put(env);
+		return -1;
+	}
+	snprintf(r->json_path, sizeof(r->json_path), "%s/results.json", dir);
+	snprintf(r->csv_path, sizeof(r->csv_path), "%s/results.csv", dir);
+	r->doc = json_object_new_object();
+	json_object_object_add(r->doc, "schema", json_object_new_string(PB_RESULTS_SCHEMA));
+	json_object_object_add(r->doc, "status", json_object_new_string("running"));
+	json_object_object_add(r->doc, "env", env);
+	json_object_object_add(r->doc, "backends", json_object_new_object());
+	json_object_object_add(r->doc, "results", json_object_new_array());
+	json_object_object_add(r->doc, "skipped", json_object_new_array());
+	json_object_object_add(r->doc, "failures", json_object_new_array());
+	return pb_results_flush(r);
+}
+
+void pb_results_close(struct pb_results *r)
+{
+	json_object_put(r->doc);
+	r->doc = NULL;
+}
+
+static json_object *member(struct pb_results *r, const char *key)
+{
+	return json_object_object_get(r->doc, key);
+}
+
+void pb_results_backend(struct pb_results *r, const char *name, const char *reason)
+{
+	json_object *b = json_object_new_object();
+
+	json_object_object_add(b, "available", json_object_new_boolean(!reason));
+	json_object_object_add(b, "reason", reason ? json_object_new_string(reason) : NULL);
+	json_object_object_add(member(r, "backends"), name, b);
+}
+
+void pb_results_add_record(struct pb_results *r, json_object *rec)
+{
+	json_object_array_add(member(r, "results"), rec);
+}
+
+void pb_results_add_skip(struct pb_results *r, json_object *id, const char *reason)
+{
+	json_object_object_add(id, "reason", json_object_new_string(reason));
+	json_object_array_add(member(r, "skipped"), id);
+}
+
+void pb_results_add_failure(struct pb_results *r, json_object *id, const char *stage,
+			    const char *why)
+{
+	json_object_object_add(id, "stage", json_object_new_string(stage));
+	json_object_object_add(id, "reason", json_object_new_string(why));
+	json_object_array_add(member(r, "failures"), id);
+}
+
+void pb_results_set_status(struct pb_results *r, const char *status)
+{
+	json_object_object_add(r->doc, "status", json_object_new_string(status));
+}
+
+static FILE *open_temp(const char *path, char *tmp, size_t len)
+{
+	int fd;
+
+	snprintf(tmp, len, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
+	return fd < 0 ? NULL : fdopen(fd, "w");
+}
+
+static int commit_temp(FILE *f, const char *tmp, const char *path)
+{
+	int rc = fflush(f) || fsync(fileno(f)) ? -1 : 0;
+
+	if (fclose(f))
+		rc = -1;
+	if (!rc)
+		rc = rename(tmp, path);
+	if (rc) {
+		fprintf(stderr, "pudbench: writing %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+	}
+	return rc;
+}
+
+int pb_write_json_atomic(const char *path, json_object *doc)
+{
+	char tmp[PATH_MAX + 16];
+	FILE *f = open_temp(path, tmp, sizeof(tmp));
+
+	if (!f) {
+		fprintf(stderr, "pudbench: writing %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+					     JSON_C_TO_STRING_NOSLASHESCAPE), f);
+	fputc('\n', f);
+	return commit_temp(f, tmp, path);
+}
+
+/* Look up a dotted path ("latency_ns.median"). */
+static json_object *get_path(json_object *o, const char *path)
+{
+	char key[64];
+	const char *dot;
+
+	while (o && (dot = strchr(path, '.'))) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+		o = json_object_object_get(o, key);
+		path = dot + 1;
+	}
+	return o ? json_object_object_get(o, path) : NULL;
+}
+
+static double get_num(json_object *rec, const char *path)
+{
+	json_object *v = get_path(rec, path);
+
+	return v ? json_object_get_double(v) : NAN;
+}
+
+static const char *const csv_strings[] = {
+	"bench", "backend", "direction", "strategy", "remote_mode",
+};
+
+static const char *const csv_numbers[] = {
+	"page_size", "size_bytes", "nr_puds", "remote_cpus", "iterations",
+	"latency_ns.median", "latency_ns.min", "latency_ns.p25", "latency_ns.p75",
+	"latency_ns.p90", "latency_ns.p99", "latency_ns.max", "latency_ns.mean",
+	"latency_ns.stddev", "latency_ns.cv", "latency_ns.outliers",
+	"per_call.faults", "per_call.tlb_shootdowns_remote", "per_call.tlb_remote_flush_requests",
+	"per_call.tlb_flush_local",
+	"per_call.tlb_ipis_received", "per_call.tlb_full_flushes", "per_call.thp_split_pud",
+	"checks.bad_pud", "checks.stale_write", "checks.data_intact", "checks.kernel_warnings",
+};
+
+static void csv_header(FILE *f)
+{
+	for (size_t i = 0; i < sizeof(csv_strings) / sizeof(*csv_strings); i++)
+		fprintf(f, "%s,", csv_strings[i]);
+	for (size_t i = 0; i < sizeof(csv_numbers) / sizeof(*csv_numbers); i++)
+		fprintf(f, "%s,", strchr(csv_numbers[i], '.') ? strchr(csv_numbers[i], '.') + 1 :
+			csv_numbers[i]);
+	fprintf(f, "median_ci_lo,median_ci_hi\n");
+}
+
+static void csv_row(FILE *f, json_object *rec)
+{
+	json_object *ci = get_path(rec, "latency_ns.median_ci");
+
+	for (size_t i = 0; i < sizeof(csv_strings) / sizeof(*csv_strings); i++) {
+		json_object *v = get_path(rec, csv_strings[i]);
+
+		fprintf(f, "%s,", v ? json_object_get_string(v) : "-");
+	}
+	/* NaN is what gnuplot skips as undefined. */
+	for (size_t i = 0; i < sizeof(csv_numbers) / sizeof(*csv_numbers); i++)
+		fprintf(f, "%.6g,", get_num(rec, csv_numbers[i]));
+	fprintf(f, "%.6g,%.6g\n",
+		ci && json_object_array_get_idx(ci, 0) ?
+			json_object_get_double(json_object_array_get_idx(ci, 0)) : NAN,
+		ci && json_object_array_get_idx(ci, 1) ?
+			json_object_get_double(json_object_array_get_idx(ci, 1)) : NAN);
+}
+
+int pb_results_flush(struct pb_results *r)
+{
+	json_object *recs = member(r, "results");
+	char tmp[PATH_MAX + 16];
+	FILE *f;
+
+	if (pb_write_json_atomic(r->json_path, r->doc))
+		return -1;
+	f = open_temp(r->csv_path, tmp, sizeof(tmp));
+	if (!f)
+		return -1;
+	csv_header(f);
+	for (size_t i = 0; i < json_object_array_length(recs); i++)
+		csv_row(f, json_object_array_get_idx(recs, i));
+	return commit_temp(f, tmp, r->csv_path);
+}
+
+void pb_results_print_header(FILE *f)
+{
+	fprintf(f, "%-22s %-10s %4s %-9s %-13s %-6s %12s %25s %8s %8s %8s %8s %8s  %s\n",
+		"bench", "backend", "GiB", "direction", "strategy", "remote",
+		"median ns", "95% CI of median", "faults", "rflushrq", "rshootdn", "fullflsh",
+		"tlbIPI", "checks");
+	fprintf(f, "%-22s %s\n", "", "(per call: faults, remote flush requests, remote "
+		"shootdowns received, full flushes, TLB IPIs received; n/a = unavailable)");
+}
+
+static void print_count(FILE *f, json_object *rec, const char *path)
+{
+	double v = get_num(rec, path);
+
+	if (isnan(v))
+		fprintf(f, " %8s", "n/a");
+	else
+		fprintf(f, " %8.2f", v);
+}
+
+void pb_results_print_record(FILE *f, json_object *rec)
+{
+	json_object *mode = get_path(rec, "remote_mode"), *ci = get_path(rec, "latency_ns.median_ci");
+	char remote[16], cibuf[32], checks[96] = "";
+	json_object *chk = get_path(rec, "checks");
+	double lo = NAN, hi = NAN;
+
+	snprintf(remote, sizeof(remote), "%d%s%s", (int)get_num(rec, "remote_cpus"),
+		 mode ? ":" : "", mode ? json_object_get_string(mode) : "");
+	if (ci && json_object_array_get_idx(ci, 0) && json_object_array_get_idx(ci, 1)) {
+		lo = json_object_get_double(json_object_array_get_idx(ci, 0));
+		hi = json_object_get_double(json_object_array_get_idx(ci, 1));
+	}
+	if (isnan(lo))
+		snprintf(cibuf, sizeof(cibuf), "n/a");
+	else
+		snprintf(cibuf, sizeof(cibuf), "[%.0f, %.0f]", lo, hi);
+	if (chk) {
+		json_object_object_foreach(chk, key, val) {
+			if (!val)
+				continue;
+			if (json_object_is_type(val, json_type_boolean) && !json_object_get_boolean(val))
+				snprintf(checks + strlen(checks), sizeof(checks) - strlen(checks),
+					 "%s=FAIL ", key);
+			else if (json_object_is_type(val, json_type_int) && json_object_get_int64(val))
+				snprintf(checks + strlen(checks), sizeof(checks) - strlen(checks),
+					 "%s=%lld ", key, (long long)json_object_get_int64(val));
+		}
+	}
+	fprintf(f, "%-22s %-10s %4.0f %-9s %-13s %-6s %12.0f %25s",
+		json_object_get_string(get_path(rec, "bench")),
+		json_object_get_string(get_path(rec, "backend")),
+		get_num(rec, "size_bytes") / (1 << 30),
+		json_object_get_string(get_path(rec, "direction")),
+		json_object_get_string(get_path(rec, "strategy")), remote,
+		get_num(rec, "latency_ns.median"), cibuf);
+	print_count(f, rec, "per_call.faults");
+	print_count(f, rec, "per_call.tlb_remote_flush_requests");
+	print_count(f, rec, "per_call.tlb_shootdowns_remote");
+	print_count(f, rec, "per_call.tlb_full_flushes");
+	print_count(f, rec, "per_call.tlb_ipis_received");
+	fprintf(f, "  %s\n", checks[0] ? checks : "ok");
+}

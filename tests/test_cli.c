@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Bad input to `pudbench-bin run` ends with exit status 2, a message that
+ * names what is wrong, and nothing written: no results directory, no device
+ * touched.
+ */
+#include <sys/stat.h>
+
+#include "run_cmd.h"
+#include "tap.h"
+
+static char out[1 << 14];
+
+static void expect_refusal(char *const argv[], const char *needle, const char *out_dir)
+{
+	struct stat st;
+	int rc = run_cmd(argv, out, sizeof(out));
+
+	TH_INFO("exit %d: %s", rc, out);
+	ASSERT_EQ(rc, 2);
+	ASSERT_SUBSTR(out, needle);
+	if (out_dir && stat(out_dir, &st) == 0)
+		TAP_FAIL("%s was created although the run was refused", out_dir);
+}
+
+TEST(bad_config_names_file_line_and_key)
+{
+	char *const argv[] = { PB_BIN, "run", "--config", PB_TEST_DATA_DIR "/cli/bad-iterations.conf",
+			       "--out", "/tmp/pudbench-test-cli-never", NULL };
+
+	expect_refusal(argv, "bad-iterations.conf:4: key 'iterations' in [run]",
+		       "/tmp/pudbench-test-cli-never");
+}
+
+TEST(unknown_benchmark_is_named)
+{
+	char *const argv[] = { PB_BIN, "run", "--config", PB_TEST_DATA_DIR "/cli/unknown-bench.conf",
+			       "--out", "/tmp/pudbench-test-cli-never", NULL };
+
+	expect_refusal(argv, "unknown benchmark 'mprotect-sideways'", "/tmp/pudbench-test-cli-never");
+}
+
+TEST(missing_config_file)
+{
+	char *const argv[] = { PB_BIN, "run", "--config", "/nonexistent/pudbench.conf", NULL };
+
+	expect_refusal(argv, "/nonexistent/pudbench.conf", NULL);
+}
+
+TEST(device_that_is_not_devdax_is_refused)
+{
+	char *const argv[] = { PB_BIN, "run", "--device", "/dev/null", "--destructive",
+			       "--out", "/tmp/pudbench-test-cli-never", NULL };
+
+	expect_refusal(argv, "not a device-dax path", "/tmp/pudbench-test-cli-never");
+}
+
+TEST(missing_devdax_device_is_refused)
+{
+	char *const argv[] = { PB_BIN, "run", "--device", "/dev/dax99.9", "--destructive",
+			       "--out", "/tmp/pudbench-test-cli-never", NULL };
+
+	expect_refusal(argv, "/dev/dax99.9", "/tmp/pudbench-test-cli-never");
+}
+
+TEST(unknown_backend_on_the_command_line)
+{
+	char *const argv[] = { PB_BIN, "run", "--backends", "hugetlb-3G",
+			       "--out", "/tmp/pudbench-test-cli-never", NULL };
+
+	expect_refusal(argv, "unknown backend 'hugetlb-3G'", "/tmp/pudbench-test-cli-never");
+}
+
+TEST(unknown_command)
+{
+	char *const argv[] = { PB_BIN, "sprint", NULL };
+
+	expect_refusal(argv, "unknown command 'sprint'", NULL);
+}
+
+TEST(list_names_every_backend)
+{
+	char *const argv[] = { PB_BIN, "list", NULL };
+	static const char *const names[] = { "devdax", "hugetlb-1G", "hugetlb-2M", "thp-2M",
+					     "base-4K", "mprotect-inplace", "correctness",
+					     "tlb_remote_shootdown" };
+
+	ASSERT_EQ(run_cmd(argv, out, sizeof(out)), 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		ASSERT_SUBSTR(out, names[i]);
+}
+
+int main(int argc, char **argv)
+{
+	return tap_main();
+}

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pb_config_load() on the fixtures in tests/data/config/.  Their directory:
+ * $PB_TEST_DATA, else -DPB_TEST_DATA_DIR, else data/config next to this
+ * source file (argv[1] is tap.h's test-name filter).
+ */
+#include <limits.h>
+
+#include "config.h"
+#include "tap.h"
+
+static const char *data_path(const char *name)
+{
+	static char buf[PATH_MAX];
+	const char *dir = getenv("PB_TEST_DATA");
+
+#ifdef PB_TEST_DATA_DIR
+	if (!dir || !*dir)
+		dir = PB_TEST_DATA_DIR;
+#endif
+	if (dir && *dir) {
+		snprintf(buf, sizeof(buf), "%s/%s", dir, name);
+	} else {
+		const char *slash = strrchr(__FILE__, '/');
+		int len = slash ? (int)(slash - __FILE__ + 1) : 0;
+
+		snprintf(buf, sizeof(buf), "%.*sdata/config/%s", len, __FILE__, name);
+	}
+	return buf;
+}
+
+/* Load a fixture that must parse. */
+static void load_ok(struct pb_config *cfg, const char *name)
+{
+	char err[PATH_MAX + 256] = "";
+	const char *path = data_path(name);
+
+	if (pb_config_load(cfg, path, err, sizeof(err)))
+		TAP_FAIL("%s: %s", path, err);
+	ASSERT_STREQ(cfg->path, path);
+}
+
+TEST(defaults)
+{
+	static const char *const benches[] = {
+		"mprotect-inplace", "mprotect-split-refault", "fault-cost", "correctness",
+	};
+	struct pb_config cfg;
+
+	memset(&cfg, 0x5a, sizeof(cfg));
+	pb_config_defaults(&cfg);
+	ASSERT_STREQ(cfg.path, "");
+	ASSERT_EQ(4, cfg.nr_benches);
+	for (int i = 0; i < 4; i++)
+		ASSERT_STREQ(cfg.benches[i], benches[i]);
+	ASSERT_TRUE(cfg.backends_auto);
+	ASSERT_EQ(0, cfg.nr_backends);
+	ASSERT_EQ(200, cfg.defaults.iterations);
+	ASSERT_EQ(20, cfg.defaults.warmup);
+	ASSERT_EQ(1, cfg.defaults.nr_sizes);
+	ASSERT_EQ(1, cfg.defaults.sizes_gib[0]);
+	ASSERT_EQ(2, cfg.nr_remote_cpus);
+	ASSERT_EQ(0, cfg.remote_cpus[0]);
+	ASSERT_EQ(1, cfg.remote_cpus[1]);
+	ASSERT_EQ(1, cfg.nr_remote_modes);
+	ASSERT_EQ(PB_REMOTE_SPIN, cfg.remote_modes[0]);
+	ASSERT_EQ(-1, cfg.cpu);
+	ASSERT_EQ(300, cfg.case_timeout_s);
+	ASSERT_STREQ(cfg.device, "");
+	ASSERT_FALSE(cfg.destructive);
+	ASSERT_EQ(0, cfg.nr_bench_overrides);
+	ASSERT_TRUE(pb_config_bench(&cfg, "fault-cost") == &cfg.defaults);
+	ASSERT_STREQ(pb_remote_mode_name(PB_REMOTE_SPIN), "spin");
+	ASSERT_STREQ(pb_remote_mode_name(PB_REMOTE_READ), "read");
+}
+
+TEST(empty_file_gives_defaults)
+{
+	struct pb_config cfg, def;
+
+	memset(&cfg, 0x5a, sizeof(cfg));
+	load_ok(&cfg, "good-empty.conf");
+	pb_config_defaults(&def);
+	strcpy(def.path, cfg.path);
+	ASSERT_EQ(0, memcmp(&cfg, &def, sizeof(cfg)));
+}
+
+TEST(good_full_file)
+{
+	static const char *const backends[] = { "hugetlb-1G", "thp-2M", "base-4K", "devdax" };
+	static const unsigned sizes[] = { 1, 2, 1024 }, remote[] = { 0, 1, 2, 4, 64 };
+	struct pb_config cfg;
+
+	load_ok(&cfg, "good-full.conf");
+	ASSERT_EQ(2, cfg.nr_benches);
+	ASSERT_STREQ(cfg.benches[0], "fault-cost");
+	ASSERT_STREQ(cfg.benches[1], "correctness");
+	ASSERT_FALSE(cfg.backends_auto);
+	ASSERT_EQ(4, cfg.nr_backends);
+	for (int i = 0; i < 4; i++)
+		ASSERT_STREQ(cfg.backends[i], backends[i]);
+	ASSERT_EQ(1000000, cfg.defaults.iterations);
+	ASSERT_EQ(0, cfg.defaults.warmup);
+	ASSERT_EQ(3, cfg.defaults.nr_sizes);
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(sizes[i], cfg.defaults.sizes_gib[i]);
+	ASSERT_EQ(5, cfg.nr_remote_cpus);
+	for (int i = 0; i < 5; i++)
+		ASSERT_EQ(remote[i], cfg.remote_cpus[i]);
+	ASSERT_EQ(2, cfg.nr_remote_modes);
+	ASSERT_EQ(PB_REMOTE_READ, cfg.remote_modes[0]);
+	ASSERT_EQ(PB_REMOTE_SPIN, cfg.remote_modes[1]);
+	ASSERT_EQ(4095, cfg.cpu);
+	ASSERT_EQ(86400, cfg.case_timeout_s);
+	ASSERT_STREQ(cfg.device, "/dev/dax0.0");
+	ASSERT_TRUE(cfg.destructive);
+	ASSERT_EQ(0, cfg.nr_bench_overrides);
+}
+
+TEST(bench_overrides_inherit_final_run_values)
+{
+	const struct pb_bench_config *fc, *co, *other;
+	struct pb_config cfg;
+
+	load_ok(&cfg, "good-bench-order.conf");
+	ASSERT_EQ(-1, cfg.cpu);
+	ASSERT_EQ(300, cfg.defaults.iterations);
+	ASSERT_EQ(2, cfg.nr_bench_overrides);
+
+	/* [bench:fault-cost] comes before [run] and again after it */
+	fc = pb_config_bench(&cfg, "fault-cost");
+	ASSERT_STREQ(fc->name, "fault-cost");
+	ASSERT_EQ(500, fc->iterations);
+	ASSERT_EQ(7, fc->warmup);
+	ASSERT_EQ(2, fc->nr_sizes);
+	ASSERT_EQ(2, fc->sizes_gib[0]);
+	ASSERT_EQ(4, fc->sizes_gib[1]);
+
+	co = pb_config_bench(&cfg, "correctness");
+	ASSERT_STREQ(co->name, "correctness");
+	ASSERT_EQ(300, co->iterations);
+	ASSERT_EQ(5, co->warmup);
+	ASSERT_EQ(1, co->nr_sizes);
+	ASSERT_EQ(8, co->sizes_gib[0]);
+
+	other = pb_config_bench(&cfg, "mprotect-inplace");
+	ASSERT_TRUE(other == &cfg.defaults);
+	ASSERT_EQ(300, other->iterations);
+}
+
+/* Each bad fixture: the line of the first error and what the message names. */
+static const struct bad_case {
+	const char *file;
+	int line;
+	const char *key, *what;
+} bad_cases[] = {
+	{ "bad-unknown-key.conf", 3, "key 'iteratons' in [run]", "unknown key" },
+	{ "bad-unknown-section.conf", 4, "[runn]", "unknown section" },
+	{ "bad-empty-unknown-section.conf", 3, "[devdx]", "unknown section" },
+	{ "bad-bench-name.conf", 1, "[bench:Fault]", "unknown section" },
+	{ "bad-no-section.conf", 2, "key 'iterations' in []", "no [section]" },
+	{ "bad-int.conf", 7, "key 'iterations' in [run]", "'12x' is not an integer in 1..1000000" },
+	{ "bad-range.conf", 2, "key 'case_timeout_s' in [run]", "'86401' is not an integer in 1..86400" },
+	{ "bad-range-low.conf", 2, "key 'iterations' in [run]", "'0' is not an integer in 1..1000000" },
+	{ "bad-negative.conf", 3, "key 'cpu' in [run]", "'-1' is not an integer in 0..4095" },
+	{ "bad-overflow.conf", 2, "key 'iterations' in [run]", "is not an integer" },
+	{ "bad-list-range.conf", 2, "key 'sizes_gib' in [run]", "'2048' is not an integer in 1..1024" },
+	{ "bad-duplicate.conf", 4, "key 'iterations' in [run]", "duplicate key" },
+	{ "bad-duplicate-bench.conf", 6, "key 'warmup' in [bench:fault-cost]", "duplicate key" },
+	{ "bad-empty-list.conf", 3, "key 'benches' in [run]", "empty list" },
+	{ "bad-empty-entry.conf", 2, "key 'sizes_gib' in [run]", "empty entry" },
+	{ "bad-long-list.conf", 2, "key 'remote_cpus' in [run]", "more than 16 entries" },
+	{ "bad-duplicate-entry.conf", 2, "key 'remote_cpus' in [run]", "duplicate entry '1'" },
+	{ "bad-bool.conf", 3, "key 'destructive' in [devdax]", "'maybe' is not yes/no" },
+	{ "bad-device.conf", 2, "key 'device' in [devdax]", "/dev/" },
+	{ "bad-syntax.conf", 3, "syntax error", "key = value" },
+	{ "bad-syntax-first.conf", 2, "syntax error", "key = value" },
+	{ "bad-syntax-after.conf", 2, "key 'iterations' in [run]", "'12x'" },
+	{ "bad-bench-key.conf", 3, "key 'cpu' in [bench:fault-cost]", "unknown key" },
+	{ "bad-name.conf", 2, "key 'benches' in [run]", "'Fault_Cost' is not a name" },
+	{ "bad-long-name.conf", 2, "key 'benches' in [run]", "is not a name" },
+	{ "bad-mode.conf", 2, "key 'remote_mode' in [run]", "'write' is not one of spin, read" },
+	{ "bad-auto-mixed.conf", 2, "key 'backends' in [run]", "'auto'" },
+	{ "bad-long-line.conf", 2, "line longer than", "" },
+};
+
+TEST(bad_files_fail_with_file_line_key)
+{
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *bc = &bad_cases[i];
+		char err[PATH_MAX + 256] = "", prefix[PATH_MAX + 32];
+		struct pb_config cfg, pattern;
+		const char *path = data_path(bc->file);
+
+		/* cfg must come back untouched, whatever it held */
+		memset(&pattern, 0x5a, sizeof(pattern));
+		cfg = pattern;
+		snprintf(prefix, sizeof(prefix), "%s:%d: ", path, bc->line);
+		ASSERT_EQ(-1, pb_config_load(&cfg, path, err, sizeof(err)));
+		TH_INFO("%s", err);
+		ASSERT_EQ(0, memcmp(&cfg, &pattern, sizeof(cfg)));
+		ASSERT_EQ(0, strncmp(err, prefix, strlen(prefix)));
+		ASSERT_SUBSTR(err, bc->key);
+		ASSERT_SUBSTR(err, bc->what);
+		ASSERT_TRUE(!strchr(err, '\n'));
+	}
+}
+
+TEST(exact_message_format)
+{
+	char err[PATH_MAX + 256], want[PATH_MAX + 256];
+	const char *path = data_path("bad-int.conf");
+	struct pb_config cfg;
+
+	pb_config_defaults(&cfg);
+	ASSERT_EQ(-1, pb_config_load(&cfg, path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+		 "%s:7: key 'iterations' in [run]: '12x' is not an integer in 1..1000000", path);
+	ASSERT_STREQ(err, want);
+}
+
+TEST(missing_file)
+{
+	char err[PATH_MAX + 256] = "", want[PATH_MAX + 64];
+	struct pb_config cfg, before;
+	const char *path;
+
+	load_ok(&cfg, "good-full.conf");
+	before = cfg;
+	path = data_path("no-such-file.conf");	/* static buffer: after load_ok */
+	ASSERT_EQ(-1, pb_config_load(&cfg, path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s: cannot open: %s", path, strerror(ENOENT));
+	ASSERT_STREQ(err, want);
+	ASSERT_EQ(0, memcmp(&cfg, &before, sizeof(cfg)));
+}
+
+TEST(small_error_buffer_is_truncated_not_overrun)
+{
+	char err[16];
+	struct pb_config cfg;
+
+	memset(err, 'x', sizeof(err));
+	ASSERT_EQ(-1, pb_config_load(&cfg, data_path("bad-int.conf"), err, 8));
+	ASSERT_EQ(7, strlen(err));
+	ASSERT_EQ('x', err[8]);
+	ASSERT_EQ(-1, pb_config_load(&cfg, data_path("bad-int.conf"), NULL, 0));
+}
+
+int main(int argc, char **argv)
+{
+	return tap_main();
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+/* The kernel-log scanner counts what the correctness check relies on. */
+#include <fcntl.h>
+
+#include "kmsg.h"
+#include "tap.h"
+
+TEST(classifies_messages)
+{
+	struct pb_kmsg w = { .fd = -1 };
+
+	pb_kmsg_account(&w, "mm/pgtable-generic.c:53: bad pud 00000000a1b2c3d4(8000000140000ae7)");
+	pb_kmsg_account(&w, "WARNING: CPU: 1 PID: 77 at mm/huge_memory.c:2034 change_huge_pud");
+	pb_kmsg_account(&w, "BUG: Bad page map in process pudbench");
+	pb_kmsg_account(&w, "nd_pmem namespace0.0: unable to guarantee persistence of writes");
+	ASSERT_EQ(w.bad_pud, 1);
+	ASSERT_EQ(w.warnings, 2);
+	ASSERT_EQ(w.lines, 4);
+	ASSERT_EQ(w.nr_kept, 3);
+	ASSERT_SUBSTR(w.kept[0], "bad pud");
+}
+
+/* Only what is logged after start counts; needs root to write /dev/kmsg. */
+TEST(sees_new_kernel_log_lines_only)
+{
+	struct pb_kmsg w;
+	int fd;
+
+	pb_kmsg_start(&w);
+	if (w.fd < 0)
+		SKIP("%s", w.unavailable);
+	fd = open("/dev/kmsg", O_WRONLY);
+	if (fd < 0)
+		SKIP("cannot write /dev/kmsg (not root)");
+	{
+		static const char msg[] = "pudbench-test: bad pud 0000000000000000 (injected)\n";
+
+		/* one write() is one kernel log record */
+		ASSERT_EQ(write(fd, msg, sizeof(msg) - 1), (long)sizeof(msg) - 1);
+	}
+	close(fd);
+	pb_kmsg_collect(&w);
+	pb_kmsg_stop(&w);
+	ASSERT_EQ(w.bad_pud, 1);
+	ASSERT_EQ(w.warnings, 0);
+}
+
+int main(int argc, char **argv)
+{
+	return tap_main();
+}

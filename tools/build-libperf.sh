@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Build libperf (tools/lib/perf of Debian's linux-source-6.12) into the
+# repo-local prefix .deps/libperf, unless pkg-config already finds one.
+# Only the static library is kept, so benchmark binaries stay self-contained
+# (they also run inside minimal guest initrds).
+#
+#   PUDBENCH_CACHE   cache for the .deb and the extracted tools/ tree
+#                    (default ~/.cache/pudbench)
+#   LIBPERF_FORCE=1  rebuild even if the installed copy is up to date
+#
+# On success the last line printed is the PKG_CONFIG_PATH entry to use.
+set -euo pipefail
+
+SRC_PKG=linux-source-6.12
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+prefix=$repo/.deps/libperf
+cache=${PUDBENCH_CACHE:-$HOME/.cache/pudbench}
+debs=$cache/debs
+tarball=$cache/$SRC_PKG.tar.xz
+srcdir=$cache/src/$SRC_PKG
+
+say() { printf 'build-libperf: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+installed_pc() {
+	local d
+	for d in "$prefix/lib64/pkgconfig" "$prefix/lib/pkgconfig"; do
+		[[ -f $d/libperf.pc ]] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
+if [[ ${LIBPERF_FORCE:-0} != 1 ]]; then
+	if pkg-config --exists libperf; then
+		say "pkg-config already finds libperf $(pkg-config --modversion libperf); nothing to do"
+		exit 0
+	fi
+	# Up to date: installed and newer than the source it came from.  With the
+	# cache gone there is nothing to compare against; keep what we have.
+	if pcdir=$(installed_pc) && [[ -f $pcdir/../libperf.a && -f $pcdir/../libapi.a ]] &&
+		{ [[ ! -e $tarball ]] || [[ $pcdir/libperf.pc -nt $tarball ]]; }; then
+		say "up to date: $prefix"
+		echo "$pcdir"
+		exit 0
+	fi
+fi
+
+for tool in make gcc ar tar xz dpkg-deb apt-get; do
+	command -v "$tool" >/dev/null || die "$tool not found (run tools/bootstrap.sh)"
+done
+
+# 1. The .deb: reuse a cached one that dpkg-deb accepts, else download.
+mkdir -p "$debs"
+deb=
+while read -r f; do
+	[[ -n $f ]] || continue
+	if dpkg-deb --info "$f" >/dev/null 2>&1; then
+		deb=$f
+	else
+		say "discarding damaged $f"
+		rm -f -- "$f"
+	fi
+done < <(ls -1v "$debs"/"$SRC_PKG"_*.deb 2>/dev/null)
+if [[ -z $deb ]]; then
+	say "downloading $SRC_PKG into $debs"
+	if ! (cd "$debs" && apt-get download "$SRC_PKG"); then
+		# Fresh machines may have no package lists yet.
+		((EUID == 0)) || die "apt-get download $SRC_PKG failed (try: sudo apt-get update)"
+		say "apt-get download failed; running apt-get update and retrying"
+		apt-get update
+		(cd "$debs" && apt-get download "$SRC_PKG")
+	fi
+	deb=$(ls -1v "$debs"/"$SRC_PKG"_*.deb | tail -n1)
+	dpkg-deb --info "$deb" >/dev/null || die "downloaded $deb is not a valid .deb"
+fi
+say "using $deb"
+
+# 2. The source tarball from the .deb (only that member).
+if [[ ! -s $tarball || $deb -nt $tarball ]]; then
+	say "extracting usr/src/$SRC_PKG.tar.xz from the .deb"
+	# --info checks only the control part; a truncated data part fails here.
+	if ! dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO "./usr/src/$SRC_PKG.tar.xz" >"$tarball.tmp"; then
+		rm -f -- "$deb" "$tarball.tmp"
+		die "$deb is damaged; removed it, run again to download it anew"
+	fi
+	mv -f "$tarball.tmp" "$tarball"
+fi
+
+# 3. Only tools/ of the kernel tree: tools/lib/perf builds from tools/ alone.
+if [[ ! -f $srcdir/tools/lib/perf/Makefile || $tarball -nt $srcdir/tools/lib/perf/Makefile ]]; then
+	say "unpacking $SRC_PKG/tools into $cache/src (about 30 s)"
+	rm -rf "$srcdir"
+	mkdir -p "$cache/src"
+	tar -xJf "$tarball" -C "$cache/src" "$SRC_PKG/tools"
+	touch "$srcdir/tools/lib/perf/Makefile"
+fi
+
+# 4. Build and install.  Not plain "install": that also builds the docs.
+say "building libperf into $prefix"
+rm -rf "$prefix"
+make -C "$srcdir/tools/lib/perf" -j"$(nproc)" \
+	install_lib install_headers install_pkgconfig prefix="$prefix" >&2
+pcdir=$(installed_pc) || die "make succeeded but installed no libperf.pc"
+libdir=$(dirname "$pcdir")
+# libperf.a references libapi (fdarray__*, used by evlist polling) without
+# containing it, so a static link also needs libapi.a.  Its Makefile does not
+# know about lib64: give it libperf's libdir.
+make -C "$srcdir/tools/lib/api" install_lib libdir="$libdir" >&2
+[[ -f $libdir/libapi.a ]] || die "libapi.a not installed into $libdir"
+# Static only: drop the .so so that -lperf cannot pick it (no rpath games),
+# and make the .pc self-sufficient for that static archive.
+rm -f "$libdir"/libperf.so*
+# shellcheck disable=SC2016 # ${libdir} is for pkg-config
+sed -i 's/^Libs:.*/Libs: -L${libdir} -lperf -lapi/' "$pcdir/libperf.pc"
+touch "$pcdir/libperf.pc"
+say "installed; use PKG_CONFIG_PATH=$pcdir"
+echo "$pcdir"

@@ -1,0 +1,165 @@
+#!/bin/bash
+# Boot a kernel + pudbench initramfs under QEMU with an emulated NVDIMM and
+# collect the framed results.
+#
+# usage: tools/vm/boot.sh --kernel KERNEL_DIR --initrd INITRD.cpio.gz --out OUT_DIR
+#            [--timeout SEC] [--align 1G|2M|0] [--numa2] [--mem 4G] [--pmem 4G]
+#            [--smp 2] [--append "EXTRA CMDLINE"] [-- CMD ARGS...]
+#   KERNEL_DIR  from fetch-kernel.sh (kernel.env gives VMLINUZ)
+#   --numa2     two NUMA nodes (one CPU and half the RAM each); NVDIMM on node 1
+#   CMD ARGS    run in the guest (words only: passed on the kernel cmdline
+#               after "--"); default is the initramfs' /etc/pudbench/run.sh
+# OUT_DIR gets: console.log, accel.txt, qemu.txt (command line), results/
+# (the guest's files, checked against their length and sha256),
+# results.status (OK/INCOMPLETE), host-timing.txt.
+# Exit status: the guest command's rc if results are complete, else 3
+# (incomplete / timeout).
+set -euo pipefail
+
+die() { echo "boot: $*" >&2; exit 1; }
+
+kdir='' initrd='' out='' timeout=900 align=1G numa2=0 mem=4G pmem=4G smp=2 extra=''
+while [ $# -gt 0 ]; do
+    case $1 in
+        --kernel) kdir=$2; shift 2 ;;
+        --initrd) initrd=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
+        --timeout) timeout=$2; shift 2 ;;
+        --align) align=$2; shift 2 ;;
+        --numa2) numa2=1; shift ;;
+        --mem) mem=$2; shift 2 ;;
+        --pmem) pmem=$2; shift 2 ;;
+        --smp) smp=$2; shift 2 ;;
+        --append) extra=$2; shift 2 ;;
+        --) shift; break ;;
+        *) die "unknown argument '$1'" ;;
+    esac
+done
+if [ -z "$kdir" ] || [ -z "$initrd" ] || [ -z "$out" ]; then die "need --kernel, --initrd and --out"; fi
+[ -f "$kdir/kernel.env" ] || die "$kdir/kernel.env missing"
+[ -f "$initrd" ] || die "no initrd $initrd"
+# shellcheck source=/dev/null
+. "$kdir/kernel.env"
+[ -f "$VMLINUZ" ] || die "no kernel image $VMLINUZ"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+rm -rf "$out/results" "$out/results.status"
+mkdir -p "$out/results"
+
+tmp=$(mktemp -d)
+qpid=''
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup() {
+    [ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A fresh sparse backing file each boot: no stale namespace info block, and
+# about 1 GiB of real disk after a run.
+img=$tmp/nvdimm.img
+truncate -s "$pmem" "$img"
+
+append="console=ttyS0 loglevel=3 panic=-1 clocksource=tsc tsc=reliable pudbench.guest=1 pudbench.align=$align"
+[ -z "$extra" ] || append="$append $extra"
+[ $# -eq 0 ] || append="$append -- $*"
+
+mem_args=(-m "$mem,slots=2,maxmem=64G")
+numa_args=()
+nv_node=''
+if [ "$numa2" = 1 ]; then
+    [ "$smp" -ge 2 ] || die "--numa2 needs --smp >= 2"
+    memg=${mem%G}
+    if [ "$memg" = "$mem" ] || [ $((memg % 2)) -ne 0 ]; then die "--numa2 wants --mem as an even number of G"; fi
+    half=$((memg / 2))G
+    numa_args=(-object "memory-backend-ram,id=ram0,size=$half"
+               -object "memory-backend-ram,id=ram1,size=$half"
+               -numa "node,nodeid=0,cpus=0-$((smp / 2 - 1)),memdev=ram0"
+               -numa "node,nodeid=1,cpus=$((smp / 2))-$((smp - 1)),memdev=ram1")
+    nv_node=',node=1'
+fi
+
+# Results leave on a virtio-serial port (file chardev on the host), apart
+# from the console; ttyS1 is the guest's fallback channel.
+qemu_common=(
+    -machine 'pc,nvdimm=on' -smp "$smp" "${mem_args[@]}" "${numa_args[@]}"
+    -object "memory-backend-file,id=mem1,share=on,mem-path=$img,size=$pmem,align=1G"
+    -device "nvdimm,id=nv1,memdev=mem1${nv_node}"
+    -display none -monitor none -no-reboot
+    -serial "file:$out/console.log"
+    -serial "file:$tmp/ttyS1.raw"
+    -device 'virtio-serial-pci,id=vser'
+    -chardev "file,id=res,path=$tmp/results.raw"
+    -device 'virtserialport,bus=vser.0,chardev=res,name=pudbench.results'
+    -kernel "$VMLINUZ" -initrd "$initrd" -append "$append"
+)
+
+run_qemu() { # accel args...
+    local accel=$1; shift
+    : > "$out/console.log"
+    printf '%q ' qemu-system-x86_64 "$@" "${qemu_common[@]}" > "$out/qemu.txt"
+    echo >> "$out/qemu.txt"
+    qemu-system-x86_64 "$@" "${qemu_common[@]}" </dev/null 2> "$tmp/qemu.err" &
+    qpid=$!
+    # Bounded: kill QEMU when the guest does not power off in time.
+    local waited=0
+    while kill -0 "$qpid" 2>/dev/null; do
+        if [ "$waited" -ge "$timeout" ]; then
+            echo "boot: timeout after ${timeout}s ($accel), killing QEMU" >&2
+            kill "$qpid" 2>/dev/null || true
+            sleep 2
+            kill -9 "$qpid" 2>/dev/null || true
+            wait "$qpid" 2>/dev/null || true
+            qpid=''
+            return 124
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    local rc=0
+    wait "$qpid" || rc=$?
+    qpid=''
+    return "$rc"
+}
+
+t0=$(date +%s.%N)
+accel=''
+qrc=0
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+    run_qemu kvm -accel kvm -cpu max || qrc=$?
+    if [ "$qrc" -ne 0 ] && [ ! -s "$out/console.log" ]; then
+        # KVM would not start (e.g. nested virt refused): fall back.
+        echo "boot: kvm failed ($(head -c 300 "$tmp/qemu.err")), using tcg" >&2
+        qrc=0
+    else
+        accel=kvm
+    fi
+fi
+if [ -z "$accel" ]; then
+    # -cpu max exposes pdpe1gb, needed for 1 GiB PUD mappings.
+    accel=tcg
+    run_qemu tcg -accel tcg,thread=multi -cpu max || qrc=$?
+fi
+t1=$(date +%s.%N)
+echo "$accel" > "$out/accel.txt"
+cp "$tmp/qemu.err" "$out/qemu.err"
+{
+    echo "accel=$accel"
+    echo "qemu_rc=$qrc"
+    echo "wall_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
+} > "$out/host-timing.txt"
+
+# Unpack the framed results; prefer virtio, fall back to ttyS1.
+raw=$tmp/results.raw
+[ -s "$raw" ] || raw=$tmp/ttyS1.raw
+cp "$raw" "$out/results.raw"
+"$(dirname "$0")/unframe.sh" "$raw" "$out/results" > "$out/results.status" || true
+status=$(head -n1 "$out/results.status")
+echo "boot: $PACKAGE=$VERSION accel=$accel qemu_rc=$qrc results=$status ($(tr '\n' ' ' < "$out/host-timing.txt"))" >&2
+if [ "$status" = OK ] && [ -f "$out/results/rc" ]; then
+    exit "$(cat "$out/results/rc")"
+fi
+exit 3
