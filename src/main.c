@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "commands.h"
 #include "bench.h"
 #include "config.h"
 #include "counters.h"
@@ -180,6 +181,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list"))
 		return cmd_list();
+	if (!strcmp(argv[1], "kernels"))
+		return pb_cmd_kernels(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;

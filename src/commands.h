@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* Subcommands of pudbench-bin beyond run and list, one file each. */
+#ifndef PUDBENCH_COMMANDS_H
+#define PUDBENCH_COMMANDS_H
+
+/* argv[0] is the subcommand name; returns the exit status. */
+int pb_cmd_kernels(int argc, char **argv);
+
+#endif
