@@ -1,31 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pb_config_load() on the fixtures in tests/data/config/.  Their directory:
- * $PB_TEST_DATA, else -DPB_TEST_DATA_DIR, else data/config next to this
- * source file (argv[1] is tap.h's test-name filter).
+ * pb_config_load() on the fixtures in tests/data/config/.
  */
 #include <limits.h>
 
 #include "config.h"
 #include "tap.h"
 
+/* PB_TEST_DATA_DIR (tests/data) comes from CMake. */
 static const char *data_path(const char *name)
 {
 	static char buf[PATH_MAX];
-	const char *dir = getenv("PB_TEST_DATA");
 
-#ifdef PB_TEST_DATA_DIR
-	if (!dir || !*dir)
-		dir = PB_TEST_DATA_DIR;
-#endif
-	if (dir && *dir) {
-		snprintf(buf, sizeof(buf), "%s/%s", dir, name);
-	} else {
-		const char *slash = strrchr(__FILE__, '/');
-		int len = slash ? (int)(slash - __FILE__ + 1) : 0;
-
-		snprintf(buf, sizeof(buf), "%.*sdata/config/%s", len, __FILE__, name);
-	}
+	snprintf(buf, sizeof(buf), "%s/config/%s", PB_TEST_DATA_DIR, name);
 	return buf;
 }
 
