@@ -42,7 +42,7 @@ void pb_kmsg_collect(struct pb_kmsg *w)
 {
 	char rec[8192];
 
-	if (w->fd < 0)
+	if (w->fd < 0 || w->closed)
 		return;
 	for (;;) {
 		/* One read() returns one record: "prio,seq,ts,flags;text\n". */
@@ -65,7 +65,7 @@ void pb_kmsg_collect(struct pb_kmsg *w)
 
 void pb_kmsg_stop(struct pb_kmsg *w)
 {
-	if (w->fd >= 0)
+	if (w->fd >= 0 && !w->closed)
 		close(w->fd);
-	w->fd = -1;
+	w->closed = true;
 }

@@ -14,7 +14,13 @@
 #define PB_KMSG_LINE 256
 
 struct pb_kmsg {
+	/*
+	 * < 0: the log could not be watched.  pb_kmsg_stop() closes it but
+	 * keeps the number, so "fd >= 0" still says the counts were measured
+	 * (the harness builds its checks after stop).
+	 */
 	int fd;
+	bool closed;
 	char unavailable[128];	/* why, when fd < 0 */
 	unsigned bad_pud, warnings, lines;
 	unsigned nr_kept;
