@@ -71,20 +71,16 @@ static int correctness_run(struct pb_case *c)
 			*probes[p] = *probes[p];	/* writable TLB entries */
 		pb_case_snapshot(c, &s0);
 		t0 = pb_now_ns();
-		if (mprotect(c->map.addr, c->map.size, PROT_READ)) {
-			pb_case_error(c, "mprotect(PROT_READ): %m");
+		if (pb_case_protect(c, PROT_READ))
 			goto out;
-		}
 		t1 = pb_now_ns();
 		pb_case_snapshot(c, &s1);
 		for (int p = 0; p < 3; p++) {
 			c->stale_writes += try_write(probes[p]);
 			c->stale_write_probes++;
 		}
-		if (mprotect(c->map.addr, c->map.size, PROT_READ | PROT_WRITE)) {
-			pb_case_error(c, "mprotect(PROT_READ|PROT_WRITE): %m");
+		if (pb_case_protect(c, PROT_READ | PROT_WRITE))
 			goto out;
-		}
 		if (pb_case_measured(c, i))
 			pb_series_add(&down, t1 - t0, &s0, &s1);
 	}

@@ -28,19 +28,15 @@ static int mprotect_inplace_run(struct pb_case *c)
 
 		pb_case_snapshot(c, &s0);
 		t0 = pb_now_ns();
-		if (mprotect(c->map.addr, c->map.size, PROT_READ)) {
-			pb_case_error(c, "mprotect(PROT_READ): %m");
+		if (pb_case_protect(c, PROT_READ))
 			goto out;
-		}
 		t1 = pb_now_ns();
 		pb_touch(c->map.addr, c->map.size, c->page_size, false);
 		pb_case_snapshot(c, &s1);
 
 		t2 = pb_now_ns();
-		if (mprotect(c->map.addr, c->map.size, PROT_READ | PROT_WRITE)) {
-			pb_case_error(c, "mprotect(PROT_READ|PROT_WRITE): %m");
+		if (pb_case_protect(c, PROT_READ | PROT_WRITE))
 			goto out;
-		}
 		t3 = pb_now_ns();
 		pb_touch(c->map.addr, c->map.size, c->page_size, true);
 		pb_case_snapshot(c, &s2);

@@ -36,10 +36,8 @@ static int split_refault_run(struct pb_case *c)
 		t_zapped = pb_now_ns();
 		pb_case_snapshot(c, &s1);
 		t1 = pb_now_ns();
-		if (mprotect(c->map.addr, c->map.size, PROT_READ)) {
-			pb_case_error(c, "mprotect(PROT_READ): %m");
+		if (pb_case_protect(c, PROT_READ))
 			goto out;
-		}
 		t2 = pb_now_ns();
 		pb_case_snapshot(c, &s2);
 		t_touch = pb_now_ns();
@@ -47,10 +45,8 @@ static int split_refault_run(struct pb_case *c)
 		t3 = pb_now_ns();
 		pb_case_snapshot(c, &s3);
 
-		if (mprotect(c->map.addr, c->map.size, PROT_READ | PROT_WRITE)) {
-			pb_case_error(c, "mprotect(PROT_READ|PROT_WRITE): %m");
+		if (pb_case_protect(c, PROT_READ | PROT_WRITE))
 			goto out;
-		}
 		pb_touch(c->map.addr, c->map.size, c->page_size, true);
 
 		if (pb_case_measured(c, i)) {

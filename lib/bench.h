@@ -89,6 +89,9 @@ void pb_case_snapshot(struct pb_case *c, struct pb_counter_snapshot *snap);
 void pb_case_error(struct pb_case *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* mprotect() the whole mapping; on failure the case error names the call. */
+int pb_case_protect(struct pb_case *c, int prot);
+
 /* Touch one byte every @stride bytes; a write stores back what it read. */
 void pb_touch(char *addr, size_t size, size_t stride, bool write);
 

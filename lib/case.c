@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "bench.h"
 #include "stats.h"
@@ -53,6 +54,16 @@ void pb_case_error(struct pb_case *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->error, sizeof(c->error), fmt, ap);
 	va_end(ap);
+}
+
+int pb_case_protect(struct pb_case *c, int prot)
+{
+	if (mprotect(c->map.addr, c->map.size, prot) == 0)
+		return 0;
+	pb_case_error(c, "mprotect(%s): %m",
+		      prot == PROT_READ ? "PROT_READ" :
+		      prot == (PROT_READ | PROT_WRITE) ? "PROT_READ|PROT_WRITE" : "?");
+	return -1;
 }
 
 void pb_touch(char *addr, size_t size, size_t stride, bool write)
