@@ -249,7 +249,8 @@ void pb_results_print_record(FILE *f, json_object *rec)
 		snprintf(cibuf, sizeof(cibuf), "[%.0f, %.0f]", lo, hi);
 	if (chk) {
 		json_object_object_foreach(chk, key, val) {
-			if (!val)
+			/* findings only: not how many probes were made */
+			if (!val || strstr(key, "_probes"))
 				continue;
 			if (json_object_is_type(val, json_type_boolean) && !json_object_get_boolean(val))
 				snprintf(checks + strlen(checks), sizeof(checks) - strlen(checks),
