@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SIGINT or SIGTERM in the middle of a run: the finished cases stay in a
+ * valid results file, the status says "interrupted", the exit status is 3,
+ * no temp file is left and the hugetlb pool is back where it was.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <time.h>
+
+#include "sysfs.h"
+#include "tap.h"
+
+#define NR_HUGEPAGES_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+
+static size_t records_in(const char *path)
+{
+	json_object *doc = json_object_from_file(path), *recs;
+	size_t n = 0;
+
+	if (doc && json_object_object_get_ex(doc, "results", &recs))
+		n = json_object_array_length(recs);
+	json_object_put(doc);
+	return n;
+}
+
+static void interrupt_run(int sig)
+{
+	char tmpl[] = "/tmp/pudbench-test-interrupt-XXXXXX", out[300], path[320];
+	char *dir = mkdtemp(tmpl);
+	long pool_before = -1, pool_after = -1;
+	time_t deadline;
+	json_object *doc, *status;
+	struct dirent *de;
+	int wstatus;
+	DIR *d;
+	pid_t pid;
+
+	ASSERT_TRUE(dir != NULL);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(path, sizeof(path), "%s/results.json", out);
+	pb_sysfs_read_long(NR_HUGEPAGES_2M, &pool_before);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execl(PB_BIN, PB_BIN, "run", "--config", PB_TEST_DATA_DIR "/interrupt.conf",
+		      "--out", out, (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_GT(pid, 0);
+	/* wait for the first finished case, then interrupt the next one */
+	deadline = time(NULL) + 300;
+	while (records_in(path) == 0 && time(NULL) < deadline)
+		usleep(100 * 1000);
+	ASSERT_GT(records_in(path), 0);
+	kill(pid, sig);
+	ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+	ASSERT_TRUE(WIFEXITED(wstatus));
+	ASSERT_EQ(WEXITSTATUS(wstatus), 3);
+
+	doc = json_object_from_file(path);
+	ASSERT_TRUE(doc != NULL);
+	ASSERT_TRUE(json_object_object_get_ex(doc, "status", &status));
+	ASSERT_STREQ(json_object_get_string(status), "interrupted");
+	TH_INFO("%zu records kept after signal %d", records_in(path), sig);
+	ASSERT_GT(records_in(path), 0);
+	json_object_put(doc);
+
+	d = opendir(out);
+	ASSERT_TRUE(d != NULL);
+	while ((de = readdir(d)))
+		if (strstr(de->d_name, ".tmp"))
+			TAP_FAIL("temp file left: %s", de->d_name);
+	closedir(d);
+	pb_sysfs_read_long(NR_HUGEPAGES_2M, &pool_after);
+	ASSERT_EQ(pool_after, pool_before);
+}
+
+TEST_TIMEOUT(sigint_keeps_finished_cases, 400)
+{
+	interrupt_run(SIGINT);
+}
+
+TEST_TIMEOUT(sigterm_keeps_finished_cases, 400)
+{
+	interrupt_run(SIGTERM);
+}
+
+int main(int argc, char **argv)
+{
+	return tap_main();
+}
