@@ -8,7 +8,8 @@
 #                           "--" to init); else /etc/pudbench/run.sh
 # The command runs with RESULTS=/results; every regular file there is sent
 # to the host, framed, on the virtio-serial port "pudbench.results" (ttyS1
-# if there is no such port).  Then the guest powers off.
+# if there is no such port).  Then the guest powers off.  The command may
+# send files earlier itself with pudbench-frame (guest/frame.sh).
 # shellcheck shell=sh
 
 /bin/busybox --install -s /bin
@@ -58,6 +59,9 @@ if [ -z "$port" ] && [ -e /dev/ttyS1 ]; then
     stty -F "$port" raw -echo 115200 2>/dev/null || true
 fi
 log "results channel: ${port:-none}"
+# pudbench-frame (guest/frame.sh) sends on it; so may the command.
+export PUDBENCH_PORT="$port"
+: > /tmp/pudbench-sent
 
 wait_for() { # path seconds
     i=0
@@ -108,25 +112,17 @@ log "command rc=$rc"
 dmesg > "$RESULTS/dmesg.txt" 2>&1
 uname -a > "$RESULTS/uname.txt"
 
-# Frame each file so the host can check it arrived whole:
-#   === BEGIN name=N len=BYTES sha256=HEX ===  <base64 lines>  === END name=N ===
-# and a closing "=== DONE files=K ===".
+# Send every file left in $RESULTS (pudbench-frame: framed, checked on the
+# host), then "=== DONE files=K ===" with K counting the files the command
+# already sent itself.
 send_results() {
-    n=0
     for f in "$RESULTS"/*; do
-        [ -f "$f" ] || continue
-        name=${f##*/}
-        len=$(wc -c < "$f")
-        sum=$(sha256sum "$f" | cut -d' ' -f1)
-        echo "=== BEGIN name=$name len=$len sha256=$sum ==="
-        base64 "$f"
-        echo "=== END name=$name ==="
-        n=$((n + 1))
+        [ -f "$f" ] && pudbench-frame "$f"
     done
-    echo "=== DONE files=$n ==="
+    echo "=== DONE files=$(wc -l < /tmp/pudbench-sent) ===" >> "$port"
 }
 if [ -n "$port" ]; then
-    send_results > "$port"
+    send_results
     # Give the port a moment to drain before the power goes.
     sleep 1
 else

@@ -1,13 +1,637 @@
 // SPDX-License-Identifier: MIT
-/* pudbench kernels: placeholder until the kernel matrix lands. */
+/*
+ * pudbench kernels: for each kernel of a matrix config, get it, build the
+ * guest initramfs, boot it under QEMU with an emulated NVDIMM, run the suite
+ * on a devdax namespace per alignment, bring back the results and print
+ * the kernels side by side.  The steps are the shell scripts in tools/vm/;
+ * this file parses, orchestrates, merges and records.
+ *
+ * OUT/matrix.json            every kernel's status, rewritten after each
+ * OUT/<label>/results.json   merged results of all aligns (pudbench-results/1)
+ * OUT/<label>/console.log, accel.txt, kernel.env
+ * OUT/<label>/vm/            what boot.sh left: the guest's files, qemu.txt, ...
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "commands.h"
+#include "config.h"
+#include "kernels_conf.h"
+#include "matrix_table.h"
+#include "results.h"
+#include "results_merge.h"
+#include "subproc.h"
+
+#ifndef PUDBENCH_SOURCE_DIR
+#define PUDBENCH_SOURCE_DIR "."
+#endif
+
+#define TAIL_LINES 30
+
+struct ctx {
+	const struct pb_kernels_conf *kc;
+	char root[PATH_MAX];		/* source tree: tools/vm, guest/ */
+	char cache[PATH_MAX];		/* downloads and unpacked kernels */
+	char self[PATH_MAX];		/* this binary, copied into the guest */
+	char dax_setup[PATH_MAX];
+	char out[PATH_MAX];
+	json_object *matrix;		/* matrix.json */
+	json_object *docs[PB_KC_MAX_KERNELS];	/* merged results, for the table */
+};
+
+/* snprintf() for paths and messages: truncation at PATH_MAX is accepted. */
+static void sfmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void sfmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: pudbench-bin kernels [--config configs/kernels-debian.conf] [--out DIR]\n"
+		   "Boots each kernel of the config under QEMU (emulated NVDIMM, device-dax),\n"
+		   "runs the suite inside and prints the kernels side by side.\n"
+		   "Env: PUDBENCH_ROOT (source tree), PUDBENCH_VM_CACHE (default ROOT/.cache/vm)\n");
+}
+
+static int mkdir_p(const char *dir)
+{
+	char buf[PATH_MAX];
+
+	sfmt(buf, sizeof(buf), "%s", dir);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, &len, '\0', f) < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Last @n lines of a file as a JSON array (empty if unreadable). */
+static json_object *tail_lines(const char *path, int n)
+{
+	json_object *arr = json_object_new_array();
+	char *buf = slurp(path), *p, *start;
+	int lines = 0;
+
+	if (!buf)
+		return arr;
+	p = buf + strlen(buf);
+	while (p > buf && p[-1] == '\n')
+		*--p = '\0';
+	for (start = p; start > buf && lines < n; start--)
+		if (start[-1] == '\n' && ++lines == n)
+			break;
+	for (char *save = NULL, *l = strtok_r(start, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		l[strcspn(l, "\r")] = '\0';
+		json_object_array_add(arr, json_object_new_string(l));
+	}
+	free(buf);
+	return arr;
+}
+
+/* "KEY=value" from a shell-style env file (kernel.env, host-timing.txt). */
+static bool env_value(const char *path, const char *key, char *out, size_t len)
+{
+	char *buf = slurp(path), *save = NULL;
+	size_t kl = strlen(key);
+	bool found = false;
+
+	for (char *l = buf ? strtok_r(buf, "\n", &save) : NULL; l && !found; l = strtok_r(NULL, "\n", &save))
+		if (!strncmp(l, key, kl) && l[kl] == '=') {
+			sfmt(out, len, "%s", l + kl + 1);
+			found = true;
+		}
+	free(buf);
+	return found;
+}
+
+static void first_line(const char *path, char *out, size_t len)
+{
+	char *buf = slurp(path);
+
+	sfmt(out, len, "%s", buf ? buf : "");
+	out[strcspn(out, "\n")] = '\0';
+	free(buf);
+}
+
+static void save_matrix(struct ctx *c)
+{
+	char path[PATH_MAX + 16];
+
+	sfmt(path, sizeof(path), "%s/matrix.json", c->out);
+	pb_write_json_atomic(path, c->matrix);
+}
+
+static void set_str(json_object *o, const char *key, const char *val)
+{
+	json_object_object_add(o, key, val ? json_object_new_string(val) : NULL);
+}
+
+/*
+ * KREL of a bzImage from its setup header: "HdrS" at 0x202, the offset of
+ * the version string (minus 0x200) at 0x20e.
+ */
+static bool bzimage_release(const char *path, char *out, size_t len)
+{
+	unsigned char hdr[0x210];
+	char ver[256];
+	FILE *f = fopen(path, "rb");
+	bool ok = false;
+
+	if (!f)
+		return false;
+	if (fread(hdr, 1, sizeof(hdr), f) == sizeof(hdr) && !memcmp(hdr + 0x202, "HdrS", 4)) {
+		long off = 0x200 + (hdr[0x20e] | hdr[0x20f] << 8);
+
+		if (!fseek(f, off, SEEK_SET) && fgets(ver, sizeof(ver), f)) {
+			ver[strcspn(ver, " ")] = '\0';
+			sfmt(out, len, "%s", ver);
+			ok = ver[0] != '\0';
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+/* A kernel dir for a local bzImage: kernel.env as fetch-kernel.sh writes it, no modules. */
+static int prepare_bzimage(const char *image, const char *kdir, char *why, size_t wlen)
+{
+	char krel[128], sum[256] = "", path[PATH_MAX + 16];
+	char *argv[] = { "/usr/bin/sha256sum", (char *)image, NULL };
+	FILE *f;
+
+	if (!bzimage_release(image, krel, sizeof(krel))) {
+		sfmt(why, wlen, "bzimage: %s is not a readable bzImage", image);
+		return -1;
+	}
+	if (pb_spawn_wait(argv, sum, sizeof(sum), 120)) {
+		sfmt(why, wlen, "bzimage: sha256sum %s failed", image);
+		return -1;
+	}
+	sum[strcspn(sum, " \n")] = '\0';
+	sfmt(path, sizeof(path), "%s/kernel.env", kdir);
+	if (mkdir_p(kdir) || !(f = fopen(path, "w"))) {
+		sfmt(why, wlen, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* VERSION: the image's sha256, the exact identity of a local build */
+	fprintf(f, "PACKAGE=bzimage:%s\nVERSION=sha256:%s\nKREL=%s\nVMLINUZ=%s\nMODDIR=\n", image, sum,
+		krel, image);
+	return fclose(f) ? -1 : 0;
+}
+
+static int fetch(struct ctx *c, const struct pb_kernel_spec *k, const char *dir, char *kdir,
+		 size_t klen, char *why, size_t wlen)
+{
+	char script[PATH_MAX + 32], outbuf[4096], *last;
+	int rc;
+
+	if (k->kind == PB_KSPEC_BZIMAGE) {
+		sfmt(kdir, klen, "%s/kernel", dir);
+		return prepare_bzimage(k->arg, kdir, why, wlen);
+	}
+	sfmt(script, sizeof(script), "%s/tools/vm/fetch-kernel.sh", c->root);
+	rc = pb_spawn_wait((char *[]){ script, (char *)k->arg, c->cache, NULL }, outbuf,
+			   sizeof(outbuf), 3600);
+	if (rc) {
+		sfmt(why, wlen, "fetch: fetch-kernel.sh %s exited %d (see stderr above)", k->arg, rc);
+		return -1;
+	}
+	/* the kernel dir is its last line of stdout */
+	while ((last = strrchr(outbuf, '\n')) && !last[1])
+		*last = '\0';
+	last = strrchr(outbuf, '\n');
+	sfmt(kdir, klen, "%s", last ? last + 1 : outbuf);
+	return 0;
+}
+
+static int copy_kernel_env(const char *kdir, const char *dir, const struct pb_kernel_spec *k)
+{
+	char src[PATH_MAX + 16], dst[PATH_MAX + 16], *env;
+	FILE *f;
+
+	sfmt(src, sizeof(src), "%s/kernel.env", kdir);
+	sfmt(dst, sizeof(dst), "%s/kernel.env", dir);
+	if (!(env = slurp(src)) || !(f = fopen(dst, "w"))) {
+		free(env);
+		return -1;
+	}
+	fprintf(f, "%sLABEL=%s\nSPEC=%s\n", env, k->label, k->spec);
+	free(env);
+	return fclose(f);
+}
+
+/* Load what came back per align, merge it, write DIR/results.json. */
+static json_object *collect(struct ctx *c, const struct pb_kernel_spec *k, const char *dir,
+			    json_object *kinfo, char *missing, size_t mlen)
+{
+	json_object *parts[PB_KC_MAX_ALIGNS], *doc, *meta;
+	unsigned nr = 0, nr_missing = 0;
+	char path[PATH_MAX + 64];
+
+	missing[0] = '\0';
+	for (unsigned a = 0; a < c->kc->nr_aligns; a++) {
+		sfmt(path, sizeof(path), "%s/vm/results/results-%s.json", dir, c->kc->aligns[a]);
+		if (!(parts[nr] = json_object_from_file(path))) {
+			nr_missing++;
+			sfmt(missing + strlen(missing), mlen - strlen(missing), "%s%s",
+				 missing[0] ? ", " : "", c->kc->aligns[a]);
+			continue;
+		}
+		nr++;
+	}
+	if (!nr)
+		return NULL;
+	doc = pb_results_merge(parts, nr, nr_missing);
+	for (unsigned i = 0; i < nr; i++)
+		json_object_put(parts[i]);
+	if (!doc)
+		return NULL;
+	/* which kernel and package these records are from */
+	meta = json_object_new_object();
+	json_object_object_add(meta, "label", json_object_new_string(k->label));
+	json_object_object_add(meta, "spec", json_object_new_string(k->spec));
+	json_object_object_foreach(kinfo, key, val)
+		if (!strcmp(key, "package") || !strcmp(key, "version") || !strcmp(key, "krel") ||
+		    !strcmp(key, "accel"))
+			json_object_object_add(meta, key, json_object_get(val));
+	json_object_object_add(doc, "kernel", meta);
+	sfmt(path, sizeof(path), "%s/results.json", dir);
+	pb_write_json_atomic(path, doc);
+	return doc;
+}
+
+/* Why a boot did not give complete results, from what boot.sh left behind. */
+static void boot_failure(const char *dir, int rc, unsigned timeout_s, char *why, size_t wlen)
+{
+	char path[PATH_MAX + 32], qrc[32] = "", status[256], guest_rc[32];
+	char *console;
+
+	sfmt(path, sizeof(path), "%s/vm/host-timing.txt", dir);
+	env_value(path, "qemu_rc", qrc, sizeof(qrc));
+	sfmt(path, sizeof(path), "%s/vm/results.status", dir);
+	first_line(path, status, sizeof(status));
+	sfmt(path, sizeof(path), "%s/console.log", dir);
+	console = slurp(path);
+	sfmt(path, sizeof(path), "%s/vm/results/rc", dir);
+	first_line(path, guest_rc, sizeof(guest_rc));
+	if (console && strstr(console, "Kernel panic"))
+		sfmt(why, wlen, "kernel panic (see log_tail)");
+	else if (!strcmp(qrc, "124") || rc == 124)
+		sfmt(why, wlen, "timeout: the guest did not power off within %us "
+			 "(hang, or the runner never finished)", timeout_s);
+	else if (strcmp(status, "OK"))
+		sfmt(why, wlen, "results did not come back whole (%s, qemu rc %s, boot.sh rc %d)",
+			 status[0] ? status : "no results stream", qrc[0] ? qrc : "?", rc);
+	else {
+		/* the runner's last words usually say what went wrong */
+		json_object *tail;
+
+		sfmt(path, sizeof(path), "%s/vm/results/run.log", dir);
+		tail = tail_lines(path, 1);
+		sfmt(why, wlen, "guest runner exited %s%s%s", guest_rc[0] ? guest_rc : "?",
+		     json_object_array_length(tail) ? ": " : "",
+		     json_object_array_length(tail) ? json_object_get_string(json_object_array_get_idx(tail, 0)) : "");
+		json_object_put(tail);
+	}
+	free(console);
+}
+
+static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
+{
+	const struct pb_kernel_spec *k = &c->kc->kernels[i];
+	char dir[PATH_MAX], kdir[PATH_MAX], why[1024] = "", path[PATH_MAX + 64], val[512];
+	char initrd[PATH_MAX + 32], script[PATH_MAX + 32], vmout[PATH_MAX + 8], timeout[16];
+	char suite_arg[PATH_MAX + 32], run_arg[PATH_MAX + 32], append[128], missing[64];
+	char *argv[24];
+	int argc = 0, rc;
+	time_t t0 = time(NULL);
+
+	sfmt(dir, sizeof(dir), "%s/%s", c->out, k->label);
+	set_str(kinfo, "status", "running");
+	save_matrix(c);
+	fprintf(stderr, "pudbench: kernels: [%s] %s\n", k->label, k->spec);
+	if (mkdir_p(dir)) {
+		sfmt(why, sizeof(why), "cannot create %s: %s", dir, strerror(errno));
+		goto failed;
+	}
+	if (fetch(c, k, dir, kdir, sizeof(kdir), why, sizeof(why)))
+		goto failed;
+	sfmt(path, sizeof(path), "%s/kernel.env", kdir);
+	if (env_value(path, "PACKAGE", val, sizeof(val)))
+		set_str(kinfo, "package", val);
+	if (env_value(path, "VERSION", val, sizeof(val)))
+		set_str(kinfo, "version", val);
+	if (env_value(path, "KREL", val, sizeof(val)))
+		set_str(kinfo, "krel", val);
+	copy_kernel_env(kdir, dir, k);
+	save_matrix(c);
+
+	sfmt(initrd, sizeof(initrd), "%s/.initrd.cpio.gz", dir);
+	sfmt(script, sizeof(script), "%s/tools/vm/mkinitramfs.sh", c->root);
+	sfmt(run_arg, sizeof(run_arg), "%s/guest/run-suite.sh:/etc/pudbench/run.sh", c->root);
+	sfmt(suite_arg, sizeof(suite_arg), "%s:/etc/pudbench/suite.conf", c->kc->suite);
+	rc = pb_spawn_wait((char *[]){ script, kdir, initrd, "--bin", c->self, "--bin", c->dax_setup,
+				       "--file", run_arg, "--file", suite_arg, NULL },
+			   NULL, 0, 600);
+	if (rc) {
+		sfmt(why, sizeof(why), "mkinitramfs.sh exited %d", rc);
+		goto failed;
+	}
+
+	sfmt(script, sizeof(script), "%s/tools/vm/boot.sh", c->root);
+	sfmt(vmout, sizeof(vmout), "%s/vm", dir);
+	sfmt(timeout, sizeof(timeout), "%u", c->kc->timeout_s);
+	sfmt(append, sizeof(append), "pudbench.aligns=");
+	for (unsigned a = 0; a < c->kc->nr_aligns; a++)
+		sfmt(append + strlen(append), sizeof(append) - strlen(append), "%s%s",
+			 a ? "," : "", c->kc->aligns[a]);
+	argv[argc++] = script;
+	argv[argc++] = "--kernel", argv[argc++] = kdir;
+	argv[argc++] = "--initrd", argv[argc++] = initrd;
+	argv[argc++] = "--out", argv[argc++] = vmout;
+	argv[argc++] = "--timeout", argv[argc++] = timeout;
+	argv[argc++] = "--align", argv[argc++] = "0";	/* run-suite.sh sets up each align */
+	argv[argc++] = "--append", argv[argc++] = append;
+	if (c->kc->numa == 2)
+		argv[argc++] = "--numa2";
+	argv[argc] = NULL;
+	/* boot.sh enforces the timeout; ours only guards against boot.sh itself */
+	rc = pb_spawn_wait(argv, NULL, 0, c->kc->timeout_s + 120);
+	unlink(initrd);
+
+	/* the console and accelerator live beside the results */
+	for (int f = 0; f < 2; f++) {
+		const char *name = f ? "accel.txt" : "console.log";
+		char from[PATH_MAX + 32], to[PATH_MAX + 32];
+
+		sfmt(from, sizeof(from), "%s/%s", vmout, name);
+		sfmt(to, sizeof(to), "%s/%s", dir, name);
+		rename(from, to);
+	}
+	sfmt(path, sizeof(path), "%s/accel.txt", dir);
+	first_line(path, val, sizeof(val));
+	set_str(kinfo, "accel", val[0] ? val : NULL);
+
+	c->docs[i] = collect(c, k, dir, kinfo, missing, sizeof(missing));
+	if (c->docs[i]) {
+		sfmt(path, sizeof(path), "%s/results.json", k->label);
+		set_str(kinfo, "results", path);
+		json_object_object_add(kinfo, "nr_records", json_object_new_int(
+			(int)json_object_array_length(get(c->docs[i], "results"))));
+	}
+	if (rc)
+		boot_failure(dir, rc, c->kc->timeout_s, why, sizeof(why));
+	else if (missing[0])
+		sfmt(why, sizeof(why), "no results for align %s", missing);
+	else if (!c->docs[i])
+		sfmt(why, sizeof(why), "results unreadable");
+	else if (strcmp(json_object_get_string(get(c->docs[i], "status")), "complete"))
+		sfmt(why, sizeof(why), "suite status %s",
+			 json_object_get_string(get(c->docs[i], "status")));
+	if (why[0])
+		goto failed;
+	set_str(kinfo, "status", "ok");
+	json_object_object_add(kinfo, "wall_s", json_object_new_int((int)(time(NULL) - t0)));
+	save_matrix(c);
+	fprintf(stderr, "pudbench: kernels: [%s] ok (%lds)\n", k->label, (long)(time(NULL) - t0));
+	return;
+failed:
+	set_str(kinfo, "status", "failed");
+	set_str(kinfo, "reason", why);
+	json_object_object_add(kinfo, "wall_s", json_object_new_int((int)(time(NULL) - t0)));
+	sfmt(path, sizeof(path), "%s/console.log", dir);
+	json_object_object_add(kinfo, "log_tail", tail_lines(path, TAIL_LINES));
+	sfmt(path, sizeof(path), "%s/vm/results/run.log", dir);
+	if (access(path, R_OK) == 0)
+		json_object_object_add(kinfo, "runner_tail", tail_lines(path, TAIL_LINES));
+	save_matrix(c);
+	fprintf(stderr, "pudbench: kernels: [%s] FAILED: %s\n", k->label, why);
+}
+
+static bool in_path(const char *prog)
+{
+	char *path = getenv("PATH"), *dup, *save = NULL, file[PATH_MAX];
+	bool found = false;
+
+	if (!path)
+		return false;
+	dup = strdup(path);
+	for (char *d = strtok_r(dup, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		sfmt(file, sizeof(file), "%s/%s", d, prog);
+		found = access(file, X_OK) == 0;
+	}
+	free(dup);
+	return found;
+}
+
+static int setup_ctx(struct ctx *c, const char *config, const char *out)
+{
+	const char *env;
+	ssize_t n;
+
+	env = getenv("PUDBENCH_ROOT");
+	sfmt(c->root, sizeof(c->root), "%s", env && *env ? env : PUDBENCH_SOURCE_DIR);
+	env = getenv("PUDBENCH_VM_CACHE");
+	if (env && *env)
+		sfmt(c->cache, sizeof(c->cache), "%s", env);
+	else
+		sfmt(c->cache, sizeof(c->cache), "%s/.cache/vm", c->root);
+	n = readlink("/proc/self/exe", c->self, sizeof(c->self) - 1);
+	if (n <= 0)
+		return -1;
+	c->self[n] = '\0';
+	{
+		char self_dir[PATH_MAX];
+
+		sfmt(self_dir, sizeof(self_dir), "%s", c->self);
+		sfmt(c->dax_setup, sizeof(c->dax_setup), "%s/dax-setup", dirname(self_dir));
+	}
+	if (access(c->dax_setup, X_OK)) {
+		fprintf(stderr, "pudbench: kernels: %s missing (built with pudbench-bin by cmake)\n",
+			c->dax_setup);
+		return -1;
+	}
+	if (mkdir_p(out) || !realpath(out, c->out)) {
+		fprintf(stderr, "pudbench: kernels: cannot create %s: %s\n", out, strerror(errno));
+		return -1;
+	}
+	c->matrix = json_object_new_object();
+	json_object_object_add(c->matrix, "schema", json_object_new_string("pudbench-matrix/1"));
+	json_object_object_add(c->matrix, "config", json_object_new_string(config));
+	json_object_object_add(c->matrix, "suite", json_object_new_string(c->kc->suite));
+	{
+		json_object *al = json_object_new_array();
+
+		for (unsigned a = 0; a < c->kc->nr_aligns; a++)
+			json_object_array_add(al, json_object_new_string(c->kc->aligns[a]));
+		json_object_object_add(c->matrix, "aligns", al);
+	}
+	json_object_object_add(c->matrix, "numa_nodes", json_object_new_int((int)c->kc->numa));
+	json_object_object_add(c->matrix, "timeout_s", json_object_new_int((int)c->kc->timeout_s));
+	json_object_object_add(c->matrix, "accel", NULL);
+	json_object_object_add(c->matrix, "kernels", json_object_new_array());
+	for (unsigned i = 0; i < c->kc->nr_kernels; i++) {
+		json_object *k = json_object_new_object();
+
+		set_str(k, "label", c->kc->kernels[i].label);
+		set_str(k, "spec", c->kc->kernels[i].spec);
+		set_str(k, "status", "pending");
+		json_object_array_add(get(c->matrix, "kernels"), k);
+	}
+	return 0;
+}
+
+/* "tcg", "kvm", "mixed" or NULL over the kernels that booted. */
+static const char *matrix_accel(json_object *kernels)
+{
+	const char *seen = NULL;
+
+	for (size_t i = 0; i < json_object_array_length(kernels); i++) {
+		const char *a = json_object_get_string(get(json_object_array_get_idx(kernels, i), "accel"));
+
+		if (a && seen && strcmp(a, seen))
+			return "mixed";
+		seen = a ? a : seen;
+	}
+	return seen;
+}
 
 int pb_cmd_kernels(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "pudbench: kernels: not built yet\n");
-	return 2;
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static struct pb_kernels_conf kc;
+	static struct ctx c;
+	struct pb_matrix_col cols[PB_KC_MAX_KERNELS];
+	const char *config = "configs/kernels-debian.conf";
+	char out[PATH_MAX] = "", err[1024];
+	struct pb_config suite;
+	json_object *kernels;
+	int opt, failed = 0;
+
+	while ((opt = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config = optarg; break;
+		case 'o': sfmt(out, sizeof(out), "%s", optarg); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pudbench: kernels: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (pb_kernels_conf_load(&kc, config, err, sizeof(err))) {
+		fprintf(stderr, "pudbench: %s\n", err);
+		return 2;
+	}
+	/* the suite is checked here, not after the first boot */
+	pb_config_defaults(&suite);
+	if (pb_config_load(&suite, kc.suite, err, sizeof(err))) {
+		fprintf(stderr, "pudbench: kernels: suite: %s\n", err);
+		return 2;
+	}
+	if (!out[0]) {
+		time_t now = time(NULL);
+
+		strftime(out, sizeof(out), "results/kernels-%Y%m%d-%H%M%S", localtime(&now));
+	}
+	memset(&c, 0, sizeof(c));
+	c.kc = &kc;
+	if (setup_ctx(&c, config, out))
+		return 1;
+	kernels = get(c.matrix, "kernels");
+	save_matrix(&c);
+	fprintf(stderr, "pudbench: kernels: %u kernel(s), suite %s, aligns", kc.nr_kernels, kc.suite);
+	for (unsigned a = 0; a < kc.nr_aligns; a++)
+		fprintf(stderr, " %s", kc.aligns[a]);
+	fprintf(stderr, "; results in %s\n", c.out);
+	for (unsigned i = 0; i < kc.nr_kernels; i++) {
+		json_object *k = json_object_array_get_idx(kernels, i);
+
+		if (!in_path("qemu-system-x86_64")) {
+			set_str(k, "status", "failed");
+			set_str(k, "reason", "qemu-system-x86_64 not found (apt-get install qemu-system-x86)");
+			save_matrix(&c);
+			continue;
+		}
+		run_kernel(&c, i, k);
+		json_object_object_add(c.matrix, "accel",
+				       matrix_accel(kernels) ? json_object_new_string(matrix_accel(kernels)) : NULL);
+		save_matrix(&c);
+	}
+	for (unsigned i = 0; i < kc.nr_kernels; i++) {
+		json_object *k = json_object_array_get_idx(kernels, i);
+
+		cols[i] = (struct pb_matrix_col){
+			.label = kc.kernels[i].label,
+			.doc = c.docs[i],
+			.status = json_object_get_string(get(k, "status")),
+			.reason = json_object_get_string(get(k, "reason")),
+			.accel = json_object_get_string(get(k, "accel")),
+		};
+		failed += strcmp(cols[i].status, "ok") != 0;
+	}
+	pb_matrix_table_print(stdout, cols, kc.nr_kernels);
+	printf("\nmatrix: %s/matrix.json (%u ok, %d failed)\n", c.out, kc.nr_kernels - (unsigned)failed,
+	       failed);
+	for (unsigned i = 0; i < kc.nr_kernels; i++) {
+		json_object *k = json_object_array_get_idx(kernels, i);
+
+		printf("  %-20s %-7s %s=%s\n", kc.kernels[i].label, cols[i].status,
+		       json_object_get_string(get(k, "package")) ?: "?",
+		       json_object_get_string(get(k, "version")) ?: "?");
+		json_object_put(c.docs[i]);
+	}
+	json_object_put(c.matrix);
+	return failed ? 1 : 0;
 }

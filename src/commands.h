@@ -5,5 +5,7 @@
 
 /* argv[0] is the subcommand name; returns the exit status. */
 int pb_cmd_kernels(int argc, char **argv);
+int pb_cmd_compare(int argc, char **argv);
+int pb_cmd_plot(int argc, char **argv);
 
 #endif

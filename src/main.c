@@ -28,10 +28,14 @@ static void usage(FILE *f)
 		"usage: pudbench-bin run [--config FILE] [--out DIR] [--device /dev/daxX.Y]\n"
 		"                        [--destructive] [--backends a,b] [--benches a,b]\n"
 		"       pudbench-bin list\n"
+		"       pudbench-bin compare [--json] [--alpha A] [--gate FILE] BASE NEW...\n"
+		"       pudbench-bin plot DIR [--out PLOTDIR]\n"
 		"\n"
 		"run   run the cases of a configuration, write DIR/results.json and .csv\n"
 		"list  benchmarks, backends (with why one is unavailable here),\n"
-		"      device-dax devices and counters\n");
+		"      device-dax devices and counters\n"
+		"compare  BASE vs NEW results: tables, significance, --gate for CI\n"
+		"plot     gnuplot PNG and SVG plots of a results or matrix directory\n");
 }
 
 /* Replace a config name list from a comma-separated option. */
@@ -183,6 +187,10 @@ int main(int argc, char **argv)
 		return cmd_list();
 	if (!strcmp(argv[1], "kernels"))
 		return pb_cmd_kernels(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return pb_cmd_compare(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "plot"))
+		return pb_cmd_plot(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;

@@ -16,6 +16,9 @@ DEBIAN_PACKAGES=(
 	gnuplot-nox				# plots
 	flex bison bc libelf-dev		# guest kernel build
 	xz-utils				# linux-source tarball (libperf, kernel)
+	# pudbench kernels: QEMU guests with an emulated NVDIMM
+	qemu-system-x86 busybox-static cpio kmod file
+	uuid-dev				# dax-setup (guest namespace setup)
 )
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -65,7 +65,8 @@ truncate -s "$pmem" "$img"
 
 append="console=ttyS0 loglevel=3 panic=-1 clocksource=tsc tsc=reliable pudbench.guest=1 pudbench.align=$align"
 [ -z "$extra" ] || append="$append $extra"
-[ $# -eq 0 ] || append="$append -- $*"
+cmd_tail=''
+[ $# -eq 0 ] || cmd_tail=" -- $*"
 
 mem_args=(-m "$mem,slots=2,maxmem=64G")
 numa_args=()
@@ -94,15 +95,17 @@ qemu_common=(
     -device 'virtio-serial-pci,id=vser'
     -chardev "file,id=res,path=$tmp/results.raw"
     -device 'virtserialport,bus=vser.0,chardev=res,name=pudbench.results'
-    -kernel "$VMLINUZ" -initrd "$initrd" -append "$append"
+    -kernel "$VMLINUZ" -initrd "$initrd"
 )
 
 run_qemu() { # accel args...
     local accel=$1; shift
+    # The guest learns the accelerator from its cmdline (lib/env.c).
+    local app=("-append" "$append pudbench.accel=$accel$cmd_tail")
     : > "$out/console.log"
-    printf '%q ' qemu-system-x86_64 "$@" "${qemu_common[@]}" > "$out/qemu.txt"
+    printf '%q ' qemu-system-x86_64 "$@" "${qemu_common[@]}" "${app[@]}" > "$out/qemu.txt"
     echo >> "$out/qemu.txt"
-    qemu-system-x86_64 "$@" "${qemu_common[@]}" </dev/null 2> "$tmp/qemu.err" &
+    qemu-system-x86_64 "$@" "${qemu_common[@]}" "${app[@]}" </dev/null 2> "$tmp/qemu.err" &
     qpid=$!
     # Bounded: kill QEMU when the guest does not power off in time.
     local waited=0

@@ -3,7 +3,8 @@
 #
 # usage: tools/vm/mkinitramfs.sh KERNEL_DIR OUT.cpio.gz [--bin PATH]...
 #            [--file SRC:DST]... [--module NAME]...
-#   KERNEL_DIR  a dir made by fetch-kernel.sh (has kernel.env)
+#   KERNEL_DIR  a dir made by fetch-kernel.sh (has kernel.env); with MODDIR=
+#               empty in kernel.env (a local bzImage) no modules are added
 #   --bin PATH  host binary to put in /bin, with its shared-library closure
 #   --file S:D  copy host file S to D inside the initramfs (e.g. a run script
 #               to /etc/pudbench/run.sh); D ending in / keeps S's name
@@ -39,8 +40,16 @@ done
 [ -f "$kdir/kernel.env" ] || die "$kdir/kernel.env missing (run fetch-kernel.sh)"
 # shellcheck source=/dev/null
 . "$kdir/kernel.env"
+# A kernel dir with no modules (bzimage: specs, MODDIR empty) must have the
+# drivers built in: the guest then loads nothing.
 moddir=$kdir/lib/modules/$KREL
-[ -f "$moddir/modules.dep" ] || die "no modules.dep in $moddir"
+no_modules=0
+if [ -z "${MODDIR-x}" ] || [ ! -d "$kdir/lib/modules" ]; then
+    no_modules=1
+    echo "mkinitramfs: $KREL has no modules: NVDIMM/devdax drivers must be built in" >&2
+else
+    [ -f "$moddir/modules.dep" ] || die "no modules.dep in $moddir"
+fi
 [ -f "$init_src" ] || die "missing $init_src"
 busybox=/bin/busybox
 file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
@@ -53,6 +62,7 @@ cp "$busybox" "$stage/bin/busybox"
 # Marker that dax-setup checks (together with pudbench.guest=1).
 echo "pudbench guest initramfs for $KREL" > "$stage/etc/pudbench-guest"
 install -m 0755 "$init_src" "$stage/init"
+install -m 0755 "$here/../../guest/frame.sh" "$stage/bin/pudbench-frame"
 
 # --- modules -------------------------------------------------------------
 # Map "name" to its modules.dep path; '-' and '_' are interchangeable.
@@ -80,6 +90,7 @@ add_mod() {
     done
     order+=("$p")
 }
+[ "$no_modules" = 0 ] || mods=()
 for m in "${mods[@]}"; do
     p=$(mod_path "$m")
     if [ -z "$p" ]; then

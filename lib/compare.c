@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: MIT
+/* Loading, matching and testing results for `pudbench compare` (see compare.h). */
+#define _GNU_SOURCE
+#include "compare.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "results.h"
+#include "stats.h"
+
+#define MATRIX_SCHEMA "pudbench-matrix/1"
+/* Exact U distribution up to this many samples a side (and no ties). */
+#define MWU_EXACT_MAX 50
+
+const char *const pb_cmp_counts[PB_CMP_NR_COUNTS] = {
+	"faults", "tlb_shootdowns_remote", "tlb_remote_flush_requests", "tlb_flush_local",
+	"tlb_ipis_received", "tlb_full_flushes", "thp_split_pud",
+};
+
+/* Findings only: stale_write_probes counts probes, not problems. */
+const char *const pb_cmp_checks[PB_CMP_NR_CHECKS] = {
+	"bad_pud", "kernel_warnings", "stale_write", "data_intact",
+};
+
+static const char *const stat_names[PB_STAT__COUNT] = {
+	[PB_STAT_MIN] = "min", [PB_STAT_MEDIAN] = "median", [PB_STAT_AMEAN] = "amean",
+	[PB_STAT_HMEAN] = "hmean", [PB_STAT_STDDEV] = "stddev", [PB_STAT_CV] = "cv",
+	[PB_STAT_P90] = "p90", [PB_STAT_P99] = "p99",
+};
+
+const char *pb_cmp_stat_name(enum pb_cmp_stat s)
+{
+	return (unsigned)s < PB_STAT__COUNT ? stat_names[s] : "?";
+}
+
+int pb_cmp_stat_parse(const char *name)
+{
+	for (int i = 0; i < PB_STAT__COUNT; i++)
+		if (!strcmp(name, stat_names[i]))
+			return i;
+	return -1;
+}
+
+json_object *pb_jget(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+const char *pb_jstr(json_object *o, const char *key, const char *dflt)
+{
+	json_object *v = pb_jget(o, key);
+
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : dflt;
+}
+
+double pb_jnum(json_object *o, const char *key)
+{
+	json_object *v = pb_jget(o, key);
+
+	if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
+		return json_object_get_double(v);
+	return NAN;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 1 << 16, n;
+	char *buf, *grown;
+
+	if (!f) {
+		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(cap);
+	*len = 0;
+	while (buf && (n = fread(buf + *len, 1, cap - *len, f)) > 0) {
+		*len += n;
+		if (*len == cap) {
+			grown = realloc(buf, cap *= 2);
+			if (!grown)
+				free(buf);
+			buf = grown;
+		}
+	}
+	if (!buf || ferror(f)) {
+		set_err(err, errlen, "%s: cannot read: %s", path, buf ? "read error" : "out of memory");
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Parse a whole file as one JSON document, saying where and how it breaks. */
+static json_object *parse_file(const char *path, char *err, size_t errlen)
+{
+	json_tokener *tok;
+	json_object *doc;
+	enum json_tokener_error e;
+	size_t len, end;
+	char *buf = slurp(path, &len, err, errlen);
+
+	if (!buf)
+		return NULL;
+	if (len > INT_MAX) {
+		set_err(err, errlen, "%s: larger than 2 GiB", path);
+		free(buf);
+		return NULL;
+	}
+	tok = json_tokener_new();
+	doc = json_tokener_parse_ex(tok, buf, (int)len);
+	e = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (!len)
+		set_err(err, errlen, "%s: empty file, not a results document", path);
+	else if (e == json_tokener_continue)
+		set_err(err, errlen, "%s: truncated JSON: the document ends after %zu bytes "
+			"before it is complete", path, len);
+	else if (e != json_tokener_success)
+		set_err(err, errlen, "%s: corrupt JSON at byte %zu: %s", path, end,
+			json_tokener_error_desc(e));
+	while (e == json_tokener_success && end < len && isspace((unsigned char)buf[end]))
+		end++;
+	if (len && e == json_tokener_success && end < len)
+		set_err(err, errlen, "%s: corrupt JSON: data after the document at byte %zu",
+			path, end);
+	else if (len && e == json_tokener_success) {
+		json_tokener_free(tok);
+		free(buf);
+		return doc;
+	}
+	json_object_put(doc);
+	json_tokener_free(tok);
+	free(buf);
+	return NULL;
+}
+
+static bool check_schema(const char *path, json_object *doc, const char *want, char *err,
+			 size_t errlen)
+{
+	const char *schema = pb_jstr(doc, "schema", NULL);
+	size_t family = strchr(want, '/') - want + 1;
+
+	if (!json_object_is_type(doc, json_type_object) || !schema)
+		set_err(err, errlen, "%s: no \"schema\" member: not a pudbench document "
+			"(expected %s)", path, want);
+	else if (!strcmp(schema, want))
+		return true;
+	else if (!strncmp(schema, want, family))
+		set_err(err, errlen, "%s: schema version '%s' is not supported "
+			"(this pudbench reads %s)", path, schema, want);
+	else if (!strcmp(schema, MATRIX_SCHEMA))
+		set_err(err, errlen, "%s: a kernel-matrix file (%s): pass its directory instead",
+			path, schema);
+	else
+		set_err(err, errlen, "%s: schema is '%s', expected %s", path, schema, want);
+	return false;
+}
+
+static const struct {
+	const char *key;
+	json_type type;
+	bool nullable;
+} rec_fields[] = {
+	{ "bench", json_type_string },	   { "backend", json_type_string },
+	{ "page_size", json_type_int },	   { "size_bytes", json_type_int },
+	{ "direction", json_type_string }, { "strategy", json_type_string },
+	{ "remote_cpus", json_type_int },  { "remote_mode", json_type_string, true },
+	{ "samples_ns", json_type_array }, { "per_call", json_type_object },
+	{ "checks", json_type_object },
+};
+
+static bool check_results(const char *path, json_object *doc, char *err, size_t errlen)
+{
+	json_object *recs = pb_jget(doc, "results");
+
+	if (!json_object_is_type(recs, json_type_array)) {
+		set_err(err, errlen, "%s: \"results\" is missing or not an array", path);
+		return false;
+	}
+	for (size_t i = 0; i < json_object_array_length(recs); i++) {
+		json_object *r = json_object_array_get_idx(recs, i), *samples;
+
+		for (size_t f = 0; f < sizeof(rec_fields) / sizeof(*rec_fields); f++) {
+			json_object *v = pb_jget(r, rec_fields[f].key);
+
+			if (json_object_is_type(v, rec_fields[f].type) ||
+			    (rec_fields[f].nullable && json_object_object_get_ex(r, rec_fields[f].key, NULL) && !v))
+				continue;
+			set_err(err, errlen, "%s: results[%zu]: \"%s\" is missing or not %s%s", path,
+				i, rec_fields[f].key, json_type_to_name(rec_fields[f].type),
+				rec_fields[f].nullable ? " or null" : "");
+			return false;
+		}
+		samples = pb_jget(r, "samples_ns");
+		for (size_t j = 0; j < json_object_array_length(samples); j++) {
+			json_object *s = json_object_array_get_idx(samples, j);
+
+			if (!json_object_is_type(s, json_type_int) &&
+			    !json_object_is_type(s, json_type_double)) {
+				set_err(err, errlen, "%s: results[%zu]: samples_ns[%zu] is not a number",
+					path, i, j);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static const char *env_str(json_object *doc, const char *key)
+{
+	return pb_jstr(pb_jget(doc, "env"), key, "?");
+}
+
+/* A label nobody else has: the kernel label, else the run directory's name. */
+static void make_label(struct pb_cmp_set *s, struct pb_cmp_col *c, const char *want)
+{
+	char base[PB_CMP_LABEL_MAX];
+	unsigned dup = 1;
+
+	/* labels are cut to fit the tables */
+	snprintf(base, sizeof(base), "%.*s", (int)sizeof(base) - 1, want && *want ? want : "results");
+	memcpy(c->label, base, sizeof(c->label));
+	for (unsigned i = 0; i < s->nr; i++)
+		if (!strcmp(s->col[i].label, c->label)) {
+			/* "#N" fits: the base name is cut short for it */
+			snprintf(c->label, sizeof(c->label), "%.*s#%u",
+				 (int)sizeof(c->label) - 8, base, ++dup);
+			i = (unsigned)-1;
+		}
+}
+
+static int add_file(struct pb_cmp_set *s, const char *path, const char *label, char *err,
+		    size_t errlen)
+{
+	struct pb_cmp_col *c;
+	json_object *doc;
+	char dir[PATH_MAX], *slash, *dot;
+	const char *want = label;
+
+	if (s->nr == PB_CMP_MAX_COLS) {
+		set_err(err, errlen, "%s: more than %d columns", path, PB_CMP_MAX_COLS);
+		return -1;
+	}
+	doc = parse_file(path, err, errlen);
+	if (!doc)
+		return -1;
+	if (!check_schema(path, doc, PB_RESULTS_SCHEMA, err, errlen) ||
+	    !check_results(path, doc, err, errlen)) {
+		json_object_put(doc);
+		return -1;
+	}
+	c = &s->col[s->nr];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	if (!want)
+		want = pb_jstr(pb_jget(doc, "kernel"), "label", NULL);
+	if (!want) {
+		/* DIR/results.json -> DIR's name; other.json -> other */
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash && !strcmp(slash + 1, "results.json")) {
+			*slash = '\0';
+			slash = strrchr(dir, '/');
+		} else if ((dot = strrchr(dir, '.')) && !strcmp(dot, ".json")) {
+			*dot = '\0';
+		}
+		want = slash ? slash + 1 : strcmp(dir, "results.json") ? dir : NULL;
+	}
+	make_label(s, c, want);
+	c->doc = doc;
+	c->krel = env_str(doc, "kernel_release");
+	c->virt = env_str(doc, "virtualization");
+	c->cpu_model = env_str(doc, "cpu_model");
+	c->hostname = env_str(doc, "hostname");
+	c->emulated = !strcmp(c->virt, "tcg") ||
+		      !strcmp(pb_jstr(pb_jget(doc, "kernel"), "accel", ""), "tcg");
+	s->nr++;
+	return 0;
+}
+
+/* Each kernel of DIR/matrix.json that brought results back is a column. */
+static int add_matrix(struct pb_cmp_set *s, const char *dir, const char *mpath, char *err,
+		      size_t errlen)
+{
+	json_object *m = parse_file(mpath, err, errlen), *kernels;
+	unsigned before = s->nr;
+	int rc = 0;
+
+	if (!m)
+		return -1;
+	if (!check_schema(mpath, m, MATRIX_SCHEMA, err, errlen)) {
+		json_object_put(m);
+		return -1;
+	}
+	kernels = pb_jget(m, "kernels");
+	for (size_t i = 0; !rc && i < json_object_array_length(kernels); i++) {
+		json_object *k = json_object_array_get_idx(kernels, i);
+		const char *res = pb_jstr(k, "results", NULL), *label = pb_jstr(k, "label", "?");
+		char path[PATH_MAX * 2];
+
+		if (!res) {
+			fprintf(stderr, "pudbench: %s: kernel %s has no results (status %s%s%s): "
+				"left out\n", mpath, label, pb_jstr(k, "status", "?"),
+				pb_jstr(k, "reason", NULL) ? ": " : "", pb_jstr(k, "reason", ""));
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, res);
+		rc = add_file(s, path, label, err, errlen);
+	}
+	json_object_put(m);
+	if (!rc && s->nr == before) {
+		set_err(err, errlen, "%s: no kernel of the matrix has results", mpath);
+		rc = -1;
+	}
+	return rc;
+}
+
+int pb_cmp_add_input(struct pb_cmp_set *s, const char *arg, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 16];
+	struct stat st;
+
+	if (stat(arg, &st)) {
+		set_err(err, errlen, "%s: %s", arg, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return add_file(s, arg, NULL, err, errlen);
+	snprintf(path, sizeof(path), "%s/results.json", arg);
+	if (!access(path, F_OK))
+		return add_file(s, path, NULL, err, errlen);
+	snprintf(path, sizeof(path), "%s/matrix.json", arg);
+	if (!access(path, F_OK))
+		return add_matrix(s, arg, path, err, errlen);
+	set_err(err, errlen, "%s: a directory without results.json or matrix.json", arg);
+	return -1;
+}
+
+void pb_cmp_set_free(struct pb_cmp_set *s)
+{
+	for (unsigned i = 0; i < s->nr; i++)
+		json_object_put(s->col[i].doc);
+	s->nr = 0;
+}
+
+/* ---- statistics --------------------------------------------------------- */
+
+void pb_cmp_summarise(const double *x, size_t n, struct pb_cmp_stats *st)
+{
+	struct pb_stats s;
+	double inv = 0;
+
+	st->n = n;
+	for (int i = 0; i < PB_STAT__COUNT; i++)
+		st->v[i] = NAN;
+	st->median_ci_lo = st->median_ci_hi = NAN;
+	if (!n || pb_stats_compute(x, n, &s))
+		return;
+	st->v[PB_STAT_MIN] = s.min;
+	st->v[PB_STAT_MEDIAN] = s.median;
+	st->v[PB_STAT_AMEAN] = s.mean;
+	st->v[PB_STAT_STDDEV] = s.stddev;
+	st->v[PB_STAT_CV] = s.cv;
+	st->v[PB_STAT_P90] = s.p90;
+	st->v[PB_STAT_P99] = s.p99;
+	st->median_ci_lo = s.median_ci_lo;
+	st->median_ci_hi = s.median_ci_hi;
+	/* The harmonic mean is defined only for positive samples. */
+	for (size_t i = 0; i < n && inv == inv; i++)
+		inv = x[i] > 0 ? inv + 1 / x[i] : NAN;
+	st->v[PB_STAT_HMEAN] = n / inv;
+}
+
+struct ranked {
+	double v;
+	int side;	/* 0 = a, 1 = b */
+};
+
+static int cmp_ranked(const void *x, const void *y)
+{
+	double a = ((const struct ranked *)x)->v, b = ((const struct ranked *)y)->v;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * P(U <= u) under H0 without ties.  The counts of U are the coefficients
+ * of the Gaussian binomial [m+n choose m]_q = prod_{i=1..m} (1-q^(n+i))/(1-q^i),
+ * built one factor at a time so every step stays a polynomial.
+ */
+static double mwu_exact_cdf(size_t m, size_t n, size_t u)
+{
+	size_t deg = m * n;
+	double *c = calloc(deg + 1, sizeof(*c)), below = 0, total = 0;
+
+	if (!c)
+		return NAN;
+	c[0] = 1;
+	for (size_t i = 1; i <= m; i++) {
+		for (size_t k = deg; k >= n + i && k <= deg; k--)
+			c[k] -= c[k - (n + i)];
+		for (size_t k = i; k <= deg; k++)
+			c[k] += c[k - i];
+	}
+	for (size_t k = 0; k <= deg; k++) {
+		total += c[k];
+		if (k <= u)
+			below += c[k];
+	}
+	free(c);
+	return below / total;
+}
+
+double pb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb, bool *exact)
+{
+	size_t n = na + nb;
+	struct ranked *r = malloc(n * sizeof(*r));
+	double ra = 0, ties = 0, u, mu, var, z, p;
+
+	*exact = false;
+	if (!r || !na || !nb) {
+		free(r);
+		return NAN;
+	}
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct ranked){ i < na ? a[i] : b[i - na], i >= na };
+	qsort(r, n, sizeof(*r), cmp_ranked);
+	/* Average ranks over runs of equal values; sum t^3 - t for the variance. */
+	for (size_t i = 0, j; i < n; i = j) {
+		double t, rank;
+
+		for (j = i + 1; j < n && r[j].v == r[i].v; j++)
+			;
+		t = (double)(j - i);
+		rank = (double)(i + 1 + j) / 2;
+		for (size_t k = i; k < j; k++)
+			ra += r[k].side ? 0 : rank;
+		ties += t * t * t - t;
+	}
+	free(r);
+	u = ra - (double)na * (na + 1) / 2;
+	mu = (double)na * nb / 2;
+	if (!ties && na <= MWU_EXACT_MAX && nb <= MWU_EXACT_MAX) {
+		*exact = true;
+		p = 2 * mwu_exact_cdf(na, nb, (size_t)fmin(u, (double)na * nb - u));
+		return fmin(p, 1);
+	}
+	var = (double)na * nb / 12 * ((double)(n + 1) - ties / ((double)n * (n - 1)));
+	if (var <= 0)
+		return 1;	/* every sample equal: no evidence of a shift */
+	z = fmax(fabs(u - mu) - 0.5, 0) / sqrt(var);
+	return fmin(2 * gsl_cdf_ugaussian_Q(z), 1);
+}
+
+static void resample(gsl_rng *rng, const double *x, size_t n, double *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = x[gsl_rng_uniform_int(rng, n)];
+}
+
+int pb_bootstrap_median_ratio(const double *a, size_t na, const double *b, size_t nb,
+			      double level, unsigned reps, double *lo, double *hi)
+{
+	double *ra = malloc(na * sizeof(*ra)), *rb = malloc(nb * sizeof(*rb));
+	double *ratio = malloc(reps * sizeof(*ratio));
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	int rc = -1;
+	unsigned k;
+
+	*lo = *hi = NAN;
+	if (!ra || !rb || !ratio || !rng || !na || !nb || !reps)
+		goto out;
+	gsl_rng_set(rng, 1);	/* fixed: the same inputs give the same CI */
+	for (k = 0; k < reps; k++) {
+		double ma, mb;
+
+		resample(rng, a, na, ra);
+		resample(rng, b, nb, rb);
+		ma = gsl_stats_median(ra, 1, na);
+		mb = gsl_stats_median(rb, 1, nb);
+		if (!(ma > 0))
+			break;
+		ratio[k] = mb / ma;
+	}
+	if (k < reps)
+		goto out;
+	gsl_sort(ratio, 1, reps);
+	*lo = gsl_stats_quantile_from_sorted_data(ratio, 1, reps, (1 - level) / 2);
+	*hi = gsl_stats_quantile_from_sorted_data(ratio, 1, reps, (1 + level) / 2);
+	rc = 0;
+out:
+	gsl_rng_free(rng);
+	free(ra);
+	free(rb);
+	free(ratio);
+	return rc;
+}
+
+bool pb_cmp_count_differs(double base, double now)
+{
+	if (isnan(base) || isnan(now))
+		return isnan(base) != isnan(now);
+	return fabs(now - base) > 1e-9 * fmax(1, fabs(base));
+}
+
+bool pb_cmp_check_differs(json_object *base, json_object *now)
+{
+	return !json_object_equal(base, now);
+}
+
+/* ---- matching ----------------------------------------------------------- */
+
+static void size_name(double bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (u < 3 && bytes >= 1024 && fmod(bytes, 1024) == 0) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%.0fB", bytes);
+	else
+		snprintf(buf, len, "%.0f%c", bytes, units[u]);
+}
+
+void pb_cmp_case_name(json_object *rec, char *buf, size_t len)
+{
+	char pg[24], sz[24];
+	const char *mode = pb_jstr(rec, "remote_mode", NULL);
+
+	size_name(pb_jnum(rec, "page_size"), pg, sizeof(pg));
+	size_name(pb_jnum(rec, "size_bytes"), sz, sizeof(sz));
+	snprintf(buf, len, "%s/%s/pg%s/%s/%s/%s/r%.0f%s%s", pb_jstr(rec, "bench", "?"),
+		 pb_jstr(rec, "backend", "?"), pg, sz, pb_jstr(rec, "direction", "?"),
+		 pb_jstr(rec, "strategy", "?"), pb_jnum(rec, "remote_cpus"), mode ? "-" : "",
+		 mode ? mode : "");
+}
+
+static const char *const id_fields[] = {
+	"bench", "backend", "page_size", "size_bytes", "direction", "strategy",
+	"remote_cpus", "remote_mode",
+};
+
+static json_object *case_id(json_object *rec)
+{
+	json_object *id = json_object_new_object();
+
+	for (size_t i = 0; i < sizeof(id_fields) / sizeof(*id_fields); i++)
+		json_object_object_add(id, id_fields[i], json_object_get(pb_jget(rec, id_fields[i])));
+	return id;
+}
+
+/* The record of @doc with case name @name, or NULL. */
+static json_object *find_case(json_object *doc, const char *name)
+{
+	json_object *recs = pb_jget(doc, "results");
+	char other[PB_CMP_NAME_MAX];
+
+	for (size_t i = 0; i < json_object_array_length(recs); i++) {
+		json_object *r = json_object_array_get_idx(recs, i);
+
+		pb_cmp_case_name(r, other, sizeof(other));
+		if (!strcmp(other, name))
+			return r;
+	}
+	return NULL;
+}
+
+static void fill_cell(struct pb_cmp_cell *c, json_object *rec)
+{
+	json_object *samples = pb_jget(rec, "samples_ns");
+	size_t n = json_object_array_length(samples);
+
+	c->rec = rec;
+	c->samples = malloc((n ? n : 1) * sizeof(*c->samples));
+	for (size_t i = 0; c->samples && i < n; i++)
+		c->samples[i] = json_object_get_double(json_object_array_get_idx(samples, i));
+	pb_cmp_summarise(c->samples, c->samples ? n : 0, &c->st);
+	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
+		c->count[i] = pb_jnum(pb_jget(rec, "per_call"), pb_cmp_counts[i]);
+	for (int i = 0; i < PB_CMP_NR_CHECKS; i++)
+		c->check[i] = pb_jget(pb_jget(rec, "checks"), pb_cmp_checks[i]);
+	c->p = c->ratio_lo = c->ratio_hi = NAN;
+}
+
+static void test_cell(const struct pb_cmp_cell *base, struct pb_cmp_cell *c, double alpha)
+{
+	if (base->st.n < 2 || c->st.n < 2)
+		return;
+	c->tested = true;
+	c->p = pb_mann_whitney_p(base->samples, base->st.n, c->samples, c->st.n, &c->exact);
+	c->significant = c->p < alpha;
+	pb_bootstrap_median_ratio(base->samples, base->st.n, c->samples, c->st.n, 1 - alpha,
+				  PB_CMP_BOOT_REPS, &c->ratio_lo, &c->ratio_hi);
+}
+
+static void unmatched(struct pb_cmp *c, const char *label, const char *name, const char *why)
+{
+	json_object *u = json_object_new_object();
+
+	json_object_object_add(u, "column", json_object_new_string(label));
+	json_object_object_add(u, "case", json_object_new_string(name));
+	json_object_object_add(u, "why", json_object_new_string(why));
+	json_object_array_add(c->unmatched, u);
+}
+
+/* Cases of column @col that BASE does not have. */
+static void new_only(struct pb_cmp *c, const struct pb_cmp_set *s, unsigned col)
+{
+	json_object *recs = pb_jget(s->col[col].doc, "results");
+	char name[PB_CMP_NAME_MAX];
+
+	for (size_t i = 0; i < json_object_array_length(recs); i++) {
+		pb_cmp_case_name(json_object_array_get_idx(recs, i), name, sizeof(name));
+		if (!find_case(s->col[0].doc, name))
+			unmatched(c, s->col[col].label, name, "not in BASE");
+	}
+}
+
+int pb_cmp_run(const struct pb_cmp_set *s, double alpha, struct pb_cmp *c, char *err,
+	       size_t errlen)
+{
+	json_object *recs = pb_jget(s->col[0].doc, "results");
+	size_t nr = json_object_array_length(recs), matched[PB_CMP_MAX_COLS] = { 0 };
+
+	memset(c, 0, sizeof(*c));
+	c->alpha = alpha;
+	c->nr_cols = s->nr;
+	c->unmatched = json_object_new_array();
+	c->cases = calloc(nr ? nr : 1, sizeof(*c->cases));
+	if (!c->cases) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		json_object *rec = json_object_array_get_idx(recs, i);
+		struct pb_cmp_case *k = &c->cases[c->nr_cases];
+		bool any = false;
+
+		pb_cmp_case_name(rec, k->name, sizeof(k->name));
+		if (find_case(s->col[0].doc, k->name) != rec) {
+			fprintf(stderr, "pudbench: %s: case %s appears twice; the first is used\n",
+				s->col[0].path, k->name);
+			continue;
+		}
+		for (unsigned col = 1; col < s->nr; col++) {
+			json_object *other = find_case(s->col[col].doc, k->name);
+
+			if (other) {
+				fill_cell(&k->cell[col], other);
+				matched[col]++;
+				any = true;
+			}
+		}
+		if (!any) {
+			unmatched(c, s->col[0].label, k->name, "only in BASE");
+			continue;
+		}
+		for (unsigned col = 1; col < s->nr; col++)
+			if (!k->cell[col].rec)
+				unmatched(c, s->col[col].label, k->name, "in BASE, not in this column");
+		fill_cell(&k->cell[0], rec);
+		k->id = case_id(rec);
+		for (unsigned col = 1; col < s->nr; col++)
+			if (k->cell[col].rec)
+				test_cell(&k->cell[0], &k->cell[col], alpha);
+		c->nr_cases++;
+	}
+	for (unsigned col = 1; col < s->nr; col++) {
+		new_only(c, s, col);
+		if (!matched[col]) {
+			set_err(err, errlen, "no matching cases: no case of %s (%s) is in BASE %s (%s); "
+				"a case is bench, backend, page size, size, direction, strategy "
+				"and remote participants", s->col[col].label, s->col[col].path,
+				s->col[0].label, s->col[0].path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void pb_cmp_free(struct pb_cmp *c)
+{
+	for (size_t i = 0; c->cases && i < c->nr_cases; i++) {
+		json_object_put(c->cases[i].id);
+		for (unsigned col = 0; col < c->nr_cols; col++)
+			free(c->cases[i].cell[col].samples);
+	}
+	free(c->cases);
+	json_object_put(c->unmatched);
+	memset(c, 0, sizeof(*c));
+}

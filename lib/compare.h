@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Comparing pudbench results: load "pudbench-results/1" documents as
+ * columns (BASE first), match their records by case identity, summarise
+ * each case's raw samples and test every NEW column against BASE.
+ *
+ * Significance is a two-sided Mann-Whitney U test on the raw per-call
+ * samples (exact distribution when both sides are small and untied, else
+ * the normal approximation with tie and continuity correction).  The size
+ * of a median change comes with a percentile bootstrap CI of the ratio of
+ * medians (GSL's MT19937, fixed seed: the same inputs print the same).
+ */
+#ifndef PUDBENCH_COMPARE_H
+#define PUDBENCH_COMPARE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#define PB_COMPARE_SCHEMA "pudbench-compare/1"
+#define PB_CMP_MAX_COLS 16
+#define PB_CMP_LABEL_MAX 48
+#define PB_CMP_NAME_MAX 160
+#define PB_CMP_BOOT_REPS 2000
+
+/* One column: one results document (a run, or one kernel of a matrix). */
+struct pb_cmp_col {
+	char label[PB_CMP_LABEL_MAX];
+	char path[PATH_MAX];		/* the results.json it came from */
+	json_object *doc;		/* owned */
+	const char *krel, *virt, *cpu_model, *hostname;	/* from env, "?" if absent */
+	bool emulated;			/* QEMU TCG: timings are not hardware timings */
+};
+
+struct pb_cmp_set {
+	unsigned nr;
+	struct pb_cmp_col col[PB_CMP_MAX_COLS];
+};
+
+/*
+ * Append the column(s) of @arg: a results.json file, a run directory
+ * (DIR/results.json) or a kernel-matrix directory (DIR/matrix.json: one
+ * column per kernel with results, in matrix order).  0, or -1 with a
+ * message naming the file and what is wrong in @err.
+ */
+int pb_cmp_add_input(struct pb_cmp_set *s, const char *arg, char *err, size_t errlen);
+void pb_cmp_set_free(struct pb_cmp_set *s);
+
+/* Latency statistics of one record's samples (ns). */
+enum pb_cmp_stat {
+	PB_STAT_MIN, PB_STAT_MEDIAN, PB_STAT_AMEAN, PB_STAT_HMEAN, PB_STAT_STDDEV,
+	PB_STAT_CV, PB_STAT_P90, PB_STAT_P99, PB_STAT__COUNT
+};
+const char *pb_cmp_stat_name(enum pb_cmp_stat s);
+/* -1 if @name is not a statistic. */
+int pb_cmp_stat_parse(const char *name);
+
+struct pb_cmp_stats {
+	size_t n;
+	double v[PB_STAT__COUNT];	/* NAN where undefined (hmean with a sample <= 0) */
+	double median_ci_lo, median_ci_hi;	/* 95%, order statistics */
+};
+
+/* The per-call counts and the checks a comparison shows. */
+#define PB_CMP_NR_COUNTS 7
+#define PB_CMP_NR_CHECKS 4
+extern const char *const pb_cmp_counts[PB_CMP_NR_COUNTS];
+extern const char *const pb_cmp_checks[PB_CMP_NR_CHECKS];
+
+/* One case in one column, and how it compares with BASE. */
+struct pb_cmp_cell {
+	json_object *rec;		/* NULL: the case is not in this column */
+	double *samples;		/* owned, rec's samples_ns */
+	struct pb_cmp_stats st;
+	double count[PB_CMP_NR_COUNTS];	/* NAN = unavailable */
+	json_object *check[PB_CMP_NR_CHECKS];	/* borrowed, NULL = unavailable */
+	/* vs BASE; meaningful when both have >= 2 samples (@tested) */
+	bool tested, exact, significant;
+	double p;
+	double ratio_lo, ratio_hi;	/* bootstrap CI of median(NEW)/median(BASE) */
+};
+
+struct pb_cmp_case {
+	char name[PB_CMP_NAME_MAX];	/* bench/backend/pgX/SIZE/direction/strategy/rN-mode */
+	json_object *id;		/* the base record's identity fields, owned */
+	struct pb_cmp_cell cell[PB_CMP_MAX_COLS];
+};
+
+struct pb_cmp {
+	double alpha;
+	unsigned nr_cols;
+	size_t nr_cases;
+	struct pb_cmp_case *cases;	/* cases of BASE present in some NEW column */
+	json_object *unmatched;		/* [{column, case}] in one side only */
+};
+
+/*
+ * Compare every NEW column of @s with column 0.  0, or -1 with a message in
+ * @err when a NEW column shares no case with BASE.
+ */
+int pb_cmp_run(const struct pb_cmp_set *s, double alpha, struct pb_cmp *c, char *err,
+	       size_t errlen);
+void pb_cmp_free(struct pb_cmp *c);
+
+/* Summarise @n samples into @st (n == 0: all NAN). */
+void pb_cmp_summarise(const double *x, size_t n, struct pb_cmp_stats *st);
+
+/* Case name of a record, as in pb_cmp_case.name. */
+void pb_cmp_case_name(json_object *rec, char *buf, size_t len);
+
+/*
+ * Two-sided Mann-Whitney U p-value of samples @a vs @b.  *@exact tells
+ * whether the exact null distribution was used.
+ */
+double pb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb, bool *exact);
+
+/* Percentile bootstrap CI at @level of median(@b) / median(@a); -1 if undefined. */
+int pb_bootstrap_median_ratio(const double *a, size_t na, const double *b, size_t nb,
+			      double level, unsigned reps, double *lo, double *hi);
+
+/* Counts are exact: any difference beyond float noise, or one side unavailable (NAN). */
+bool pb_cmp_count_differs(double base, double now);
+/* Checks: values differ, or one side unavailable (NULL). */
+bool pb_cmp_check_differs(json_object *base, json_object *now);
+
+/* json-c helpers shared by compare, gate and plot. */
+json_object *pb_jget(json_object *o, const char *key);
+const char *pb_jstr(json_object *o, const char *key, const char *dflt);
+/* NAN when absent, null or not a number. */
+double pb_jnum(json_object *o, const char *key);
+
+#endif

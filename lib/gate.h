@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The regression gate of `pudbench compare --gate FILE` (INI, libinih):
+ *
+ *   [latency]
+ *   metric = median            ; min, median, amean, hmean, p90, p99
+ *   max_regression_pct = 10    ; slower beyond this AND significant -> fail
+ *   alpha = 0.05               ; optional; --alpha overrides
+ *   [counts]                   ; per_call counters
+ *   tlb_full_flushes = 0       ; allowed absolute change per call, either way
+ *   faults = +0.5              ; '+': only an increase beyond 0.5 fails
+ *   [checks]
+ *   bad_pud = exact            ; exact: must equal BASE; clean: must be 0 / true
+ *
+ * Only what is named is gated.  Unknown sections, keys and values are
+ * errors: "FILE:LINE: key 'K' in [SECTION]: WHAT".
+ */
+#ifndef PUDBENCH_GATE_H
+#define PUDBENCH_GATE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "compare.h"
+
+enum pb_gate_check { PB_GATE_UNSET, PB_GATE_EXACT, PB_GATE_CLEAN };
+
+struct pb_gate {
+	char path[PATH_MAX];
+	bool latency;			/* [latency] given */
+	enum pb_cmp_stat metric;
+	double max_regression_pct;
+	double alpha;			/* NAN: not set in the file */
+	struct {
+		bool set, increase_only;
+		double allow;
+	} count[PB_CMP_NR_COUNTS];
+	enum pb_gate_check check[PB_CMP_NR_CHECKS];
+};
+
+/* 0, or -1 with one line in @err. */
+int pb_gate_load(struct pb_gate *g, const char *path, char *err, size_t errlen);
+
+/*
+ * Apply @g to every NEW column of @c.  Each tripped rule is printed to @f
+ * (if not NULL) and appended to @trips; a rule that cannot be judged (a
+ * counter unavailable on one side, too few samples) is a note on stderr.
+ * Returns the number of tripped rules.
+ */
+unsigned pb_gate_eval(const struct pb_gate *g, const struct pb_cmp_set *s, const struct pb_cmp *c,
+		      FILE *f, json_object *trips);
+
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Side-by-side table of a kernel matrix: one row per case (bench, backend
+ * and page size, size, direction, remote participants), one column group
+ * per kernel.  Checks and per-call counts first, then latency medians.
+ */
+#ifndef PUDBENCH_MATRIX_TABLE_H
+#define PUDBENCH_MATRIX_TABLE_H
+
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+struct pb_matrix_col {
+	const char *label;
+	json_object *doc;	/* merged pudbench-results/1, NULL if none came back */
+	const char *status;	/* "ok" or "failed" */
+	const char *reason;	/* why failed, or NULL */
+	const char *accel;	/* "tcg", "kvm", "" */
+};
+
+void pb_matrix_table_print(FILE *f, const struct pb_matrix_col *cols, unsigned nr);
+
+#endif

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#include "results_merge.h"
+
+#include <string.h>
+
+#include "results.h"
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static void append_all(json_object *dst, json_object *src)
+{
+	for (size_t i = 0; src && i < json_object_array_length(src); i++)
+		json_object_array_add(dst, json_object_get(json_object_array_get_idx(src, i)));
+}
+
+json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned nr_missing)
+{
+	static const char *const arrays[] = { "results", "skipped", "failures" };
+	json_object *doc, *backends = json_object_new_object();
+	const char *worst = nr && !nr_missing ? "complete" : "incomplete";
+
+	for (unsigned i = 0; i < nr; i++) {
+		const char *schema = json_object_get_string(get(parts[i], "schema"));
+
+		if (!schema || strcmp(schema, PB_RESULTS_SCHEMA)) {
+			json_object_put(backends);
+			return NULL;
+		}
+	}
+	doc = json_object_new_object();
+	json_object_object_add(doc, "schema", json_object_new_string(PB_RESULTS_SCHEMA));
+	json_object_object_add(doc, "status", NULL);	/* keeps the key order */
+	json_object_object_add(doc, "env", nr ? json_object_get(get(parts[0], "env")) : NULL);
+	json_object_object_add(doc, "backends", backends);
+	for (size_t a = 0; a < sizeof(arrays) / sizeof(*arrays); a++)
+		json_object_object_add(doc, arrays[a], json_object_new_array());
+	for (unsigned i = 0; i < nr; i++) {
+		const char *status = json_object_get_string(get(parts[i], "status"));
+
+		/* the first part that is not complete names the whole */
+		if (!strcmp(worst, "complete") && (!status || strcmp(status, "complete")))
+			worst = status ? status : "incomplete";
+		/* a backend unavailable in one part but available in another: keep available */
+		json_object_object_foreach(get(parts[i], "backends"), name, b) {
+			json_object *have = get(backends, name);
+
+			if (!have || (!json_object_get_boolean(get(have, "available")) &&
+				      json_object_get_boolean(get(b, "available"))))
+				json_object_object_add(backends, name, json_object_get(b));
+		}
+		for (size_t a = 0; a < sizeof(arrays) / sizeof(*arrays); a++)
+			append_all(get(doc, arrays[a]), get(parts[i], arrays[a]));
+	}
+	json_object_object_add(doc, "status", json_object_new_string(worst));
+	return doc;
+}

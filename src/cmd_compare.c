@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pudbench compare [--json] [--alpha A] [--gate FILE] BASE NEW [NEW2 ...]
+ *
+ * BASE and NEW are results.json files, run directories or kernel-matrix
+ * directories (one column per kernel; a matrix as BASE: its first kernel is
+ * BASE, the others are NEW columns).  Prints an mmtests compare-kernels
+ * style table, an LKP-style view, per-call counts and checks side by side;
+ * --json prints "pudbench-compare/1" instead.  Exit: 0, 1 gate tripped,
+ * 2 bad input.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "compare.h"
+#include "gate.h"
+
+#define EXIT_GATE 1
+#define EXIT_BAD 2
+#define VAL_W 13	/* value column of the table */
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: pudbench-bin compare [--json] [--alpha A] [--gate FILE] BASE [NEW ...]\n"
+		"  BASE, NEW: results.json, a run directory, or a kernel-matrix directory\n"
+		"  (each kernel a column; with one matrix alone, its first kernel is BASE)\n"
+		"  --alpha A    significance level, default 0.05 (or [latency] alpha of the gate)\n"
+		"  --gate FILE  exit 1 when a rule of FILE trips (configs/gate.conf)\n"
+		"  --json       print schema " PB_COMPARE_SCHEMA " instead of the tables\n"
+		"exit: 0 ok / gate passed, 1 gate tripped, 2 bad input\n");
+}
+
+static const char *const row_names[] = {
+	[PB_STAT_MIN] = "Min", [PB_STAT_MEDIAN] = "Median", [PB_STAT_AMEAN] = "Amean",
+	[PB_STAT_HMEAN] = "Hmean", [PB_STAT_STDDEV] = "Stddev", [PB_STAT_CV] = "CoeffVar",
+};
+#define NR_ROWS (PB_STAT_CV + 1)
+
+static const char *const count_abbrev[PB_CMP_NR_COUNTS] = {
+	"faults", "rshootdn", "rflushrq", "lflush", "tlbIPI", "fullflsh", "splitpud",
+};
+
+static double pct(double v, double base)
+{
+	return base != 0 && !isnan(v) && !isnan(base) ? (v - base) / fabs(base) * 100 : NAN;
+}
+
+static void print_header(const struct pb_cmp_set *s, double alpha)
+{
+	bool tcg = false;
+
+	printf("pudbench compare: BASE %s", s->col[0].label);
+	for (unsigned i = 1; i < s->nr; i++)
+		printf("%s%s", i == 1 ? " vs NEW " : ", ", s->col[i].label);
+	printf("\nsignificance: two-sided Mann-Whitney U test on the raw per-call samples "
+	       "(exact for up to\n  50 samples a side without ties, else normal approximation "
+	       "with tie and continuity\n  correction), alpha = %g; '*' marks a significant "
+	       "change.  MedCI: %g%% percentile\n  bootstrap CI (%d resamples) of the change of "
+	       "the median.\n\n", alpha, (1 - alpha) * 100, PB_CMP_BOOT_REPS);
+	printf("  %-5s %-20s %-24s %-18s %s\n", "", "column", "kernel", "virt", "machine / file");
+	for (unsigned i = 0; i < s->nr; i++) {
+		const struct pb_cmp_col *c = &s->col[i];
+		char role[8];
+
+		snprintf(role, sizeof(role), i ? "NEW%u" : "BASE", i);
+		printf("  %-5s %-20s %-24s %-18s %s, host %s\n  %-5s %-20s %s\n", role, c->label,
+		       c->krel, c->virt, c->cpu_model, c->hostname, "", "", c->path);
+		tcg |= c->emulated;
+	}
+	if (tcg)
+		printf("  note: virt tcg = QEMU TCG, an emulated CPU: its timings are emulation "
+		       "timings, not the\n  hardware's; compare them only with other tcg columns.\n");
+	printf("\n");
+}
+
+/* "value (  +1.23%)", or "*  +1.23%*" when significant, into @buf. */
+static void cell_text(char *buf, size_t len, double v, double base, bool is_base, bool is_cv,
+		      bool mark)
+{
+	double p = pct(v, base);
+	char val[32];
+
+	if (isnan(v))
+		snprintf(val, sizeof(val), "n/a");
+	else
+		snprintf(val, sizeof(val), is_cv ? "%.2f%%" : "%.0f", is_cv ? v * 100 : v);
+	if (isnan(p))
+		snprintf(buf, len, "%*s (%8s)", VAL_W, val, "n/a");
+	else if (is_base)
+		snprintf(buf, len, "%*s (%7.2f%%)", VAL_W, val, 0.0);
+	else
+		snprintf(buf, len, "%*s %c%+8.2f%%%c", VAL_W, val, mark ? '*' : '(', p,
+			 mark ? '*' : ')');
+}
+
+static void print_table(const struct pb_cmp_set *s, const struct pb_cmp *c)
+{
+	char buf[64];
+
+	printf("== Latency per call, ns (%%change vs BASE; + = slower) ==\n");
+	for (size_t i = 0; i < c->nr_cases; i++) {
+		const struct pb_cmp_case *k = &c->cases[i];
+
+		printf("\n%s  (n =", k->name);
+		for (unsigned col = 0; col < c->nr_cols; col++)
+			printf(k->cell[col].rec ? " %zu" : " -", k->cell[col].st.n);
+		printf(")\n%-9s", "");
+		for (unsigned col = 0; col < c->nr_cols; col++)
+			printf(" %*.*s", VAL_W + 12, VAL_W + 12, s->col[col].label);
+		printf("\n");
+		for (int r = 0; r < NR_ROWS; r++) {
+			bool location = r == PB_STAT_MEDIAN || r == PB_STAT_AMEAN || r == PB_STAT_HMEAN;
+
+			printf("%-9s", row_names[r]);
+			for (unsigned col = 0; col < c->nr_cols; col++) {
+				const struct pb_cmp_cell *x = &k->cell[col];
+
+				if (!x->rec)
+					snprintf(buf, sizeof(buf), "%*s", VAL_W + 11, "-");
+				else
+					cell_text(buf, sizeof(buf), x->st.v[r], k->cell[0].st.v[r],
+						  !col, r == PB_STAT_CV, location && x->significant);
+				printf(" %s", buf);
+			}
+			printf("\n");
+		}
+		printf("%-9s %*s", "p(MWU)", VAL_W + 11, "");
+		for (unsigned col = 1; col < c->nr_cols; col++) {
+			const struct pb_cmp_cell *x = &k->cell[col];
+
+			if (x->tested)
+				snprintf(buf, sizeof(buf), "%.3g %s", x->p, x->exact ? "exact" : "approx");
+			printf(" %*s", VAL_W + 11, x->tested ? buf : "n/a");
+		}
+		printf("\n%-9s %*s", "MedCI", VAL_W + 11, "");
+		for (unsigned col = 1; col < c->nr_cols; col++) {
+			const struct pb_cmp_cell *x = &k->cell[col];
+
+			if (!isnan(x->ratio_lo))
+				snprintf(buf, sizeof(buf), "[%+.1f%%, %+.1f%%]",
+					 (x->ratio_lo - 1) * 100, (x->ratio_hi - 1) * 100);
+			printf(" %*s", VAL_W + 11, isnan(x->ratio_lo) ? "n/a" : buf);
+		}
+		printf("\n");
+	}
+}
+
+static void lkp_value(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		snprintf(buf, len, "n/a");
+	else if (v == floor(v) || fabs(v) >= 100)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.4g", v);
+}
+
+/* One LKP line: BASE [±sd%] then %change and value [±sd%] per NEW, then the metric. */
+static void lkp_line(const struct pb_cmp *c, const struct pb_cmp_case *k, int count)
+{
+	char v[32], sd[16];
+
+	for (unsigned col = 0; col < c->nr_cols; col++) {
+		const struct pb_cmp_cell *x = &k->cell[col];
+		double val = count < 0 ? x->st.v[PB_STAT_MEDIAN] : x->count[count];
+		double d = pct(val, count < 0 ? k->cell[0].st.v[PB_STAT_MEDIAN] : k->cell[0].count[count]);
+		char mark = ' ';
+
+		lkp_value(x->rec ? val : NAN, v, sizeof(v));
+		if (count < 0 && x->rec && !isnan(x->st.v[PB_STAT_CV]))
+			snprintf(sd, sizeof(sd), "±%3.0f%%", x->st.v[PB_STAT_CV] * 100);
+		else
+			snprintf(sd, sizeof(sd), "%5s", "");
+		if (col && count < 0)
+			mark = x->significant ? '*' : ' ';
+		else if (col)
+			mark = pb_cmp_count_differs(k->cell[0].count[count], val) ? '!' : ' ';
+		if (col && !isnan(d))
+			printf("    %+9.1f%%%c", d, mark);
+		else if (col)
+			printf("    %10s%c", x->rec && mark == '!' ? "changed" : "", mark);
+		printf(" %12s %s", v, sd);
+	}
+	printf("  %s.%s\n", k->name, count < 0 ? "median_ns" : pb_cmp_counts[count]);
+}
+
+static void print_lkp(const struct pb_cmp_set *s, const struct pb_cmp *c)
+{
+	printf("\n== LKP view: median ns ±CV%% (stddev/mean of the samples); per-call counts "
+	       "that changed ('!') ==\n");
+	printf("%19s", s->col[0].label);
+	for (unsigned col = 1; col < c->nr_cols; col++)
+		printf(" %34s", s->col[col].label);
+	printf("\n%19s", "----------------");
+	for (unsigned col = 1; col < c->nr_cols; col++)
+		printf(" %34s", "----------------------------------");
+	printf("\n%19s", "%stddev");
+	for (unsigned col = 1; col < c->nr_cols; col++)
+		printf(" %15s %18s", "%change", "%stddev");
+	printf("\n");
+	for (size_t i = 0; i < c->nr_cases; i++) {
+		const struct pb_cmp_case *k = &c->cases[i];
+
+		lkp_line(c, k, -1);
+		for (int n = 0; n < PB_CMP_NR_COUNTS; n++)
+			for (unsigned col = 1; col < c->nr_cols; col++)
+				if (k->cell[col].rec &&
+				    pb_cmp_count_differs(k->cell[0].count[n], k->cell[col].count[n])) {
+					lkp_line(c, k, n);
+					break;
+				}
+	}
+}
+
+static void check_value(json_object *v, char *buf, size_t len)
+{
+	if (!v)
+		snprintf(buf, len, "n/a");
+	else if (json_object_is_type(v, json_type_boolean))
+		snprintf(buf, len, "%s", json_object_get_boolean(v) ? "yes" : "NO");
+	else
+		snprintf(buf, len, "%s", json_object_get_string(v));
+}
+
+/* Counts (@checks false) or checks side by side: a line per case and column. */
+static void print_side_by_side(const struct pb_cmp_set *s, const struct pb_cmp *c, bool checks)
+{
+	int nr = checks ? PB_CMP_NR_CHECKS : PB_CMP_NR_COUNTS, w = checks ? 15 : 9;
+	const char *const *names = checks ? pb_cmp_checks : count_abbrev;
+
+	if (checks)
+		printf("\n== Checks ('!' = differs from BASE; n/a = not checked; data_intact yes/NO) ==\n");
+	else
+		printf("\n== Per-call counts (exact: every difference is marked '!'; n/a = unavailable) ==\n");
+	printf("%-22s", "");
+	for (int n = 0; n < nr; n++)
+		printf(" %*s ", w, names[n]);
+	printf("\n");
+	for (size_t i = 0; i < c->nr_cases; i++) {
+		const struct pb_cmp_case *k = &c->cases[i];
+
+		printf("%s\n", k->name);
+		for (unsigned col = 0; col < c->nr_cols; col++) {
+			const struct pb_cmp_cell *x = &k->cell[col];
+
+			if (!x->rec)
+				continue;
+			printf("  %-20.20s", s->col[col].label);
+			for (int n = 0; n < nr; n++) {
+				char v[48];
+				bool diff;
+
+				if (checks) {
+					check_value(x->check[n], v, sizeof(v));
+					diff = pb_cmp_check_differs(k->cell[0].check[n], x->check[n]);
+				} else {
+					lkp_value(x->count[n], v, sizeof(v));
+					diff = pb_cmp_count_differs(k->cell[0].count[n], x->count[n]);
+				}
+				printf(" %*s%c", w, v, col && diff ? '!' : ' ');
+			}
+			printf("\n");
+		}
+	}
+}
+
+static void print_unmatched(const struct pb_cmp *c)
+{
+	size_t n = json_object_array_length(c->unmatched);
+
+	if (!n)
+		return;
+	printf("\n== Not compared (%zu) ==\n", n);
+	for (size_t i = 0; i < n; i++) {
+		json_object *u = json_object_array_get_idx(c->unmatched, i);
+
+		printf("  %-20s %s (%s)\n", pb_jstr(u, "column", "?"), pb_jstr(u, "case", "?"),
+		       pb_jstr(u, "why", "?"));
+	}
+}
+
+/* ---- --json ------------------------------------------------------------- */
+
+static json_object *jnum(double v)
+{
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+static json_object *jpair(double a, double b)
+{
+	json_object *o;
+
+	if (!isfinite(a) || !isfinite(b))
+		return NULL;
+	o = json_object_new_array();
+	json_object_array_add(o, json_object_new_double(a));
+	json_object_array_add(o, json_object_new_double(b));
+	return o;
+}
+
+static json_object *cell_json(const struct pb_cmp_set *s, const struct pb_cmp_case *k, unsigned col)
+{
+	const struct pb_cmp_cell *x = &k->cell[col], *b = &k->cell[0];
+	json_object *o = json_object_new_object(), *st = json_object_new_object();
+	json_object *pc = json_object_new_object(), *ch = json_object_new_object(), *vs;
+	json_object *chg, *cnt_chg, *chk_chg;
+
+	json_object_object_add(o, "column", json_object_new_string(s->col[col].label));
+	json_object_object_add(o, "n", json_object_new_int64((int64_t)x->st.n));
+	for (int i = 0; i < PB_STAT__COUNT; i++)
+		json_object_object_add(st, pb_cmp_stat_name(i), jnum(x->st.v[i]));
+	json_object_object_add(o, "latency_ns", st);
+	json_object_object_add(o, "median_ci", jpair(x->st.median_ci_lo, x->st.median_ci_hi));
+	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
+		json_object_object_add(pc, pb_cmp_counts[i], jnum(x->count[i]));
+	json_object_object_add(o, "per_call", pc);
+	for (int i = 0; i < PB_CMP_NR_CHECKS; i++)
+		json_object_object_add(ch, pb_cmp_checks[i], json_object_get(x->check[i]));
+	json_object_object_add(o, "checks", ch);
+	if (!col)
+		return o;
+	vs = json_object_new_object();
+	chg = json_object_new_object();
+	cnt_chg = json_object_new_array();
+	chk_chg = json_object_new_array();
+	for (int i = 0; i < PB_STAT__COUNT; i++)
+		json_object_object_add(chg, pb_cmp_stat_name(i), jnum(pct(x->st.v[i], b->st.v[i])));
+	json_object_object_add(vs, "change_pct", chg);
+	json_object_object_add(vs, "tested", json_object_new_boolean(x->tested));
+	json_object_object_add(vs, "p", jnum(x->p));
+	json_object_object_add(vs, "exact", json_object_new_boolean(x->exact));
+	json_object_object_add(vs, "significant", json_object_new_boolean(x->significant));
+	json_object_object_add(vs, "median_ratio_ci", jpair(x->ratio_lo, x->ratio_hi));
+	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
+		if (pb_cmp_count_differs(b->count[i], x->count[i]))
+			json_object_array_add(cnt_chg, json_object_new_string(pb_cmp_counts[i]));
+	for (int i = 0; i < PB_CMP_NR_CHECKS; i++)
+		if (pb_cmp_check_differs(b->check[i], x->check[i]))
+			json_object_array_add(chk_chg, json_object_new_string(pb_cmp_checks[i]));
+	json_object_object_add(vs, "counts_changed", cnt_chg);
+	json_object_object_add(vs, "checks_changed", chk_chg);
+	json_object_object_add(o, "vs_base", vs);
+	return o;
+}
+
+static json_object *compare_json(const struct pb_cmp_set *s, const struct pb_cmp *c)
+{
+	json_object *doc = json_object_new_object(), *cols = json_object_new_array();
+	json_object *cases = json_object_new_array(), *test = json_object_new_object();
+
+	json_object_object_add(doc, "schema", json_object_new_string(PB_COMPARE_SCHEMA));
+	json_object_object_add(test, "name", json_object_new_string("mann-whitney-u"));
+	json_object_object_add(test, "sides", json_object_new_int(2));
+	json_object_object_add(test, "alpha", json_object_new_double(c->alpha));
+	json_object_object_add(test, "exact_up_to_n", json_object_new_int(50));
+	json_object_object_add(test, "approximation",
+			       json_object_new_string("normal, tie and continuity corrected"));
+	json_object_object_add(test, "median_ratio_ci",
+			       json_object_new_string("percentile bootstrap, MT19937 seed 1"));
+	json_object_object_add(test, "bootstrap_resamples", json_object_new_int(PB_CMP_BOOT_REPS));
+	json_object_object_add(doc, "test", test);
+	for (unsigned i = 0; i < s->nr; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "role", json_object_new_string(i ? "new" : "base"));
+		json_object_object_add(o, "label", json_object_new_string(s->col[i].label));
+		json_object_object_add(o, "path", json_object_new_string(s->col[i].path));
+		json_object_object_add(o, "kernel_release", json_object_new_string(s->col[i].krel));
+		json_object_object_add(o, "virtualization", json_object_new_string(s->col[i].virt));
+		json_object_object_add(o, "cpu_model", json_object_new_string(s->col[i].cpu_model));
+		json_object_object_add(o, "hostname", json_object_new_string(s->col[i].hostname));
+		json_object_object_add(o, "emulated", json_object_new_boolean(s->col[i].emulated));
+		json_object_array_add(cols, o);
+	}
+	json_object_object_add(doc, "columns", cols);
+	for (size_t i = 0; i < c->nr_cases; i++) {
+		json_object *o = json_object_new_object(), *cells = json_object_new_array();
+
+		json_object_object_add(o, "name", json_object_new_string(c->cases[i].name));
+		json_object_object_add(o, "id", json_object_get(c->cases[i].id));
+		for (unsigned col = 0; col < c->nr_cols; col++)
+			json_object_array_add(cells, c->cases[i].cell[col].rec ?
+					      cell_json(s, &c->cases[i], col) : NULL);
+		json_object_object_add(o, "columns", cells);
+		json_object_array_add(cases, o);
+	}
+	json_object_object_add(doc, "cases", cases);
+	json_object_object_add(doc, "unmatched", json_object_get(c->unmatched));
+	return doc;
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+static bool parse_alpha(const char *s, double *alpha)
+{
+	char *end;
+
+	*alpha = strtod(s, &end);
+	return *s && !*end && *alpha > 0 && *alpha < 0.5;
+}
+
+int pb_cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "gate", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct pb_cmp_set set = { 0 };
+	struct pb_cmp cmp = { 0 };
+	struct pb_gate gate = { 0 };
+	const char *gate_path = NULL;
+	double alpha = NAN;
+	bool json = false;
+	char err[PATH_MAX + 512];
+	int opt, rc = EXIT_BAD;
+
+	while ((opt = getopt_long(argc, argv, "ja:g:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': json = true; break;
+		case 'a':
+			if (!parse_alpha(optarg, &alpha)) {
+				fprintf(stderr, "pudbench: compare: --alpha '%s' is not in (0, 0.5)\n",
+					optarg);
+				return EXIT_BAD;
+			}
+			break;
+		case 'g': gate_path = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_BAD;
+		}
+	}
+	if (optind == argc) {
+		usage(stderr);
+		return EXIT_BAD;
+	}
+	if (gate_path && pb_gate_load(&gate, gate_path, err, sizeof(err))) {
+		fprintf(stderr, "pudbench: compare: bad gate: %s\n", err);
+		return EXIT_BAD;
+	}
+	if (isnan(alpha))
+		alpha = gate_path && !isnan(gate.alpha) ? gate.alpha : 0.05;
+	for (int i = optind; i < argc; i++)
+		if (pb_cmp_add_input(&set, argv[i], err, sizeof(err)))
+			goto bad;
+	if (set.nr < 2) {
+		snprintf(err, sizeof(err), "%s: only one column: compare needs BASE and NEW "
+			 "(or a kernel-matrix directory with two kernels)", set.col[0].path);
+		goto bad;
+	}
+	if (pb_cmp_run(&set, alpha, &cmp, err, sizeof(err)))
+		goto bad;
+
+	if (json) {
+		json_object *doc = compare_json(&set, &cmp), *g = NULL;
+
+		rc = 0;
+		if (gate_path) {
+			json_object *trips = json_object_new_array();
+
+			rc = pb_gate_eval(&gate, &set, &cmp, NULL, trips) ? EXIT_GATE : 0;
+			g = json_object_new_object();
+			json_object_object_add(g, "config", json_object_new_string(gate_path));
+			json_object_object_add(g, "result", json_object_new_string(rc ? "fail" : "pass"));
+			json_object_object_add(g, "tripped", trips);
+		}
+		json_object_object_add(doc, "gate", g);
+		json_object_object_add(doc, "exit", json_object_new_int(rc));
+		printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(doc);
+	} else {
+		print_header(&set, alpha);
+		print_table(&set, &cmp);
+		print_lkp(&set, &cmp);
+		print_side_by_side(&set, &cmp, false);
+		print_side_by_side(&set, &cmp, true);
+		print_unmatched(&cmp);
+		rc = 0;
+		if (gate_path) {
+			json_object *trips = json_object_new_array();
+			unsigned n;
+
+			printf("\n== Gate %s ==\n", gate_path);
+			fflush(stdout);
+			n = pb_gate_eval(&gate, &set, &cmp, stdout, trips);
+			printf("gate: %s (%u rule%s tripped, %zu cases x %u NEW columns)\n",
+			       n ? "FAIL" : "PASS", n, n == 1 ? "" : "s", cmp.nr_cases, set.nr - 1);
+			json_object_put(trips);
+			rc = n ? EXIT_GATE : 0;
+		}
+	}
+	pb_cmp_free(&cmp);
+	pb_cmp_set_free(&set);
+	return rc;
+bad:
+	fprintf(stderr, "pudbench: compare: %s\n", err);
+	pb_cmp_free(&cmp);
+	pb_cmp_set_free(&set);
+	return EXIT_BAD;
+}

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pudbench compare and plot on synthetic results with known answers: a
+ * file against itself (no significant change, gate passes), a 10% shift in
+ * the samples (significant, gate fails), a count or check change (gate
+ * fails), bad input (exit 2 with a message naming the file), the
+ * Mann-Whitney p-values themselves, and plot's PNGs.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <json-c/json.h>
+
+#include "compare.h"
+#include "run_cmd.h"
+#include "tap.h"
+
+#define GATE_CONF PB_TEST_DATA_DIR "/../../configs/gate.conf"
+#define DATA PB_TEST_DATA_DIR "/compare/"
+#define SCRIPTS PB_TEST_DATA_DIR "/../../plots"
+#define NR_SAMPLES 200
+
+static char out[1 << 20];
+static char dir[64];
+
+struct fixture {
+	double scale;		/* multiplies every sample */
+	unsigned long seed;	/* of the noise */
+	double full_flushes;	/* per call */
+	int bad_pud;
+	const char *backend;
+	int max_gib;		/* sizes 1..max_gib GiB */
+};
+
+static const struct fixture base_fx = { 1.0, 1, 1, 0, "thp-2M", 2 };
+
+/* One record: ~100 us with 5% gaussian noise and a few slow outliers. */
+static json_object *record(const struct fixture *fx, gsl_rng *rng, int gib, int remote,
+			   const char *direction)
+{
+	json_object *r = json_object_new_object(), *s = json_object_new_array();
+	json_object *pc = json_object_new_object(), *ck = json_object_new_object();
+
+	json_object_object_add(r, "bench", json_object_new_string("mprotect-inplace"));
+	json_object_object_add(r, "backend", json_object_new_string(fx->backend));
+	json_object_object_add(r, "page_size", json_object_new_int64(2 << 20));
+	json_object_object_add(r, "size_bytes", json_object_new_int64((int64_t)gib << 30));
+	json_object_object_add(r, "nr_puds", json_object_new_int(gib));
+	json_object_object_add(r, "direction", json_object_new_string(direction));
+	json_object_object_add(r, "strategy", json_object_new_string("inplace"));
+	json_object_object_add(r, "remote_cpus", json_object_new_int(remote));
+	json_object_object_add(r, "remote_mode", remote ? json_object_new_string("spin") : NULL);
+	for (int i = 0; i < NR_SAMPLES; i++) {
+		double v = 100000.0 * gib * (1 + 0.3 * remote) * (1 + gsl_ran_gaussian(rng, 0.05));
+
+		if (gsl_rng_uniform(rng) < 0.02)
+			v *= 3;
+		json_object_array_add(s, json_object_new_int64((int64_t)(v * fx->scale)));
+	}
+	json_object_object_add(r, "samples_ns", s);
+	json_object_object_add(pc, "faults", json_object_new_double(0));
+	json_object_object_add(pc, "tlb_shootdowns_remote", json_object_new_double(remote));
+	json_object_object_add(pc, "tlb_full_flushes", json_object_new_double(fx->full_flushes));
+	json_object_object_add(pc, "thp_split_pud", NULL);
+	json_object_object_add(r, "per_call", pc);
+	json_object_object_add(ck, "bad_pud", json_object_new_int(fx->bad_pud));
+	json_object_object_add(ck, "data_intact", json_object_new_boolean(1));
+	json_object_object_add(r, "checks", ck);
+	return r;
+}
+
+/* DIR/NAME/results.json with 1 and 2 GiB, 0 and 1 participants, both directions. */
+static const char *write_fixture(const char *name, const struct fixture *fx)
+{
+	static char path[8][256];
+	static int next;
+	json_object *doc = json_object_new_object(), *env = json_object_new_object();
+	json_object *recs = json_object_new_array();
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	char *p = path[next++ % 8];
+
+	gsl_rng_set(rng, fx->seed);
+	json_object_object_add(doc, "schema", json_object_new_string("pudbench-results/1"));
+	json_object_object_add(doc, "status", json_object_new_string("complete"));
+	json_object_object_add(env, "kernel_release", json_object_new_string("6.1.0-fixture"));
+	json_object_object_add(env, "virtualization", json_object_new_string("tcg"));
+	json_object_object_add(env, "cpu_model", json_object_new_string("Fixture CPU"));
+	json_object_object_add(env, "hostname", json_object_new_string("fixture-host"));
+	json_object_object_add(doc, "env", env);
+	for (int gib = 1; gib <= fx->max_gib; gib++)
+		for (int remote = 0; remote <= 1; remote++) {
+			json_object_array_add(recs, record(fx, rng, gib, remote, "downgrade"));
+			json_object_array_add(recs, record(fx, rng, gib, remote, "upgrade"));
+		}
+	json_object_object_add(doc, "results", recs);
+	snprintf(p, 256, "%s/%s", dir, name);
+	mkdir(p, 0755);
+	strcat(p, "/results.json");
+	if (json_object_to_file_ext(p, doc, JSON_C_TO_STRING_PLAIN))
+		TAP_FAIL("writing %s", p);
+	json_object_put(doc);
+	gsl_rng_free(rng);
+	return p;
+}
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/pudbench-test-compare-XXXXXX");
+	if (!mkdtemp(dir))
+		TAP_FAIL("mkdtemp: %s", strerror(errno));
+}
+
+/* BASE = base_fx as DIR/a, NEW = @fx as DIR/b, in a new DIR. */
+static void write_pair(const struct fixture *fx, const char **a, const char **b)
+{
+	setup();
+	*a = write_fixture("a", &base_fx);
+	*b = write_fixture("b", fx);
+}
+
+#define COMPARE(...) compare((char *[]){ PB_BIN, "compare", __VA_ARGS__, NULL })
+
+static int compare(char *argv[])
+{
+	int rc = run_cmd(argv, out, sizeof(out));
+
+	TH_INFO("exit %d", rc);
+	return rc;
+}
+
+/* --json output of BASE vs NEW, with its exit status. */
+static json_object *compare_json(const char *base, const char *now, int *rc)
+{
+	json_object *doc;
+
+	*rc = COMPARE("--json", (char *)base, (char *)now);
+	doc = json_tokener_parse(out);
+	if (!doc)
+		TAP_FAIL("--json output does not parse: %.2000s", out);
+	ASSERT_STREQ(pb_jstr(doc, "schema", NULL), "pudbench-compare/1");
+	return doc;
+}
+
+/* How many cases of @doc have a significant change (median change in @pct). */
+static int nr_significant(json_object *doc, double *min_pct, double *max_pct)
+{
+	json_object *cases = pb_jget(doc, "cases");
+	int n = 0;
+
+	*min_pct = INFINITY;
+	*max_pct = -INFINITY;
+	for (size_t i = 0; i < json_object_array_length(cases); i++) {
+		json_object *vs = pb_jget(json_object_array_get_idx(
+			pb_jget(json_object_array_get_idx(cases, i), "columns"), 1), "vs_base");
+		double pct = pb_jnum(pb_jget(vs, "change_pct"), "median");
+
+		n += json_object_get_boolean(pb_jget(vs, "significant"));
+		*min_pct = fmin(*min_pct, pct);
+		*max_pct = fmax(*max_pct, pct);
+	}
+	return n;
+}
+
+TEST(file_against_itself_has_no_significant_change)
+{
+	const char *a;
+	json_object *doc;
+	double lo, hi;
+	int rc;
+
+	setup();
+	a = write_fixture("a", &base_fx);
+	doc = compare_json(a, a, &rc);
+	ASSERT_EQ(rc, 0);
+	ASSERT_EQ(json_object_array_length(pb_jget(doc, "cases")), 8);
+	ASSERT_EQ(nr_significant(doc, &lo, &hi), 0);
+	ASSERT_NEAR(lo, 0, 1e-9);
+	ASSERT_NEAR(hi, 0, 1e-9);
+	json_object_put(doc);
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)a), 0);
+	ASSERT_SUBSTR(out, "gate: PASS");
+	ASSERT_SUBSTR(out, "Mann-Whitney U");
+	ASSERT_SUBSTR(out, "tcg");	/* the header says the timings are emulated */
+}
+
+TEST(ten_percent_shift_is_significant_and_fails_the_gate)
+{
+	struct fixture slow = base_fx;
+	const char *a, *b;
+	json_object *doc;
+	double lo, hi;
+	int rc;
+
+	slow.scale = 1.10;
+	slow.seed = 2;	/* other noise: not merely the same samples scaled */
+	write_pair(&slow, &a, &b);
+	doc = compare_json(a, b, &rc);
+	ASSERT_EQ(rc, 0);
+	ASSERT_EQ(nr_significant(doc, &lo, &hi), 8);
+	ASSERT_NEAR(lo, 10, 3);
+	ASSERT_NEAR(hi, 10, 3);
+	json_object_put(doc);
+	/* 10% sits on configs/gate.conf's threshold: gate at 5% */
+	ASSERT_EQ(COMPARE("--gate", DATA "gate-5pct.conf", (char *)a, (char *)b), 1);
+	ASSERT_SUBSTR(out, "FAIL latency.median");
+	ASSERT_SUBSTR(out, "gate: FAIL (8 rules tripped");
+	/* the mmtests table marks it: "*  +10.xx%*" */
+	ASSERT_SUBSTR(out, "*  +");
+}
+
+TEST(other_noise_alone_is_not_significant)
+{
+	struct fixture same = base_fx;
+	const char *a, *b;
+	json_object *doc;
+	double lo, hi;
+	int rc;
+
+	same.seed = 3;
+	write_pair(&same, &a, &b);
+	doc = compare_json(a, b, &rc);
+	/* 8 tests at alpha 0.05: more than 2 false positives is a broken test */
+	ASSERT_LE(nr_significant(doc, &lo, &hi), 2);
+	json_object_put(doc);
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 0);
+}
+
+TEST(count_change_trips_the_gate)
+{
+	struct fixture more = base_fx;
+	const char *a, *b;
+
+	more.full_flushes = 2;
+	write_pair(&more, &a, &b);
+	ASSERT_EQ(COMPARE((char *)a, (char *)b), 0);
+	ASSERT_SUBSTR(out, "2!");	/* marked in the counts */
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 1);
+	ASSERT_SUBSTR(out, "FAIL counts.tlb_full_flushes");
+	ASSERT_SUBSTR(out, "1 -> 2 per call");
+}
+
+TEST(check_change_trips_the_gate)
+{
+	struct fixture bad = base_fx;
+	const char *a, *b;
+
+	bad.bad_pud = 1;
+	write_pair(&bad, &a, &b);
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 1);
+	ASSERT_SUBSTR(out, "FAIL checks.bad_pud");
+}
+
+TEST(no_common_cases_is_bad_input)
+{
+	struct fixture other = base_fx;
+	const char *a, *b;
+
+	other.backend = "hugetlb-1G";
+	write_pair(&other, &a, &b);
+	ASSERT_EQ(COMPARE((char *)a, (char *)b), 2);
+	ASSERT_SUBSTR(out, "no matching cases");
+	ASSERT_SUBSTR(out, b);
+}
+
+static void expect_bad_file(const char *file, const char *needle)
+{
+	const char *a;
+
+	setup();
+	a = write_fixture("a", &base_fx);
+	ASSERT_EQ(COMPARE((char *)a, (char *)file), 2);
+	ASSERT_SUBSTR(out, file);
+	ASSERT_SUBSTR(out, needle);
+	ASSERT_EQ(COMPARE((char *)file, (char *)a), 2);
+	ASSERT_SUBSTR(out, needle);
+}
+
+TEST(truncated_file_is_named)
+{
+	expect_bad_file(DATA "truncated.json", "truncated JSON");
+}
+
+TEST(corrupt_file_is_named)
+{
+	expect_bad_file(DATA "corrupt.json", "corrupt JSON at byte");
+}
+
+TEST(wrong_schema_is_refused)
+{
+	expect_bad_file(DATA "wrong-schema.json", "schema is 'fio-results/1', expected pudbench-results/1");
+}
+
+TEST(other_schema_version_is_refused)
+{
+	expect_bad_file(DATA "future-version.json", "schema version 'pudbench-results/2' is not supported");
+}
+
+TEST(missing_file_is_named)
+{
+	expect_bad_file(DATA "no-such.json", "No such file");
+}
+
+TEST(bad_gate_names_file_line_and_key)
+{
+	const char *a;
+
+	setup();
+	a = write_fixture("a", &base_fx);
+	ASSERT_EQ(COMPARE("--gate", DATA "bad-gate.conf", (char *)a, (char *)a), 2);
+	ASSERT_SUBSTR(out, "bad-gate.conf:6: key 'tlb_full_flush' in [counts]: unknown key");
+}
+
+TEST(mann_whitney_exact_and_normal)
+{
+	double a[40], b[40];
+	bool exact;
+
+	for (int i = 0; i < 5; i++)
+		a[i] = i + 1, b[i] = i + 6;
+	/* fully separated 5 vs 5: two-sided p = 2 / C(10,5) = 2/252 */
+	ASSERT_NEAR(pb_mann_whitney_p(a, 5, b, 5, &exact), 2.0 / 252, 1e-12);
+	ASSERT_TRUE(exact);
+	/* U = 1 (one pair out of order): P(U <= 1) = 2/252, two-sided 4/252 */
+	b[0] = 4.5;
+	ASSERT_NEAR(pb_mann_whitney_p(a, 5, b, 5, &exact), 4.0 / 252, 1e-12);
+	/* all tied: no evidence of a shift */
+	for (int i = 0; i < 40; i++)
+		a[i] = b[i] = 7;
+	ASSERT_NEAR(pb_mann_whitney_p(a, 40, b, 40, &exact), 1, 1e-12);
+	ASSERT_FALSE(exact);
+	/* interleaved 1,3,5.. vs 2,4,6..: nearly identical, p far from significant */
+	for (int i = 0; i < 40; i++)
+		a[i] = 2 * i, b[i] = 2 * i + 1;
+	ASSERT_TRUE(pb_mann_whitney_p(a, 40, b, 40, &exact) > 0.5);
+}
+
+TEST(plot_writes_non_empty_pngs)
+{
+	static const char *const pngs[] = {
+		"latency-mprotect-inplace", "counts-mprotect-inplace", "puds-mprotect-inplace",
+		"remote-mprotect-inplace",
+	};
+	struct fixture slow = base_fx;
+	char a_dir[128], plots[160], path[256];
+	struct stat st;
+
+	if (run_cmd((char *[]){ "/usr/bin/env", "gnuplot", "--version", NULL }, out, sizeof(out)))
+		SKIP("gnuplot is not installed (apt-get install gnuplot-nox)");
+	setup();
+	slow.scale = 1.1;
+	write_fixture("a", &base_fx);
+	write_fixture("b", &slow);
+	snprintf(a_dir, sizeof(a_dir), "%s/a", dir);
+	snprintf(plots, sizeof(plots), "%s/plots", dir);
+	ASSERT_EQ(run_cmd((char *[]){ PB_BIN, "plot", a_dir, "--out", plots, "--scripts",
+				      SCRIPTS, NULL }, out, sizeof(out)), 0);
+	TH_INFO("%s", out);
+	for (size_t i = 0; i < sizeof(pngs) / sizeof(*pngs); i++) {
+		for (int svg = 0; svg < 2; svg++) {
+			snprintf(path, sizeof(path), "%s/%s.%s", plots, pngs[i], svg ? "svg" : "png");
+			if (stat(path, &st))
+				TAP_FAIL("%s not written: %s", path, out);
+			ASSERT_GT(st.st_size, 2000);
+		}
+	}
+}
+
+TEST(plot_skips_what_has_no_data)
+{
+	struct fixture one_size = base_fx;
+	char a_dir[128], plots[160], path[256];
+	struct stat st;
+
+	if (run_cmd((char *[]){ "/usr/bin/env", "gnuplot", "--version", NULL }, out, sizeof(out)))
+		SKIP("gnuplot is not installed (apt-get install gnuplot-nox)");
+	setup();
+	one_size.max_gib = 1;
+	write_fixture("a", &one_size);
+	snprintf(a_dir, sizeof(a_dir), "%s/a", dir);
+	snprintf(plots, sizeof(plots), "%s/plots", dir);
+	ASSERT_EQ(run_cmd((char *[]){ PB_BIN, "plot", a_dir, "--out", plots, "--scripts",
+				      SCRIPTS, NULL }, out, sizeof(out)), 0);
+	ASSERT_SUBSTR(out, "puds-mprotect-inplace skipped: every case has a single size");
+	snprintf(path, sizeof(path), "%s/puds-mprotect-inplace.png", plots);
+	ASSERT_TRUE(stat(path, &st) != 0);
+	snprintf(path, sizeof(path), "%s/latency-mprotect-inplace.png", plots);
+	ASSERT_EQ(stat(path, &st), 0);
+	/* bad input: exit 2, nothing drawn */
+	ASSERT_EQ(run_cmd((char *[]){ PB_BIN, "plot", DATA "wrong-schema.json", "--out", plots,
+				      NULL }, out, sizeof(out)), 2);
+	ASSERT_SUBSTR(out, "schema is");
+}
+
+int main(int argc, char **argv)
+{
+	return tap_main();
+}

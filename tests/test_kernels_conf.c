@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel matrix pieces that need no VM: the kernels config parser, the
+ * merge of per-align results and the side-by-side table.
+ */
+#include <limits.h>
+#include <stdlib.h>
+
+#include <json-c/json.h>
+
+#include "kernels_conf.h"
+#include "matrix_table.h"
+#include "results_merge.h"
+#include "tap.h"
+
+/* Write @text to a temp config file; its path. */
+static const char *conf(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	strcpy(path, "/tmp/pb-kconf-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		TAP_FAIL("cannot write %s", path);
+	close(fd);
+	return path;
+}
+
+static void load_fails(const char *text, const char *want)
+{
+	static struct pb_kernels_conf kc;
+	char err[PATH_MAX + 256] = "";
+	const char *path = conf(text);
+
+	ASSERT_EQ(-1, pb_kernels_conf_load(&kc, path, err, sizeof(err)));
+	unlink(path);
+	TH_INFO("%s", err);
+	ASSERT_SUBSTR(err, want);
+}
+
+TEST(default_config_parses)
+{
+	static struct pb_kernels_conf kc;
+	char err[PATH_MAX + 256] = "", path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/../../configs/kernels-debian.conf", PB_TEST_DATA_DIR);
+	if (pb_kernels_conf_load(&kc, path, err, sizeof(err)))
+		TAP_FAIL("%s", err);
+	ASSERT_EQ(2, kc.nr_kernels);
+	ASSERT_STREQ(kc.kernels[0].label, "baseline-6.1");
+	ASSERT_STREQ(kc.kernels[0].arg, "debian:linux-image-6.1.0-*-amd64");
+	ASSERT_EQ(PB_KSPEC_DEBIAN, kc.kernels[1].kind);
+	ASSERT_EQ(2, kc.nr_aligns);
+	ASSERT_STREQ(kc.aligns[0], "1G");
+	ASSERT_STREQ(kc.aligns[1], "2M");
+	ASSERT_SUBSTR(kc.suite, "configs/vm-quick.conf");
+	ASSERT_EQ(600, kc.timeout_s);
+	ASSERT_EQ(1, kc.numa);
+}
+
+TEST(defaults_and_bzimage_relative_to_the_file)
+{
+	static struct pb_kernels_conf kc;
+	char err[PATH_MAX + 256] = "";
+	const char *path = conf("[kernel:mine]\nspec = bzimage:k/bzImage\n");
+
+	if (pb_kernels_conf_load(&kc, path, err, sizeof(err)))
+		TAP_FAIL("%s", err);
+	unlink(path);
+	ASSERT_EQ(PB_KSPEC_BZIMAGE, kc.kernels[0].kind);
+	ASSERT_STREQ(kc.kernels[0].arg, "/tmp/k/bzImage");
+	ASSERT_STREQ(kc.suite, "/tmp/vm-quick.conf");
+	ASSERT_EQ(2, kc.nr_aligns);
+	ASSERT_EQ(1UL << 30, pb_kc_align_bytes("1G"));
+	ASSERT_EQ(0, pb_kc_align_bytes("1g"));
+}
+
+TEST(errors_name_file_line_key_and_section)
+{
+	load_fails("[matrix]\naligns = 1G\ntimeout = 5\n", ":3: key 'timeout' in [matrix]: unknown key");
+	load_fails("[matrix]\naligns = 1G, 1G\n[kernel:a]\nspec=debian:x\n", ":2: key 'aligns' in [matrix]: duplicate");
+	load_fails("[matrix]\naligns = 1G,,2M\n", "entries must be");
+	load_fails("[matrix]\nnuma = 3\n", "key 'numa' in [matrix]: must be 1 or 2");
+	load_fails("[matrix]\ntimeout_s = 10\n", "not an integer in 30..86400");
+	load_fails("[kernel:a]\nspec = build:6.12+fix\n", ":2: key 'spec' in [kernel:a]: build: specs are not supported yet");
+	load_fails("[kernel:a]\nspec = rpm:foo\n", "expected debian:");
+	load_fails("[kernel:a]\nspec = debian:x;rm\n", "expected debian:");
+	load_fails("[kernel:a]\nversion = 1\n", "key 'version' in [kernel:a]: unknown key");
+	load_fails("[kernel:a]\n[kernel:b]\nspec = debian:x\n", ":1: [kernel:a]: no spec");
+	load_fails("[kernel:a]\nspec = debian:x\n[kernel:a]\n", ":3: duplicate [kernel:...] section");
+	load_fails("[kernel:../x]\nspec = debian:x\n", ":1: bad kernel label");
+	load_fails("[kernels]\n", ":1: unknown section");
+	load_fails("[matrix]\n", "no [kernel:LABEL] section");
+}
+
+static json_object *part(const char *status, int nr, long page_size)
+{
+	json_object *d = json_object_new_object(), *res = json_object_new_array();
+
+	json_object_object_add(d, "schema", json_object_new_string("pudbench-results/1"));
+	json_object_object_add(d, "status", json_object_new_string(status));
+	json_object_object_add(d, "env", json_object_new_object());
+	json_object_object_add(d, "backends", json_tokener_parse("{\"devdax\":{\"available\":true}}"));
+	for (int i = 0; i < nr; i++) {
+		json_object *r = json_tokener_parse(
+			"{\"bench\":\"mprotect-inplace\",\"backend\":\"devdax\",\"size_bytes\":1073741824,"
+			"\"direction\":\"downgrade\",\"remote_cpus\":0,"
+			"\"checks\":{\"bad_pud\":3,\"stale_write\":null,\"data_intact\":true,\"kernel_warnings\":0},"
+			"\"per_call\":{\"faults\":1.0,\"tlb_shootdowns_remote\":0,\"tlb_remote_flush_requests\":null,"
+			"\"tlb_full_flushes\":0},\"latency_ns\":{\"median\":1234.4,\"median_ci\":[1200,1300]}}");
+
+		json_object_object_add(r, "page_size", json_object_new_int64(page_size));
+		json_object_array_add(res, r);
+	}
+	json_object_object_add(d, "results", res);
+	json_object_object_add(d, "skipped", json_object_new_array());
+	json_object_object_add(d, "failures", json_object_new_array());
+	return d;
+}
+
+TEST(merge_concatenates_and_keeps_the_worst_status)
+{
+	json_object *p[2] = { part("complete", 2, 1L << 30), part("complete", 1, 2L << 20) }, *m;
+
+	m = pb_results_merge(p, 2, 0);
+	ASSERT_TRUE(m != NULL);
+	ASSERT_STREQ(json_object_get_string(json_object_object_get(m, "schema")), "pudbench-results/1");
+	ASSERT_STREQ(json_object_get_string(json_object_object_get(m, "status")), "complete");
+	ASSERT_EQ(3, json_object_array_length(json_object_object_get(m, "results")));
+	json_object_put(m);
+	m = pb_results_merge(p, 2, 1);
+	ASSERT_STREQ(json_object_get_string(json_object_object_get(m, "status")), "incomplete");
+	json_object_put(m);
+	json_object_object_add(p[1], "status", json_object_new_string("failed"));
+	m = pb_results_merge(p, 2, 0);
+	ASSERT_STREQ(json_object_get_string(json_object_object_get(m, "status")), "failed");
+	json_object_put(m);
+	json_object_object_add(p[1], "schema", json_object_new_string("other/1"));
+	ASSERT_TRUE(pb_results_merge(p, 2, 0) == NULL);
+	json_object_put(p[0]);
+	json_object_put(p[1]);
+}
+
+TEST(table_puts_kernels_side_by_side)
+{
+	json_object *a = part("complete", 1, 1L << 30);
+	struct pb_matrix_col cols[2] = {
+		{ .label = "base", .doc = a, .status = "ok", .accel = "tcg" },
+		{ .label = "broken", .doc = NULL, .status = "failed", .reason = "kernel panic", .accel = "tcg" },
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	pb_matrix_table_print(f, cols, 2);
+	fclose(f);
+	printf("%s", buf);
+	ASSERT_SUBSTR(buf, "mprotect-inplace devdax/1G 1G downgrade r0");
+	ASSERT_SUBSTR(buf, "base (tcg)");
+	ASSERT_SUBSTR(buf, "broken (tcg) FAILED");
+	ASSERT_SUBSTR(buf, "(no record)");
+	ASSERT_SUBSTR(buf, "timings emulated under TCG");
+	ASSERT_SUBSTR(buf, "1234 [1200, 1300]");
+	ASSERT_SUBSTR(buf, "broken FAILED: kernel panic");
+	/* checks and counts come before the latencies */
+	ASSERT_TRUE(strstr(buf, "badpud") < strstr(buf, "median ns"));
+	free(buf);
+	json_object_put(a);
+}
+
+int main(int argc, char **argv)
+{
+	return tap_main();
+}

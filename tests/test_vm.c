@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VM stage: one `pudbench-bin kernels --config configs/kernels-debian.conf`
+ * (Debian 6.1 and 6.12 under QEMU, real 1 GiB device-dax on an emulated
+ * NVDIMM), then assertions on the results JSON only, never on console text:
+ *
+ *  - both kernels came back with measured checks and counts;
+ *  - v6.1 change_pud_range() meets a leaf PUD in pud_none_or_clear_bad():
+ *    "bad pud" is logged, the entry cleared, and nothing is flushed (no
+ *    page counted as changed), so no full flush and no remote shootdown
+ *    even with a spinning participant, and a write after PROT_READ still
+ *    goes through the stale TLB entry;
+ *  - v6.12 change_huge_pud() changes the PUD in place: no "bad pud", no
+ *    refault, pudp_invalidate() flushes the whole mm (>= 1 full flush per
+ *    call) and shoots down the participant's CPU, no stale write;
+ *  - the 2 MiB devdax reference (PMD path) is healthy on both kernels, so
+ *    the differences above are the PUD path's.
+ *
+ * Skips (with the reason) when qemu-system-x86_64 is missing or the kernels
+ * cannot be downloaded.  ~1-2 min on 2 CPUs under TCG (kernels cached).
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include <json-c/json.h>
+
+#include "run_cmd.h"
+#include "tap.h"
+
+#define BASE "baseline-6.1"
+#define PATCHED "patched-6.12"
+#define G1 (1L << 30)
+#define M2 (2L << 20)
+
+static char out_dir[PATH_MAX];
+static char run_output[1 << 18];
+static int run_status = -1;
+static char skip_reason[512];
+static json_object *matrix, *base_doc, *patched_doc;
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static json_object *kernel_info(const char *label)
+{
+	json_object *ks = get(matrix, "kernels");
+
+	for (size_t i = 0; ks && i < json_object_array_length(ks); i++)
+		if (!strcmp(json_object_get_string(get(json_object_array_get_idx(ks, i), "label")), label))
+			return json_object_array_get_idx(ks, i);
+	return NULL;
+}
+
+static void need_run(void)
+{
+	if (skip_reason[0])
+		SKIP("%s", skip_reason);
+	if (!matrix)
+		TAP_FAIL("no matrix.json; pudbench-bin kernels exited %d:\n%s", run_status, run_output);
+}
+
+static json_object *need_doc(const char *label)
+{
+	json_object *doc = !strcmp(label, BASE) ? base_doc : patched_doc;
+
+	need_run();
+	if (!doc)
+		TAP_FAIL("%s: no results.json (status %s: %s)", label,
+			 json_object_get_string(get(kernel_info(label), "status")),
+			 json_object_get_string(get(kernel_info(label), "reason")));
+	return doc;
+}
+
+/* The record of a case, or fail. */
+static json_object *rec(const char *label, const char *bench, long page_size, const char *dir,
+			int remote)
+{
+	json_object *res = get(need_doc(label), "results");
+
+	for (size_t i = 0; i < json_object_array_length(res); i++) {
+		json_object *r = json_object_array_get_idx(res, i);
+
+		if (!strcmp(json_object_get_string(get(r, "bench")), bench) &&
+		    !strcmp(json_object_get_string(get(r, "backend")), "devdax") &&
+		    json_object_get_int64(get(r, "page_size")) == page_size &&
+		    !strcmp(json_object_get_string(get(r, "direction")), dir) &&
+		    json_object_get_int(get(r, "remote_cpus")) == remote)
+			return r;
+	}
+	TAP_FAIL("%s: no %s devdax page_size %ld %s remote=%d record", label, bench, page_size, dir,
+		 remote);
+}
+
+/* A measured number at "checks.bad_pud" / "per_call.faults": null fails. */
+static double num(json_object *r, const char *obj, const char *key)
+{
+	json_object *v = get(get(r, obj), key);
+
+	if (!v)
+		TAP_FAIL("%s %s remote=%d: %s.%s not measured (null); unavailable: %s",
+			 json_object_get_string(get(r, "bench")), json_object_get_string(get(r, "direction")),
+			 json_object_get_int(get(r, "remote_cpus")), obj, key,
+			 json_object_to_json_string(get(r, "unavailable")));
+	return json_object_get_double(v);
+}
+
+#define EXPECT(cond, ...)                                                       \
+	do {                                                                    \
+		if (!(cond))                                                    \
+			TAP_FAIL(__VA_ARGS__);                                  \
+	} while (0)
+
+TEST(both_kernels_ran_and_came_back)
+{
+	static const char *const labels[] = { BASE, PATCHED };
+	static const char *const pkgs[] = { "linux-image-6.1.0-", "linux-image-6.12." };
+
+	need_run();
+	EXPECT(run_status == 0, "pudbench-bin kernels exited %d", run_status);
+	for (int k = 0; k < 2; k++) {
+		json_object *ki = kernel_info(labels[k]), *doc = need_doc(labels[k]);
+		const char *pkg = json_object_get_string(get(ki, "package"));
+		const char *accel = json_object_get_string(get(ki, "accel"));
+		char path[PATH_MAX + 64];
+
+		EXPECT(!strcmp(json_object_get_string(get(ki, "status")), "ok"), "%s: %s", labels[k],
+		       json_object_get_string(get(ki, "reason")));
+		EXPECT(pkg && !strncmp(pkg, pkgs[k], strlen(pkgs[k])), "%s: package %s", labels[k], pkg);
+		EXPECT(get(ki, "version") != NULL, "%s: no version", labels[k]);
+		EXPECT(accel && (!strcmp(accel, "tcg") || !strcmp(accel, "kvm")), "accel %s", accel);
+		ASSERT_STREQ(json_object_get_string(get(doc, "schema")), "pudbench-results/1");
+		ASSERT_STREQ(json_object_get_string(get(doc, "status")), "complete");
+		/* the guest learnt the accelerator from its cmdline */
+		ASSERT_STREQ(json_object_get_string(get(get(doc, "env"), "virtualization")), accel);
+		ASSERT_STREQ(json_object_get_string(get(get(doc, "kernel"), "package")), pkg);
+		for (const char *const *f = (const char *const[]){ "console.log", "accel.txt", "kernel.env", NULL };
+		     *f; f++) {
+			snprintf(path, sizeof(path), "%s/%s/%s", out_dir, labels[k], *f);
+			EXPECT(access(path, R_OK) == 0, "%s missing", path);
+		}
+	}
+}
+
+TEST(devdax_records_have_measured_checks_and_counts)
+{
+	static const char *const labels[] = { BASE, PATCHED };
+	static const char *const dirs[] = { "downgrade", "upgrade" };
+	static const long aligns[] = { G1, M2 };
+
+	for (int k = 0; k < 2; k++)
+		for (int a = 0; a < 2; a++)
+			for (int d = 0; d < 2; d++)
+				for (int remote = 0; remote <= 1; remote++) {
+					json_object *r = rec(labels[k], "mprotect-inplace", aligns[a], dirs[d], remote);
+
+					num(r, "checks", "bad_pud");
+					num(r, "checks", "kernel_warnings");
+					num(r, "per_call", "faults");
+					num(r, "per_call", "tlb_shootdowns_remote");
+					num(r, "per_call", "tlb_full_flushes");
+					EXPECT(json_object_get_boolean(get(get(r, "checks"), "data_intact")),
+					       "%s: data not intact after mprotect-inplace", labels[k]);
+				}
+	for (int k = 0; k < 2; k++)
+		num(rec(labels[k], "correctness", G1, "downgrade", 0), "checks", "stale_write");
+}
+
+TEST(v6_1_logs_bad_pud_on_a_1g_devdax_pud_only)
+{
+	json_object *r = rec(BASE, "mprotect-inplace", G1, "downgrade", 0);
+
+	EXPECT(num(r, "checks", "bad_pud") > 0,
+	       "6.1: mprotect of a 1G devdax PUD logged no \"bad pud\" (pud_none_or_clear_bad)");
+	r = rec(BASE, "mprotect-inplace", M2, "downgrade", 0);
+	EXPECT(num(r, "checks", "bad_pud") == 0, "6.1: \"bad pud\" on the 2M (PMD) reference");
+}
+
+TEST(v6_1_clears_the_pud_without_any_flush)
+{
+	json_object *r = rec(BASE, "mprotect-inplace", G1, "downgrade", 1);
+
+	/* pud_clear_bad() has no flush, and no page counts as changed */
+	EXPECT(num(r, "per_call", "tlb_full_flushes") == 0, "6.1 1G downgrade: %.2f full flushes/call",
+	       num(r, "per_call", "tlb_full_flushes"));
+	EXPECT(num(r, "per_call", "tlb_shootdowns_remote") == 0,
+	       "6.1 1G downgrade with a spinning participant: %.2f remote shootdowns/call",
+	       num(r, "per_call", "tlb_shootdowns_remote"));
+	/* the counters do see flushes on this kernel: the PMD path shoots down */
+	r = rec(BASE, "mprotect-inplace", M2, "downgrade", 1);
+	EXPECT(num(r, "per_call", "tlb_shootdowns_remote") > 0,
+	       "6.1 2M downgrade with a participant: no remote shootdown counted");
+}
+
+TEST(v6_1_write_after_prot_read_goes_through_the_stale_entry)
+{
+	json_object *r = rec(BASE, "correctness", G1, "downgrade", 0);
+
+	EXPECT(num(r, "checks", "stale_write") > 0,
+	       "6.1: no stale write after PROT_READ on the 1G devdax (probes: %lld)",
+	       (long long)json_object_get_int64(get(get(r, "checks"), "stale_write_probes")));
+	r = rec(BASE, "correctness", M2, "downgrade", 0);
+	EXPECT(num(r, "checks", "stale_write") == 0, "6.1: stale write on the 2M reference");
+}
+
+TEST(v6_12_changes_the_pud_in_place)
+{
+	static const char *const dirs[] = { "downgrade", "upgrade" };
+
+	for (int d = 0; d < 2; d++)
+		for (int remote = 0; remote <= 1; remote++) {
+			json_object *r = rec(PATCHED, "mprotect-inplace", G1, dirs[d], remote);
+
+			EXPECT(num(r, "checks", "bad_pud") == 0, "6.12: bad pud logged");
+			EXPECT(num(r, "checks", "kernel_warnings") == 0, "6.12: kernel warnings");
+			/* the touch after each call is counted: no refault */
+			EXPECT(num(r, "per_call", "faults") == 0, "6.12 1G %s remote=%d: %.2f faults/call",
+			       dirs[d], remote, num(r, "per_call", "faults"));
+			EXPECT(num(r, "per_call", "thp_split_pud") == 0, "6.12: PUD split");
+		}
+	EXPECT(num(rec(PATCHED, "correctness", G1, "downgrade", 0), "checks", "stale_write") == 0,
+	       "6.12: a write after PROT_READ went through");
+}
+
+TEST(v6_12_flushes_the_whole_mm_and_shoots_down_the_participant)
+{
+	json_object *r = rec(PATCHED, "mprotect-inplace", G1, "downgrade", 0);
+
+	/* pudp_invalidate: flush_tlb_range() over 1G is past the ceiling: full flush */
+	EXPECT(num(r, "per_call", "tlb_full_flushes") >= 1, "6.12 1G downgrade: %.2f full flushes/call",
+	       num(r, "per_call", "tlb_full_flushes"));
+	r = rec(PATCHED, "mprotect-inplace", G1, "downgrade", 1);
+	EXPECT(num(r, "per_call", "tlb_shootdowns_remote") >= 1,
+	       "6.12 1G downgrade with a spinning participant: %.2f remote shootdowns/call",
+	       num(r, "per_call", "tlb_shootdowns_remote"));
+}
+
+TEST(the_2m_pmd_reference_is_healthy_on_both)
+{
+	static const char *const labels[] = { BASE, PATCHED };
+
+	for (int k = 0; k < 2; k++) {
+		json_object *r = rec(labels[k], "mprotect-inplace", M2, "downgrade", 0);
+
+		EXPECT(num(r, "per_call", "faults") == 0, "%s 2M: refaults", labels[k]);
+		EXPECT(num(r, "per_call", "tlb_full_flushes") >= 1, "%s 2M: no flush", labels[k]);
+	}
+}
+
+static bool in_path(const char *prog)
+{
+	char *path = getenv("PATH"), buf[PATH_MAX];
+
+	for (char *save = NULL, *d = path ? strtok_r(strdup(path), ":", &save) : NULL; d;
+	     d = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, sizeof(buf), "%s/%s", d, prog);
+		if (access(buf, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A failure to get the kernels (no network, no apt sources) is a skip. */
+static bool fetch_failed(void)
+{
+	json_object *ks = get(matrix, "kernels");
+
+	for (size_t i = 0; ks && i < json_object_array_length(ks); i++) {
+		const char *why = json_object_get_string(get(json_object_array_get_idx(ks, i), "reason"));
+
+		if (why && !strncmp(why, "fetch:", 6)) {
+			snprintf(skip_reason, sizeof(skip_reason), "cannot download the kernels: %s", why);
+			return true;
+		}
+	}
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	char config[PATH_MAX], path[PATH_MAX + 64];
+
+	if (!in_path("qemu-system-x86_64")) {
+		snprintf(skip_reason, sizeof(skip_reason),
+			 "qemu-system-x86_64 not found (apt-get install qemu-system-x86)");
+	} else {
+		snprintf(config, sizeof(config), "%s/../../configs/kernels-debian.conf", PB_TEST_DATA_DIR);
+		strcpy(out_dir, "/tmp/pudbench-test-vm-XXXXXX");
+		if (!mkdtemp(out_dir)) {
+			perror("mkdtemp");
+			return 1;
+		}
+		printf("# pudbench-bin kernels --config %s --out %s\n", config, out_dir);
+		fflush(stdout);
+		run_status = run_cmd((char *[]){ PB_BIN, "kernels", "--config", config, "--out", out_dir, NULL },
+				     run_output, sizeof(run_output));
+		snprintf(path, sizeof(path), "%s/matrix.json", out_dir);
+		matrix = json_object_from_file(path);
+		fetch_failed();
+		snprintf(path, sizeof(path), "%s/" BASE "/results.json", out_dir);
+		base_doc = json_object_from_file(path);
+		snprintf(path, sizeof(path), "%s/" PATCHED "/results.json", out_dir);
+		patched_doc = json_object_from_file(path);
+		/* the side-by-side table for the log; everything if it failed */
+		{
+			char *table = run_status ? run_output : strstr(run_output, "Kernel matrix:");
+
+			for (char *l = table ? strtok(table, "\n") : NULL; l; l = strtok(NULL, "\n"))
+				printf("# %s\n", l);
+		}
+	}
+	return tap_main();
+}

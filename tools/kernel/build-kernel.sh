@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Build a pudbench guest kernel (bzImage, no modules) from Debian's
+# linux-source-6.12 with a list of patches from patches/ and a config
+# fragment on top of `make tinyconfig`.
+#
+# usage: tools/kernel/build-kernel.sh [--patches "0001 0002"]
+#            [--fragment configs/kernel/pudbench.fragment] [--cache DIR]
+#            [--jobs N] [--keep-src] [--force]
+#   --patches   patch names or number prefixes, applied in the order given
+#               ("0001" means patches/0001-*.patch; "" or "none" = stock)
+#   --fragment  config fragment (default configs/kernel/pudbench.fragment)
+#   --cache     default ${PUDBENCH_CACHE:-~/.cache/pudbench}
+#   --keep-src  keep the patched, built tree beside the result
+#   --force     rebuild even if the result is cached
+#
+# The result lives in CACHE/kernels-built/KEY/, KEY being a hash of the
+# source package version, the name and sha256 of each patch, the fragment
+# and this script's version.  That directory holds bzImage, config,
+# build.env (SOURCE_VERSION, PATCHES, PATCH_SHA256, FRAGMENT_SHA256,
+# CONFIG_SHA256, KREL, KEY, ...) and the logs (*.log).  A cached result is
+# returned at once.  The last line on stdout is the bzImage path; all else
+# goes to stderr.  Exit status: 0 ok, 1 usage/setup error, 2 a patch does
+# not apply, 3 options of the fragment dropped by Kconfig, 4 build failed.
+set -euo pipefail
+
+SCRIPT_VERSION=1
+SRC_PKG=linux-source-6.12
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cache=${PUDBENCH_CACHE:-$HOME/.cache/pudbench}
+patches_arg='' fragment=$repo/configs/kernel/pudbench.fragment
+jobs=$(nproc) keep_src=0 force=0
+
+say() { printf 'build-kernel: %s\n' "$*" >&2; }
+die() { local rc=$1; shift; say "error: $*"; exit "$rc"; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--patches) [ $# -ge 2 ] || die 1 "--patches needs a list"; patches_arg=$2; shift 2 ;;
+	--fragment) [ $# -ge 2 ] || die 1 "--fragment needs a file"; fragment=$2; shift 2 ;;
+	--cache) [ $# -ge 2 ] || die 1 "--cache needs a dir"; cache=$2; shift 2 ;;
+	--jobs|-j) [ $# -ge 2 ] || die 1 "--jobs needs N"; jobs=$2; shift 2 ;;
+	--keep-src) keep_src=1; shift ;;
+	--force) force=1; shift ;;
+	-h|--help) sed -n '2,/^set -e/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2; exit 0 ;;
+	*) die 1 "unknown argument '$1' (see --help)" ;;
+	esac
+done
+[ -f "$fragment" ] || die 1 "no fragment $fragment"
+fragment=$(cd "$(dirname "$fragment")" && pwd)/$(basename "$fragment")
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
+
+# --- patches: resolve names ------------------------------------------------
+patch_files=()
+for p in $patches_arg; do
+	[ "$p" = none ] && continue
+	if [ -f "$p" ]; then
+		patch_files+=("$(cd "$(dirname "$p")" && pwd)/$(basename "$p")")
+		continue
+	fi
+	mapfile -t m < <(ls -1 "$repo/patches/$p" "$repo/patches/$p".patch "$repo/patches/$p"-*.patch 2>/dev/null | sort -u)
+	[ ${#m[@]} -eq 1 ] || die 1 "patch '$p' matches ${#m[@]} files in patches/ (want exactly one)"
+	patch_files+=("${m[0]}")
+done
+
+# --- tools -----------------------------------------------------------------
+need_pkgs=()
+for t in make:make gcc:gcc flex:flex bison:bison bc:bc ccache:ccache xz:xz-utils \
+	dpkg-deb:dpkg cpio:cpio perl:perl; do
+	command -v "${t%%:*}" >/dev/null || need_pkgs+=("${t#*:}")
+done
+for h in /usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev; do
+	[ -f "${h%%:*}" ] || need_pkgs+=("${h#*:}")
+done
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	[ "$EUID" -eq 0 ] || die 1 "missing packages: ${need_pkgs[*]} (apt-get install them)"
+	say "installing ${need_pkgs[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y "${need_pkgs[@]}" >&2 ||
+		die 1 "apt-get install ${need_pkgs[*]} failed"
+fi
+
+# --- the source package (same .deb and tarball as tools/build-libperf.sh) ---
+debs=$cache/debs
+tarball=$cache/$SRC_PKG.tar.xz
+mkdir -p "$debs"
+deb=''
+while read -r f; do
+	[ -n "$f" ] || continue
+	if dpkg-deb --info "$f" >/dev/null 2>&1; then deb=$f; else say "discarding damaged $f"; rm -f -- "$f"; fi
+done < <(ls -1v "$debs"/"$SRC_PKG"_*.deb 2>/dev/null)
+if [ -z "$deb" ]; then
+	say "downloading $SRC_PKG into $debs"
+	if ! (cd "$debs" && apt-get download "$SRC_PKG" >&2); then
+		[ "$EUID" -eq 0 ] || die 1 "apt-get download $SRC_PKG failed (try: sudo apt-get update)"
+		say "apt-get download failed; running apt-get update and retrying"
+		apt-get update >&2
+		(cd "$debs" && apt-get download "$SRC_PKG" >&2) || die 1 "apt-get download $SRC_PKG failed"
+	fi
+	deb=$(ls -1v "$debs"/"$SRC_PKG"_*.deb | tail -n1)
+fi
+src_version=$(dpkg-deb -f "$deb" Version)
+[ -n "$src_version" ] || die 1 "no Version in $deb"
+
+# --- cache key ---------------------------------------------------------------
+key_input="script=$SCRIPT_VERSION
+source=$SRC_PKG $src_version
+fragment=$(sha256sum <"$fragment" | cut -d' ' -f1)"
+patch_names='' patch_sums=''
+for f in "${patch_files[@]}"; do
+	s=$(sha256sum <"$f" | cut -d' ' -f1)
+	key_input+=$'\n'"patch=$(basename "$f") $s"
+	patch_names+="${patch_names:+ }$(basename "$f")"
+	patch_sums+="${patch_sums:+ }$s"
+done
+key=$(printf '%s\n' "$key_input" | sha256sum | cut -c1-16)
+out=$cache/kernels-built/$key
+mkdir -p "$out"
+
+exec 9>"$out/.lock"
+if ! flock -n 9; then
+	say "another build of $key is running; waiting"
+	flock 9
+fi
+
+if [ "$force" = 0 ] && [ -s "$out/bzImage" ] && [ -f "$out/build.env" ]; then
+	say "cached: $out (${patch_names:-no patches})"
+	echo "$out/bzImage"
+	exit 0
+fi
+
+# --- a fresh tree ------------------------------------------------------------
+rm -f "$out/bzImage" "$out/build.env" "$out"/*.log "$out/config"
+printf '%s\n' "$key_input" >"$out/key.txt"
+if [ ! -s "$tarball" ] || [ "$deb" -nt "$tarball" ]; then
+	say "extracting usr/src/$SRC_PKG.tar.xz from $(basename "$deb")"
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$SRC_PKG.tar.xz" >"$tarball.tmp" ||
+		{ rm -f "$tarball.tmp"; die 1 "cannot extract the tarball from $deb"; }
+	mv -f "$tarball.tmp" "$tarball"
+fi
+work=$out/src
+rm -rf "$work"
+mkdir -p "$work"
+say "unpacking $SRC_PKG $src_version (about 30 s)"
+tar -xJf "$tarball" -C "$work" --strip-components=1 || die 1 "cannot unpack $tarball"
+start=$(date +%s)
+
+cleanup_src() { [ "$keep_src" = 1 ] || rm -rf "$work"; }
+
+# --- patches ---------------------------------------------------------------
+: >"$out/patch.log"
+for f in "${patch_files[@]}"; do
+	say "applying $(basename "$f")"
+	if ! (cd "$work" && patch -p1 --forward --batch --fuzz=0 --no-backup-if-mismatch <"$f") >>"$out/patch.log" 2>&1; then
+		cat "$out/patch.log" >&2
+		cleanup_src
+		die 2 "patch $(basename "$f") does not apply to $SRC_PKG $src_version (log: $out/patch.log)"
+	fi
+done
+
+# --- config ----------------------------------------------------------------
+export CCACHE_BASEDIR=$work CCACHE_NOHASHDIR=1 CCACHE_DIR=${CCACHE_DIR:-$cache/ccache}
+export KBUILD_BUILD_USER=pudbench KBUILD_BUILD_HOST=pudbench
+mk=(make -C "$work" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc")
+say "configuring: tinyconfig + $(basename "$fragment")"
+{
+	"${mk[@]}" tinyconfig &&
+	(cd "$work" && ./scripts/kconfig/merge_config.sh -m .config "$fragment") &&
+	"${mk[@]}" olddefconfig
+} >"$out/config.log" 2>&1 || { cleanup_src; die 4 "configuration failed (log: $out/config.log)"; }
+
+dropped=()
+while IFS= read -r line; do
+	case $line in
+	CONFIG_*=*)
+		opt=${line%%=*} want=${line#*=}
+		got=$(grep -m1 "^$opt=" "$work/.config" | cut -d= -f2- || true)
+		[ "$got" = "$want" ] || dropped+=("$opt=$want (got ${got:-unset})")
+		;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }; opt=${opt%% *}
+		if grep -q "^$opt=" "$work/.config"; then dropped+=("$opt off (got $(grep -m1 "^$opt=" "$work/.config" | cut -d= -f2-))"); fi
+		;;
+	esac
+done <"$fragment"
+if [ ${#dropped[@]} -gt 0 ]; then
+	printf '  %s\n' "${dropped[@]}" >&2
+	cp "$work/.config" "$out/config.rejected"
+	cleanup_src
+	die 3 "${#dropped[@]} option(s) of $(basename "$fragment") are not set after olddefconfig (unmet dependencies?); see $out/config.rejected"
+fi
+
+# --- build -----------------------------------------------------------------
+say "building bzImage with -j$jobs (log: $out/build.log; a cold build takes ~10 min on 2 cores)"
+if ! "${mk[@]}" -j"$jobs" bzImage >"$out/build.log" 2>&1; then
+	tail -n 30 "$out/build.log" >&2
+	cleanup_src
+	die 4 "kernel build failed (log: $out/build.log)"
+fi
+krel=$("${mk[@]}" -s kernelrelease 2>/dev/null)
+cp "$work/arch/x86/boot/bzImage" "$out/bzImage.tmp"
+cp "$work/.config" "$out/config"
+end=$(date +%s)
+ccache -s >"$out/ccache-stats.log" 2>&1 || true
+cat >"$out/build.env" <<EOF
+# written by tools/kernel/build-kernel.sh v$SCRIPT_VERSION
+KEY=$key
+SOURCE_PACKAGE=$SRC_PKG
+SOURCE_VERSION=$src_version
+PATCHES="$patch_names"
+PATCH_SHA256="$patch_sums"
+FRAGMENT=$(basename "$fragment")
+FRAGMENT_SHA256=$(sha256sum <"$fragment" | cut -d' ' -f1)
+CONFIG_SHA256=$(sha256sum <"$out/config" | cut -d' ' -f1)
+KREL=$krel
+BZIMAGE=$out/bzImage
+BUILD_SECONDS=$((end - start))
+BUILT_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+EOF
+mv -f "$out/bzImage.tmp" "$out/bzImage"
+cleanup_src
+say "built $krel in $((end - start)) s: $out"
+echo "$out/bzImage"
