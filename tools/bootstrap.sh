@@ -19,6 +19,8 @@ DEBIAN_PACKAGES=(
 	# pudbench kernels: QEMU guests with an emulated NVDIMM
 	qemu-system-x86 busybox-static cpio kmod file
 	uuid-dev				# dax-setup (guest namespace setup)
+	# ./pudbench test: sanitizer build, fuzzers, memcheck
+	clang libclang-rt-14-dev valgrind
 )
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -148,6 +148,10 @@ tar -xJf "$tarball" -C "$work" --strip-components=1 || die 1 "cannot unpack $tar
 start=$(date +%s)
 
 cleanup_src() { [ "$keep_src" = 1 ] || rm -rf "$work"; }
+# An interrupted build leaves no half tree behind (nor a bzImage: it is
+# moved into place last).
+trap 'rc=$?; [ $rc -eq 0 ] || { cleanup_src; rm -f "$out/bzImage.tmp"; }' EXIT
+trap 'exit 130' INT TERM
 
 # --- patches ---------------------------------------------------------------
 : >"$out/patch.log"

@@ -9,6 +9,7 @@
 #   --numa2     two NUMA nodes (one CPU and half the RAM each); NVDIMM on node 1
 #   CMD ARGS    run in the guest (words only: passed on the kernel cmdline
 #               after "--"); default is the initramfs' /etc/pudbench/run.sh
+# The guest cmdline names the accelerator that ran: pudbench.accel=kvm|tcg.
 # OUT_DIR gets: console.log, accel.txt, qemu.txt (command line), results/
 # (the guest's files, checked against their length and sha256),
 # results.status (OK/INCOMPLETE), host-timing.txt.
