@@ -309,6 +309,22 @@ static void perf_setup(struct pb_counters *c, int id, const struct tlb_tracepoin
 		return;
 	}
 	err = perf_evsel__open(ev, NULL, c->threads);	/* any CPU, each thread */
+	if ((err == -EACCES || err == -EPERM) && d->src != SRC_TLB_REASON && d->src != SRC_TLB_PAGES) {
+		/*
+		 * perf_event_paranoid=2 allows user-mode counting only.  The
+		 * faults measured here are all taken from user mode, so they
+		 * are still counted in full.
+		 */
+		perf_evsel__delete(ev);
+		attr.exclude_kernel = 1;
+		attr.exclude_hv = 1;
+		ev = perf_evsel__new(&attr);
+		if (!ev) {
+			unavailable(c, id, "out of memory");
+			return;
+		}
+		err = perf_evsel__open(ev, NULL, c->threads);
+	}
 	if (err) {
 		perf_error(c, id, -err);
 	} else if (filter[0] && perf_evsel__apply_filter(ev, filter)) {

@@ -223,9 +223,34 @@ static json_object *checks_json(const struct pb_case *c, const struct pb_kmsg *k
 	return o;
 }
 
+/*
+ * Fault injection for the tests: PUDBENCH_INJECT="STAGE:BENCH:crash" kills
+ * the case with SIGBUS when it reaches STAGE, "...:hang" makes it hang
+ * there, so the isolation of crashing and hanging cases can be tested.
+ */
+static void inject(const char *stage_name, const char *bench)
+{
+	const char *spec = getenv("PUDBENCH_INJECT");
+	char want[96];
+
+	if (!spec)
+		return;
+	snprintf(want, sizeof(want), "%s:%s:", stage_name, bench);
+	if (strncmp(spec, want, strlen(want)))
+		return;
+	if (!strcmp(spec + strlen(want), "crash"))
+		raise(SIGBUS);
+	if (!strcmp(spec + strlen(want), "hang"))
+		for (;;)
+			pause();
+}
+
+static const char *current_bench;
+
 static void stage(const char *name)
 {
 	report_str("stage", "%s", name);
+	inject(name, current_bench);
 }
 
 /* Runs in the forked child; reports over report_fd and exits. */
@@ -239,6 +264,7 @@ static int case_child(struct pb_case *c)
 	bool data_checked;
 	int rc;
 
+	current_bench = c->bench->name;
 	stage("pin");
 	if (pb_pin_self(c->cpu)) {
 		report_str("error", "pinning to CPU %d: %m", c->cpu);

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+/*
+ * As an unprivileged user (nobody) the suite runs what it can.  Every
+ * counter, check or backend it cannot use is listed with a reason, and
+ * nothing it did not measure is reported as a number.
+ */
+#include <fcntl.h>
+#include <grp.h>
+#include <json-c/json.h>
+#include <pwd.h>
+#include <sys/stat.h>
+
+#include "tap.h"
+
+static json_object *doc;
+static int run_status = -1;
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static void need_run(void)
+{
+	if (geteuid() != 0)
+		SKIP("needs root to switch to the user nobody");
+	ASSERT_EQ(run_status, 0);
+	ASSERT_TRUE(doc != NULL);
+}
+
+TEST(runs_and_measures_what_it_can)
+{
+	json_object *recs;
+
+	need_run();
+	recs = get(doc, "results");
+	ASSERT_GT(json_object_array_length(recs), 0);
+	ASSERT_TRUE(json_object_get_boolean(get(get(get(doc, "backends"), "thp-2M"), "available")));
+}
+
+/* A backend is either usable or says why not: never silently missing. */
+TEST(backends_say_why_not)
+{
+	need_run();
+	json_object_object_foreach(get(doc, "backends"), name, b) {
+		if (json_object_get_boolean(get(b, "available")))
+			continue;
+		TH_INFO("%s unavailable: %s", name, json_object_get_string(get(b, "reason")));
+		ASSERT_TRUE(get(b, "reason") && json_object_get_string_len(get(b, "reason")) > 0);
+	}
+}
+
+/* null <=> listed in "unavailable" with a reason; never a made-up 0. */
+TEST(unmeasured_counters_are_null_with_a_reason)
+{
+	json_object *recs;
+	int nulls = 0;
+
+	need_run();
+	recs = get(doc, "results");
+	for (size_t i = 0; i < json_object_array_length(recs); i++) {
+		json_object *r = json_object_array_get_idx(recs, i), *unavail = get(r, "unavailable");
+
+		json_object_object_foreach(get(r, "counters"), name, val) {
+			json_object *why = get(unavail, name);
+
+			if (!val) {
+				ASSERT_TRUE(why && json_object_get_string_len(why) > 0);
+				nulls++;
+			} else if (why) {
+				TAP_FAIL("%s has a value and a reason to be unavailable", name);
+			}
+		}
+		/* tracefs is root-only by default: the TLB counts cannot be taken */
+		if (!get(get(r, "counters"), "tlb_remote_shootdown"))
+			ASSERT_TRUE(get(get(r, "per_call"), "tlb_shootdowns_remote") == NULL);
+	}
+	ASSERT_GT(nulls, 0);
+}
+
+TEST(kernel_log_check_is_null_without_access)
+{
+	json_object *recs;
+
+	need_run();
+	recs = get(doc, "results");
+	for (size_t i = 0; i < json_object_array_length(recs); i++) {
+		json_object *c = get(json_object_array_get_idx(recs, i), "checks");
+
+		if (get(c, "bad_pud"))
+			continue;	/* dmesg_restrict=0: readable, so measured */
+		ASSERT_TRUE(get(c, "kernel_log_unavailable") != NULL);
+		ASSERT_TRUE(get(c, "kernel_warnings") == NULL);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	char tmpl[] = "/tmp/pudbench-test-nobody-XXXXXX", out[300], path[320];
+	struct passwd *pw = getpwnam("nobody");
+	char *dir = mkdtemp(tmpl);
+	pid_t pid;
+	int st;
+
+	if (geteuid() == 0 && pw && dir) {
+		chmod(dir, 0777);
+		snprintf(out, sizeof(out), "%s/out", dir);
+		pid = fork();
+		if (pid == 0) {
+			int null = open("/dev/null", O_WRONLY);
+
+			dup2(null, 1);
+			if (setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid))
+				_exit(126);
+			execl(PB_BIN, PB_BIN, "run", "--config", PB_TEST_DATA_DIR "/unprivileged.conf",
+			      "--out", out, (char *)NULL);
+			_exit(127);
+		}
+		waitpid(pid, &st, 0);
+		run_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		snprintf(path, sizeof(path), "%s/results.json", out);
+		doc = json_object_from_file(path);
+	}
+	return tap_main();
+}
