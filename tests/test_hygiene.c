@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A run leaves the machine as it found it: the hugetlb pool it grew is
+ * shrunk back (also when a case crashed), and no results temp file stays.
+ */
+#include <dirent.h>
+
+#include "run_cmd.h"
+#include "sysfs.h"
+#include "tap.h"
+
+struct pool_state {
+	long nr_hugepages, total_2m;
+};
+
+static long meminfo(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	long v = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = atol(line + strlen(key));
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static void pool_read(struct pool_state *p)
+{
+	ASSERT_EQ(pb_sysfs_read_long("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages",
+				     &p->nr_hugepages), 0);
+	p->total_2m = meminfo("HugePages_Total:");
+}
+
+static void run_and_compare(const char *inject)
+{
+	char tmpl[] = "/tmp/pudbench-test-hygiene-XXXXXX", dir[300], out[1 << 14];
+	char *base = mkdtemp(tmpl);
+	char *const argv[] = { PB_BIN, "run", "--config", PB_TEST_DATA_DIR "/hygiene.conf",
+			       "--out", dir, NULL };
+	struct pool_state before, after;
+	struct dirent *de;
+	DIR *d;
+	int rc;
+
+	if (geteuid() != 0)
+		SKIP("growing the hugetlb pool needs root");
+	ASSERT_TRUE(base != NULL);
+	snprintf(dir, sizeof(dir), "%s/out", base);
+	pool_read(&before);
+	if (inject)
+		setenv("PUDBENCH_INJECT", inject, 1);
+	rc = run_cmd(argv, out, sizeof(out));
+	pool_read(&after);
+	TH_INFO("exit %d; nr_hugepages %ld -> %ld, HugePages_Total %ld -> %ld", rc,
+		before.nr_hugepages, after.nr_hugepages, before.total_2m, after.total_2m);
+	ASSERT_EQ(rc, inject ? 1 : 0);
+	ASSERT_SUBSTR(out, "hugetlb-2M");
+	ASSERT_EQ(after.nr_hugepages, before.nr_hugepages);
+	ASSERT_EQ(after.total_2m, before.total_2m);
+	d = opendir(dir);
+	ASSERT_TRUE(d != NULL);
+	while ((de = readdir(d)))
+		if (strstr(de->d_name, ".tmp"))
+			TAP_FAIL("temp file left: %s", de->d_name);
+	closedir(d);
+}
+
+TEST(hugetlb_pool_is_restored)
+{
+	run_and_compare(NULL);
+}
+
+TEST(hugetlb_pool_is_restored_after_a_crashed_case)
+{
+	run_and_compare("run:mprotect-inplace:crash");
+}
+
+int main(int argc, char **argv)
+{
+	return tap_main();
+}
