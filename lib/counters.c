@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -187,7 +188,7 @@ static int tlb_reason_value(const char *format, const char *name)
 	while (p && (p = strchr(p, '{'))) {
 		end = 0;
 		if (sscanf(p, "{ %d , \"%63[^\"]\" }%n", &val, sym, &end) == 2 && end &&
-		    !strcmp(sym, name))
+		    !strcasecmp(sym, name))	/* 6.1: "local mm shootdown" */
 			return val;
 		p++;
 	}

@@ -8,8 +8,9 @@
  *  - v6.1 change_pud_range() meets a leaf PUD in pud_none_or_clear_bad():
  *    "bad pud" is logged, the entry cleared, and nothing is flushed (no
  *    page counted as changed), so no full flush and no remote shootdown
- *    even with a spinning participant, and a write after PROT_READ still
- *    goes through the stale TLB entry;
+ *    even with a spinning participant; a write after PROT_READ then goes
+ *    through the stale TLB entry, or refaults the PUD for the next call to
+ *    drop again (which one varies from boot to boot);
  *  - v6.12 change_huge_pud() changes the PUD in place: no "bad pud", no
  *    refault, pudp_invalidate() flushes the whole mm (>= 1 full flush per
  *    call) and shoots down the participant's CPU, no stale write;
@@ -197,15 +198,31 @@ TEST(v6_1_clears_the_pud_without_any_flush)
 	       "6.1 2M downgrade with a participant: no remote shootdown counted");
 }
 
-TEST(v6_1_write_after_prot_read_goes_through_the_stale_entry)
+/*
+ * 6.1 drops the 1G PUD without a flush, and what the next write sees
+ * depends on whether the CPU still holds the old entry, which varies from
+ * boot to boot (seen both ways under TCG here): either the write after
+ * PROT_READ goes through the stale writable entry, or it faults, the PUD
+ * is mapped again, and the next downgrade drops it again ("bad pud" at
+ * every call).  One of the two must show.
+ */
+TEST(v6_1_drops_the_pud_stale_write_or_bad_pud_every_call)
 {
 	json_object *r = rec(BASE, "correctness", G1, "downgrade", 0);
+	double stale = num(r, "checks", "stale_write"), bad = num(r, "checks", "bad_pud");
+	long iters = (long)json_object_get_int64(get(r, "iterations"));
 
-	EXPECT(num(r, "checks", "stale_write") > 0,
-	       "6.1: no stale write after PROT_READ on the 1G devdax (probes: %lld)",
-	       (long long)json_object_get_int64(get(get(r, "checks"), "stale_write_probes")));
-	r = rec(BASE, "correctness", M2, "downgrade", 0);
-	EXPECT(num(r, "checks", "stale_write") == 0, "6.1: stale write on the 2M reference");
+	TH_INFO("6.1 1G correctness: %.0f stale writes of %lld probes, %.0f bad pud, %ld calls", stale,
+		(long long)json_object_get_int64(get(get(r, "checks"), "stale_write_probes")), bad, iters);
+	EXPECT(stale > 0 || bad >= iters,
+	       "6.1: neither a stale write nor a \"bad pud\" per call (%.0f, %.0f of %ld calls)", stale,
+	       bad, iters);
+	for (int k = 0; k < 2; k++) {
+		const char *label = k ? PATCHED : BASE;
+
+		r = rec(label, "correctness", M2, "downgrade", 0);
+		EXPECT(num(r, "checks", "stale_write") == 0, "%s: stale write on the 2M reference", label);
+	}
 }
 
 TEST(v6_12_changes_the_pud_in_place)
