@@ -75,7 +75,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: pudbench-bin kernels [--config configs/kernels-debian.conf] [--out DIR]\n"
 		   "Boots each kernel of the config under QEMU (emulated NVDIMM, device-dax),\n"
 		   "runs the suite inside and prints the kernels side by side.\n"
-		   "Env: PUDBENCH_ROOT (source tree), PUDBENCH_VM_CACHE (default ROOT/.cache/vm)\n");
+		   "Env: PUDBENCH_ROOT (source tree), PUDBENCH_VM_CACHE (default $HOME/.cache/pudbench/vm)\n");
 }
 
 static int mkdir_p(const char *dir)
@@ -476,11 +476,15 @@ static int setup_ctx(struct ctx *c, const char *config, const char *out)
 
 	env = getenv("PUDBENCH_ROOT");
 	sfmt(c->root, sizeof(c->root), "%s", env && *env ? env : PUDBENCH_SOURCE_DIR);
+	/* shared by every clone, like libperf's source download */
 	env = getenv("PUDBENCH_VM_CACHE");
 	if (env && *env)
 		sfmt(c->cache, sizeof(c->cache), "%s", env);
+	else if ((env = getenv("PUDBENCH_CACHE")) && *env)
+		sfmt(c->cache, sizeof(c->cache), "%s/vm", env);
 	else
-		sfmt(c->cache, sizeof(c->cache), "%s/.cache/vm", c->root);
+		sfmt(c->cache, sizeof(c->cache), "%s/.cache/pudbench/vm",
+		     getenv("HOME") ? getenv("HOME") : "/root");
 	n = readlink("/proc/self/exe", c->self, sizeof(c->self) - 1);
 	if (n <= 0)
 		return -1;
