@@ -71,12 +71,13 @@ mkdir -p "$cache/debs" "$cache/kernels"
 cache=$(cd "$cache" && pwd)
 kdir="$cache/kernels/${pkg}_${ver}"
 
-# Fast path: already extracted and described.
-if [ -f "$kdir/kernel.env" ]; then
+# Fast path: already extracted and described (and not moved since).
+if [ -f "$kdir/kernel.env" ] && [ -f "$(sed -n 's/^VMLINUZ=//p' "$kdir/kernel.env")" ]; then
     log "cached: $kdir"
     echo "$kdir"
     exit 0
 fi
+rm -rf "$kdir"
 
 # Expected checksum from the archive index (signed Release -> Packages).
 sha_expected=$(apt-cache show "$pkg=$ver" | awk '/^SHA256:/ {print $2; exit}')
