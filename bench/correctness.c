@@ -53,41 +53,47 @@ static int correctness_run(struct pb_case *c)
 		c->map.addr + (npages / 2) * c->page_size + 64,
 		c->map.addr + c->map.size - 1,
 	};
+	struct pb_series down[PB_STRATEGY_MAX] = { 0 };
 	struct pb_counter_snapshot s0, s1;
-	struct pb_series down;
-	int rc = -1;
+	int ns = c->nr_strategies, rc = -1;
 
-	if (pb_series_init(&down, "downgrade", "inplace", c->bcfg->iterations)) {
-		pb_case_error(c, "out of memory");
-		return -1;
-	}
-	sigaction(SIGSEGV, &sa, &old);
-	c->stale_writes = 0;
-	c->stale_write_probes = 0;
-	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
-		uint64_t t0, t1;
-
-		for (int p = 0; p < 3; p++)
-			*probes[p] = *probes[p];	/* writable TLB entries */
-		pb_case_snapshot(c, &s0);
-		t0 = pb_now_ns();
-		if (pb_case_protect(c, PROT_READ))
+	for (int k = 0; k < ns; k++)
+		if (pb_series_init(&down[k], "downgrade", c->strategies[k], c->bcfg->iterations)) {
+			pb_case_error(c, "out of memory");
 			goto out;
-		t1 = pb_now_ns();
-		pb_case_snapshot(c, &s1);
-		for (int p = 0; p < 3; p++) {
-			c->stale_writes += try_write(probes[p]);
-			c->stale_write_probes++;
 		}
-		if (pb_case_protect(c, PROT_READ | PROT_WRITE))
-			goto out;
-		if (pb_case_measured(c, i))
-			pb_series_add(&down, t1 - t0, &s0, &s1);
+	sigaction(SIGSEGV, &sa, &old);
+	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
+		for (int k = 0; k < ns; k++) {
+			uint64_t t0, t1;
+
+			if (pb_case_select_strategy(c, k))
+				goto out;
+			for (int p = 0; p < 3; p++)
+				*probes[p] = *probes[p];	/* writable TLB entries */
+			pb_case_snapshot(c, &s0);
+			t0 = pb_now_ns();
+			if (pb_case_protect(c, PROT_READ))
+				goto out;
+			t1 = pb_now_ns();
+			pb_case_snapshot(c, &s1);
+			for (int p = 0; p < 3; p++) {
+				down[k].stale_writes += try_write(probes[p]);
+				down[k].stale_write_probes++;
+			}
+			if (pb_case_protect(c, PROT_READ | PROT_WRITE))
+				goto out;
+			if (pb_case_measured(c, i))
+				pb_series_add(&down[k], t1 - t0, &s0, &s1);
+		}
 	}
-	rc = pb_case_emit(c, &down);
+	rc = 0;
+	for (int k = 0; k < ns && !rc; k++)
+		rc = pb_case_emit(c, &down[k]);
 out:
 	sigaction(SIGSEGV, &old, NULL);
-	pb_series_free(&down);
+	for (int k = 0; k < ns; k++)
+		pb_series_free(&down[k]);
 	return rc;
 }
 
@@ -95,6 +101,7 @@ const struct pb_bench pb_bench_correctness = {
 	.name = "correctness",
 	.summary = "write after PROT_READ must fault; data intact; kernel log clean",
 	.uses_remote = true,
+	.uses_strategies = true,
 	.populate = true,
 	.preserves_data = true,
 	.run = correctness_run,

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "counters.h"
 #include "placement.h"
+#include "strategy.h"
 
 struct pb_case;
 
@@ -29,6 +30,7 @@ struct pb_bench {
 	bool populate;		/* harness touches every page before run() */
 	bool preserves_data;	/* harness checks the populate pattern after */
 	bool zaps;		/* MADV_DONTNEED: data kept only if the backend keeps it */
+	bool uses_strategies;	/* interleaves the kernel's PUD strategies */
 	/* 0 on success, -1 with pb_case_error() */
 	int (*run)(struct pb_case *c);
 };
@@ -56,9 +58,10 @@ struct pb_case {
 	struct pb_participants remote;
 	struct pb_counters *ctrs;
 
-	/* findings a benchmark may report; -1 = not checked by it */
-	long stale_writes;
-	long stale_write_probes;
+	/* the strategies this case interleaves (one: the kernel's own path) */
+	const struct pb_strategies *knob;
+	int nr_strategies;
+	const char *strategies[PB_STRATEGY_MAX];
 
 	json_object *records;		/* array, one object per series */
 	char error[512];
@@ -72,6 +75,8 @@ struct pb_series {
 	size_t n, cap;
 	unsigned long calls;		/* calls the counts cover */
 	struct pb_counter_snapshot *acc;
+	/* correctness probes: writes tried after PROT_READ, and how many got through */
+	long stale_write_probes, stale_writes;
 };
 
 int pb_series_init(struct pb_series *s, const char *direction, const char *strategy, size_t cap);
@@ -88,6 +93,9 @@ void pb_case_snapshot(struct pb_case *c, struct pb_counter_snapshot *snap);
 
 void pb_case_error(struct pb_case *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Select strategy @k of the case (a no-op on a kernel without the knob). */
+int pb_case_select_strategy(struct pb_case *c, int k);
 
 /* mprotect() the whole mapping; on failure the case error names the call. */
 int pb_case_protect(struct pb_case *c, int prot);

@@ -56,6 +56,15 @@ void pb_case_error(struct pb_case *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+int pb_case_select_strategy(struct pb_case *c, int k)
+{
+	if (pb_strategy_select(c->knob, c->strategies[k]) == 0)
+		return 0;
+	pb_case_error(c, "selecting strategy %s through %s: %m", c->strategies[k],
+		      PB_STRATEGY_KNOB);
+	return -1;
+}
+
 int pb_case_protect(struct pb_case *c, int prot)
 {
 	if (mprotect(c->map.addr, c->map.size, prot) == 0)
@@ -210,6 +219,15 @@ int pb_case_emit(struct pb_case *c, const struct pb_series *s)
 	for (size_t i = 0; i < s->n; i++)
 		json_object_array_add(samples, json_object_new_int64((int64_t)s->samples[i]));
 	json_object_object_add(rec, "samples_ns", samples);
+	if (s->stale_write_probes) {
+		/* the harness adds the kernel-log and data checks to this */
+		json_object *checks = json_object_new_object();
+
+		json_object_object_add(checks, "stale_write", json_object_new_int64(s->stale_writes));
+		json_object_object_add(checks, "stale_write_probes",
+				       json_object_new_int64(s->stale_write_probes));
+		json_object_object_add(rec, "checks", checks);
+	}
 	json_object_array_add(c->records, rec);
 	return 0;
 }

@@ -34,6 +34,7 @@ struct key {
 #define B(f) offsetof(struct pb_bench_config, f)
 
 static const char lower[] = "abcdefghijklmnopqrstuvwxyz0123456789-";
+static const char strategy_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
 static const char mixed[] = "abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 static const struct key keys[] = {
@@ -41,6 +42,9 @@ static const struct key keys[] = {
 	  .off = C(benches), .nr_off = C(nr_benches), .cap = PB_CFG_MAX_LIST },
 	{ "backends", SEC_RUN, .kind = K_NAMES, .chars = mixed, .auto_off = C(backends_auto),
 	  .off = C(backends), .nr_off = C(nr_backends), .cap = PB_CFG_MAX_LIST },
+	{ "strategies", SEC_RUN, .kind = K_NAMES, .chars = strategy_chars,
+	  .auto_off = C(strategies_auto),
+	  .off = C(strategies), .nr_off = C(nr_strategies), .cap = PB_CFG_MAX_LIST },
 	{ "iterations", SEC_RUN | SEC_BENCH, .bench = true, .kind = K_UINT, .min = 1, .max = 1000000,
 	  .off = B(iterations) },
 	{ "warmup", SEC_RUN | SEC_BENCH, .bench = true, .kind = K_UINT, .min = 0, .max = 100000,
@@ -157,8 +161,9 @@ static bool parse_item(const struct key *k, const char *s, void *slot, char *wha
 		return true;
 	case K_NAMES:
 		if (!is_name(s, k->chars)) {
-			snprintf(what, wlen, "'%s' is not a name ([%s0-9-], 1..%d chars)", s,
-				 k->chars == lower ? "a-z" : "a-zA-Z", PB_CFG_NAME_MAX - 1);
+			snprintf(what, wlen, "'%s' is not a name ([%s], 1..%d chars)", s,
+				 k->chars == lower ? "a-z0-9-" : k->chars == strategy_chars ?
+				 "a-z0-9_" : "a-zA-Z0-9-", PB_CFG_NAME_MAX - 1);
 			return false;
 		}
 		if (k->auto_off && !strcmp(s, "auto")) {
@@ -405,6 +410,7 @@ void pb_config_defaults(struct pb_config *cfg)
 	cfg->defaults.nr_sizes = 1;
 	cfg->defaults.sizes_gib[0] = 1;
 	cfg->backends_auto = true;
+	cfg->strategies_auto = true;
 	cfg->nr_benches = sizeof(default_benches) / sizeof(default_benches[0]);
 	for (unsigned i = 0; i < cfg->nr_benches; i++)
 		strcpy(cfg->benches[i], default_benches[i]);

@@ -37,6 +37,14 @@ struct pb_config {
 	char benches[PB_CFG_MAX_LIST][PB_CFG_NAME_MAX];
 	unsigned nr_remote_cpus;
 	unsigned remote_cpus[PB_CFG_MAX_LIST];	/* participant counts, 0..64 */
+	/*
+	 * PUD protection strategies to interleave, selected through the
+	 * bench-only kernel knob (patches/0002).  "auto": every one the
+	 * kernel offers, or just its own path when it has no knob.
+	 */
+	bool strategies_auto;
+	unsigned nr_strategies;
+	char strategies[PB_CFG_MAX_LIST][PB_CFG_NAME_MAX];
 	unsigned nr_remote_modes;
 	enum pb_remote_mode remote_modes[2];
 	int cpu;			/* CPU of the measuring thread, -1 = auto */

@@ -196,18 +196,20 @@ static json_object *mapping_json(const struct pb_case *c, long populate_faults,
 	return o;
 }
 
-static json_object *checks_json(const struct pb_case *c, const struct pb_kmsg *km,
-				long mismatches, bool data_checked)
+/* Completes the record's checks (a benchmark may have put stale_write there). */
+static void add_checks(json_object *rec, const struct pb_kmsg *km, long mismatches,
+		       bool data_checked)
 {
-	json_object *o = json_object_new_object();
+	json_object *o;
 
+	if (!json_object_object_get_ex(rec, "checks", &o)) {
+		o = json_object_new_object();
+		json_object_object_add(rec, "checks", o);
+		json_object_object_add(o, "stale_write", NULL);
+	}
 	json_object_object_add(o, "bad_pud", km->fd >= 0 ? json_object_new_int(km->bad_pud) : NULL);
 	json_object_object_add(o, "kernel_warnings",
 			       km->fd >= 0 ? json_object_new_int(km->warnings) : NULL);
-	json_object_object_add(o, "stale_write", c->stale_writes >= 0 ?
-			       json_object_new_int64(c->stale_writes) : NULL);
-	json_object_object_add(o, "stale_write_probes", c->stale_writes >= 0 ?
-			       json_object_new_int64(c->stale_write_probes) : NULL);
 	json_object_object_add(o, "data_intact", data_checked ?
 			       json_object_new_boolean(mismatches == 0) : NULL);
 	if (km->fd < 0)
@@ -220,7 +222,6 @@ static json_object *checks_json(const struct pb_case *c, const struct pb_kmsg *k
 			json_object_array_add(lines, json_object_new_string(km->kept[i]));
 		json_object_object_add(o, "kernel_log", lines);
 	}
-	return o;
 }
 
 /*
@@ -295,7 +296,6 @@ static int case_child(struct pb_case *c)
 		return 1;
 	}
 	c->records = json_object_new_array();
-	c->stale_writes = -1;
 	pb_kmsg_start(&km);
 
 	stage("run");
@@ -323,7 +323,7 @@ static int case_child(struct pb_case *c)
 		json_object *rec = json_object_get(json_object_array_get_idx(c->records, i));
 		json_object *msg = json_object_new_object();
 
-		json_object_object_add(rec, "checks", checks_json(c, &km, mismatches, data_checked));
+		add_checks(rec, &km, mismatches, data_checked);
 		json_object_object_add(rec, "mapping", mapping_json(c, populate_faults,
 								    json_object_get(smaps)));
 		json_object_object_add(msg, "record", rec);
@@ -551,6 +551,48 @@ static int select_backends(const struct pb_config *cfg, struct pb_results *res,
 	return n;
 }
 
+/* The strategies to interleave: "auto" = all the kernel offers. */
+static int select_strategies(const struct pb_config *cfg, const struct pb_strategies *avail,
+			     const char **out, json_object **desc)
+{
+	json_object *o = json_object_new_object(), *offered = json_object_new_array();
+	json_object *used = json_object_new_array();
+	int n = 0;
+
+	for (int i = 0; i < avail->nr; i++)
+		json_object_array_add(offered, json_object_new_string(avail->names[i]));
+	if (cfg->strategies_auto) {
+		for (int i = 0; i < avail->nr; i++)
+			out[n++] = avail->names[i];
+	} else {
+		for (unsigned i = 0; i < cfg->nr_strategies && n < PB_STRATEGY_MAX; i++) {
+			int k = 0;
+
+			while (k < avail->nr && strcmp(avail->names[k], cfg->strategies[i]))
+				k++;
+			if (k == avail->nr) {
+				fprintf(stderr, "%s: key 'strategies' in [run]: this kernel does not offer "
+					"'%s' (%s)\n", cfg->path[0] ? cfg->path : "(defaults)",
+					cfg->strategies[i], avail->knob ? "see " PB_STRATEGY_KNOB :
+					"it has no " PB_STRATEGY_KNOB);
+				json_object_put(o);
+				json_object_put(offered);
+				json_object_put(used);
+				return -1;
+			}
+			out[n++] = avail->names[k];
+		}
+	}
+	for (int i = 0; i < n; i++)
+		json_object_array_add(used, json_object_new_string(out[i]));
+	json_object_object_add(o, "knob", avail->knob ? json_object_new_string(PB_STRATEGY_KNOB) : NULL);
+	json_object_object_add(o, "initial", avail->knob ? json_object_new_string(avail->initial) : NULL);
+	json_object_object_add(o, "offered", offered);
+	json_object_object_add(o, "interleaved", used);
+	*desc = o;
+	return n;
+}
+
 static size_t max_size_gib(const struct pb_config *cfg)
 {
 	unsigned max = 0;
@@ -569,7 +611,10 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 {
 	const struct pb_backend *backends[MAX_RUN_BACKENDS];
 	struct sigaction sa = { .sa_handler = on_interrupt };
-	int nr_backends, main_cpu, failed = 0, status;
+	int nr_backends, main_cpu, failed = 0, status, nr_strategies;
+	const char *strategies[PB_STRATEGY_MAX];
+	struct pb_strategies knob;
+	json_object *strategies_desc;
 	struct pb_results res;
 	char err[512];
 
@@ -580,10 +625,20 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 		fprintf(stderr, "%s: key 'cpu' in [run]: %s\n", cfg->path, err);
 		return PB_EXIT_USAGE;
 	}
+	if (pb_strategies_detect(&knob, err, sizeof(err))) {
+		fprintf(stderr, "pudbench: %s\n", err);
+		return PB_EXIT_USAGE;
+	}
+	nr_strategies = select_strategies(cfg, &knob, strategies, &strategies_desc);
+	if (nr_strategies < 0)
+		return PB_EXIT_USAGE;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (pb_results_open(&res, out_dir, pb_env_json(cfg)))
+	if (pb_results_open(&res, out_dir, pb_env_json(cfg))) {
+		json_object_put(strategies_desc);
 		return PB_EXIT_USAGE;
+	}
+	json_object_object_add(res.doc, "strategies", strategies_desc);
 	printf("pudbench: kernel %s, %s, results in %s\n",
 	       json_object_get_string(json_object_object_get(
 		       json_object_object_get(res.doc, "env"), "kernel_release")),
@@ -630,8 +685,12 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 							.cpu = main_cpu,
 							.nr_remote = (int)nr_remote,
 							.remote_mode = cfg->remote_modes[m],
+							.knob = &knob,
+							.nr_strategies = bench->uses_strategies ?
+									 nr_strategies : 1,
 						};
 
+						memcpy(c.strategies, strategies, sizeof(strategies));
 						if (pb_pick_remote_cpus(main_cpu, c.nr_remote, c.remote_cpus,
 									err, sizeof(err))) {
 							printf("%-22s %-10s skipped: %s\n", bench->name,
@@ -640,6 +699,7 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 						} else if (run_case(&c, &res)) {
 							failed++;
 						}
+						pb_strategies_restore(&knob);
 						pb_results_flush(&res);
 					}
 				}
