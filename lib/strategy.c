@@ -5,23 +5,38 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "sysfs.h"
+
+/* A knob kernel whose debugfs is not mounted must not pass for a stock one. */
+static void mount_debugfs(void)
+{
+	if (geteuid() == 0 && access("/sys/kernel/debug/tracing", F_OK) &&
+	    access("/sys/kernel/debug/bdi", F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+}
 
 int pb_strategies_detect(struct pb_strategies *s, char *why, size_t len)
 {
 	char buf[256], *save = NULL;
 
 	memset(s, 0, sizeof(*s));
+	mount_debugfs();
 	if (pb_sysfs_read_str(PB_STRATEGY_KNOB, buf, sizeof(buf))) {
-		if (errno != ENOENT) {
-			snprintf(why, len, "%s: %s", PB_STRATEGY_KNOB, strerror(errno));
-			return -1;
-		}
 		s->nr = 1;
-		strcpy(s->names[0], "inplace");	/* the kernel's own path */
-		return 0;
+		if (errno == ENOENT) {
+			strcpy(s->names[0], "inplace");	/* the kernel's own path */
+			return 0;
+		}
+		if (errno == EACCES || errno == EPERM) {
+			/* debugfs is root-only: whatever the kernel does, unknown which */
+			strcpy(s->names[0], "unknown");
+			return 0;
+		}
+		snprintf(why, len, "%s: %s", PB_STRATEGY_KNOB, strerror(errno));
+		return -1;
 	}
 	/* "inplace [inplace_ad] split": the bracketed one is selected */
 	for (char *tok = strtok_r(buf, " \t", &save); tok && s->nr < PB_STRATEGY_MAX;
