@@ -11,6 +11,7 @@
 
 #include "run_cmd.h"
 #include "tap.h"
+#include "checks.h"
 
 static char out_dir[256];
 static char run_output[1 << 16];
@@ -283,16 +284,8 @@ TEST(csv_matches_json)
 
 TEST(no_temp_files_left)
 {
-	struct dirent *de;
-	DIR *d;
-
 	need_run();
-	d = opendir(out_dir);
-	ASSERT_TRUE(d != NULL);
-	while ((de = readdir(d)))
-		if (strstr(de->d_name, ".tmp"))
-			TAP_FAIL("left behind: %s", de->d_name);
-	closedir(d);
+	assert_no_temp_files(out_dir);
 }
 
 int main(int argc, char **argv)

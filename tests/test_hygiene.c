@@ -8,6 +8,7 @@
 #include "run_cmd.h"
 #include "sysfs.h"
 #include "tap.h"
+#include "checks.h"
 
 struct pool_state {
 	long nr_hugepages, total_2m;
@@ -41,8 +42,6 @@ static void run_and_compare(const char *inject)
 	char *const argv[] = { PB_BIN, "run", "--config", PB_TEST_DATA_DIR "/hygiene.conf",
 			       "--out", dir, NULL };
 	struct pool_state before, after;
-	struct dirent *de;
-	DIR *d;
 	int rc;
 
 	if (geteuid() != 0)
@@ -60,12 +59,7 @@ static void run_and_compare(const char *inject)
 	ASSERT_SUBSTR(out, "hugetlb-2M");
 	ASSERT_EQ(after.nr_hugepages, before.nr_hugepages);
 	ASSERT_EQ(after.total_2m, before.total_2m);
-	d = opendir(dir);
-	ASSERT_TRUE(d != NULL);
-	while ((de = readdir(d)))
-		if (strstr(de->d_name, ".tmp"))
-			TAP_FAIL("temp file left: %s", de->d_name);
-	closedir(d);
+	assert_no_temp_files(dir);
 }
 
 TEST(hugetlb_pool_is_restored)

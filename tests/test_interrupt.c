@@ -12,6 +12,7 @@
 
 #include "sysfs.h"
 #include "tap.h"
+#include "checks.h"
 
 #define NR_HUGEPAGES_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
 
@@ -33,9 +34,7 @@ static void interrupt_run(int sig)
 	long pool_before = -1, pool_after = -1;
 	time_t deadline;
 	json_object *doc, *status;
-	struct dirent *de;
 	int wstatus;
-	DIR *d;
 	pid_t pid;
 
 	ASSERT_TRUE(dir != NULL);
@@ -70,12 +69,7 @@ static void interrupt_run(int sig)
 	ASSERT_GT(records_in(path), 0);
 	json_object_put(doc);
 
-	d = opendir(out);
-	ASSERT_TRUE(d != NULL);
-	while ((de = readdir(d)))
-		if (strstr(de->d_name, ".tmp"))
-			TAP_FAIL("temp file left: %s", de->d_name);
-	closedir(d);
+	assert_no_temp_files(out);
 	pb_sysfs_read_long(NR_HUGEPAGES_2M, &pool_after);
 	ASSERT_EQ(pool_after, pool_before);
 }
