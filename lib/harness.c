@@ -607,21 +607,84 @@ static size_t max_size_gib(const struct pb_config *cfg)
 	return max;
 }
 
+/* What every case of a run shares. */
+struct run_ctx {
+	const struct pb_config *cfg;
+	struct pb_results *res;
+	const struct pb_strategies *knob;
+	const char *strategies[PB_STRATEGY_MAX];
+	int nr_strategies;
+	int main_cpu;
+	int failed;
+};
+
+static void run_one(struct run_ctx *rx, const struct pb_bench *bench,
+		    const struct pb_bench_config *bcfg, const struct pb_backend *be,
+		    unsigned size_gib, unsigned nr_remote, enum pb_remote_mode mode)
+{
+	struct pb_case c = {
+		.bench = bench,
+		.backend = be,
+		.cfg = rx->cfg,
+		.bcfg = bcfg,
+		.page_size = pb_backend_page_size(be, rx->cfg),
+		.size = (size_t)size_gib * PB_SZ_1G,
+		.cpu = rx->main_cpu,
+		.nr_remote = (int)nr_remote,
+		.remote_mode = mode,
+		.knob = rx->knob,
+		.nr_strategies = bench->uses_strategies ? rx->nr_strategies : 1,
+	};
+	char err[512];
+
+	memcpy(c.strategies, rx->strategies, sizeof(c.strategies));
+	if (pb_pick_remote_cpus(rx->main_cpu, c.nr_remote, c.remote_cpus, err, sizeof(err))) {
+		printf("%-22s %-10s skipped: %s\n", bench->name, be->name, err);
+		pb_results_add_skip(rx->res, case_id(&c), err);
+	} else if (run_case(&c, rx->res)) {
+		rx->failed++;
+	}
+	/* a crashed case must not leave the next one on its strategy */
+	pb_strategies_restore(rx->knob);
+	pb_results_flush(rx->res);
+}
+
+/* Every size x remote count x remote mode of one benchmark on one backend. */
+static void run_bench(struct run_ctx *rx, const struct pb_bench *bench,
+		      const struct pb_backend *be)
+{
+	const struct pb_config *cfg = rx->cfg;
+	const struct pb_bench_config *bcfg = pb_config_bench(cfg, bench->name);
+	/* without participants the remote axes collapse to one case */
+	unsigned nr_counts = bench->uses_remote ? cfg->nr_remote_cpus : 1;
+
+	for (unsigned s = 0; s < bcfg->nr_sizes && !interrupted; s++) {
+		for (unsigned r = 0; r < nr_counts && !interrupted; r++) {
+			unsigned nr_remote = bench->uses_remote ? cfg->remote_cpus[r] : 0;
+			unsigned nr_modes = nr_remote ? cfg->nr_remote_modes : 1;
+
+			for (unsigned m = 0; m < nr_modes && !interrupted; m++)
+				run_one(rx, bench, bcfg, be, bcfg->sizes_gib[s], nr_remote,
+					cfg->remote_modes[m]);
+		}
+	}
+}
+
 int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 {
 	const struct pb_backend *backends[MAX_RUN_BACKENDS];
 	struct sigaction sa = { .sa_handler = on_interrupt };
-	int nr_backends, main_cpu, failed = 0, status, nr_strategies;
-	const char *strategies[PB_STRATEGY_MAX];
 	struct pb_strategies knob;
 	json_object *strategies_desc;
 	struct pb_results res;
+	struct run_ctx rx = { .cfg = cfg, .res = &res, .knob = &knob };
+	int nr_backends, status;
 	char err[512];
 
 	if (pb_harness_validate(cfg))
 		return PB_EXIT_USAGE;
-	main_cpu = pb_pick_main_cpu(cfg->cpu, err, sizeof(err));
-	if (main_cpu < 0) {
+	rx.main_cpu = pb_pick_main_cpu(cfg->cpu, err, sizeof(err));
+	if (rx.main_cpu < 0) {
 		fprintf(stderr, "%s: key 'cpu' in [run]: %s\n", cfg->path, err);
 		return PB_EXIT_USAGE;
 	}
@@ -629,8 +692,8 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 		fprintf(stderr, "pudbench: %s\n", err);
 		return PB_EXIT_USAGE;
 	}
-	nr_strategies = select_strategies(cfg, &knob, strategies, &strategies_desc);
-	if (nr_strategies < 0)
+	rx.nr_strategies = select_strategies(cfg, &knob, rx.strategies, &strategies_desc);
+	if (rx.nr_strategies < 0)
 		return PB_EXIT_USAGE;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -659,67 +722,24 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 	pb_results_flush(&res);
 	pb_results_print_header(stdout);
 
-	for (unsigned bi = 0; bi < cfg->nr_benches && !interrupted; bi++) {
-		const struct pb_bench *bench = pb_bench_find(cfg->benches[bi]);
-		const struct pb_bench_config *bcfg = pb_config_bench(cfg, bench->name);
-
-		for (int b = 0; b < nr_backends && !interrupted; b++) {
-			if (!backends[b])
-				continue;
-			for (unsigned s = 0; s < bcfg->nr_sizes && !interrupted; s++) {
-				for (unsigned r = 0; r < cfg->nr_remote_cpus && !interrupted; r++) {
-					unsigned nr_remote = bench->uses_remote ? cfg->remote_cpus[r] : 0;
-					unsigned nr_modes = nr_remote ? cfg->nr_remote_modes : 1;
-
-					/* without participants the mode axis collapses */
-					if (!bench->uses_remote && r > 0)
-						break;
-					for (unsigned m = 0; m < nr_modes && !interrupted; m++) {
-						struct pb_case c = {
-							.bench = bench,
-							.backend = backends[b],
-							.cfg = cfg,
-							.bcfg = bcfg,
-							.page_size = pb_backend_page_size(backends[b], cfg),
-							.size = (size_t)bcfg->sizes_gib[s] * PB_SZ_1G,
-							.cpu = main_cpu,
-							.nr_remote = (int)nr_remote,
-							.remote_mode = cfg->remote_modes[m],
-							.knob = &knob,
-							.nr_strategies = bench->uses_strategies ?
-									 nr_strategies : 1,
-						};
-
-						memcpy(c.strategies, strategies, sizeof(strategies));
-						if (pb_pick_remote_cpus(main_cpu, c.nr_remote, c.remote_cpus,
-									err, sizeof(err))) {
-							printf("%-22s %-10s skipped: %s\n", bench->name,
-							       backends[b]->name, err);
-							pb_results_add_skip(&res, case_id(&c), err);
-						} else if (run_case(&c, &res)) {
-							failed++;
-						}
-						pb_strategies_restore(&knob);
-						pb_results_flush(&res);
-					}
-				}
-			}
-		}
-	}
+	for (unsigned bi = 0; bi < cfg->nr_benches && !interrupted; bi++)
+		for (int b = 0; b < nr_backends && !interrupted; b++)
+			if (backends[b])
+				run_bench(&rx, pb_bench_find(cfg->benches[bi]), backends[b]);
 
 	pb_backends_release_all();
 	if (interrupted) {
 		pb_results_set_status(&res, "interrupted");
 		status = PB_EXIT_INTERRUPTED;
 	} else {
-		pb_results_set_status(&res, failed ? "failed" : "complete");
-		status = failed ? PB_EXIT_CASE_FAILED : PB_EXIT_OK;
+		pb_results_set_status(&res, rx.failed ? "failed" : "complete");
+		status = rx.failed ? PB_EXIT_CASE_FAILED : PB_EXIT_OK;
 	}
 	pb_results_flush(&res);
 	printf("pudbench: %s; %zu records, %d failed cases; timestamp cost %.0f ns (in every "
 	       "latency); results: %s\n",
 	       interrupted ? "interrupted" : "done",
-	       json_object_array_length(json_object_object_get(res.doc, "results")), failed,
+	       json_object_array_length(json_object_object_get(res.doc, "results")), rx.failed,
 	       json_object_get_double(json_object_object_get(
 		       json_object_object_get(res.doc, "env"), "timer_overhead_ns")),
 	       res.json_path);
