@@ -103,6 +103,30 @@ static const char *parse_aligns(struct pb_kernels_conf *kc, const char *value)
 	return NULL;
 }
 
+/*
+ * "0001,0002" -> "0001 0002" for build-kernel.sh --patches; "none" or
+ * nothing = the stock source.  Names are patches/ prefixes: no paths.
+ */
+static const char *parse_build(struct pb_kernel_spec *k, const char *list)
+{
+	char buf[sizeof(k->arg)], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	k->kind = PB_KSPEC_BUILD;
+	k->arg[0] = '\0';
+	for (char *tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		if (tok[0] == '.' || tok[strspn(tok, "abcdefghijklmnopqrstuvwxyz"
+						     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")])
+			return "expected build:<patch>[,<patch>...] (names or numbers in patches/)";
+		if (!strcmp(tok, "none"))
+			continue;
+		if (strlen(k->arg) + strlen(tok) + 2 > sizeof(k->arg))
+			return "value too long";
+		strcat(k->arg[0] ? strcat(k->arg, " ") : k->arg, tok);
+	}
+	return NULL;
+}
+
 static const char *parse_spec(struct kparse *p, struct pb_kernel_spec *k, const char *value)
 {
 	if (strlen(value) >= sizeof(k->spec))
@@ -124,13 +148,14 @@ static const char *parse_spec(struct kparse *p, struct pb_kernel_spec *k, const 
 		return NULL;
 	}
 	if (!strncmp(value, "build:", 6))
-		return "build: specs are not supported yet (reserved for kernels built by the suite)";
-	return "expected debian:<package>[=<version>] or bzimage:<path>";
+		return parse_build(k, value + 6);
+	return "expected debian:<package>[=<version>], bzimage:<path> or build:<patches>";
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
-	static const char *const matrix_keys[] = { "suite", "aligns", "timeout_s", "numa" };
+	static const char *const matrix_keys[] = { "suite", "aligns", "timeout_s", "numa", "pmem_gib" };
+	const size_t nr_keys = sizeof(matrix_keys) / sizeof(*matrix_keys);
 	struct kparse *p = user;
 	struct pb_kernels_conf *kc = &p->kc;
 	const char *what = NULL;
@@ -138,20 +163,28 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (!strncmp(section, "kernel:", 7)) {
 		unsigned i = kc->nr_kernels - 1;	/* read_line() added it */
 
-		if (strcmp(name, "spec"))
-			what = "unknown key (expected spec)";
-		else if (p->spec_seen[i])
+		if (!strcmp(name, "fragment")) {
+			if (kc->kernels[i].fragment[0])
+				what = "duplicate key";
+			else if (!*value)
+				what = "empty path";
+			else
+				resolve(p, value, kc->kernels[i].fragment, sizeof(kc->kernels[i].fragment));
+		} else if (strcmp(name, "spec")) {
+			what = "unknown key (expected spec, fragment)";
+		} else if (p->spec_seen[i]) {
 			what = "duplicate key";
-		else
+		} else {
 			what = parse_spec(p, &kc->kernels[i], value);
-		p->spec_seen[i] = true;
+			p->spec_seen[i] = true;
+		}
 	} else if (!strcmp(section, "matrix")) {
 		size_t k;
 
-		for (k = 0; k < 4 && strcmp(name, matrix_keys[k]); k++)
+		for (k = 0; k < nr_keys && strcmp(name, matrix_keys[k]); k++)
 			;
-		if (k == 4)
-			what = "unknown key (expected suite, aligns, timeout_s, numa)";
+		if (k == nr_keys)
+			what = "unknown key (expected suite, aligns, timeout_s, numa, pmem_gib)";
 		else if (p->matrix_seen & 1u << k)
 			what = "duplicate key";
 		else if (k == 0 && !*value)
@@ -164,7 +197,10 @@ static int handler(void *user, const char *section, const char *name, const char
 			what = "not an integer in 30..86400";
 		else if (k == 3 && !parse_uint(value, 1, 2, &kc->numa))
 			what = "must be 1 or 2";
-		p->matrix_seen |= k < 4 ? 1u << k : 0;
+		/* boot.sh's NVDIMM is a sparse file: only what the guest writes is real */
+		else if (k == 4 && !parse_uint(value, 2, 60, &kc->pmem_gib))
+			what = "not an integer in 2..60";
+		p->matrix_seen |= k < nr_keys ? 1u << k : 0;
 	} else {
 		what = *section ? "unknown section" : "no [section] before it";
 	}
@@ -248,6 +284,7 @@ int pb_kernels_conf_load(struct pb_kernels_conf *out, const char *path, char *er
 	p.kc.nr_aligns = 2;
 	p.kc.timeout_s = 600;
 	p.kc.numa = 1;
+	p.kc.pmem_gib = 4;
 	p.fp = fopen(path, "r");
 	if (!p.fp) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -265,12 +302,15 @@ int pb_kernels_conf_load(struct pb_kernels_conf *out, const char *path, char *er
 		snprintf(err, errlen, "%s: no [kernel:LABEL] section", path);
 		return -1;
 	}
-	for (unsigned i = 0; i < p.kc.nr_kernels; i++)
-		if (!p.spec_seen[i]) {
-			snprintf(err, errlen, "%s:%d: [kernel:%s]: no spec", path,
-				 p.kc.kernels[i].line, p.kc.kernels[i].label);
+	for (unsigned i = 0; i < p.kc.nr_kernels; i++) {
+		const struct pb_kernel_spec *k = &p.kc.kernels[i];
+
+		if (!p.spec_seen[i] || (k->fragment[0] && k->kind != PB_KSPEC_BUILD)) {
+			snprintf(err, errlen, "%s:%d: [kernel:%s]: %s", path, k->line, k->label,
+				 p.spec_seen[i] ? "fragment is for build: specs only" : "no spec");
 			return -1;
 		}
+	}
 	*out = p.kc;
 	return 0;
 }

@@ -7,8 +7,14 @@
  *   aligns = 1G, 2M         ; devdax alignments, one run each
  *   timeout_s = 600         ; per boot
  *   numa = 1                ; 2: two nodes, the NVDIMM on the second
+ *   pmem_gib = 4            ; size of the emulated NVDIMM (sparse file)
  *   [kernel:LABEL]
- *   spec = debian:<package>[=<version>] | bzimage:<path> | build:... (reserved)
+ *   spec = debian:<package>[=<version>] | bzimage:<path> | build:<patches>
+ *   fragment = kernel/pudbench.fragment   ; build: only, relative to this file
+ *
+ * build:0001,0002 builds linux-source-6.12 with patches/0001-*.patch and
+ * patches/0002-*.patch (build:none = no patch) through
+ * tools/kernel/build-kernel.sh.
  *
  * Unknown sections and keys are errors, named "FILE:LINE: key 'K' in [S]: WHAT".
  */
@@ -22,13 +28,15 @@
 #define PB_KC_MAX_ALIGNS 3
 #define PB_KC_LABEL_MAX 48
 
-enum pb_kspec_kind { PB_KSPEC_DEBIAN, PB_KSPEC_BZIMAGE };
+enum pb_kspec_kind { PB_KSPEC_DEBIAN, PB_KSPEC_BZIMAGE, PB_KSPEC_BUILD };
 
 struct pb_kernel_spec {
 	char label[PB_KC_LABEL_MAX];
 	char spec[PATH_MAX];		/* as written */
 	enum pb_kspec_kind kind;
-	char arg[PATH_MAX];		/* after "debian:"; bzimage: resolved path */
+	char arg[PATH_MAX];		/* after "debian:"; bzimage: resolved path;
+					 * build: the patches, space-separated ("" = none) */
+	char fragment[PATH_MAX];	/* build: only; "" = build-kernel.sh's default */
 	int line;			/* of the [kernel:LABEL] header */
 };
 
@@ -39,6 +47,7 @@ struct pb_kernels_conf {
 	char aligns[PB_KC_MAX_ALIGNS][4];	/* "1G", "2M", "4K" */
 	unsigned timeout_s;
 	unsigned numa;			/* 1 or 2 */
+	unsigned pmem_gib;		/* NVDIMM size: the largest devdax case + 1 GiB */
 	unsigned nr_kernels;
 	struct pb_kernel_spec kernels[PB_KC_MAX_KERNELS];
 };

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define MAX_ROWS 512
-#define CASE_W 50
+#define CASE_W 60
 #define COUNT_W 53	/* width of one kernel's group in the counts table */
 #define LAT_W 32
 
@@ -53,10 +53,12 @@ static void case_key(json_object *rec, char *buf, size_t len)
 
 	if (nr_remote)
 		snprintf(remote, sizeof(remote), "r%d:%s", nr_remote, str(rec, "remote_mode"));
-	snprintf(buf, len, "%s %s/%s %s %s %s", str(rec, "bench"), str(rec, "backend"),
+	/* the strategy too: a knob kernel has one record per strategy and case */
+	snprintf(buf, len, "%s %s/%s %s %s%s%s %s", str(rec, "bench"), str(rec, "backend"),
 		 size_name(json_object_get_int64(get(rec, "page_size")), ps, sizeof(ps)),
 		 size_name(json_object_get_int64(get(rec, "size_bytes")), sz, sizeof(sz)),
-		 str(rec, "direction"), remote);
+		 str(rec, "direction"), get(rec, "strategy") ? " " : "",
+		 get(rec, "strategy") ? str(rec, "strategy") : "", remote);
 }
 
 static json_object *find(json_object *doc, const char *key)

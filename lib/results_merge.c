@@ -36,6 +36,9 @@ json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned n
 	json_object_object_add(doc, "schema", json_object_new_string(PB_RESULTS_SCHEMA));
 	json_object_object_add(doc, "status", NULL);	/* keeps the key order */
 	json_object_object_add(doc, "env", nr ? json_object_get(get(parts[0], "env")) : NULL);
+	/* one kernel, one knob: the first part's strategies stand for all */
+	if (nr && get(parts[0], "strategies"))
+		json_object_object_add(doc, "strategies", json_object_get(get(parts[0], "strategies")));
 	json_object_object_add(doc, "backends", backends);
 	for (size_t a = 0; a < sizeof(arrays) / sizeof(*arrays); a++)
 		json_object_object_add(doc, arrays[a], json_object_new_array());

@@ -25,6 +25,12 @@ static double now_s(void)
 
 int pb_spawn_wait(char *const argv[], char *out, size_t len, unsigned timeout_s)
 {
+	return pb_spawn_wait_log(argv, out, len, timeout_s, NULL);
+}
+
+int pb_spawn_wait_log(char *const argv[], char *out, size_t len, unsigned timeout_s,
+		      const char *errlog)
+{
 	posix_spawn_file_actions_t fa;
 	int pfd[2] = { -1, -1 }, status, rc = -1;
 	double deadline = timeout_s ? now_s() + timeout_s : 0, kill_at = 0;
@@ -38,6 +44,8 @@ int pb_spawn_wait(char *const argv[], char *out, size_t len, unsigned timeout_s)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	if (out)
 		posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+	if (errlog)
+		posix_spawn_file_actions_addopen(&fa, 2, errlog, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	/* our stdout may be a pipe too: keep the child's output in order */
 	fflush(stdout);
 	fflush(stderr);

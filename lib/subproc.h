@@ -14,4 +14,8 @@
  */
 int pb_spawn_wait(char *const argv[], char *out, size_t len, unsigned timeout_s);
 
+/* The same, with the child's stderr written to the file @errlog (truncated). */
+int pb_spawn_wait_log(char *const argv[], char *out, size_t len, unsigned timeout_s,
+		      const char *errlog);
+
 #endif

@@ -8,7 +8,7 @@
  *
  * OUT/matrix.json            every kernel's status, rewritten after each
  * OUT/<label>/results.json   merged results of all aligns (pudbench-results/1)
- * OUT/<label>/console.log, accel.txt, kernel.env
+ * OUT/<label>/console.log, accel.txt, kernel.env, build-kernel.log (build: specs)
  * OUT/<label>/vm/            what boot.sh left: the guest's files, qemu.txt, ...
  */
 #define _GNU_SOURCE
@@ -33,6 +33,7 @@
 #include "matrix_table.h"
 #include "results.h"
 #include "results_merge.h"
+#include "strategy_report.h"
 #include "subproc.h"
 
 #ifndef PUDBENCH_SOURCE_DIR
@@ -197,8 +198,13 @@ static bool bzimage_release(const char *path, char *out, size_t len)
 	return ok;
 }
 
-/* A kernel dir for a local bzImage: kernel.env as fetch-kernel.sh writes it, no modules. */
-static int prepare_bzimage(const char *image, const char *kdir, char *why, size_t wlen)
+/*
+ * A kernel dir for a local bzImage: kernel.env as fetch-kernel.sh writes it,
+ * no modules.  @ident: PACKAGE=, VERSION= and more lines naming a kernel
+ * built here; NULL: the image's path and sha256 name it.
+ */
+static int prepare_bzimage(const char *image, const char *kdir, const char *ident, char *why,
+			   size_t wlen)
 {
 	char krel[128], sum[256] = "", path[PATH_MAX + 16];
 	char *argv[] = { "/usr/bin/sha256sum", (char *)image, NULL };
@@ -219,21 +225,119 @@ static int prepare_bzimage(const char *image, const char *kdir, char *why, size_
 		return -1;
 	}
 	/* VERSION: the image's sha256, the exact identity of a local build */
-	fprintf(f, "PACKAGE=bzimage:%s\nVERSION=sha256:%s\nKREL=%s\nVMLINUZ=%s\nMODDIR=\n", image, sum,
-		krel, image);
+	if (ident)
+		fprintf(f, "%s", ident);
+	else
+		fprintf(f, "PACKAGE=bzimage:%s\nVERSION=sha256:%s\n", image, sum);
+	fprintf(f, "IMAGE_SHA256=%s\nKREL=%s\nVMLINUZ=%s\nMODDIR=\n", sum, krel, image);
 	return fclose(f) ? -1 : 0;
 }
 
-static int fetch(struct ctx *c, const struct pb_kernel_spec *k, const char *dir, char *kdir,
-		 size_t klen, char *why, size_t wlen)
+/* The helper scripts print their result as the last line of stdout. */
+static void last_line(char *outbuf, char *out, size_t len)
 {
-	char script[PATH_MAX + 32], outbuf[4096], *last;
+	char *last;
+
+	while ((last = strrchr(outbuf, '\n')) && !last[1])
+		*last = '\0';
+	last = strrchr(outbuf, '\n');
+	sfmt(out, len, "%s", last ? last + 1 : outbuf);
+}
+
+/* build-kernel.sh's exit statuses, for the kernel's "reason" */
+static const char *build_failure(int rc)
+{
+	switch (rc) {
+	case 1: return "setup failed (source package or build tools missing)";
+	case 2: return "a patch does not apply";
+	case 3: return "options of the config fragment were dropped by Kconfig";
+	case 4: return "the kernel build failed";
+	case 124: return "timeout";
+	default: return "failed";
+	}
+}
+
+/* A shell-style value of build.env or kernel.env without its quotes. */
+static bool env_unquoted(const char *path, const char *key, char *out, size_t len)
+{
+	bool found;
+	size_t n;
+
+	out[0] = '\0';
+	found = env_value(path, key, out, len);
+	n = strlen(out);
+	if (n >= 2 && out[0] == '"' && out[n - 1] == '"') {
+		memmove(out, out + 1, n - 2);
+		out[n - 2] = '\0';
+	}
+	return found;
+}
+
+/*
+ * build: run tools/kernel/build-kernel.sh (a cached result returns at once),
+ * then treat its bzImage like bzimage:, named by source version, patches
+ * and config hash from its build.env.
+ */
+static int build(struct ctx *c, const struct pb_kernel_spec *k, const char *dir, char *kdir,
+		 size_t klen, char *why, size_t wlen, json_object *kinfo)
+{
+	char script[PATH_MAX + 32], log[PATH_MAX + 32], outbuf[4096], image[PATH_MAX];
+	char env[PATH_MAX + 16], ver[128], patches[1024], cfg[80], key[40], pkg[256];
+	char ident[2048], tmp[PATH_MAX], *argv[8];
+	int argc = 0, rc;
+
+	sfmt(script, sizeof(script), "%s/tools/kernel/build-kernel.sh", c->root);
+	sfmt(log, sizeof(log), "%s/build-kernel.log", dir);
+	argv[argc++] = script;
+	argv[argc++] = "--patches", argv[argc++] = k->arg[0] ? (char *)k->arg : "none";
+	if (k->fragment[0])
+		argv[argc++] = "--fragment", argv[argc++] = (char *)k->fragment;
+	argv[argc] = NULL;
+	fprintf(stderr, "pudbench: kernels: [%s] build-kernel.sh --patches \"%s\" (cached: seconds; "
+		"cold: ~20 min on 2 CPUs; log: %s)\n", k->label, k->arg, log);
+	rc = pb_spawn_wait_log(argv, outbuf, sizeof(outbuf), 3600, log);
+	json_object_object_add(kinfo, "build_exit", json_object_new_int(rc));
+	if (rc) {
+		sfmt(why, wlen, "build: build-kernel.sh exited %d: %s (log: %s)", rc, build_failure(rc),
+		     log);
+		return -1;
+	}
+	last_line(outbuf, image, sizeof(image));
+	sfmt(tmp, sizeof(tmp), "%s", image);
+	sfmt(env, sizeof(env), "%s/build.env", dirname(tmp));
+	env_unquoted(env, "SOURCE_VERSION", ver, sizeof(ver));
+	env_unquoted(env, "PATCHES", patches, sizeof(patches));
+	env_unquoted(env, "CONFIG_SHA256", cfg, sizeof(cfg));
+	env_unquoted(env, "KEY", key, sizeof(key));
+	if (!ver[0] || !cfg[0]) {
+		sfmt(why, wlen, "build: %s lacks SOURCE_VERSION or CONFIG_SHA256", env);
+		return -1;
+	}
+	/* the package name carries the patch numbers: "linux-source-6.12+0001+0002" */
+	sfmt(pkg, sizeof(pkg), "linux-source-6.12");
+	sfmt(tmp, sizeof(tmp), "%s", k->arg);
+	for (char *save = NULL, *p = strtok_r(tmp, " ", &save); p;
+	     p = strtok_r(NULL, " ", &save))
+		sfmt(pkg + strlen(pkg), sizeof(pkg) - strlen(pkg), "+%s", p);
+	sfmt(ident, sizeof(ident),
+	     "PACKAGE=%s\nVERSION=%s\nSOURCE_VERSION=%s\nPATCHES=\"%s\"\nCONFIG_SHA256=%s\nBUILD_KEY=%s\n",
+	     pkg, ver, ver, patches, cfg, key);
+	sfmt(kdir, klen, "%s/kernel", dir);
+	return prepare_bzimage(image, kdir, ident, why, wlen);
+}
+
+static int fetch(struct ctx *c, const struct pb_kernel_spec *k, const char *dir, char *kdir,
+		 size_t klen, char *why, size_t wlen, json_object *kinfo)
+{
+	char script[PATH_MAX + 32], outbuf[4096];
 	int rc;
 
 	if (k->kind == PB_KSPEC_BZIMAGE) {
 		sfmt(kdir, klen, "%s/kernel", dir);
-		return prepare_bzimage(k->arg, kdir, why, wlen);
+		return prepare_bzimage(k->arg, kdir, NULL, why, wlen);
 	}
+	if (k->kind == PB_KSPEC_BUILD)
+		return build(c, k, dir, kdir, klen, why, wlen, kinfo);
 	sfmt(script, sizeof(script), "%s/tools/vm/fetch-kernel.sh", c->root);
 	rc = pb_spawn_wait((char *[]){ script, (char *)k->arg, c->cache, NULL }, outbuf,
 			   sizeof(outbuf), 3600);
@@ -242,10 +346,7 @@ static int fetch(struct ctx *c, const struct pb_kernel_spec *k, const char *dir,
 		return -1;
 	}
 	/* the kernel dir is its last line of stdout */
-	while ((last = strrchr(outbuf, '\n')) && !last[1])
-		*last = '\0';
-	last = strrchr(outbuf, '\n');
-	sfmt(kdir, klen, "%s", last ? last + 1 : outbuf);
+	last_line(outbuf, kdir, klen);
 	return 0;
 }
 
@@ -264,6 +365,16 @@ static int copy_kernel_env(const char *kdir, const char *dir, const struct pb_ke
 	free(env);
 	return fclose(f);
 }
+
+/* What names a kernel: kernel.env key -> matrix.json and results "kernel" key. */
+static const struct {
+	const char *env, *json;
+} ident_keys[] = {
+	{ "PACKAGE", "package" }, { "VERSION", "version" }, { "KREL", "krel" },
+	{ "SOURCE_VERSION", "source_version" }, { "PATCHES", "patches" },
+	{ "CONFIG_SHA256", "config_sha256" }, { "BUILD_KEY", "build_key" },
+};
+#define NR_IDENT (sizeof(ident_keys) / sizeof(*ident_keys))
 
 /* Load what came back per align, merge it, write DIR/results.json. */
 static json_object *collect(struct ctx *c, const struct pb_kernel_spec *k, const char *dir,
@@ -295,10 +406,13 @@ static json_object *collect(struct ctx *c, const struct pb_kernel_spec *k, const
 	meta = json_object_new_object();
 	json_object_object_add(meta, "label", json_object_new_string(k->label));
 	json_object_object_add(meta, "spec", json_object_new_string(k->spec));
-	json_object_object_foreach(kinfo, key, val)
-		if (!strcmp(key, "package") || !strcmp(key, "version") || !strcmp(key, "krel") ||
-		    !strcmp(key, "accel"))
+	json_object_object_foreach(kinfo, key, val) {
+		for (size_t e = 0; e < NR_IDENT; e++)
+			if (!strcmp(key, ident_keys[e].json))
+				json_object_object_add(meta, key, json_object_get(val));
+		if (!strcmp(key, "accel"))
 			json_object_object_add(meta, key, json_object_get(val));
+	}
 	json_object_object_add(doc, "kernel", meta);
 	sfmt(path, sizeof(path), "%s/results.json", dir);
 	pb_write_json_atomic(path, doc);
@@ -346,7 +460,7 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
 	const struct pb_kernel_spec *k = &c->kc->kernels[i];
 	char dir[PATH_MAX], kdir[PATH_MAX], why[1024] = "", path[PATH_MAX + 64], val[512];
 	char initrd[PATH_MAX + 32], script[PATH_MAX + 32], vmout[PATH_MAX + 8], timeout[16];
-	char suite_arg[PATH_MAX + 32], run_arg[PATH_MAX + 32], append[128], missing[64];
+	char suite_arg[PATH_MAX + 32], run_arg[PATH_MAX + 32], append[128], missing[64], pmem[16];
 	char *argv[24];
 	int argc = 0, rc;
 	time_t t0 = time(NULL);
@@ -359,15 +473,12 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
 		sfmt(why, sizeof(why), "cannot create %s: %s", dir, strerror(errno));
 		goto failed;
 	}
-	if (fetch(c, k, dir, kdir, sizeof(kdir), why, sizeof(why)))
+	if (fetch(c, k, dir, kdir, sizeof(kdir), why, sizeof(why), kinfo))
 		goto failed;
 	sfmt(path, sizeof(path), "%s/kernel.env", kdir);
-	if (env_value(path, "PACKAGE", val, sizeof(val)))
-		set_str(kinfo, "package", val);
-	if (env_value(path, "VERSION", val, sizeof(val)))
-		set_str(kinfo, "version", val);
-	if (env_value(path, "KREL", val, sizeof(val)))
-		set_str(kinfo, "krel", val);
+	for (size_t e = 0; e < NR_IDENT; e++)
+		if (env_unquoted(path, ident_keys[e].env, val, sizeof(val)))
+			set_str(kinfo, ident_keys[e].json, val);
 	copy_kernel_env(kdir, dir, k);
 	save_matrix(c);
 
@@ -395,6 +506,8 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
 	argv[argc++] = "--initrd", argv[argc++] = initrd;
 	argv[argc++] = "--out", argv[argc++] = vmout;
 	argv[argc++] = "--timeout", argv[argc++] = timeout;
+	sfmt(pmem, sizeof(pmem), "%uG", c->kc->pmem_gib);
+	argv[argc++] = "--pmem", argv[argc++] = pmem;
 	argv[argc++] = "--align", argv[argc++] = "0";	/* run-suite.sh sets up each align */
 	argv[argc++] = "--append", argv[argc++] = append;
 	if (c->kc->numa == 2)
@@ -517,6 +630,7 @@ static int setup_ctx(struct ctx *c, const char *config, const char *out)
 	}
 	json_object_object_add(c->matrix, "numa_nodes", json_object_new_int((int)c->kc->numa));
 	json_object_object_add(c->matrix, "timeout_s", json_object_new_int((int)c->kc->timeout_s));
+	json_object_object_add(c->matrix, "pmem_gib", json_object_new_int((int)c->kc->pmem_gib));
 	json_object_object_add(c->matrix, "accel", NULL);
 	json_object_object_add(c->matrix, "kernels", json_object_new_array());
 	for (unsigned i = 0; i < c->kc->nr_kernels; i++) {
@@ -626,14 +740,31 @@ int pb_cmd_kernels(int argc, char **argv)
 		failed += strcmp(cols[i].status, "ok") != 0;
 	}
 	pb_matrix_table_print(stdout, cols, kc.nr_kernels);
+	{
+		struct pb_sr_kernel sk[PB_KC_MAX_KERNELS];
+
+		for (unsigned i = 0; i < kc.nr_kernels; i++)
+			sk[i] = (struct pb_sr_kernel){
+				.label = cols[i].label,
+				.doc = cols[i].doc,
+				.patches = json_object_get_string(get(json_object_array_get_idx(kernels, i),
+								      "patches")),
+				.accel = cols[i].accel,
+			};
+		if (pb_sr_wanted(sk, kc.nr_kernels))
+			pb_strategy_report_print(stdout, sk, kc.nr_kernels);
+	}
 	printf("\nmatrix: %s/matrix.json (%u ok, %d failed)\n", c.out, kc.nr_kernels - (unsigned)failed,
 	       failed);
 	for (unsigned i = 0; i < kc.nr_kernels; i++) {
 		json_object *k = json_object_array_get_idx(kernels, i);
 
-		printf("  %-20s %-7s %s=%s\n", kc.kernels[i].label, cols[i].status,
+		printf("  %-20s %-7s %s=%s", kc.kernels[i].label, cols[i].status,
 		       json_object_get_string(get(k, "package")) ?: "?",
 		       json_object_get_string(get(k, "version")) ?: "?");
+		if (get(k, "config_sha256"))
+			printf(" config %.12s", json_object_get_string(get(k, "config_sha256")));
+		printf("\n");
 		json_object_put(c.docs[i]);
 	}
 	json_object_put(c.matrix);

@@ -30,12 +30,14 @@ static void usage(FILE *f)
 		"       pudbench-bin list\n"
 		"       pudbench-bin compare [--json] [--alpha A] [--gate FILE] BASE NEW...\n"
 		"       pudbench-bin plot DIR [--out PLOTDIR]\n"
+		"       pudbench-bin cover-letter [--report] DIR\n"
 		"\n"
 		"run   run the cases of a configuration, write DIR/results.json and .csv\n"
 		"list  benchmarks, backends (with why one is unavailable here),\n"
 		"      device-dax devices and counters\n"
 		"compare  BASE vs NEW results: tables, significance, --gate for CI\n"
-		"plot     gnuplot PNG and SVG plots of a results or matrix directory\n");
+		"plot     gnuplot PNG and SVG plots of a results or matrix directory\n"
+		"cover-letter  the patch cover letter's data table from a kernel matrix\n");
 }
 
 /* Replace a config name list from a comma-separated option. */
@@ -191,6 +193,8 @@ int main(int argc, char **argv)
 		return pb_cmd_compare(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "plot"))
 		return pb_cmd_plot(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "cover-letter"))
+		return pb_cmd_cover_letter(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;

@@ -3,12 +3,16 @@
 #ifndef PUDBENCH_TESTS_RUN_CMD_H
 #define PUDBENCH_TESTS_RUN_CMD_H
 
+#include <limits.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 extern char **environ;
 
@@ -46,6 +50,65 @@ static inline int run_cmd(char *const argv[], char *out, size_t len)
 	if (waitpid(pid, &status, 0) < 0)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * The VM tests' one run: `pudbench-bin kernels --config configs/@conf` into
+ * a fresh @out_dir (PATH_MAX) made from @tmpl; its output into @out.  Then
+ * the output from @section on (everything if the run failed) goes to the
+ * TAP log as comments, and *@matrix is OUT/matrix.json (NULL if none).
+ * Returns the exit status, -2 if no directory, or -3 with @skip (512
+ * bytes) set when QEMU is missing.
+ */
+static inline bool in_path(const char *prog);
+static inline int run_kernels_matrix(const char *conf, const char *tmpl, char *out_dir,
+				     const char *section, char *out, size_t len, char *skip,
+				     json_object **matrix)
+{
+	char config[PATH_MAX], path[PATH_MAX + 16];
+	int rc;
+
+	*matrix = NULL;
+	if (!in_path("qemu-system-x86_64")) {
+		snprintf(skip, 512, "qemu-system-x86_64 not found (apt-get install qemu-system-x86)");
+		return -3;
+	}
+
+	snprintf(config, sizeof(config), "%s/../../configs/%s", PB_TEST_DATA_DIR, conf);
+	snprintf(out_dir, PATH_MAX, "%s", tmpl);
+	if (!mkdtemp(out_dir)) {
+		perror("mkdtemp");
+		return -2;
+	}
+	printf("# pudbench-bin kernels --config %s --out %s\n", config, out_dir);
+	fflush(stdout);
+	rc = run_cmd((char *[]){ PB_BIN, "kernels", "--config", config, "--out", out_dir, NULL }, out, len);
+	{
+		char *text = rc ? out : strstr(out, section), *copy = text ? strdup(text) : NULL;
+
+		for (char *save = NULL, *l = copy ? strtok_r(copy, "\n", &save) : NULL; l;
+		     l = strtok_r(NULL, "\n", &save))
+			printf("# %s\n", l);
+		free(copy);
+	}
+	snprintf(path, sizeof(path), "%s/matrix.json", out_dir);
+	*matrix = json_object_from_file(path);
+	return rc;
+}
+
+/* @prog is an executable in $PATH (the VM tests skip without QEMU). */
+static inline bool in_path(const char *prog)
+{
+	char *path = getenv("PATH"), *dup = path ? strdup(path) : NULL, buf[PATH_MAX];
+	bool found = false;
+
+	for (char *save = NULL, *d = dup ? strtok_r(dup, ":", &save) : NULL; d && !found;
+	     d = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, sizeof(buf), "%s/%s", d, prog);
+		found = access(buf, X_OK) == 0;
+	}
+	free(dup);
+	return found;
 }
 
 #endif

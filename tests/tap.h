@@ -75,6 +75,13 @@ static inline void tap_register(const char *name, void (*fn)(void), unsigned tim
 		_exit(TAP_EXIT_FAIL);                                           \
 	} while (0)
 
+/* Fail with a message of its own when @cond does not hold. */
+#define EXPECT(cond, ...)                                                       \
+	do {                                                                    \
+		if (!(cond))                                                    \
+			TAP_FAIL(__VA_ARGS__);                                  \
+	} while (0)
+
 #define TH_INFO(...)                                                            \
 	do {                                                                    \
 		printf("# ");                                                   \

@@ -76,6 +76,34 @@ TEST(defaults_and_bzimage_relative_to_the_file)
 	ASSERT_EQ(0, pb_kc_align_bytes("1g"));
 }
 
+TEST(build_specs_take_patches_and_a_fragment)
+{
+	static struct pb_kernels_conf kc;
+	char err[PATH_MAX + 256] = "", path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/../../configs/kernels-ad.conf", PB_TEST_DATA_DIR);
+	if (pb_kernels_conf_load(&kc, path, err, sizeof(err)))
+		TAP_FAIL("%s", err);
+	ASSERT_EQ(3, kc.nr_kernels);
+	ASSERT_EQ(PB_KSPEC_DEBIAN, kc.kernels[0].kind);
+	ASSERT_EQ(PB_KSPEC_BUILD, kc.kernels[1].kind);
+	ASSERT_STREQ(kc.kernels[1].arg, "0001");
+	ASSERT_STREQ(kc.kernels[2].arg, "0001 0002");
+	ASSERT_SUBSTR(kc.kernels[2].fragment, "configs/kernel/pudbench.fragment");
+	ASSERT_EQ(10, kc.pmem_gib);
+	{
+		const char *p = conf("[kernel:stock]\nspec = build:none\n[kernel:two]\nspec = build: 0001 , 0002\n");
+
+		if (pb_kernels_conf_load(&kc, p, err, sizeof(err)))
+			TAP_FAIL("%s", err);
+		unlink(p);
+	}
+	ASSERT_STREQ(kc.kernels[0].arg, "");
+	ASSERT_STREQ(kc.kernels[1].arg, "0001 0002");
+	ASSERT_STREQ(kc.kernels[1].fragment, "");
+	ASSERT_EQ(4, kc.pmem_gib);
+}
+
 TEST(errors_name_file_line_key_and_section)
 {
 	load_fails("[matrix]\naligns = 1G\ntimeout = 5\n", ":3: key 'timeout' in [matrix]: unknown key");
@@ -83,7 +111,10 @@ TEST(errors_name_file_line_key_and_section)
 	load_fails("[matrix]\naligns = 1G,,2M\n", "entries must be");
 	load_fails("[matrix]\nnuma = 3\n", "key 'numa' in [matrix]: must be 1 or 2");
 	load_fails("[matrix]\ntimeout_s = 10\n", "not an integer in 30..86400");
-	load_fails("[kernel:a]\nspec = build:6.12+fix\n", ":2: key 'spec' in [kernel:a]: build: specs are not supported yet");
+	load_fails("[kernel:a]\nspec = build:6.12+fix\n", ":2: key 'spec' in [kernel:a]: expected build:<patch>");
+	load_fails("[kernel:a]\nspec = build:../x\n", "expected build:<patch>");
+	load_fails("[kernel:a]\nspec = debian:x\nfragment = f\n", ":1: [kernel:a]: fragment is for build: specs only");
+	load_fails("[matrix]\npmem_gib = 1\n", "key 'pmem_gib' in [matrix]: not an integer in 2..60");
 	load_fails("[kernel:a]\nspec = rpm:foo\n", "expected debian:");
 	load_fails("[kernel:a]\nspec = debian:x;rm\n", "expected debian:");
 	load_fails("[kernel:a]\nversion = 1\n", "key 'version' in [kernel:a]: unknown key");

@@ -111,12 +111,6 @@ static double num(json_object *r, const char *obj, const char *key)
 	return json_object_get_double(v);
 }
 
-#define EXPECT(cond, ...)                                                       \
-	do {                                                                    \
-		if (!(cond))                                                    \
-			TAP_FAIL(__VA_ARGS__);                                  \
-	} while (0)
-
 TEST(both_kernels_ran_and_came_back)
 {
 	static const char *const labels[] = { BASE, PATCHED };
@@ -269,19 +263,6 @@ TEST(the_2m_pmd_reference_is_healthy_on_both)
 	}
 }
 
-static bool in_path(const char *prog)
-{
-	char *path = getenv("PATH"), buf[PATH_MAX];
-
-	for (char *save = NULL, *d = path ? strtok_r(strdup(path), ":", &save) : NULL; d;
-	     d = strtok_r(NULL, ":", &save)) {
-		snprintf(buf, sizeof(buf), "%s/%s", d, prog);
-		if (access(buf, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* A failure to get the kernels (no network, no apt sources) is a skip. */
 static bool fetch_failed(void)
 {
@@ -300,36 +281,18 @@ static bool fetch_failed(void)
 
 int main(int argc, char **argv)
 {
-	char config[PATH_MAX], path[PATH_MAX + 64];
+	char path[PATH_MAX + 64];
 
-	if (!in_path("qemu-system-x86_64")) {
-		snprintf(skip_reason, sizeof(skip_reason),
-			 "qemu-system-x86_64 not found (apt-get install qemu-system-x86)");
-	} else {
-		snprintf(config, sizeof(config), "%s/../../configs/kernels-debian.conf", PB_TEST_DATA_DIR);
-		strcpy(out_dir, "/tmp/pudbench-test-vm-XXXXXX");
-		if (!mkdtemp(out_dir)) {
-			perror("mkdtemp");
-			return 1;
-		}
-		printf("# pudbench-bin kernels --config %s --out %s\n", config, out_dir);
-		fflush(stdout);
-		run_status = run_cmd((char *[]){ PB_BIN, "kernels", "--config", config, "--out", out_dir, NULL },
-				     run_output, sizeof(run_output));
-		snprintf(path, sizeof(path), "%s/matrix.json", out_dir);
-		matrix = json_object_from_file(path);
-		fetch_failed();
-		snprintf(path, sizeof(path), "%s/" BASE "/results.json", out_dir);
-		base_doc = json_object_from_file(path);
-		snprintf(path, sizeof(path), "%s/" PATCHED "/results.json", out_dir);
-		patched_doc = json_object_from_file(path);
-		/* the side-by-side table for the log; everything if it failed */
-		{
-			char *table = run_status ? run_output : strstr(run_output, "Kernel matrix:");
-
-			for (char *l = table ? strtok(table, "\n") : NULL; l; l = strtok(NULL, "\n"))
-				printf("# %s\n", l);
-		}
-	}
+	/* the side-by-side table goes to the log */
+	run_status = run_kernels_matrix("kernels-debian.conf", "/tmp/pudbench-test-vm-XXXXXX", out_dir,
+					"Kernel matrix:", run_output, sizeof(run_output), skip_reason,
+					&matrix);
+	if (run_status == -2)
+		return 1;
+	fetch_failed();
+	snprintf(path, sizeof(path), "%s/" BASE "/results.json", out_dir);
+	base_doc = json_object_from_file(path);
+	snprintf(path, sizeof(path), "%s/" PATCHED "/results.json", out_dir);
+	patched_doc = json_object_from_file(path);
 	return tap_main();
 }

@@ -14,7 +14,8 @@ DEBIAN_PACKAGES=(
 	libjson-c-dev libinih-dev libnuma-dev libgsl-dev
 	libndctl-dev libdaxctl-dev		# devdax namespace setup
 	gnuplot-nox				# plots
-	flex bison bc libelf-dev		# guest kernel build
+	flex bison bc libelf-dev		# guest kernel build (tools/kernel/build-kernel.sh)
+	libssl-dev ccache patch
 	xz-utils				# linux-source tarball (libperf, kernel)
 	# pudbench kernels: QEMU guests with an emulated NVDIMM
 	qemu-system-x86 busybox-static cpio kmod file

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: MIT
+#include "strategy_report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CI_LEVEL 0.95
+
+static size_t alen(json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
+/* Known strategies first, in the knob's order; anything else after. */
+static int strategy_rank(const char *s)
+{
+	static const char *const order[] = { "inplace", "inplace_ad", "split" };
+
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(s, order[i]))
+			return i;
+	return 3;
+}
+
+static int row_cmp(const void *x, const void *y)
+{
+	const struct pb_sr_row *a = x, *b = y;
+	int d;
+
+	if (a->kernel != b->kernel)
+		return a->kernel < b->kernel ? -1 : 1;
+	if (a->puds != b->puds)
+		return a->puds - b->puds;
+	if (a->remote != b->remote)
+		return a->remote - b->remote;
+	if ((d = strcmp(a->mode, b->mode)) || (d = strcmp(a->direction, b->direction)))
+		return d;
+	if ((d = strategy_rank(a->strategy) - strategy_rank(b->strategy)))
+		return d;
+	return strcmp(a->strategy, b->strategy);
+}
+
+static bool has_knob(json_object *doc)
+{
+	return pb_jget(pb_jget(doc, "strategies"), "knob") != NULL;
+}
+
+/* The record's samples_ns as doubles (malloc'ed), *n their count. */
+static double *samples(json_object *rec, size_t *n)
+{
+	json_object *a = pb_jget(rec, "samples_ns");
+	double *x;
+
+	*n = alen(a);
+	x = malloc((*n ? *n : 1) * sizeof(*x));
+	for (size_t i = 0; x && i < *n; i++)
+		x[i] = json_object_get_double(json_object_array_get_idx(a, i));
+	return x;
+}
+
+static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, json_object *rec)
+{
+	json_object *pc = pb_jget(rec, "per_call");
+	json_object *stale = pb_jget(pb_jget(rec, "checks"), "stale_write");
+	double *x;
+	size_t n;
+
+	memset(r, 0, sizeof(*r));
+	r->kernel = kernel;
+	r->rec = rec;
+	r->strategy = pb_jstr(rec, "strategy", "inplace");
+	r->knob = has_knob(doc);
+	r->direction = pb_jstr(rec, "direction", "?");
+	r->puds = (int)pb_jnum(rec, "nr_puds");
+	r->remote = (int)pb_jnum(rec, "remote_cpus");
+	r->mode = r->remote ? pb_jstr(rec, "remote_mode", "?") : "";
+	r->rshoot = pb_jnum(pc, "tlb_shootdowns_remote");
+	r->full = pb_jnum(pc, "tlb_full_flushes");
+	r->local = pb_jnum(pc, "tlb_flush_local");
+	r->faults = pb_jnum(pc, "faults");
+	r->split = pb_jnum(pc, "thp_split_pud");
+	r->stale = stale ? json_object_get_double(stale) : NAN;
+	x = samples(rec, &n);
+	pb_cmp_summarise(x, x ? n : 0, &r->st);
+	free(x);
+}
+
+static bool same_case(const struct pb_sr_row *a, const struct pb_sr_row *b)
+{
+	return a->kernel == b->kernel && a->puds == b->puds && a->remote == b->remote &&
+	       !strcmp(a->mode, b->mode) && !strcmp(a->direction, b->direction);
+}
+
+/* Ratio of medians against inplace on the same kernel and case, from the raw samples. */
+static void ratio_vs_inplace(struct pb_sr_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct pb_sr_row *r = &rows[i];
+		double *a = NULL, *b = NULL;
+		size_t na = 0, nb = 0, base = n;
+		bool exact;
+
+		for (size_t j = 0; j < n && base == n; j++)
+			if (same_case(&rows[j], r) && !strcmp(rows[j].strategy, "inplace"))
+				base = j;
+		if (!r->knob || base == n || base == i)
+			continue;
+		a = samples(rows[base].rec, &na);
+		b = samples(r->rec, &nb);
+		if (a && b && na >= 2 && nb >= 2 && !pb_bootstrap_median_ratio(a, na, b, nb, CI_LEVEL,
+									PB_CMP_BOOT_REPS, &r->ratio_lo,
+									&r->ratio_hi)) {
+			r->has_ratio = true;
+			r->ratio = r->st.v[PB_STAT_MEDIAN] / rows[base].st.v[PB_STAT_MEDIAN];
+			r->p = pb_mann_whitney_p(a, na, b, nb, &exact);
+		}
+		free(a);
+		free(b);
+	}
+}
+
+size_t pb_sr_collect(const struct pb_sr_kernel *k, unsigned nr, const char *bench,
+		     struct pb_sr_row **out)
+{
+	size_t n = 0, cap = 0;
+	struct pb_sr_row *rows = NULL;
+
+	for (unsigned c = 0; c < nr; c++) {
+		json_object *res = pb_jget(k[c].doc, "results");
+
+		for (size_t i = 0; i < alen(res); i++) {
+			json_object *rec = json_object_array_get_idx(res, i);
+
+			if (strcmp(pb_jstr(rec, "bench", ""), bench))
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				rows = realloc(rows, cap * sizeof(*rows));
+				if (!rows)
+					abort();
+			}
+			fill_row(&rows[n++], c, k[c].doc, rec);
+		}
+	}
+	if (n) {
+		qsort(rows, n, sizeof(*rows), row_cmp);
+		ratio_vs_inplace(rows, n);
+	}
+	*out = rows;
+	return n;
+}
+
+bool pb_sr_wanted(const struct pb_sr_kernel *k, unsigned nr)
+{
+	for (unsigned c = 0; c < nr; c++) {
+		if (alen(pb_jget(pb_jget(k[c].doc, "strategies"), "interleaved")) > 1)
+			return true;
+		for (unsigned d = 0; d < c; d++)
+			if ((k[c].patches || k[d].patches) &&
+			    (!k[c].patches || !k[d].patches || strcmp(k[c].patches, k[d].patches)))
+				return true;
+	}
+	return false;
+}
+
+const char *pb_sr_strategy_label(const struct pb_sr_row *r)
+{
+	return r->knob ? r->strategy : "-";
+}
+
+const char *pb_sr_accel_note(const struct pb_sr_kernel *k, unsigned nr)
+{
+	bool tcg = false, other = false;
+
+	for (unsigned c = 0; c < nr; c++) {
+		if (!k[c].accel)
+			continue;
+		tcg |= !strcmp(k[c].accel, "tcg");
+		other |= strcmp(k[c].accel, "tcg") != 0;
+	}
+	if (tcg && other)
+		return "accel: mixed; timings compare only within one kernel (one boot)";
+	if (tcg)
+		return "QEMU TCG: timings are emulated (compare within a boot); counts are exact";
+	return other ? "accel: kvm; timings of a virtual machine" : "accel: unknown";
+}
+
+static const char *fmt_count(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		return "n/a";
+	snprintf(buf, len, "%.2f", v);
+	return buf;
+}
+
+static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *r)
+{
+	char b[6][24], med[48], ratio[48] = "-";
+
+	if (isnan(r->st.v[PB_STAT_MEDIAN]))
+		snprintf(med, sizeof(med), "n/a");
+	else
+		snprintf(med, sizeof(med), "%.1f [%.1f, %.1f]", r->st.v[PB_STAT_MEDIAN] / 1e3,
+			 r->st.median_ci_lo / 1e3, r->st.median_ci_hi / 1e3);
+	if (r->has_ratio)
+		snprintf(ratio, sizeof(ratio), "%.2f [%.2f, %.2f] p=%.2g", r->ratio, r->ratio_lo,
+			 r->ratio_hi, r->p);
+	else if (r->knob && !strcmp(r->strategy, "inplace"))
+		snprintf(ratio, sizeof(ratio), "1");
+	fprintf(f, "%-14.14s %-10s %4d %-9s %2d%-5s %6s %6s %6s %6s %6s %-24s %s\n", k[r->kernel].label,
+		pb_sr_strategy_label(r), r->puds, r->direction, r->remote, r->remote ? ":spin" : "",
+		fmt_count(r->rshoot, b[0], 24), fmt_count(r->full, b[1], 24),
+		fmt_count(r->local, b[2], 24), fmt_count(r->faults, b[3], 24),
+		fmt_count(r->split, b[4], 24), med, ratio);
+}
+
+/* Per call, over the rows: "1 of 2", from the local flush counts. */
+static void flush_note(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *in,
+		       const struct pb_sr_row *ad, bool *some_left)
+{
+	double removed = in->local - ad->local;
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s, %d PUD%s, %d remote", in->direction, in->puds,
+		 in->puds > 1 ? "s" : "", in->remote);
+	if (isnan(removed)) {
+		fprintf(f, "  %s %s: flush counts unavailable\n", k[in->kernel].label, what);
+		return;
+	}
+	if (removed < 0.5)
+		fprintf(f, "  %s %s: inplace_ad removes no flush for %s (%.2f flushes per call)\n",
+			k[in->kernel].label, what, in->direction, ad->local);
+	else
+		fprintf(f, "  %s %s: inplace_ad removes %.4g of %.4g flushes per %s "
+			"(full %.4g -> %.4g, remote shootdowns %.4g -> %.4g)\n",
+			k[in->kernel].label, what, removed, in->local, in->direction, in->full, ad->full,
+			in->rshoot, ad->rshoot);
+	*some_left |= ad->local >= 0.5;
+}
+
+static void print_notes(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *rows,
+			size_t n)
+{
+	bool any = false, some_left = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!rows[i].knob || strcmp(rows[i].strategy, "inplace"))
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (same_case(&rows[j], &rows[i]) && !strcmp(rows[j].strategy, "inplace_ad")) {
+				if (!any)
+					fprintf(f, "\nFlushes of the calling CPU per call (tlb:tlb_flush, "
+						   "local), inplace vs inplace_ad on the same boot:\n");
+				any = true;
+				flush_note(f, k, &rows[i], &rows[j], &some_left);
+			}
+	}
+	if (some_left)
+		fprintf(f, "  why a flush remains: inplace_ad drops only pudp_invalidate()'s "
+			   "immediate flush; the deferred\n  one stays whenever "
+			   "huge_pud_needs_flush() asks, and on x86 any _PAGE_RW change asks, in\n"
+			   "  either direction (pte_flags_need_flush(), patches/0001)\n");
+}
+
+/* Stale writes summed per kernel and strategy: one line each, not one per case. */
+static void print_stale(FILE *f, const struct pb_sr_kernel *k, unsigned nr)
+{
+	struct pb_sr_row *rows;
+	size_t n = pb_sr_collect(k, nr, "correctness", &rows);
+
+	if (n)
+		fprintf(f, "\ncorrectness: writes after PROT_READ that went through (must be 0):\n");
+	for (size_t i = 0; i < n; i++) {
+		double stale = 0, probes = 0;
+		int cases = 0;
+		size_t j;
+
+		/* rows are sorted by kernel: a kernel+strategy group starts where first seen */
+		for (j = 0; j < i && (rows[j].kernel != rows[i].kernel ||
+				      strcmp(rows[j].strategy, rows[i].strategy)); j++)
+			;
+		if (j < i)
+			continue;
+		for (j = i; j < n; j++)
+			if (rows[j].kernel == rows[i].kernel && !strcmp(rows[j].strategy, rows[i].strategy)) {
+				stale += rows[j].stale;
+				probes += pb_jnum(pb_jget(rows[j].rec, "checks"), "stale_write_probes");
+				cases++;
+			}
+		fprintf(f, "  %-14.14s %-10s %s of %.0f probes in %d cases\n", k[rows[i].kernel].label,
+			pb_sr_strategy_label(&rows[i]), isnan(stale) ? "n/a" : stale == 0 ? "0" : "NONZERO:",
+			probes, cases);
+		if (!isnan(stale) && stale)
+			fprintf(f, "    %.0f stale writes\n", stale);
+	}
+	free(rows);
+}
+
+void pb_strategy_report_print(FILE *f, const struct pb_sr_kernel *k, unsigned nr)
+{
+	struct pb_sr_row *rows;
+	size_t n = pb_sr_collect(k, nr, "mprotect-inplace", &rows);
+
+	fprintf(f, "\nStrategy report: mprotect-inplace on device-dax PUDs, per call\n"
+		   "  %s\n"
+		   "  strategy - = the kernel's only path (no knob); rshoot = remote shootdowns,\n"
+		   "  full/local = full/local TLB flushes, flt = faults, split = thp_split_pud;\n"
+		   "  ratio = median / median of inplace on the same kernel [95%% bootstrap CI], "
+		   "Mann-Whitney p\n\n",
+		   pb_sr_accel_note(k, nr));
+	fprintf(f, "%-14s %-10s %4s %-9s %-7s %6s %6s %6s %6s %6s %-24s %s\n", "kernel", "strategy",
+		"PUDs", "direction", "remote", "rshoot", "full", "local", "flt", "split",
+		"median us [95% CI]", "ratio vs inplace");
+	for (size_t i = 0; i < n; i++)
+		print_row(f, k, &rows[i]);
+	if (!n)
+		fprintf(f, "(no mprotect-inplace records)\n");
+	print_notes(f, k, rows, n);
+	print_stale(f, k, nr);
+	free(rows);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The strategy report of a kernel matrix (issue 4): per kernel and PUD
+ * protection strategy (inplace, inplace_ad, split on the knob kernel of
+ * patches/0002; a kernel's own path elsewhere), per size, direction and
+ * remote count: remote shootdowns, full and local flushes, faults and
+ * thp_split_pud per call, the latency median with its 95% CI and the ratio
+ * of medians against "inplace" on the same kernel (bootstrap CI,
+ * Mann-Whitney p).  Notes say, from the counts, which flushes inplace_ad
+ * removes and where it removes none.
+ */
+#ifndef PUDBENCH_STRATEGY_REPORT_H
+#define PUDBENCH_STRATEGY_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "compare.h"
+
+struct pb_sr_kernel {
+	const char *label;
+	json_object *doc;	/* merged pudbench-results/1, NULL if none came back */
+	const char *patches;	/* build: kernels' patch list, NULL otherwise */
+	const char *accel;	/* "tcg", "kvm", NULL */
+};
+
+struct pb_sr_row {
+	unsigned kernel;		/* index into the kernels given */
+	json_object *rec;		/* borrowed from the kernel's doc */
+	const char *strategy;		/* as recorded */
+	bool knob;			/* false: the kernel's only path (no knob) */
+	const char *direction;
+	int puds, remote;
+	const char *mode;		/* remote mode, "" with no participant */
+	/* per call, NAN = unavailable */
+	double rshoot, full, local, faults, split;
+	double stale;			/* correctness only: stale writes, NAN elsewhere */
+	struct pb_cmp_stats st;		/* latency, ns */
+	bool has_ratio;			/* vs inplace on the same kernel */
+	double ratio, ratio_lo, ratio_hi, p;
+};
+
+/*
+ * Rows of @bench over every kernel, in kernel, size, remote, direction,
+ * strategy order.  Returns the count; *@rows is malloc'ed (free it).
+ */
+size_t pb_sr_collect(const struct pb_sr_kernel *k, unsigned nr, const char *bench,
+		     struct pb_sr_row **rows);
+
+/* Some kernel interleaves several strategies, or kernels differ by patches. */
+bool pb_sr_wanted(const struct pb_sr_kernel *k, unsigned nr);
+
+/* "inplace" on a knob kernel, "-" for a kernel's only path. */
+const char *pb_sr_strategy_label(const struct pb_sr_row *r);
+
+/* The header line that says what the timings are (TCG: emulated). */
+const char *pb_sr_accel_note(const struct pb_sr_kernel *k, unsigned nr);
+
+void pb_strategy_report_print(FILE *f, const struct pb_sr_kernel *k, unsigned nr);
+
+#endif
