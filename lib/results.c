@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int mkdir_p(const char *dir)
+int pb_mkdir_p(const char *dir)
 {
 	char buf[PATH_MAX];
 
@@ -27,7 +27,7 @@ static int mkdir_p(const char *dir)
 int pb_results_open(struct pb_results *r, const char *dir, json_object *env)
 {
 	memset(r, 0, sizeof(*r));
-	if (mkdir_p(dir)) {
+	if (pb_mkdir_p(dir)) {
 		fprintf(stderr, "pudbench: cannot create %s: %s\n", dir, strerror(errno));
 		json_object_put(env);
 		return -1;

@@ -36,6 +36,9 @@ void pb_results_set_status(struct pb_results *r, const char *status);
 /* Write results.json and results.csv atomically. */
 int pb_results_flush(struct pb_results *r);
 
+/* mkdir -p: 0, or -1 with errno. */
+int pb_mkdir_p(const char *dir);
+
 /* Write @doc to @path through a temp file and rename(). */
 int pb_write_json_atomic(const char *path, json_object *doc);
 

@@ -79,22 +79,6 @@ static void usage(FILE *f)
 		   "Env: PUDBENCH_ROOT (source tree), PUDBENCH_VM_CACHE (default $HOME/.cache/pudbench/vm)\n");
 }
 
-static int mkdir_p(const char *dir)
-{
-	char buf[PATH_MAX];
-
-	sfmt(buf, sizeof(buf), "%s", dir);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
-}
-
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -220,7 +204,7 @@ static int prepare_bzimage(const char *image, const char *kdir, const char *iden
 	}
 	sum[strcspn(sum, " \n")] = '\0';
 	sfmt(path, sizeof(path), "%s/kernel.env", kdir);
-	if (mkdir_p(kdir) || !(f = fopen(path, "w"))) {
+	if (pb_mkdir_p(kdir) || !(f = fopen(path, "w"))) {
 		sfmt(why, wlen, "cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -469,7 +453,7 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
 	set_str(kinfo, "status", "running");
 	save_matrix(c);
 	fprintf(stderr, "pudbench: kernels: [%s] %s\n", k->label, k->spec);
-	if (mkdir_p(dir)) {
+	if (pb_mkdir_p(dir)) {
 		sfmt(why, sizeof(why), "cannot create %s: %s", dir, strerror(errno));
 		goto failed;
 	}
@@ -613,7 +597,7 @@ static int setup_ctx(struct ctx *c, const char *config, const char *out)
 			c->dax_setup);
 		return -1;
 	}
-	if (mkdir_p(out) || !realpath(out, c->out)) {
+	if (pb_mkdir_p(out) || !realpath(out, c->out)) {
 		fprintf(stderr, "pudbench: kernels: cannot create %s: %s\n", out, strerror(errno));
 		return -1;
 	}

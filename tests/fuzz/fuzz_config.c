@@ -11,23 +11,16 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
+	const char *path = fuzz_to_file("conf", data, size);
 	struct pb_config cfg;
 	char err[512];
-	FILE *f;
 
-	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/pudbench-fuzz-config-%d.conf", (int)getpid());
-	f = fopen(path, "w");
-	if (!f)
-		abort();
-	fwrite(data, 1, size, f);
-	fclose(f);
 	pb_config_defaults(&cfg);
 	if (pb_config_load(&cfg, path, err, sizeof(err)) != 0 &&
 	    strncmp(err, path, strlen(path)) != 0)

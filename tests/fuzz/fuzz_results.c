@@ -12,24 +12,17 @@
 #include <unistd.h>
 
 #include "compare.h"
+#include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
+	const char *path = fuzz_to_file("json", data, size);
 	struct pb_cmp_set set = { 0 };
 	struct pb_cmp cmp = { 0 };
 	char err[1024];
-	FILE *f;
 
-	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/pudbench-fuzz-results-%d.json", (int)getpid());
-	f = fopen(path, "w");
-	if (!f)
-		abort();
-	fwrite(data, 1, size, f);
-	fclose(f);
 	if (pb_cmp_add_input(&set, path, err, sizeof(err))) {
 		if (!strstr(err, path))
 			abort();	/* every error names the file */
