@@ -662,6 +662,7 @@ int pb_cmp_run(const struct pb_cmp_set *s, double alpha, struct pb_cmp *c, char 
 	c->cases = calloc(nr ? nr : 1, sizeof(*c->cases));
 	if (!c->cases) {
 		set_err(err, errlen, "out of memory");
+		pb_cmp_free(c);
 		return -1;
 	}
 	for (size_t i = 0; i < nr; i++) {
@@ -705,6 +706,7 @@ int pb_cmp_run(const struct pb_cmp_set *s, double alpha, struct pb_cmp *c, char 
 				"a case is bench, backend, page size, size, direction, strategy "
 				"and remote participants", s->col[col].label, s->col[col].path,
 				s->col[0].label, s->col[0].path);
+			pb_cmp_free(c);	/* found by fuzz_results: the cases leaked */
 			return -1;
 		}
 	}
