@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+volatile sig_atomic_t pb_spawn_stop;
+
 extern char **environ;
 
 static double now_s(void)
@@ -34,7 +36,7 @@ int pb_spawn_wait_log(char *const argv[], char *out, size_t len, unsigned timeou
 	posix_spawn_file_actions_t fa;
 	int pfd[2] = { -1, -1 }, status, rc = -1;
 	double deadline = timeout_s ? now_s() + timeout_s : 0, kill_at = 0;
-	bool timed_out = false;
+	bool timed_out = false, stopping = false;
 	size_t used = 0;
 	pid_t pid;
 
@@ -71,6 +73,11 @@ int pb_spawn_wait_log(char *const argv[], char *out, size_t len, unsigned timeou
 		}
 		if (w < 0 && errno != EINTR)
 			break;
+		if (pb_spawn_stop && !stopping) {
+			stopping = true;
+			kill(pid, SIGTERM);
+			kill_at = now_s() + 10;
+		}
 		if (deadline && now_s() > deadline && !timed_out) {
 			timed_out = true;
 			kill(pid, SIGTERM);
@@ -106,5 +113,5 @@ int pb_spawn_wait_log(char *const argv[], char *out, size_t len, unsigned timeou
 			out[used += (size_t)n] = '\0';
 		close(pfd[0]);
 	}
-	return timed_out ? 124 : rc;
+	return stopping ? 130 : timed_out ? 124 : rc;
 }

@@ -3,7 +3,15 @@
 #ifndef PUDBENCH_SUBPROC_H
 #define PUDBENCH_SUBPROC_H
 
+#include <signal.h>
 #include <stddef.h>
+
+/*
+ * Set from a SIGINT/SIGTERM handler: a running child gets SIGTERM (its
+ * trap stops QEMU and removes its temp files), SIGKILL 10 s later, and the
+ * call returns 130.
+ */
+extern volatile sig_atomic_t pb_spawn_stop;
 
 /*
  * Run @argv (argv[0] a path) with stdin from /dev/null and stderr inherited.

@@ -16,6 +16,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -643,8 +644,14 @@ static const char *matrix_accel(json_object *kernels)
 	return seen;
 }
 
+static void on_interrupt(int sig)
+{
+	pb_spawn_stop = sig;
+}
+
 int pb_cmd_kernels(int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = on_interrupt };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "out", required_argument, NULL, 'o' },
@@ -692,6 +699,8 @@ int pb_cmd_kernels(int argc, char **argv)
 	if (setup_ctx(&c, config, out))
 		return 1;
 	kernels = get(c.matrix, "kernels");
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	save_matrix(&c);
 	fprintf(stderr, "pudbench: kernels: %u kernel(s), suite %s, aligns", kc.nr_kernels, kc.suite);
 	for (unsigned a = 0; a < kc.nr_aligns; a++)
@@ -706,7 +715,19 @@ int pb_cmd_kernels(int argc, char **argv)
 			save_matrix(&c);
 			continue;
 		}
+		if (pb_spawn_stop) {
+			set_str(k, "status", "interrupted");
+			set_str(k, "reason", "not run: the matrix was interrupted");
+			save_matrix(&c);
+			continue;
+		}
 		run_kernel(&c, i, k);
+		if (pb_spawn_stop) {
+			/* what run_kernel kept (e.g. the 1G results) stays */
+			set_str(k, "status", "interrupted");
+			set_str(k, "reason", pb_spawn_stop == SIGTERM ? "interrupted by SIGTERM" :
+				"interrupted by SIGINT");
+		}
 		json_object_object_add(c.matrix, "accel",
 				       matrix_accel(kernels) ? json_object_new_string(matrix_accel(kernels)) : NULL);
 		save_matrix(&c);
@@ -751,6 +772,11 @@ int pb_cmd_kernels(int argc, char **argv)
 		printf("\n");
 		json_object_put(c.docs[i]);
 	}
+	if (pb_spawn_stop) {
+		json_object_object_add(c.matrix, "status", json_object_new_string("interrupted"));
+		save_matrix(&c);
+	}
 	json_object_put(c.matrix);
-	return failed ? 1 : 0;
+	/* as `run`: 3 = interrupted, what finished is kept */
+	return pb_spawn_stop ? 3 : failed ? 1 : 0;
 }

@@ -53,7 +53,10 @@ tmp=$(mktemp -d)
 qpid=''
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
-    [ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true
+    if [ -n "$qpid" ] && kill "$qpid" 2>/dev/null; then
+        # the backing file is open until QEMU is gone
+        wait "$qpid" 2>/dev/null || true
+    fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
