@@ -207,12 +207,12 @@ static void add_checks(json_object *rec, const struct pb_kmsg *km, long mismatch
 		json_object_object_add(rec, "checks", o);
 		json_object_object_add(o, "stale_write", NULL);
 	}
-	json_object_object_add(o, "bad_pud", km->fd >= 0 ? json_object_new_int(km->bad_pud) : NULL);
+	json_object_object_add(o, "bad_pud", km->measured ? json_object_new_int(km->bad_pud) : NULL);
 	json_object_object_add(o, "kernel_warnings",
-			       km->fd >= 0 ? json_object_new_int(km->warnings) : NULL);
+			       km->measured ? json_object_new_int(km->warnings) : NULL);
 	json_object_object_add(o, "data_intact", data_checked ?
 			       json_object_new_boolean(mismatches == 0) : NULL);
-	if (km->fd < 0)
+	if (!km->measured)
 		json_object_object_add(o, "kernel_log_unavailable",
 				       json_object_new_string(km->unavailable));
 	if (km->nr_kept) {

@@ -19,6 +19,7 @@ void pb_kmsg_start(struct pb_kmsg *w)
 	}
 	/* Only what the kernel logs from now on belongs to this case. */
 	lseek(w->fd, 0, SEEK_END);
+	w->measured = true;
 }
 
 void pb_kmsg_account(struct pb_kmsg *w, const char *text)
@@ -42,7 +43,7 @@ void pb_kmsg_collect(struct pb_kmsg *w)
 {
 	char rec[8192];
 
-	if (w->fd < 0 || w->closed)
+	if (w->fd < 0)
 		return;
 	for (;;) {
 		/* One read() returns one record: "prio,seq,ts,flags;text\n". */
@@ -65,7 +66,7 @@ void pb_kmsg_collect(struct pb_kmsg *w)
 
 void pb_kmsg_stop(struct pb_kmsg *w)
 {
-	if (w->fd >= 0 && !w->closed)
+	if (w->fd >= 0)
 		close(w->fd);
-	w->closed = true;
+	w->fd = -1;
 }

@@ -14,20 +14,15 @@
 #define PB_KMSG_LINE 256
 
 struct pb_kmsg {
-	/*
-	 * < 0: the log could not be watched.  pb_kmsg_stop() closes it but
-	 * keeps the number, so "fd >= 0" still says the counts were measured
-	 * (the harness builds its checks after stop).
-	 */
 	int fd;
-	bool closed;
-	char unavailable[128];	/* why, when fd < 0 */
+	bool measured;		/* the log could be watched: the counts are real */
+	char unavailable[128];	/* why, when not measured */
 	unsigned bad_pud, warnings, lines;
 	unsigned nr_kept;
 	char kept[PB_KMSG_KEEP][PB_KMSG_LINE];
 };
 
-/* Start watching; on failure w->fd < 0 and w->unavailable says why. */
+/* Start watching; on failure !w->measured and w->unavailable says why. */
 void pb_kmsg_start(struct pb_kmsg *w);
 /* Read everything logged since start (or the previous collect). */
 void pb_kmsg_collect(struct pb_kmsg *w);

@@ -4,6 +4,7 @@
 #define PUDBENCH_TESTS_RUN_CMD_H
 
 #include <limits.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -109,6 +110,21 @@ static inline bool in_path(const char *prog)
 	}
 	free(dup);
 	return found;
+}
+
+/* Start @argv in the background, its output thrown away; the pid, or -1. */
+static inline pid_t spawn_quiet(char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc ? -1 : pid;
 }
 
 #endif

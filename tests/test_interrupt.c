@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include "run_cmd.h"
 #include "sysfs.h"
 #include "tap.h"
 #include "checks.h"
@@ -41,15 +42,8 @@ static void interrupt_run(int sig)
 	snprintf(out, sizeof(out), "%s/out", dir);
 	snprintf(path, sizeof(path), "%s/results.json", out);
 	pb_sysfs_read_long(NR_HUGEPAGES_2M, &pool_before);
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		execl(PB_BIN, PB_BIN, "run", "--config", PB_TEST_DATA_DIR "/interrupt.conf",
-		      "--out", out, (char *)NULL);
-		_exit(127);
-	}
+	pid = spawn_quiet((char *[]){ PB_BIN, "run", "--config", PB_TEST_DATA_DIR "/interrupt.conf",
+				      "--out", out, NULL });
 	ASSERT_GT(pid, 0);
 	/* wait for the first finished case, then interrupt the next one */
 	deadline = time(NULL) + 300;

@@ -61,16 +61,8 @@ TEST_TIMEOUT(sigint_keeps_finished_kernels, 900)
 	ASSERT_TRUE(dir != NULL);
 	snprintf(out, sizeof(out), "%s/out", dir);
 	snprintf(matrix, sizeof(matrix), "%s/matrix.json", out);
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		execl(PB_BIN, PB_BIN, "kernels", "--config", PB_SOURCE_DIR "/configs/kernels-debian.conf",
-		      "--out", out, (char *)NULL);
-		_exit(127);
-	}
+	pid = spawn_quiet((char *[]){ PB_BIN, "kernels", "--config",
+				      PB_SOURCE_DIR "/configs/kernels-debian.conf", "--out", out, NULL });
 	ASSERT_GT(pid, 0);
 	/* wait until the first kernel is done, then for the second one's QEMU */
 	deadline = time(NULL) + 600;
