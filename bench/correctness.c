@@ -1,60 +1,36 @@
 // SPDX-License-Identifier: MIT
 /*
- * correctness: after mprotect(PROT_READ) a write must fault.  Each round
- * first writes to probe pages so the TLB holds writable entries, then
- * downgrades and tries to write the same bytes again; a write that does not
- * raise SIGSEGV went through a stale TLB entry.  The writes store back the
- * value that is there, so a stale write cannot corrupt the data check the
- * harness does afterwards.  The kernel log check comes from the harness.
+ * correctness: after mprotect(PROT_READ) a write must fault, on the
+ * measuring thread's CPU and on every other CPU that runs the mm.  Each
+ * round the measuring thread and every remote participant first write to
+ * the probe bytes, so their TLBs hold writable entries; the participants
+ * then wait while the measuring thread downgrades, and everyone tries the
+ * same writes again.  A write that does not raise SIGSEGV went through a
+ * stale TLB entry: on the participants' CPUs that means a remote flush was
+ * missing.  The writes store back the value that is there, so a stale
+ * write cannot corrupt the data check the harness does afterwards.  The
+ * kernel log check comes from the harness.
  */
-#include <setjmp.h>
-#include <signal.h>
-#include <string.h>
 #include <sys/mman.h>
 
 #include "bench.h"
+#include "probe.h"
 #include "timing.h"
 
-static sigjmp_buf probe_env;
-static volatile sig_atomic_t probe_armed;
-
-static void probe_segv(int sig, siginfo_t *si, void *uc)
-{
-	(void)si;
-	(void)uc;
-	if (!probe_armed) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return;
-	}
-	siglongjmp(probe_env, 1);
-}
-
-/* 1 if the write went through, 0 if it faulted. */
-static int try_write(volatile char *p)
-{
-	char v = *p;
-
-	if (sigsetjmp(probe_env, 1))
-		return 0;
-	probe_armed = 1;
-	*p = v;
-	probe_armed = 0;
-	return 1;
-}
+#define NR_PROBES 3
 
 static int correctness_run(struct pb_case *c)
 {
-	struct sigaction sa = { .sa_sigaction = probe_segv, .sa_flags = SA_SIGINFO }, old;
 	size_t npages = c->map.size / c->page_size;
 	/* first, middle and last page: every PUD/PMD boundary case we care about */
-	volatile char *probes[3] = {
+	volatile char *const probes[NR_PROBES] = {
 		c->map.addr,
 		c->map.addr + (npages / 2) * c->page_size + 64,
 		c->map.addr + c->map.size - 1,
 	};
 	struct pb_series down[PB_STRATEGY_MAX] = { 0 };
 	struct pb_counter_snapshot s0, s1;
+	struct sigaction old;
 	int ns = c->nr_strategies, rc = -1;
 
 	for (int k = 0; k < ns; k++)
@@ -62,25 +38,21 @@ static int correctness_run(struct pb_case *c)
 			pb_case_error(c, "out of memory");
 			goto out;
 		}
-	sigaction(SIGSEGV, &sa, &old);
+	pb_probe_install(&old);
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		for (int k = 0; k < ns; k++) {
 			uint64_t t0, t1;
 
 			if (pb_case_select_strategy(c, k))
 				goto out;
-			for (int p = 0; p < 3; p++)
-				*probes[p] = *probes[p];	/* writable TLB entries */
+			pb_case_dirty_probes(c, probes, NR_PROBES);
 			pb_case_snapshot(c, &s0);
 			t0 = pb_now_ns();
 			if (pb_case_protect(c, PROT_READ))
 				goto out;
 			t1 = pb_now_ns();
 			pb_case_snapshot(c, &s1);
-			for (int p = 0; p < 3; p++) {
-				down[k].stale_writes += try_write(probes[p]);
-				down[k].stale_write_probes++;
-			}
+			pb_case_try_writes(c, &down[k], probes, NR_PROBES, pb_case_measured(c, i));
 			if (pb_case_protect(c, PROT_READ | PROT_WRITE))
 				goto out;
 			if (pb_case_measured(c, i))
@@ -91,7 +63,7 @@ static int correctness_run(struct pb_case *c)
 	for (int k = 0; k < ns && !rc; k++)
 		rc = pb_case_emit(c, &down[k]);
 out:
-	sigaction(SIGSEGV, &old, NULL);
+	pb_probe_restore(&old);
 	for (int k = 0; k < ns; k++)
 		pb_series_free(&down[k]);
 	return rc;
@@ -99,7 +71,7 @@ out:
 
 const struct pb_bench pb_bench_correctness = {
 	.name = "correctness",
-	.summary = "write after PROT_READ must fault; data intact; kernel log clean",
+	.summary = "a write after PROT_READ must fault, here and on every remote CPU; data intact; kernel log clean",
 	.uses_remote = true,
 	.uses_strategies = true,
 	.populate = true,

@@ -33,6 +33,8 @@ struct pb_backend {
 	/* Optional: the page size depends on the configuration (devdax align). */
 	size_t (*page_size_of)(const struct pb_config *cfg);
 	bool zap_keeps_data;	/* MADV_DONTNEED unmaps but keeps the memory */
+	/* the kernel never splits its pages: a VMA split off a page boundary fails */
+	bool fixed_page_size;
 	/* false + reason when unusable here (or not allowed by the config). */
 	bool (*probe)(const struct pb_config *cfg, char *reason, size_t len);
 	/* Parent: make @max_size available (e.g. reserve hugetlb pages). */

@@ -31,6 +31,9 @@ struct pb_bench {
 	bool preserves_data;	/* harness checks the populate pattern after */
 	bool zaps;		/* MADV_DONTNEED: data kept only if the backend keeps it */
 	bool uses_strategies;	/* interleaves the kernel's PUD strategies */
+	/* participants only spin: the benchmark makes ranges PROT_NONE */
+	bool remote_spin_only;
+	unsigned min_size_gib;	/* smaller configured sizes are skipped */
 	/* 0 on success, -1 with pb_case_error() */
 	int (*run)(struct pb_case *c);
 };
@@ -64,6 +67,8 @@ struct pb_case {
 	const char *strategies[PB_STRATEGY_MAX];
 
 	json_object *records;		/* array, one object per series */
+	/* checks the benchmark makes once per case, copied into each record */
+	json_object *checks_extra;
 	char error[512];
 };
 
@@ -75,8 +80,14 @@ struct pb_series {
 	size_t n, cap;
 	unsigned long calls;		/* calls the counts cover */
 	struct pb_counter_snapshot *acc;
-	/* correctness probes: writes tried after PROT_READ, and how many got through */
+	/*
+	 * Probes of measured rounds: writes tried after PROT_READ, and how
+	 * many got through, by the measuring thread and by the participants.
+	 */
 	long stale_write_probes, stale_writes;
+	long stale_write_remote_probes, stale_writes_remote;
+	/* accesses to a PROT_NONE range that did not fault, of how many */
+	long prot_none_probes, prot_none_accesses;
 };
 
 int pb_series_init(struct pb_series *s, const char *direction, const char *strategy, size_t cap);
@@ -99,6 +110,16 @@ int pb_case_select_strategy(struct pb_case *c, int k);
 
 /* mprotect() the whole mapping; on failure the case error names the call. */
 int pb_case_protect(struct pb_case *c, int prot);
+
+/*
+ * Stale-write probes (the pb_probe handler must be installed): dirty the
+ * @n probe bytes here and on every participant's CPU, so all hold writable
+ * TLB entries; after a downgrade, try the writes again everywhere and count
+ * into @s those that went through, if the round is @measured.
+ */
+void pb_case_dirty_probes(struct pb_case *c, volatile char *const *probes, int n);
+void pb_case_try_writes(struct pb_case *c, struct pb_series *s, volatile char *const *probes,
+			int n, bool measured);
 
 /* Touch one byte every @stride bytes; a write stores back what it read. */
 void pb_touch(char *addr, size_t size, size_t stride, bool write);

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "bench.h"
+#include "probe.h"
 #include "stats.h"
 
 int pb_series_init(struct pb_series *s, const char *direction, const char *strategy, size_t cap)
@@ -75,6 +76,43 @@ int pb_case_protect(struct pb_case *c, int prot)
 	return -1;
 }
 
+void pb_case_dirty_probes(struct pb_case *c, volatile char *const *probes, int n)
+{
+	for (int p = 0; p < n; p++)
+		pb_probe_dirty(probes[p]);
+	pb_participants_set_probes(&c->remote, probes, n);
+	pb_participants_step(&c->remote, PB_STEP_DIRTY);
+}
+
+void pb_case_try_writes(struct pb_case *c, struct pb_series *s, volatile char *const *probes,
+			int n, bool measured)
+{
+	const struct pb_remote_probes *pr = &c->remote.probes;
+	long writes = 0, tries = 0;
+
+	for (int i = 0; i < c->remote.nr_started; i++) {
+		writes -= pr->writes[i];
+		tries -= pr->tries[i];
+	}
+	pb_participants_step(&c->remote, PB_STEP_TRY_WRITE);
+	for (int i = 0; i < c->remote.nr_started; i++) {
+		writes += pr->writes[i];
+		tries += pr->tries[i];
+	}
+	for (int p = 0; p < n; p++) {
+		int wrote = pb_probe_write(probes[p]);
+
+		if (measured) {
+			s->stale_writes += wrote;
+			s->stale_write_probes++;
+		}
+	}
+	if (measured) {
+		s->stale_writes_remote += writes;
+		s->stale_write_remote_probes += tries;
+	}
+}
+
 void pb_touch(char *addr, size_t size, size_t stride, bool write)
 {
 	volatile char *p = addr;
@@ -130,7 +168,7 @@ static json_object *per_call(const struct pb_case *c, const struct pb_series *s,
 	if (!c->ctrs || !s->calls)
 		return NULL;
 	for (int i = 0; i < n; i++) {
-		if (!pb_counter_available(c->ctrs, ids[i], NULL))
+		if (!pb_counter_available(c->ctrs, ids[i], NULL) || s->acc->failed[ids[i]])
 			return NULL;
 		sum += (double)s->acc->total[ids[i]];
 	}
@@ -166,17 +204,22 @@ static void counters_json(const struct pb_case *c, const struct pb_series *s,
 			  json_object *rec)
 {
 	json_object *all = json_object_new_object(), *threads = json_object_new_object();
-	json_object *unavail = json_object_new_object();
+	json_object *unavail = json_object_new_object(), *notes = json_object_new_object();
 
 	for (int id = 0; id < PB_CTR__COUNT; id++) {
 		const char *name = pb_counter_name(id), *why = "counters not opened";
 		json_object *arr;
 
-		if (!c->ctrs || !pb_counter_available(c->ctrs, id, &why)) {
+		if (c->ctrs && pb_counter_available(c->ctrs, id, &why) && s->acc->failed[id])
+			why = "a read of the counter failed during the series";
+		if (why) {
 			json_object_object_add(all, name, NULL);
 			json_object_object_add(unavail, name, json_object_new_string(why));
 			continue;
 		}
+		if (pb_counter_note(c->ctrs, id))
+			json_object_object_add(notes, name,
+					       json_object_new_string(pb_counter_note(c->ctrs, id)));
 		json_object_object_add(all, name, PER_CALL(c, s, (enum pb_counter_id)id));
 		if (!pb_counter_is_per_thread(id))
 			continue;
@@ -189,6 +232,7 @@ static void counters_json(const struct pb_case *c, const struct pb_series *s,
 	json_object_object_add(rec, "counters", all);
 	json_object_object_add(rec, "per_thread", threads);
 	json_object_object_add(rec, "unavailable", unavail);
+	json_object_object_add(rec, "counter_notes", notes);
 }
 
 int pb_case_emit(struct pb_case *c, const struct pb_series *s)
@@ -219,13 +263,32 @@ int pb_case_emit(struct pb_case *c, const struct pb_series *s)
 	for (size_t i = 0; i < s->n; i++)
 		json_object_array_add(samples, json_object_new_int64((int64_t)s->samples[i]));
 	json_object_object_add(rec, "samples_ns", samples);
-	if (s->stale_write_probes) {
+	if (s->stale_write_probes || s->prot_none_probes || c->checks_extra) {
 		/* the harness adds the kernel-log and data checks to this */
 		json_object *checks = json_object_new_object();
 
-		json_object_object_add(checks, "stale_write", json_object_new_int64(s->stale_writes));
-		json_object_object_add(checks, "stale_write_probes",
-				       json_object_new_int64(s->stale_write_probes));
+		if (s->stale_write_probes) {
+			json_object_object_add(checks, "stale_write",
+					       json_object_new_int64(s->stale_writes));
+			json_object_object_add(checks, "stale_write_probes",
+					       json_object_new_int64(s->stale_write_probes));
+			/* null: no participant, so no remote CPU was probed */
+			json_object_object_add(checks, "stale_write_remote",
+					       s->stale_write_remote_probes ?
+					       json_object_new_int64(s->stale_writes_remote) : NULL);
+			json_object_object_add(checks, "stale_write_remote_probes",
+					       json_object_new_int64(s->stale_write_remote_probes));
+		}
+		if (s->prot_none_probes) {
+			json_object_object_add(checks, "prot_none_access",
+					       json_object_new_int64(s->prot_none_accesses));
+			json_object_object_add(checks, "prot_none_probes",
+					       json_object_new_int64(s->prot_none_probes));
+		}
+		if (c->checks_extra) {
+			json_object_object_foreach(c->checks_extra, key, val)
+				json_object_object_add(checks, key, json_object_get(val));
+		}
 		json_object_object_add(rec, "checks", checks);
 	}
 	json_object_array_add(c->records, rec);

@@ -32,7 +32,8 @@ const char *const pb_cmp_counts[PB_CMP_NR_COUNTS] = {
 
 /* Findings only: stale_write_probes counts probes, not problems. */
 const char *const pb_cmp_checks[PB_CMP_NR_CHECKS] = {
-	"bad_pud", "kernel_warnings", "stale_write", "data_intact",
+	"bad_pud", "kernel_warnings", "stale_write", "stale_write_remote", "data_intact",
+	"prot_none_access", "unaligned_refused",
 };
 
 static const char *const stat_names[PB_STAT__COUNT] = {

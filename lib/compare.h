@@ -65,7 +65,7 @@ struct pb_cmp_stats {
 
 /* The per-call counts and the checks a comparison shows. */
 #define PB_CMP_NR_COUNTS 7
-#define PB_CMP_NR_CHECKS 4
+#define PB_CMP_NR_CHECKS 7
 extern const char *const pb_cmp_counts[PB_CMP_NR_COUNTS];
 extern const char *const pb_cmp_checks[PB_CMP_NR_CHECKS];
 

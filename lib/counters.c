@@ -80,6 +80,7 @@ struct pb_counters {
 	struct perf_evsel *evsel[PB_CTR__COUNT];	/* NULL unless an open perf event */
 	bool available[PB_CTR__COUNT];
 	char why[PB_CTR__COUNT][96];			/* reason when unavailable */
+	char note[PB_CTR__COUNT][96];			/* limits of an available one */
 };
 
 static bool is_perf(enum source src)
@@ -107,6 +108,12 @@ bool pb_counter_available(const struct pb_counters *c, enum pb_counter_id id, co
 	if (reason)
 		*reason = c->available[id] ? NULL : c->why[id];
 	return c->available[id];
+}
+
+const char *pb_counter_note(const struct pb_counters *c, enum pb_counter_id id)
+{
+	return (unsigned)id < PB_CTR__COUNT && c->available[id] && c->note[id][0] ?
+	       c->note[id] : NULL;
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -264,10 +271,20 @@ static bool tlb_setup(struct pb_counters *c, int id, const struct tlb_tracepoint
 
 	if (defs[id].src == SRC_TLB_PAGES) {
 		/*
-		 * TLB_FLUSH_ALL is -1UL.  The kernel rejects "pages == -1" for
-		 * this unsigned field; the hex spelling is accepted and matches.
+		 * Local flushes only: a received shootdown and the sender's
+		 * IPI event have counters of their own.  TLB_FLUSH_ALL is
+		 * -1UL.  The kernel rejects "pages == -1" for this unsigned
+		 * field; the hex spelling is accepted and matches.
 		 */
-		snprintf(filter, size, "pages %s %#lx", defs[id].key, ULONG_MAX);
+		int local = tlb_reason_value(tp->format, "local shootdown");
+		int local_mm = tlb_reason_value(tp->format, "local mm shootdown");
+
+		if (local < 0 || local_mm < 0) {
+			unavailable(c, id, "tlb_flush has no local shootdown reasons in this kernel");
+			return false;
+		}
+		snprintf(filter, size, "pages %s %#lx && (reason == %d || reason == %d)",
+			 defs[id].key, ULONG_MAX, local, local_mm);
 	} else {
 		int reason = tlb_reason_value(tp->format, defs[id].key);
 
@@ -285,7 +302,7 @@ static void perf_setup(struct pb_counters *c, int id, const struct tlb_tracepoin
 	const struct ctr_def *d = &defs[id];
 	/* disabled until the filter is set, so no event is ever counted unfiltered */
 	struct perf_event_attr attr = { .size = sizeof(attr), .disabled = 1, .config = d->config };
-	char filter[64] = "";
+	char filter[128] = "";
 	struct perf_evsel *ev;
 	int err;
 
@@ -325,6 +342,10 @@ static void perf_setup(struct pb_counters *c, int id, const struct tlb_tracepoin
 			return;
 		}
 		err = perf_evsel__open(ev, NULL, c->threads);
+		if (!err)
+			snprintf(c->note[id], sizeof(c->note[id]),
+				 "user-mode only (perf_event_paranoid=%d): faults taken in the kernel are not counted",
+				 perf_paranoid());
 	}
 	if (err) {
 		perf_error(c, id, -err);
@@ -400,11 +421,15 @@ static int procfs_read(struct pb_counters *c, struct pb_counter_snapshot *snap, 
 		if (!text[src] && !(text[src] = slurp(files[src]))) {
 			if (mark)
 				unavailable(c, id, "%s: %s", files[src], strerror(errno));
+			if (snap)
+				snap->failed[id] = true;
 			ret = -1;
 			continue;
 		}
 		found = src == SRC_VMSTAT ? vmstat_value(text[src], defs[id].key, &v)
 					  : interrupts_sum(text[src], defs[id].key, &v);
+		if (snap && !found)
+			snap->failed[id] = true;
 		if (mark && !found)
 			unavailable(c, id, src == SRC_VMSTAT ?
 				    "not in /proc/vmstat (needs CONFIG_DEBUG_TLBFLUSH)" :
@@ -476,6 +501,7 @@ int pb_counters_read(struct pb_counters *c, struct pb_counter_snapshot *snap)
 
 			if (err) {
 				errno = -err;
+				snap->failed[id] = true;
 				ret = -1;
 				continue;
 			}
@@ -495,6 +521,11 @@ void pb_counter_accumulate(struct pb_counter_snapshot *acc,
 	int nr = after->nr_threads < before->nr_threads ? after->nr_threads : before->nr_threads;
 
 	for (int id = 0; id < PB_CTR__COUNT; id++) {
+		/* a failed read, or a counter that went backwards, has no delta */
+		if (before->failed[id] || after->failed[id] || after->total[id] < before->total[id]) {
+			acc->failed[id] = true;
+			continue;
+		}
 		acc->total[id] += after->total[id] - before->total[id];
 		for (int t = 0; t < nr; t++)
 			acc->thread[t][id] += after->thread[t][id] - before->thread[t][id];

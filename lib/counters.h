@@ -25,6 +25,7 @@ enum pb_counter_id {
 	PB_CTR_TLB_LOCAL_SHOOTDOWN,
 	PB_CTR_TLB_LOCAL_MM_SHOOTDOWN,
 	PB_CTR_TLB_REMOTE_SEND_IPI,
+	/* local flushes only (reasons local and local-mm shootdown) */
 	PB_CTR_TLB_FULL_FLUSH,		/* pages == TLB_FLUSH_ALL */
 	PB_CTR_TLB_RANGED_FLUSH,	/* pages != TLB_FLUSH_ALL */
 	/* hardware perf events, per thread */
@@ -43,6 +44,12 @@ enum pb_counter_id {
 struct pb_counter_snapshot {
 	uint64_t total[PB_CTR__COUNT];		/* sum over threads for perf */
 	uint64_t thread[PB_MAX_THREADS][PB_CTR__COUNT];	/* perf only */
+	/*
+	 * A read that failed: its value is meaningless.  In an accumulator
+	 * it sticks, so the counter reports null instead of a difference
+	 * against a 0 that wraps around.
+	 */
+	bool failed[PB_CTR__COUNT];
 	int nr_threads;
 };
 
@@ -59,10 +66,20 @@ bool pb_counter_is_per_thread(enum pb_counter_id id);
 /* false with *reason set ("no PMU", "perf_event_paranoid=2", "no tracefs", ...). */
 bool pb_counter_available(const struct pb_counters *c, enum pb_counter_id id, const char **reason);
 
-/* Read every available counter; unavailable ones read as 0 and must be masked by the caller. */
+/*
+ * How an available counter is limited, or NULL: e.g. user-mode only under
+ * perf_event_paranoid=2.
+ */
+const char *pb_counter_note(const struct pb_counters *c, enum pb_counter_id id);
+
+/*
+ * Read every available counter; unavailable ones read as 0 and must be
+ * masked by the caller.  A counter whose read fails is marked in
+ * snap->failed (and the call returns -1).
+ */
 int pb_counters_read(struct pb_counters *c, struct pb_counter_snapshot *snap);
 
-/* acc += after - before, for totals and threads. */
+/* acc += after - before, for totals and threads; failed reads stick in acc->failed. */
 void pb_counter_accumulate(struct pb_counter_snapshot *acc,
 			   const struct pb_counter_snapshot *before,
 			   const struct pb_counter_snapshot *after);

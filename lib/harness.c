@@ -196,7 +196,35 @@ static json_object *mapping_json(const struct pb_case *c, long populate_faults,
 	return o;
 }
 
-/* Completes the record's checks (a benchmark may have put stale_write there). */
+/*
+ * Which checks were made for this record's series alone, and which once
+ * for the whole case: the kernel log and the data are checked over every
+ * strategy and direction the case interleaved, so a record carries them
+ * but they are not its own measurement.
+ */
+static json_object *checks_scope(json_object *checks)
+{
+	static const char *const case_wide[] = {
+		"bad_pud", "kernel_warnings", "data_intact", "unaligned_refused",
+	};
+	json_object *o = json_object_new_object();
+
+	json_object_object_foreach(checks, key, val) {
+		const char *scope = "series";
+
+		(void)val;
+		if (!strcmp(key, "kernel_log") || !strcmp(key, "kernel_log_unavailable") ||
+		    strstr(key, "_probes"))
+			continue;	/* details of a check, not checks */
+		for (size_t i = 0; i < sizeof(case_wide) / sizeof(*case_wide); i++)
+			if (!strcmp(key, case_wide[i]))
+				scope = "case";
+		json_object_object_add(o, key, json_object_new_string(scope));
+	}
+	return o;
+}
+
+/* Completes the record's checks (a benchmark may have put its own there). */
 static void add_checks(json_object *rec, const struct pb_kmsg *km, long mismatches,
 		       bool data_checked)
 {
@@ -215,6 +243,7 @@ static void add_checks(json_object *rec, const struct pb_kmsg *km, long mismatch
 	if (!km->measured)
 		json_object_object_add(o, "kernel_log_unavailable",
 				       json_object_new_string(km->unavailable));
+	json_object_object_add(rec, "checks_scope", checks_scope(o));
 	if (km->nr_kept) {
 		json_object *lines = json_object_new_array();
 
@@ -562,8 +591,10 @@ static int select_strategies(const struct pb_config *cfg, const struct pb_strate
 	for (int i = 0; i < avail->nr; i++)
 		json_object_array_add(offered, json_object_new_string(avail->names[i]));
 	if (cfg->strategies_auto) {
+		/* broken_*: a test kernel's negative controls, run only by name */
 		for (int i = 0; i < avail->nr; i++)
-			out[n++] = avail->names[i];
+			if (strncmp(avail->names[i], "broken_", 7))
+				out[n++] = avail->names[i];
 	} else {
 		for (unsigned i = 0; i < cfg->nr_strategies && n < PB_STRATEGY_MAX; i++) {
 			int k = 0;
@@ -649,6 +680,18 @@ static void run_one(struct run_ctx *rx, const struct pb_bench *bench,
 	pb_results_flush(rx->res);
 }
 
+static void skip_size(struct run_ctx *rx, const struct pb_bench *bench,
+		      const struct pb_backend *be, unsigned size_gib)
+{
+	struct pb_case c = { .bench = bench, .backend = be, .size = (size_t)size_gib * PB_SZ_1G };
+	char why[128];
+
+	snprintf(why, sizeof(why), "needs at least %u GiB (sizes_gib = %u)", bench->min_size_gib,
+		 size_gib);
+	printf("%-22s %-10s skipped: %s\n", bench->name, be->name, why);
+	pb_results_add_skip(rx->res, case_id(&c), why);
+}
+
 /* Every size x remote count x remote mode of one benchmark on one backend. */
 static void run_bench(struct run_ctx *rx, const struct pb_bench *bench,
 		      const struct pb_backend *be)
@@ -659,13 +702,22 @@ static void run_bench(struct run_ctx *rx, const struct pb_bench *bench,
 	unsigned nr_counts = bench->uses_remote ? cfg->nr_remote_cpus : 1;
 
 	for (unsigned s = 0; s < bcfg->nr_sizes && !interrupted; s++) {
+		if (bcfg->sizes_gib[s] < bench->min_size_gib) {
+			skip_size(rx, bench, be, bcfg->sizes_gib[s]);
+			continue;
+		}
 		for (unsigned r = 0; r < nr_counts && !interrupted; r++) {
 			unsigned nr_remote = bench->uses_remote ? cfg->remote_cpus[r] : 0;
 			unsigned nr_modes = nr_remote ? cfg->nr_remote_modes : 1;
 
-			for (unsigned m = 0; m < nr_modes && !interrupted; m++)
+			for (unsigned m = 0; m < nr_modes && !interrupted; m++) {
+				/* read-mode participants would fault on its PROT_NONE */
+				if (bench->remote_spin_only && nr_remote &&
+				    cfg->remote_modes[m] != PB_REMOTE_SPIN)
+					continue;
 				run_one(rx, bench, bcfg, be, bcfg->sizes_gib[s], nr_remote,
 					cfg->remote_modes[m]);
+			}
 		}
 	}
 }

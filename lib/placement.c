@@ -11,6 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "probe.h"
+
 static bool have_numa(void)
 {
 	static int avail = -2;
@@ -118,29 +120,73 @@ struct participant_arg {
 
 static struct participant_arg participant_args[PB_MAX_REMOTE];
 
+static void run_step(struct pb_participants *p, int i)
+{
+	struct pb_remote_probes *pr = &p->probes;
+
+	for (int k = 0; k < pr->nr; k++) {
+		if (pr->step == PB_STEP_DIRTY) {
+			pb_probe_dirty(pr->addr[k]);
+		} else {
+			pr->writes[i] += pb_probe_write(pr->addr[k]);
+			pr->tries[i]++;
+		}
+	}
+	atomic_fetch_add_explicit(&pr->done, 1, memory_order_release);
+}
+
 static void *participant_main(void *varg)
 {
 	struct participant_arg *arg = varg;
 	struct pb_participants *p = arg->p;
 	int i = arg->idx;
 
+	unsigned seen = 0;
+
 	p->tids[i] = (pid_t)syscall(SYS_gettid);
 	if (pb_pin_self(p->cpus[i]))
 		p->tids[i] = -errno;
 	atomic_fetch_add(&p->running, 1);
 
-	if (p->mode == PB_REMOTE_SPIN) {
-		/* Stay in user space in this mm: never lazy, never idle. */
-		while (!atomic_load_explicit(&p->stop, memory_order_relaxed))
-			__builtin_ia32_pause();
-		return NULL;
-	}
 	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
-		for (size_t off = 0; off < p->map_size; off += 4096)
-			(void)p->map_addr[off];
-		p->passes[i]++;
+		if (p->mode == PB_REMOTE_SPIN) {
+			/* Stay in user space in this mm: never lazy, never idle. */
+			__builtin_ia32_pause();
+		} else {
+			/* a pass in slices, so a probe step is not kept waiting */
+			for (size_t n = 0; n < 64; n++) {
+				(void)p->map_addr[p->read_off[i]];
+				p->read_off[i] += 4096;
+				if (p->read_off[i] >= p->map_size) {
+					p->read_off[i] = 0;
+					p->passes[i]++;
+				}
+			}
+		}
+		if (atomic_load_explicit(&p->probes.seq, memory_order_acquire) != seen) {
+			seen = atomic_load(&p->probes.seq);
+			run_step(p, i);
+		}
 	}
 	return NULL;
+}
+
+void pb_participants_set_probes(struct pb_participants *p, volatile char *const *addr, int nr)
+{
+	p->probes.nr = nr < PB_MAX_PROBES ? nr : PB_MAX_PROBES;
+	for (int k = 0; k < p->probes.nr; k++)
+		p->probes.addr[k] = addr[k];
+}
+
+void pb_participants_step(struct pb_participants *p, enum pb_remote_step step)
+{
+	if (!p->nr_started)
+		return;
+	p->probes.step = step;
+	atomic_store(&p->probes.done, 0);
+	atomic_fetch_add_explicit(&p->probes.seq, 1, memory_order_release);
+	while (atomic_load_explicit(&p->probes.done, memory_order_acquire) < p->nr_started)
+		__builtin_ia32_pause();
 }
 
 int pb_participants_start(struct pb_participants *p, const int *cpus, int nr,
@@ -153,6 +199,8 @@ int pb_participants_start(struct pb_participants *p, const int *cpus, int nr,
 	p->map_size = map_size;
 	atomic_init(&p->running, 0);
 	atomic_init(&p->stop, false);
+	atomic_init(&p->probes.seq, 0);
+	atomic_init(&p->probes.done, 0);
 	if (nr > PB_MAX_REMOTE) {
 		snprintf(err, len, "at most %d remote participants", PB_MAX_REMOTE);
 		return -1;

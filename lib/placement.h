@@ -18,12 +18,33 @@
 
 #define PB_MAX_REMOTE 64
 
+#define PB_MAX_PROBES 4
+
+/*
+ * What the measuring thread asks every participant to do, between two of
+ * its own steps: dirty the probe bytes (so the participant's CPU holds
+ * writable TLB entries for them), or try to write them (after the
+ * mprotect(PROT_READ) that must have flushed those entries).
+ */
+enum pb_remote_step { PB_STEP_DIRTY, PB_STEP_TRY_WRITE };
+
+struct pb_remote_probes {
+	volatile char *addr[PB_MAX_PROBES];
+	int nr;
+	enum pb_remote_step step;
+	atomic_uint seq;		/* bumped for each step */
+	atomic_int done;		/* participants through the current step */
+	long writes[PB_MAX_REMOTE];	/* TRY_WRITE: writes that went through */
+	long tries[PB_MAX_REMOTE];
+};
+
 struct pb_participants {
 	int nr;
 	enum pb_remote_mode mode;
 	int cpus[PB_MAX_REMOTE];
 	pid_t tids[PB_MAX_REMOTE];
 	unsigned long passes[PB_MAX_REMOTE];	/* read mode: passes over the mapping */
+	size_t read_off[PB_MAX_REMOTE];		/* read mode: where the pass is */
 	/* private */
 	pthread_t threads[PB_MAX_REMOTE];
 	int nr_started;
@@ -31,6 +52,7 @@ struct pb_participants {
 	size_t map_size;
 	atomic_int running;
 	atomic_bool stop;
+	struct pb_remote_probes probes;
 };
 
 /* The measuring thread's CPU: @wanted, or the first allowed CPU if -1. */
@@ -55,5 +77,13 @@ int pb_participants_start(struct pb_participants *p, const int *cpus, int nr,
 			  enum pb_remote_mode mode, const char *map_addr, size_t map_size,
 			  char *err, size_t len);
 void pb_participants_stop(struct pb_participants *p);
+
+/*
+ * Have every participant run @step on the probe addresses set with
+ * pb_participants_set_probes(), and wait until all have.  The pb_probe
+ * SIGSEGV handler must be installed for PB_STEP_TRY_WRITE.
+ */
+void pb_participants_set_probes(struct pb_participants *p, volatile char *const *addr, int nr);
+void pb_participants_step(struct pb_participants *p, enum pb_remote_step step);
 
 #endif

@@ -162,6 +162,7 @@ static const char *const csv_numbers[] = {
 	"per_call.tlb_flush_local",
 	"per_call.tlb_ipis_received", "per_call.tlb_full_flushes", "per_call.thp_split_pud",
 	"checks.bad_pud", "checks.stale_write", "checks.data_intact", "checks.kernel_warnings",
+	"checks.stale_write_remote", "checks.prot_none_access", "checks.unaligned_refused",
 };
 
 static void csv_header(FILE *f)

@@ -27,7 +27,8 @@ int pb_strategies_detect(struct pb_strategies *s, char *why, size_t len)
 	if (pb_sysfs_read_str(PB_STRATEGY_KNOB, buf, sizeof(buf))) {
 		s->nr = 1;
 		if (errno == ENOENT) {
-			strcpy(s->names[0], "inplace");	/* the kernel's own path */
+			/* the kernel's own path, whatever it is (0001's is _ad) */
+			strcpy(s->names[0], "kernel");
 			return 0;
 		}
 		if (errno == EACCES || errno == EPERM) {

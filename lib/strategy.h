@@ -2,9 +2,10 @@
 /*
  * PUD protection strategies.  A kernel with the bench-only knob of
  * patches/0002 selects at run time how change_pud_range() treats a leaf
- * PUD: "inplace" (upstream), "inplace_ad" (patches/0001), "split".  Any
- * other kernel has one strategy, its own path, recorded as "inplace"
- * ("unknown" when debugfs cannot be read, as for a normal user).
+ * PUD: "inplace" (upstream), "inplace_ad" (patches/0001), "split"; the
+ * test kernel adds the negative control "broken_noflush".  Any other kernel
+ * has one strategy, its own path, recorded as "kernel" ("unknown" when
+ * debugfs cannot be read, as for a normal user).
  */
 #ifndef PUDBENCH_STRATEGY_H
 #define PUDBENCH_STRATEGY_H

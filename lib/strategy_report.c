@@ -15,12 +15,14 @@ static size_t alen(json_object *a)
 /* Known strategies first, in the knob's order; anything else after. */
 static int strategy_rank(const char *s)
 {
-	static const char *const order[] = { "inplace", "inplace_ad", "split" };
+	static const char *const order[] = { "kernel", "inplace", "inplace_ad", "split",
+					     "broken_noflush" };
+	const int nr = sizeof(order) / sizeof(*order);
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < nr; i++)
 		if (!strcmp(s, order[i]))
 			return i;
-	return 3;
+	return nr;
 }
 
 static int row_cmp(const void *x, const void *y)
@@ -69,7 +71,7 @@ static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, jso
 	memset(r, 0, sizeof(*r));
 	r->kernel = kernel;
 	r->rec = rec;
-	r->strategy = pb_jstr(rec, "strategy", "inplace");
+	r->strategy = pb_jstr(rec, "strategy", "kernel");
 	r->knob = has_knob(doc);
 	r->direction = pb_jstr(rec, "direction", "?");
 	r->puds = (int)pb_jnum(rec, "nr_puds");
@@ -263,36 +265,65 @@ static void print_notes(FILE *f, const struct pb_sr_kernel *k, const struct pb_s
 			   "  either direction (pte_flags_need_flush(), patches/0001)\n");
 }
 
-/* Stale writes summed per kernel and strategy: one line each, not one per case. */
-static void print_stale(FILE *f, const struct pb_sr_kernel *k, unsigned nr)
+/* "3 of 120", "n/a" when no record of the group measured it. */
+static const char *stale_cell(double stale, double probes, char *buf, size_t len)
+{
+	if (!(probes > 0) || isnan(stale))
+		return "n/a";
+	snprintf(buf, len, "%.0f of %.0f", stale, probes);
+	return buf;
+}
+
+/*
+ * Stale writes of @bench's downgrades summed per kernel and strategy, on
+ * the calling CPU and on the participants' CPUs: one line each, not one
+ * per case.
+ */
+static void print_stale(FILE *f, const struct pb_sr_kernel *k, unsigned nr, const char *bench)
 {
 	struct pb_sr_row *rows;
-	size_t n = pb_sr_collect(k, nr, "correctness", &rows);
+	size_t n = pb_sr_collect(k, nr, bench, &rows);
+	bool header = false;
 
-	if (n)
-		fprintf(f, "\ncorrectness: writes after PROT_READ that went through (must be 0):\n");
 	for (size_t i = 0; i < n; i++) {
-		double stale = 0, probes = 0;
+		double stale = 0, probes = 0, remote = 0, rprobes = 0;
+		char b[2][48];
 		int cases = 0;
 		size_t j;
 
+		if (isnan(rows[i].stale))
+			continue;	/* a direction without probes */
 		/* rows are sorted by kernel: a kernel+strategy group starts where first seen */
-		for (j = 0; j < i && (rows[j].kernel != rows[i].kernel ||
+		for (j = 0; j < i && (rows[j].kernel != rows[i].kernel || isnan(rows[j].stale) ||
 				      strcmp(rows[j].strategy, rows[i].strategy)); j++)
 			;
 		if (j < i)
 			continue;
-		for (j = i; j < n; j++)
-			if (rows[j].kernel == rows[i].kernel && !strcmp(rows[j].strategy, rows[i].strategy)) {
-				stale += rows[j].stale;
-				probes += pb_jnum(pb_jget(rows[j].rec, "checks"), "stale_write_probes");
-				cases++;
+		for (j = i; j < n; j++) {
+			json_object *checks = pb_jget(rows[j].rec, "checks");
+
+			if (rows[j].kernel != rows[i].kernel || isnan(rows[j].stale) ||
+			    strcmp(rows[j].strategy, rows[i].strategy))
+				continue;
+			stale += rows[j].stale;
+			probes += pb_jnum(checks, "stale_write_probes");
+			/* null with no participant: only cases that probed add up */
+			if (pb_jget(checks, "stale_write_remote")) {
+				remote += pb_jnum(checks, "stale_write_remote");
+				rprobes += pb_jnum(checks, "stale_write_remote_probes");
 			}
-		fprintf(f, "  %-14.14s %-10s %s of %.0f probes in %d cases\n", k[rows[i].kernel].label,
-			pb_sr_strategy_label(&rows[i]), isnan(stale) ? "n/a" : stale == 0 ? "0" : "NONZERO:",
-			probes, cases);
-		if (!isnan(stale) && stale)
-			fprintf(f, "    %.0f stale writes\n", stale);
+			cases++;
+		}
+		if (!header)
+			fprintf(f, "\n%s: writes after PROT_READ that went through (must be 0; "
+				   "broken_* are negative controls and must be > 0):\n"
+				   "  %-14s %-14s %-16s %-16s %s\n", bench, "kernel", "strategy",
+				"calling CPU", "remote CPUs", "cases");
+		header = true;
+		fprintf(f, "  %-14.14s %-14s %-16s %-16s %d%s\n", k[rows[i].kernel].label,
+			pb_sr_strategy_label(&rows[i]), stale_cell(stale, probes, b[0], 48),
+			stale_cell(remote, rprobes, b[1], 48), cases,
+			stale + remote > 0 ? "   <- STALE WRITES" : "");
 	}
 	free(rows);
 }
@@ -317,6 +348,7 @@ void pb_strategy_report_print(FILE *f, const struct pb_sr_kernel *k, unsigned nr
 	if (!n)
 		fprintf(f, "(no mprotect-inplace records)\n");
 	print_notes(f, k, rows, n);
-	print_stale(f, k, nr);
+	print_stale(f, k, nr, "correctness");
+	print_stale(f, k, nr, "mprotect-vma-split");
 	free(rows);
 }

@@ -183,6 +183,7 @@ const struct pb_backend pb_backend_devdax = {
 	.page_size = PB_SZ_1G,	/* the device's align decides; verified per case */
 	.page_size_of = devdax_page_size,
 	.zap_keeps_data = true,
+	.fixed_page_size = true,
 	.probe = devdax_probe,
 	.map = devdax_map,
 	.unmap = devdax_unmap,

@@ -149,6 +149,7 @@ static void hugetlb_unmap(struct pb_mapping *m)
 		.summary = "hugetlbfs memfd, MAP_SHARED, pool reserved via sysfs",     \
 		.page_size = psize,                                                     \
 		.zap_keeps_data = true,                                                \
+		.fixed_page_size = true,                                               \
 		.probe = var##_probe,                                                  \
 		.reserve = var##_reserve,                                              \
 		.release = var##_release,                                              \

@@ -9,7 +9,8 @@
 #            [--fragment configs/kernel/pudbench.fragment] [--cache DIR]
 #            [--jobs N] [--keep-src] [--force]
 #   --patches   patch names or number prefixes, applied in the order given
-#               ("0001" means patches/0001-*.patch; "" or "none" = stock)
+#               ("0001" means patches/0001-*.patch, "9001" the test-only
+#               tests/kernel-patches/9001-*.patch; "" or "none" = stock)
 #   --fragment  config fragment (default configs/kernel/pudbench.fragment)
 #   --cache     default ${PUDBENCH_CACHE:-~/.cache/pudbench}
 #   --keep-src  keep the patched, built tree beside the result
@@ -61,8 +62,11 @@ for p in $patches_arg; do
 		patch_files+=("$(cd "$(dirname "$p")" && pwd)/$(basename "$p")")
 		continue
 	fi
-	mapfile -t m < <(ls -1 "$repo/patches/$p" "$repo/patches/$p".patch "$repo/patches/$p"-*.patch 2>/dev/null | sort -u)
-	[ ${#m[@]} -eq 1 ] || die 1 "patch '$p' matches ${#m[@]} files in patches/ (want exactly one)"
+	# patches/ holds the series; tests/kernel-patches/ the test-only ones
+	# (negative controls, 9xxx), which never go upstream
+	mapfile -t m < <(for d in "$repo/patches" "$repo/tests/kernel-patches"; do
+		ls -1 "$d/$p" "$d/$p".patch "$d/$p"-*.patch 2>/dev/null || :; done | sort -u)
+	[ ${#m[@]} -eq 1 ] || die 1 "patch '$p' matches ${#m[@]} files in patches/ and tests/kernel-patches/ (want exactly one)"
 	patch_files+=("${m[0]}")
 done
 

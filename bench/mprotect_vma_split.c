@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mprotect-vma-split: the upstream report's reproducer as a benchmark.  In
+ * a mapping of three (or more) PUDs, each round changes the middle PUD
+ * alone, which splits the VMA at PUD boundaries: PROT_READ (`downgrade`),
+ * then PROT_NONE (`none`), then back to read-write (`upgrade`), timing each
+ * call.  After PROT_READ a write to the middle PUD must fault (stale-write
+ * probes, here and on the participants' CPUs); after PROT_NONE a read must
+ * fault too (checks.prot_none_access counts the reads that did not).  The
+ * harness checks that the data of all three PUDs is intact.
+ *
+ * Once per case, an mprotect() that starts inside a page of a backend that
+ * cannot split its pages (device-dax, hugetlb) must fail with EINVAL and
+ * change nothing: checks.unaligned_refused.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <sys/mman.h>
+
+#include "bench.h"
+#include "probe.h"
+#include "timing.h"
+
+#define NR_PROBES 2
+
+/* VMAs of /proc/self/maps that overlap [addr, addr + size); -1 if unreadable. */
+static int vmas_in(const char *addr, size_t size)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	unsigned long lo, hi;
+	int n = 0;
+	char line[512];
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 &&
+		    lo < (unsigned long)addr + size && hi > (unsigned long)addr)
+			n++;
+	fclose(f);
+	return n;
+}
+
+/*
+ * mprotect() of one 4 KiB page in the middle of a huge page: the VMA would
+ * have to split inside the page, which device-dax and hugetlb refuse.  It
+ * must fail with EINVAL, leave the VMAs as they were and the page writable.
+ */
+static json_object *unaligned_refused(struct pb_case *c, char *mid)
+{
+	char *inside = mid + c->page_size / 2;
+	int before = vmas_in(c->map.addr, c->map.size), rc, err, after;
+	bool refused;
+
+	if (!c->backend->fixed_page_size)
+		return NULL;	/* THP and base pages split: nothing to refuse */
+	rc = mprotect(inside, PB_SZ_4K, PROT_READ);
+	err = errno;
+	after = vmas_in(c->map.addr, c->map.size);
+	refused = rc == -1 && err == EINVAL && before == after && pb_probe_write(inside);
+	if (rc == 0)	/* a kernel that took it: undo, the data check follows */
+		mprotect(inside, PB_SZ_4K, PROT_READ | PROT_WRITE);
+	return json_object_new_boolean(refused);
+}
+
+static int protect_mid(struct pb_case *c, char *mid, int prot, const char *name)
+{
+	if (mprotect(mid, PB_SZ_1G, prot) == 0)
+		return 0;
+	pb_case_error(c, "mprotect(middle PUD, %s): %m", name);
+	return -1;
+}
+
+enum { DOWN, NONE, UP, NR_DIRS };
+static const char *const dir_names[NR_DIRS] = { "downgrade", "none", "upgrade" };
+
+static int vma_split_run(struct pb_case *c)
+{
+	char *mid = c->map.addr + (c->size / PB_SZ_1G / 2) * PB_SZ_1G;
+	volatile char *const probes[NR_PROBES] = { mid + 64, mid + PB_SZ_1G - 1 };
+	struct pb_series s[PB_STRATEGY_MAX][NR_DIRS] = { 0 };
+	struct pb_counter_snapshot s0, s1;
+	int ns = c->nr_strategies, rc = -1;
+	struct sigaction old;
+
+	for (int k = 0; k < ns; k++)
+		for (int d = 0; d < NR_DIRS; d++)
+			if (pb_series_init(&s[k][d], dir_names[d], c->strategies[k],
+					   c->bcfg->iterations)) {
+				pb_case_error(c, "out of memory");
+				goto out;
+			}
+	pb_probe_install(&old);
+	c->checks_extra = json_object_new_object();
+	json_object_object_add(c->checks_extra, "unaligned_refused", unaligned_refused(c, mid));
+	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
+		bool measured = pb_case_measured(c, i);
+
+		for (int k = 0; k < ns; k++) {
+			static const int prot[NR_DIRS] = { PROT_READ, PROT_NONE,
+							   PROT_READ | PROT_WRITE };
+			uint64_t t[NR_DIRS];
+
+			if (pb_case_select_strategy(c, k))
+				goto out;
+			pb_case_dirty_probes(c, probes, NR_PROBES);
+			for (int d = 0; d < NR_DIRS; d++) {
+				uint64_t t0;
+
+				pb_case_snapshot(c, &s0);
+				t0 = pb_now_ns();
+				if (protect_mid(c, mid, prot[d], dir_names[d]))
+					goto out;
+				t[d] = pb_now_ns() - t0;
+				/* the probes' own faults are not the call's */
+				if (d != UP)
+					pb_case_snapshot(c, &s1);
+				if (d == DOWN) {
+					pb_case_try_writes(c, &s[k][d], probes, NR_PROBES, measured);
+				} else if (d == NONE) {
+					for (int p = 0; p < NR_PROBES; p++) {
+						int read = pb_probe_read(probes[p]);
+
+						if (measured) {
+							s[k][d].prot_none_accesses += read;
+							s[k][d].prot_none_probes++;
+						}
+					}
+				} else {
+					/* refault what a split dropped, counted with the call */
+					pb_touch(mid, PB_SZ_1G, c->page_size, true);
+					pb_case_snapshot(c, &s1);
+				}
+				if (measured)
+					pb_series_add(&s[k][d], t[d], &s0, &s1);
+			}
+		}
+	}
+	rc = 0;
+	for (int k = 0; k < ns && !rc; k++)
+		for (int d = 0; d < NR_DIRS && !rc; d++)
+			rc = pb_case_emit(c, &s[k][d]);
+out:
+	pb_probe_restore(&old);
+	for (int k = 0; k < ns; k++)
+		for (int d = 0; d < NR_DIRS; d++)
+			pb_series_free(&s[k][d]);
+	return rc;
+}
+
+const struct pb_bench pb_bench_mprotect_vma_split = {
+	.name = "mprotect-vma-split",
+	.summary = "the reproducer: middle PUD of 3 to PROT_READ, PROT_NONE, back; unaligned split refused",
+	.uses_remote = true,
+	.remote_spin_only = true,
+	.uses_strategies = true,
+	.populate = true,
+	.preserves_data = true,
+	.min_size_gib = 3,
+	.run = vma_split_run,
+};
