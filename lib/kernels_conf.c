@@ -2,6 +2,8 @@
 /* Kernel matrix configuration: see kernels_conf.h for the format. */
 #include "kernels_conf.h"
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -163,15 +165,17 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (!strncmp(section, "kernel:", 7)) {
 		unsigned i = kc->nr_kernels - 1;	/* read_line() added it */
 
-		if (!strcmp(name, "fragment")) {
-			if (kc->kernels[i].fragment[0])
+		if (!strcmp(name, "fragment") || !strcmp(name, "suite")) {
+			char *dst = name[0] == 'f' ? kc->kernels[i].fragment : kc->kernels[i].suite;
+
+			if (dst[0])
 				what = "duplicate key";
 			else if (!*value)
 				what = "empty path";
 			else
-				resolve(p, value, kc->kernels[i].fragment, sizeof(kc->kernels[i].fragment));
+				resolve(p, value, dst, PATH_MAX);
 		} else if (strcmp(name, "spec")) {
-			what = "unknown key (expected spec, fragment)";
+			what = "unknown key (expected spec, fragment, suite)";
 		} else if (p->spec_seen[i]) {
 			what = "duplicate key";
 		} else {
@@ -265,7 +269,61 @@ static char *read_line(char *str, int num, void *user)
 	return str;
 }
 
-int pb_kernels_conf_load(struct pb_kernels_conf *out, const char *path, char *err, size_t errlen)
+/* Files in @dir that the patch name @name selects, as build-kernel.sh does. */
+static int patch_matches(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t len = strlen(name);
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (!strcmp(e->d_name, name) ||
+		    (!strncmp(e->d_name, name, len) &&
+		     (!strcmp(e->d_name + len, ".patch") ||
+		      (e->d_name[len] == '-' && strlen(e->d_name) > len + 6 &&
+		       !strcmp(e->d_name + strlen(e->d_name) - 6, ".patch")))))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Every build: name must select exactly one patch: a renamed one is an error here. */
+static int check_patches(const struct pb_kernels_conf *kc, const char *root, char *err,
+			 size_t errlen)
+{
+	for (unsigned i = 0; i < kc->nr_kernels; i++) {
+		const struct pb_kernel_spec *k = &kc->kernels[i];
+		char buf[sizeof(k->arg)], *save = NULL, dir[2][PATH_MAX];
+
+		if (k->kind != PB_KSPEC_BUILD)
+			continue;
+		snprintf(dir[0], PATH_MAX, "%s/patches", root);
+		snprintf(dir[1], PATH_MAX, "%s/tests/kernel-patches", root);
+		snprintf(buf, sizeof(buf), "%s", k->arg);
+		for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			int n = patch_matches(dir[0], tok) + patch_matches(dir[1], tok);
+
+			if (n != 1) {
+				snprintf(err, errlen, "%s:%d: [kernel:%s]: patch '%s' matches %d files "
+					 "in patches/ and tests/kernel-patches/ (want exactly one)",
+					 kc->path, k->line, k->label, tok, n);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+const char *pb_kc_suite(const struct pb_kernels_conf *kc, unsigned i)
+{
+	return kc->kernels[i].suite[0] ? kc->kernels[i].suite : kc->suite;
+}
+
+int pb_kernels_conf_load(struct pb_kernels_conf *out, const char *path, const char *root,
+			 char *err, size_t errlen)
 {
 	static struct kparse p;	/* large: keep it off the stack */
 	const char *slash = strrchr(path, '/');
@@ -311,6 +369,8 @@ int pb_kernels_conf_load(struct pb_kernels_conf *out, const char *path, char *er
 			return -1;
 		}
 	}
+	if (root && check_patches(&p.kc, root, err, errlen))
+		return -1;
 	*out = p.kc;
 	return 0;
 }

@@ -11,10 +11,15 @@
  *   [kernel:LABEL]
  *   spec = debian:<package>[=<version>] | bzimage:<path> | build:<patches>
  *   fragment = kernel/pudbench.fragment   ; build: only, relative to this file
+ *   suite = vm-safety-knob.conf           ; this kernel's suite instead of [matrix]'s
  *
  * build:0001,0002 builds linux-source-6.12 with patches/0001-*.patch and
  * patches/0002-*.patch (build:none = no patch) through
- * tools/kernel/build-kernel.sh.
+ * tools/kernel/build-kernel.sh; 9xxx names a test-only patch in
+ * tests/kernel-patches/.  Each name must match exactly one file there.
+ *
+ * @root is the checkout (for patches/): pb_kernels_conf_load() checks build:
+ * names against it when it is not NULL.
  *
  * Unknown sections and keys are errors, named "FILE:LINE: key 'K' in [S]: WHAT".
  */
@@ -37,6 +42,7 @@ struct pb_kernel_spec {
 	char arg[PATH_MAX];		/* after "debian:"; bzimage: resolved path;
 					 * build: the patches, space-separated ("" = none) */
 	char fragment[PATH_MAX];	/* build: only; "" = build-kernel.sh's default */
+	char suite[PATH_MAX];		/* this kernel's suite; "" = [matrix] suite */
 	int line;			/* of the [kernel:LABEL] header */
 };
 
@@ -53,7 +59,11 @@ struct pb_kernels_conf {
 };
 
 /* 0, or -1 with one line in @err. */
-int pb_kernels_conf_load(struct pb_kernels_conf *kc, const char *path, char *err, size_t errlen);
+int pb_kernels_conf_load(struct pb_kernels_conf *kc, const char *path, const char *root,
+			 char *err, size_t errlen);
+
+/* The suite config kernel @i runs. */
+const char *pb_kc_suite(const struct pb_kernels_conf *kc, unsigned i);
 
 /* Bytes of an align name ("1G" -> 1<<30), 0 if unknown. */
 unsigned long pb_kc_align_bytes(const char *name);

@@ -237,6 +237,7 @@ static const char *build_failure(int rc)
 	case 2: return "a patch does not apply";
 	case 3: return "options of the config fragment were dropped by Kconfig";
 	case 4: return "the kernel build failed";
+	case 5: return "a named patch or the config fragment is missing from the project";
 	case 124: return "timeout";
 	default: return "failed";
 	}
@@ -470,7 +471,8 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
 	sfmt(initrd, sizeof(initrd), "%s/.initrd.cpio.gz", dir);
 	sfmt(script, sizeof(script), "%s/tools/vm/mkinitramfs.sh", c->root);
 	sfmt(run_arg, sizeof(run_arg), "%s/guest/run-suite.sh:/etc/pudbench/run.sh", c->root);
-	sfmt(suite_arg, sizeof(suite_arg), "%s:/etc/pudbench/suite.conf", c->kc->suite);
+	sfmt(suite_arg, sizeof(suite_arg), "%s:/etc/pudbench/suite.conf", pb_kc_suite(c->kc, i));
+	set_str(kinfo, "suite", pb_kc_suite(c->kc, i));
 	rc = pb_spawn_wait((char *[]){ script, kdir, initrd, "--bin", c->self, "--bin", c->dax_setup,
 				       "--file", run_arg, "--file", suite_arg, NULL },
 			   NULL, 0, 600);
@@ -679,15 +681,24 @@ int pb_cmd_kernels(int argc, char **argv)
 		fprintf(stderr, "pudbench: kernels: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (pb_kernels_conf_load(&kc, config, err, sizeof(err))) {
-		fprintf(stderr, "pudbench: %s\n", err);
-		return 2;
+	{
+		const char *env = getenv("PUDBENCH_ROOT");
+
+		if (pb_kernels_conf_load(&kc, config, env && *env ? env : PUDBENCH_SOURCE_DIR, err,
+					 sizeof(err))) {
+			fprintf(stderr, "pudbench: %s\n", err);
+			return 2;
+		}
 	}
-	/* the suite is checked here, not after the first boot */
-	pb_config_defaults(&suite);
-	if (pb_config_load(&suite, kc.suite, err, sizeof(err))) {
-		fprintf(stderr, "pudbench: kernels: suite: %s\n", err);
-		return 2;
+	/* the suites are checked here, not after the first boot */
+	for (unsigned i = 0; i <= kc.nr_kernels; i++) {
+		const char *path = i < kc.nr_kernels ? pb_kc_suite(&kc, i) : kc.suite;
+
+		pb_config_defaults(&suite);
+		if (pb_config_load(&suite, path, err, sizeof(err))) {
+			fprintf(stderr, "pudbench: kernels: suite: %s\n", err);
+			return 2;
+		}
 	}
 	if (!out[0]) {
 		time_t now = time(NULL);

@@ -33,7 +33,7 @@ static void load_fails(const char *text, const char *want)
 	char err[PATH_MAX + 256] = "";
 	const char *path = conf(text);
 
-	ASSERT_EQ(-1, pb_kernels_conf_load(&kc, path, err, sizeof(err)));
+	ASSERT_EQ(-1, pb_kernels_conf_load(&kc, path, PB_SOURCE_DIR, err, sizeof(err)));
 	unlink(path);
 	TH_INFO("%s", err);
 	ASSERT_SUBSTR(err, want);
@@ -45,7 +45,7 @@ TEST(default_config_parses)
 	char err[PATH_MAX + 256] = "", path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/../../configs/kernels-debian.conf", PB_TEST_DATA_DIR);
-	if (pb_kernels_conf_load(&kc, path, err, sizeof(err)))
+	if (pb_kernels_conf_load(&kc, path, PB_SOURCE_DIR, err, sizeof(err)))
 		TAP_FAIL("%s", err);
 	ASSERT_EQ(2, kc.nr_kernels);
 	ASSERT_STREQ(kc.kernels[0].label, "baseline-6.1");
@@ -65,7 +65,7 @@ TEST(defaults_and_bzimage_relative_to_the_file)
 	char err[PATH_MAX + 256] = "";
 	const char *path = conf("[kernel:mine]\nspec = bzimage:k/bzImage\n");
 
-	if (pb_kernels_conf_load(&kc, path, err, sizeof(err)))
+	if (pb_kernels_conf_load(&kc, path, PB_SOURCE_DIR, err, sizeof(err)))
 		TAP_FAIL("%s", err);
 	unlink(path);
 	ASSERT_EQ(PB_KSPEC_BZIMAGE, kc.kernels[0].kind);
@@ -82,7 +82,7 @@ TEST(build_specs_take_patches_and_a_fragment)
 	char err[PATH_MAX + 256] = "", path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/../../configs/kernels-ad.conf", PB_TEST_DATA_DIR);
-	if (pb_kernels_conf_load(&kc, path, err, sizeof(err)))
+	if (pb_kernels_conf_load(&kc, path, PB_SOURCE_DIR, err, sizeof(err)))
 		TAP_FAIL("%s", err);
 	ASSERT_EQ(3, kc.nr_kernels);
 	ASSERT_EQ(PB_KSPEC_DEBIAN, kc.kernels[0].kind);
@@ -94,7 +94,7 @@ TEST(build_specs_take_patches_and_a_fragment)
 	{
 		const char *p = conf("[kernel:stock]\nspec = build:none\n[kernel:two]\nspec = build: 0001 , 0002\n");
 
-		if (pb_kernels_conf_load(&kc, p, err, sizeof(err)))
+		if (pb_kernels_conf_load(&kc, p, PB_SOURCE_DIR, err, sizeof(err)))
 			TAP_FAIL("%s", err);
 		unlink(p);
 	}
@@ -102,6 +102,25 @@ TEST(build_specs_take_patches_and_a_fragment)
 	ASSERT_STREQ(kc.kernels[1].arg, "0001 0002");
 	ASSERT_STREQ(kc.kernels[1].fragment, "");
 	ASSERT_EQ(4, kc.pmem_gib);
+}
+
+TEST(a_missing_or_renamed_patch_is_an_error)
+{
+	load_fails("[kernel:x]\nspec = build:0001,0999\n",
+		   "[kernel:x]: patch '0999' matches 0 files in patches/ and tests/kernel-patches/");
+	load_fails("[kernel:x]\nspec = build:0001-old-name\n", "patch '0001-old-name' matches 0 files");
+	/* the test-only negative control resolves from tests/kernel-patches/ */
+	{
+		static struct pb_kernels_conf kc;
+		char err[PATH_MAX + 256] = "";
+		const char *p = conf("[kernel:t]\nspec = build:0001,0002,9001\nsuite = s.conf\n");
+
+		if (pb_kernels_conf_load(&kc, p, PB_SOURCE_DIR, err, sizeof(err)))
+			TAP_FAIL("%s", err);
+		unlink(p);
+		ASSERT_STREQ(kc.kernels[0].arg, "0001 0002 9001");
+		ASSERT_STREQ(pb_kc_suite(&kc, 0), "/tmp/s.conf");
+	}
 }
 
 TEST(errors_name_file_line_key_and_section)

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
+#define _XOPEN_SOURCE 700
+#define _GNU_SOURCE
 /*
  * As an unprivileged user (nobody) the suite runs what it can.  Every
  * counter, check or backend it cannot use is listed with a reason, and
  * nothing it did not measure is reported as a number.
  */
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
 #include <json-c/json.h>
 #include <pwd.h>
@@ -14,6 +17,7 @@
 
 static json_object *doc;
 static int run_status = -1;
+static char setup_skip[256];	/* why nobody could not be given the binary */
 
 static json_object *get(json_object *o, const char *key)
 {
@@ -26,6 +30,8 @@ static void need_run(void)
 {
 	if (geteuid() != 0)
 		SKIP("needs root to switch to the user nobody");
+	if (setup_skip[0])
+		SKIP("%s", setup_skip);
 	ASSERT_EQ(run_status, 0);
 	ASSERT_TRUE(doc != NULL);
 }
@@ -96,16 +102,76 @@ TEST(kernel_log_check_is_null_without_access)
 	}
 }
 
+/* Copy @from to @to with @mode; 0 or -1 with errno. */
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, err = 0;
+	char buf[1 << 16];
+	ssize_t n;
+
+	if (in < 0)
+		return -1;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (out < 0) {
+		err = errno;
+		close(in);
+		errno = err;
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	err = n < 0 ? errno : 0;
+	close(in);
+	if (fchmod(out, mode) && !err)
+		err = errno;
+	close(out);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+/*
+ * The checkout may sit where nobody cannot go (a clone under /root, or a
+ * mktemp -d): run copies of the binary and its config from a directory
+ * that nobody can read.
+ */
+static int give_to_nobody(const char *dir, char *bin, char *conf, size_t len)
+{
+	snprintf(bin, len, "%s/pudbench-bin", dir);
+	snprintf(conf, len, "%s/unprivileged.conf", dir);
+	if (copy_file(PB_BIN, bin, 0755) || copy_file(PB_TEST_DATA_DIR "/unprivileged.conf", conf, 0644)) {
+		snprintf(setup_skip, sizeof(setup_skip), "cannot copy the binary and its config to %s: %s",
+			 dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 int main(int argc, char **argv)
 {
 	char tmpl[] = "/tmp/pudbench-test-nobody-XXXXXX", out[300], path[320];
+	char bin[320], conf[320];
 	struct passwd *pw = getpwnam("nobody");
 	char *dir = mkdtemp(tmpl);
 	pid_t pid;
 	int st;
 
-	if (geteuid() == 0 && pw && dir) {
-		chmod(dir, 0777);
+	if (geteuid() == 0 && !pw)
+		snprintf(setup_skip, sizeof(setup_skip), "no user nobody on this machine");
+	else if (geteuid() == 0 && !dir)
+		snprintf(setup_skip, sizeof(setup_skip), "mkdtemp in /tmp: %s", strerror(errno));
+	if (geteuid() == 0 && pw && dir && chmod(dir, 0777) == 0 &&
+	    give_to_nobody(dir, bin, conf, sizeof(bin)) == 0) {
 		snprintf(out, sizeof(out), "%s/out", dir);
 		pid = fork();
 		if (pid == 0) {
@@ -114,8 +180,7 @@ int main(int argc, char **argv)
 			dup2(null, 1);
 			if (setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid))
 				_exit(126);
-			execl(PB_BIN, PB_BIN, "run", "--config", PB_TEST_DATA_DIR "/unprivileged.conf",
-			      "--out", out, (char *)NULL);
+			execl(bin, bin, "run", "--config", conf, "--out", out, (char *)NULL);
 			_exit(127);
 		}
 		waitpid(pid, &st, 0);
@@ -123,5 +188,7 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/results.json", out);
 		doc = json_object_from_file(path);
 	}
+	if (dir)	/* what the run wrote is in doc now */
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return tap_main();
 }

@@ -22,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -249,6 +250,84 @@ TEST(v6_12_flushes_the_whole_mm_and_shoots_down_the_participant)
 	EXPECT(num(r, "per_call", "tlb_shootdowns_remote") >= 1,
 	       "6.12 1G downgrade with a spinning participant: %.2f remote shootdowns/call",
 	       num(r, "per_call", "tlb_shootdowns_remote"));
+}
+
+/*
+ * Two-sided, from measurement (BENCHMARKS.md, TCG): one 1G PUD, a spinning
+ * participant: pudp_invalidate()'s full flush and the mmu_gather's ranged
+ * one each shoot the participant down, 2.00 per call in both directions;
+ * the calling CPU flushes twice, once in full.
+ */
+#define TOL 0.25
+TEST(v6_12_two_flushes_per_call_both_directions)
+{
+	static const char *const dirs[] = { "downgrade", "upgrade" };
+
+	for (int d = 0; d < 2; d++) {
+		json_object *r1 = rec(PATCHED, "mprotect-inplace", G1, dirs[d], 1);
+		json_object *r0 = rec(PATCHED, "mprotect-inplace", G1, dirs[d], 0);
+		double rs = num(r1, "per_call", "tlb_shootdowns_remote");
+		double local = num(r0, "per_call", "tlb_flush_local");
+		double full = num(r0, "per_call", "tlb_full_flushes");
+
+		TH_INFO("6.12 1G %s: %.2f remote shootdowns/call, %.2f local flushes (%.2f full)",
+			dirs[d], rs, local, full);
+		EXPECT(fabs(rs - 2) <= TOL, "6.12 1G %s: %.2f remote shootdowns/call, want 2 +- %.2f",
+		       dirs[d], rs, TOL);
+		EXPECT(fabs(local - 2) <= TOL, "6.12 1G %s: %.2f local flushes/call, want 2 +- %.2f",
+		       dirs[d], local, TOL);
+		EXPECT(fabs(full - 1) <= TOL, "6.12 1G %s: %.2f full flushes/call, want 1 +- %.2f",
+		       dirs[d], full, TOL);
+	}
+}
+
+/* The remote probes: a participant's write after PROT_READ must fault on 6.12. */
+TEST(v6_12_no_stale_write_on_a_remote_cpu)
+{
+	json_object *r = rec(PATCHED, "correctness", G1, "downgrade", 1);
+
+	EXPECT(num(r, "checks", "stale_write_remote_probes") > 0, "6.12: no remote probe");
+	EXPECT(num(r, "checks", "stale_write_remote") == 0,
+	       "6.12: %.0f participant writes went through after PROT_READ",
+	       num(r, "checks", "stale_write_remote"));
+	EXPECT(num(r, "checks", "stale_write") == 0, "6.12: a local write went through");
+}
+
+/*
+ * The upstream reproducer: the middle of 3 PUDs to PROT_READ, PROT_NONE
+ * and back splits the VMA at PUD boundaries.  6.12 changes the PUD in
+ * place and keeps every protection; 6.1 takes the "bad pud" path.  A
+ * 4 KiB mprotect inside a 1 GiB devdax page is refused on both.
+ */
+TEST(vma_split_reproducer)
+{
+	static const char *const dirs[] = { "downgrade", "none", "upgrade" };
+
+	for (int d = 0; d < 3; d++)
+		for (int remote = 0; remote <= 1; remote++) {
+			json_object *r = rec(PATCHED, "mprotect-vma-split", G1, dirs[d], remote);
+			json_object *b = rec(BASE, "mprotect-vma-split", G1, dirs[d], remote);
+
+			EXPECT(num(r, "checks", "bad_pud") == 0, "6.12 vma-split: bad pud");
+			EXPECT(num(r, "checks", "kernel_warnings") == 0, "6.12 vma-split: warnings");
+			EXPECT(json_object_get_boolean(get(get(r, "checks"), "unaligned_refused")),
+			       "6.12: a 4K mprotect inside a 1G devdax page was not refused");
+			EXPECT(json_object_get_boolean(get(get(r, "checks"), "data_intact")),
+			       "6.12 vma-split: data of the 3 PUDs not intact");
+			EXPECT(json_object_get_boolean(get(get(b, "checks"), "unaligned_refused")),
+			       "6.1: a 4K mprotect inside a 1G devdax page was not refused");
+			EXPECT(num(b, "checks", "bad_pud") > 0, "6.1 vma-split: no bad pud");
+			if (d == 0) {
+				EXPECT(num(r, "checks", "stale_write") == 0, "6.12 vma-split: stale write");
+				if (remote)
+					EXPECT(num(r, "checks", "stale_write_remote") == 0,
+					       "6.12 vma-split: remote stale write");
+			}
+			if (d == 1)
+				EXPECT(num(r, "checks", "prot_none_access") == 0,
+				       "6.12: %.0f reads of a PROT_NONE PUD went through",
+				       num(r, "checks", "prot_none_access"));
+		}
 }
 
 TEST(the_2m_pmd_reference_is_healthy_on_both)

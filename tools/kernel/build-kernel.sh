@@ -23,7 +23,8 @@
 # CONFIG_SHA256, KREL, KEY, ...) and the logs (*.log).  A cached result is
 # returned at once.  The last line on stdout is the bzImage path; all else
 # goes to stderr.  Exit status: 0 ok, 1 usage/setup error, 2 a patch does
-# not apply, 3 options of the fragment dropped by Kconfig, 4 build failed.
+# not apply, 3 options of the fragment dropped by Kconfig, 4 build failed,
+# 5 a named patch or the fragment is not in the project (a FAIL, not a skip).
 set -euo pipefail
 
 SCRIPT_VERSION=1
@@ -49,7 +50,7 @@ while [ $# -gt 0 ]; do
 	*) die 1 "unknown argument '$1' (see --help)" ;;
 	esac
 done
-[ -f "$fragment" ] || die 1 "no fragment $fragment"
+[ -f "$fragment" ] || die 5 "no fragment $fragment"
 fragment=$(cd "$(dirname "$fragment")" && pwd)/$(basename "$fragment")
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
@@ -66,7 +67,7 @@ for p in $patches_arg; do
 	# (negative controls, 9xxx), which never go upstream
 	mapfile -t m < <(for d in "$repo/patches" "$repo/tests/kernel-patches"; do
 		ls -1 "$d/$p" "$d/$p".patch "$d/$p"-*.patch 2>/dev/null || :; done | sort -u)
-	[ ${#m[@]} -eq 1 ] || die 1 "patch '$p' matches ${#m[@]} files in patches/ and tests/kernel-patches/ (want exactly one)"
+	[ ${#m[@]} -eq 1 ] || die 5 "patch '$p' matches ${#m[@]} files in patches/ and tests/kernel-patches/ (want exactly one)"
 	patch_files+=("${m[0]}")
 done
 
