@@ -17,7 +17,7 @@
 #   --force     rebuild even if the result is cached
 #
 # The result lives in CACHE/kernels-built/KEY/, KEY being a hash of the
-# source package version, the name and sha256 of each patch, the fragment
+# source package version, the name and the sha256 of each patch's diff (not its message), the fragment
 # and this script's version.  That directory holds bzImage, config,
 # build.env (SOURCE_VERSION, PATCHES, PATCH_SHA256, FRAGMENT_SHA256,
 # CONFIG_SHA256, KREL, KEY, ...) and the logs (*.log).  A cached result is
@@ -27,7 +27,7 @@
 # 5 a named patch or the fragment is not in the project (a FAIL, not a skip).
 set -euo pipefail
 
-SCRIPT_VERSION=1
+SCRIPT_VERSION=2
 SRC_PKG=linux-source-6.12
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -115,7 +115,8 @@ source=$SRC_PKG $src_version
 fragment=$(sha256sum <"$fragment" | cut -d' ' -f1)"
 patch_names='' patch_sums=''
 for f in "${patch_files[@]}"; do
-	s=$(sha256sum <"$f" | cut -d' ' -f1)
+	# the diff only: a reworded commit message builds the same kernel
+	s=$(sed -n '/^diff --git /,$p' "$f" | sha256sum | cut -d' ' -f1)
 	key_input+=$'\n'"patch=$(basename "$f") $s"
 	patch_names+="${patch_names:+ }$(basename "$f")"
 	patch_sums+="${patch_sums:+ }$s"
