@@ -123,8 +123,14 @@ static void counts_cell(FILE *f, json_object *rec)
 		return;
 	}
 	di = get(chk, "data_intact");
+	/* here/remote when a participant probed too */
+	if (get(chk, "stale_write") && get(chk, "stale_write_remote"))
+		snprintf(b[1], 32, "%lld/%lld", (long long)json_object_get_int64(get(chk, "stale_write")),
+			 (long long)json_object_get_int64(get(chk, "stale_write_remote")));
+	else
+		fmt_int(get(chk, "stale_write"), b[1], 32);
 	fprintf(f, " | %6s %5s %4s %4s %6s %6s %6s %6s", fmt_int(get(chk, "bad_pud"), b[0], 32),
-		fmt_int(get(chk, "stale_write"), b[1], 32), di ? (json_object_get_boolean(di) ? "yes" : "NO") : "-",
+		get(chk, "stale_write") ? b[1] : "-", di ? (json_object_get_boolean(di) ? "yes" : "NO") : "-",
 		fmt_int(get(chk, "kernel_warnings"), b[2], 32),
 		fmt_call(get(pc, "faults"), b[3], 32), fmt_call(get(pc, "tlb_shootdowns_remote"), b[4], 32),
 		fmt_call(get(pc, "tlb_remote_flush_requests"), b[5], 32),
@@ -185,7 +191,8 @@ void pb_matrix_table_print(FILE *f, const struct pb_matrix_col *cols, unsigned n
 	unsigned n = collect_rows(cols, nr, rows);
 
 	fprintf(f, "\nKernel matrix: checks and per-call counts (counts are exact under TCG too)\n");
-	fprintf(f, "  badpud = \"bad pud\" log lines, stale = writes that got through after PROT_READ,\n"
+	fprintf(f, "  badpud = \"bad pud\" log lines, stale = writes that got through after PROT_READ\n"
+		   "  (calling CPU/participants' CPUs),\n"
 		   "  int = data intact, kwrn = kernel WARNING/BUG lines; per call: flt = faults,\n"
 		   "  rshoot = remote shootdowns, rflreq = remote flush requests, full = full flushes;\n"
 		   "  - = not checked in this case, n/a = counter unavailable on that kernel\n\n");
