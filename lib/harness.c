@@ -233,8 +233,10 @@ static void add_checks(json_object *rec, const struct pb_kmsg *km, long mismatch
 	if (!json_object_object_get_ex(rec, "checks", &o)) {
 		o = json_object_new_object();
 		json_object_object_add(rec, "checks", o);
-		json_object_object_add(o, "stale_write", NULL);
 	}
+	/* every record has the key; null: this series made no write probe */
+	if (!json_object_object_get_ex(o, "stale_write", NULL))
+		json_object_object_add(o, "stale_write", NULL);
 	json_object_object_add(o, "bad_pud", km->measured ? json_object_new_int(km->bad_pud) : NULL);
 	json_object_object_add(o, "kernel_warnings",
 			       km->measured ? json_object_new_int(km->warnings) : NULL);
