@@ -210,7 +210,7 @@ static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_
 			 r->ratio_hi, r->p);
 	else if (r->knob && !strcmp(r->strategy, "inplace"))
 		snprintf(ratio, sizeof(ratio), "1");
-	fprintf(f, "%-14.14s %-10s %4d %-9s %2d%-5s %6s %6s %6s %6s %6s %-24s %s\n", k[r->kernel].label,
+	fprintf(f, "%-14.14s %-14s %4d %-9s %2d%-5s %6s %6s %6s %6s %6s %-24s %s\n", k[r->kernel].label,
 		pb_sr_strategy_label(r), r->puds, r->direction, r->remote, r->remote ? ":spin" : "",
 		fmt_count(r->rshoot, b[0], 24), fmt_count(r->full, b[1], 24),
 		fmt_count(r->local, b[2], 24), fmt_count(r->faults, b[3], 24),
@@ -340,7 +340,7 @@ void pb_strategy_report_print(FILE *f, const struct pb_sr_kernel *k, unsigned nr
 		   "  ratio = median / median of inplace on the same kernel [95%% bootstrap CI], "
 		   "Mann-Whitney p\n\n",
 		   pb_sr_accel_note(k, nr));
-	fprintf(f, "%-14s %-10s %4s %-9s %-7s %6s %6s %6s %6s %6s %-24s %s\n", "kernel", "strategy",
+	fprintf(f, "%-14s %-14s %4s %-9s %-7s %6s %6s %6s %6s %6s %-24s %s\n", "kernel", "strategy",
 		"PUDs", "direction", "remote", "rshoot", "full", "local", "flt", "split",
 		"median us [95% CI]", "ratio vs inplace");
 	for (size_t i = 0; i < n; i++)
