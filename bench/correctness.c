@@ -7,45 +7,15 @@
  * value that is there, so a stale write cannot corrupt the data check the
  * harness does afterwards.  The kernel log check comes from the harness.
  */
-#include <setjmp.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "bench.h"
 #include "timing.h"
 
-static sigjmp_buf probe_env;
-static volatile sig_atomic_t probe_armed;
-
-static void probe_segv(int sig, siginfo_t *si, void *uc)
-{
-	(void)si;
-	(void)uc;
-	if (!probe_armed) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return;
-	}
-	siglongjmp(probe_env, 1);
-}
-
-/* 1 if the write went through, 0 if it faulted. */
-static int try_write(volatile char *p)
-{
-	char v = *p;
-
-	if (sigsetjmp(probe_env, 1))
-		return 0;
-	probe_armed = 1;
-	*p = v;
-	probe_armed = 0;
-	return 1;
-}
-
 static int correctness_run(struct pb_case *c)
 {
-	struct sigaction sa = { .sa_sigaction = probe_segv, .sa_flags = SA_SIGINFO }, old;
+	struct sigaction old;
 	size_t npages = c->map.size / c->page_size;
 	/* first, middle and last page: every PUD/PMD boundary case we care about */
 	volatile char *probes[3] = {
@@ -62,7 +32,7 @@ static int correctness_run(struct pb_case *c)
 			pb_case_error(c, "out of memory");
 			goto out;
 		}
-	sigaction(SIGSEGV, &sa, &old);
+	pb_write_probe_begin(&old);
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		for (int k = 0; k < ns; k++) {
 			uint64_t t0, t1;
@@ -78,7 +48,7 @@ static int correctness_run(struct pb_case *c)
 			t1 = pb_now_ns();
 			pb_case_snapshot(c, &s1);
 			for (int p = 0; p < 3; p++) {
-				down[k].stale_writes += try_write(probes[p]);
+				down[k].stale_writes += pb_try_write(probes[p]);
 				down[k].stale_write_probes++;
 			}
 			if (pb_case_protect(c, PROT_READ | PROT_WRITE))
@@ -91,7 +61,7 @@ static int correctness_run(struct pb_case *c)
 	for (int k = 0; k < ns && !rc; k++)
 		rc = pb_case_emit(c, &down[k]);
 out:
-	sigaction(SIGSEGV, &old, NULL);
+	pb_write_probe_end(&old);
 	for (int k = 0; k < ns; k++)
 		pb_series_free(&down[k]);
 	return rc;

@@ -9,6 +9,7 @@
 #ifndef PUDBENCH_BENCH_H
 #define PUDBENCH_BENCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +34,8 @@ struct pb_bench {
 	bool uses_strategies;	/* interleaves the kernel's PUD strategies */
 	/* 0 on success, -1 with pb_case_error() */
 	int (*run)(struct pb_case *c);
+	/* Optional: false + reason when it cannot measure on @be (case skipped). */
+	bool (*supports)(const struct pb_backend *be, char *reason, size_t len);
 };
 
 extern const struct pb_bench *const pb_benches[];	/* NULL-terminated */
@@ -99,6 +102,17 @@ int pb_case_select_strategy(struct pb_case *c, int k);
 
 /* mprotect() the whole mapping; on failure the case error names the call. */
 int pb_case_protect(struct pb_case *c, int prot);
+
+/*
+ * Write probes: between pb_write_probe_begin() and pb_write_probe_end() a
+ * SIGSEGV raised by pb_try_write() is caught.  pb_try_write() stores back
+ * the byte that is there: 1 if the write went through, 0 if it faulted.
+ */
+void pb_write_probe_begin(struct sigaction *old);
+void pb_write_probe_end(const struct sigaction *old);
+int pb_try_write(volatile char *p);
+/* The same without reading first (a read fault can populate page tables). */
+int pb_try_store(volatile char *p, char v);
 
 /* Touch one byte every @stride bytes; a write stores back what it read. */
 void pb_touch(char *addr, size_t size, size_t stride, bool write);

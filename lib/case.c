@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* What a benchmark uses inside a case: series, snapshots, records. */
 #include <math.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +75,50 @@ int pb_case_protect(struct pb_case *c, int prot)
 		      prot == PROT_READ ? "PROT_READ" :
 		      prot == (PROT_READ | PROT_WRITE) ? "PROT_READ|PROT_WRITE" : "?");
 	return -1;
+}
+
+static sigjmp_buf probe_env;
+static volatile sig_atomic_t probe_armed;
+
+static void probe_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	if (!probe_armed) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	siglongjmp(probe_env, 1);
+}
+
+void pb_write_probe_begin(struct sigaction *old)
+{
+	struct sigaction sa = { .sa_sigaction = probe_segv, .sa_flags = SA_SIGINFO };
+
+	sigaction(SIGSEGV, &sa, old);
+}
+
+void pb_write_probe_end(const struct sigaction *old)
+{
+	sigaction(SIGSEGV, old, NULL);
+}
+
+int pb_try_store(volatile char *p, char v)
+{
+	if (sigsetjmp(probe_env, 1)) {
+		probe_armed = 0;
+		return 0;
+	}
+	probe_armed = 1;
+	*p = v;
+	probe_armed = 0;
+	return 1;
+}
+
+int pb_try_write(volatile char *p)
+{
+	return pb_try_store(p, *p);
 }
 
 void pb_touch(char *addr, size_t size, size_t stride, bool write)
@@ -156,6 +202,8 @@ static json_object *per_call_json(const struct pb_case *c, const struct pb_serie
 			       PER_CALL(c, s, PB_CTR_TLB_LOCAL_SHOOTDOWN,
 					PB_CTR_TLB_LOCAL_MM_SHOOTDOWN));
 	json_object_object_add(o, "tlb_ipis_received", PER_CALL(c, s, PB_CTR_TLB_IPIS_RECEIVED));
+	/* function-call IPIs: e.g. the GUP-fast sync after unsharing a page table */
+	json_object_object_add(o, "call_ipis_received", PER_CALL(c, s, PB_CTR_CALL_IPIS_RECEIVED));
 	json_object_object_add(o, "tlb_full_flushes", PER_CALL(c, s, PB_CTR_TLB_FULL_FLUSH));
 	json_object_object_add(o, "thp_split_pud", PER_CALL(c, s, PB_CTR_THP_SPLIT_PUD));
 	return o;
