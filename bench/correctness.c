@@ -11,20 +11,11 @@
 #include <sys/mman.h>
 
 #include "bench.h"
-#include "timing.h"
 
 static int correctness_run(struct pb_case *c)
 {
-	struct sigaction old;
-	size_t npages = c->map.size / c->page_size;
-	/* first, middle and last page: every PUD/PMD boundary case we care about */
-	volatile char *probes[3] = {
-		c->map.addr,
-		c->map.addr + (npages / 2) * c->page_size + 64,
-		c->map.addr + c->map.size - 1,
-	};
 	struct pb_series down[PB_STRATEGY_MAX] = { 0 };
-	struct pb_counter_snapshot s0, s1;
+	struct sigaction old;
 	int ns = c->nr_strategies, rc = -1;
 
 	for (int k = 0; k < ns; k++)
@@ -35,26 +26,9 @@ static int correctness_run(struct pb_case *c)
 	pb_write_probe_begin(&old);
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		for (int k = 0; k < ns; k++) {
-			uint64_t t0, t1;
-
-			if (pb_case_select_strategy(c, k))
+			if (pb_case_select_strategy(c, k) || pb_case_probed_downgrade(c, &down[k], i) ||
+			    pb_case_protect(c, PROT_READ | PROT_WRITE))
 				goto out;
-			for (int p = 0; p < 3; p++)
-				*probes[p] = *probes[p];	/* writable TLB entries */
-			pb_case_snapshot(c, &s0);
-			t0 = pb_now_ns();
-			if (pb_case_protect(c, PROT_READ))
-				goto out;
-			t1 = pb_now_ns();
-			pb_case_snapshot(c, &s1);
-			for (int p = 0; p < 3; p++) {
-				down[k].stale_writes += pb_try_write(probes[p]);
-				down[k].stale_write_probes++;
-			}
-			if (pb_case_protect(c, PROT_READ | PROT_WRITE))
-				goto out;
-			if (pb_case_measured(c, i))
-				pb_series_add(&down[k], t1 - t0, &s0, &s1);
 		}
 	}
 	rc = 0;

@@ -33,7 +33,6 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "timing.h"
 
 /* parent -> sibling: write @val at @off of its mapping, or quit */
 struct sib_cmd {
@@ -212,11 +211,6 @@ static int pmd_unshare_run(struct pb_case *c)
 {
 	struct sibling s = { .pid = -1, .cmd = -1, .reply = -1 };
 	size_t npages = c->map.size / c->page_size, data_off = (npages / 2) * c->page_size + 128;
-	volatile char *probes[3] = {
-		c->map.addr,
-		c->map.addr + (npages / 2) * c->page_size + 64,
-		c->map.addr + c->map.size - 1,
-	};
 	struct pb_counter_snapshot s0, s1;
 	struct pb_series down;
 	struct share_stats st = { 0 };
@@ -235,8 +229,6 @@ static int pmd_unshare_run(struct pb_case *c)
 	if (sibling_start(c, &s))
 		goto out;
 	for (unsigned i = 0; i <= pb_case_rounds(c); i++) {
-		uint64_t t0, t1;
-
 		if (i) {
 			/*
 			 * Back to RW; the sibling writes, we read it and touch
@@ -259,23 +251,8 @@ static int pmd_unshare_run(struct pb_case *c)
 				st.shared_retouches += f >= 1 && f < npages / 2;
 			}
 		}
-		if (i == pb_case_rounds(c))
-			break;
-		/* writable TLB entries, with a value the probes store back unread */
-		for (int p = 0; p < 3; p++)
-			*probes[p] = (char)i;
-		pb_case_snapshot(c, &s0);
-		t0 = pb_now_ns();
-		if (pb_case_protect(c, PROT_READ))
+		if (i < pb_case_rounds(c) && pb_case_probed_downgrade(c, &down, i))
 			goto out;
-		t1 = pb_now_ns();
-		pb_case_snapshot(c, &s1);
-		for (int p = 0; p < 3; p++) {
-			down.stale_writes += pb_try_store(probes[p], (char)i);
-			down.stale_write_probes++;
-		}
-		if (pb_case_measured(c, i))
-			pb_series_add(&down, t1 - t0, &s0, &s1);
 	}
 	if (pb_case_emit(c, &down))
 		goto out;

@@ -105,14 +105,21 @@ int pb_case_protect(struct pb_case *c, int prot);
 
 /*
  * Write probes: between pb_write_probe_begin() and pb_write_probe_end() a
- * SIGSEGV raised by pb_try_write() is caught.  pb_try_write() stores back
- * the byte that is there: 1 if the write went through, 0 if it faulted.
+ * SIGSEGV raised by pb_try_store() is caught.  pb_try_store() writes @v to
+ * @p: 1 if the write went through, 0 if it faulted.
  */
 void pb_write_probe_begin(struct sigaction *old);
 void pb_write_probe_end(const struct sigaction *old);
-int pb_try_write(volatile char *p);
-/* The same without reading first (a read fault can populate page tables). */
 int pb_try_store(volatile char *p, char v);
+
+/*
+ * A timed mprotect(PROT_READ) of the mapping, probed: the first, middle and
+ * last page are written before (writable TLB entries) and written again
+ * after, which must fault (s->stale_writes counts the writes that did not).
+ * The call and its counts go into @s if round @i is measured.  Needs
+ * pb_write_probe_begin().  0, or -1 with the case error.
+ */
+int pb_case_probed_downgrade(struct pb_case *c, struct pb_series *s, unsigned i);
 
 /* Touch one byte every @stride bytes; a write stores back what it read. */
 void pb_touch(char *addr, size_t size, size_t stride, bool write);

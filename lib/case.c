@@ -11,6 +11,7 @@
 
 #include "bench.h"
 #include "stats.h"
+#include "timing.h"
 
 int pb_series_init(struct pb_series *s, const char *direction, const char *strategy, size_t cap)
 {
@@ -116,9 +117,37 @@ int pb_try_store(volatile char *p, char v)
 	return 1;
 }
 
-int pb_try_write(volatile char *p)
+int pb_case_probed_downgrade(struct pb_case *c, struct pb_series *s, unsigned i)
 {
-	return pb_try_store(p, *p);
+	size_t npages = c->map.size / c->page_size;
+	/* first, middle and last page: every PUD/PMD boundary case we care about */
+	volatile char *probes[3] = {
+		c->map.addr,
+		c->map.addr + (npages / 2) * c->page_size + 64,
+		c->map.addr + c->map.size - 1,
+	};
+	struct pb_counter_snapshot s0, s1;
+	uint64_t t0, t1;
+	char v[3];
+
+	for (int p = 0; p < 3; p++) {
+		v[p] = *probes[p];
+		*probes[p] = v[p];	/* writable TLB entries */
+	}
+	pb_case_snapshot(c, &s0);
+	t0 = pb_now_ns();
+	if (pb_case_protect(c, PROT_READ))
+		return -1;
+	t1 = pb_now_ns();
+	pb_case_snapshot(c, &s1);
+	/* stored back unread: a read fault now could populate page tables */
+	for (int p = 0; p < 3; p++) {
+		s->stale_writes += pb_try_store(probes[p], v[p]);
+		s->stale_write_probes++;
+	}
+	if (pb_case_measured(c, i))
+		pb_series_add(s, t1 - t0, &s0, &s1);
+	return 0;
 }
 
 void pb_touch(char *addr, size_t size, size_t stride, bool write)
