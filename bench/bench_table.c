@@ -9,6 +9,7 @@ extern const struct pb_bench pb_bench_mprotect_split_refault;
 extern const struct pb_bench pb_bench_fault_cost;
 extern const struct pb_bench pb_bench_correctness;
 extern const struct pb_bench pb_bench_mprotect_vma_split;
+extern const struct pb_bench pb_bench_hugetlb_pmd_unshare;
 
 const struct pb_bench *const pb_benches[] = {
 	&pb_bench_mprotect_inplace,
@@ -16,6 +17,7 @@ const struct pb_bench *const pb_benches[] = {
 	&pb_bench_fault_cost,
 	&pb_bench_correctness,
 	&pb_bench_mprotect_vma_split,
+	&pb_bench_hugetlb_pmd_unshare,
 	NULL,
 };
 

@@ -52,13 +52,16 @@ static json_object *unaligned_refused(struct pb_case *c, char *mid)
 	char *inside = mid + c->page_size / 2;
 	int before = vmas_in(c->map.addr, c->map.size), rc, err, after;
 	bool refused;
+	char v;
 
 	if (!c->backend->fixed_page_size)
 		return NULL;	/* THP and base pages split: nothing to refuse */
+	v = *inside;
+
 	rc = mprotect(inside, PB_SZ_4K, PROT_READ);
 	err = errno;
 	after = vmas_in(c->map.addr, c->map.size);
-	refused = rc == -1 && err == EINVAL && before == after && pb_probe_write(inside);
+	refused = rc == -1 && err == EINVAL && before == after && pb_probe_write(inside, v);
 	if (rc == 0)	/* a kernel that took it: undo, the data check follows */
 		mprotect(inside, PB_SZ_4K, PROT_READ | PROT_WRITE);
 	return json_object_new_boolean(refused);

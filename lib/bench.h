@@ -36,6 +36,8 @@ struct pb_bench {
 	unsigned min_size_gib;	/* smaller configured sizes are skipped */
 	/* 0 on success, -1 with pb_case_error() */
 	int (*run)(struct pb_case *c);
+	/* Optional: false + reason when it cannot measure on @be (case skipped). */
+	bool (*supports)(const struct pb_backend *be, char *reason, size_t len);
 };
 
 extern const struct pb_bench *const pb_benches[];	/* NULL-terminated */
@@ -69,6 +71,7 @@ struct pb_case {
 	json_object *records;		/* array, one object per series */
 	/* checks the benchmark makes once per case, copied into each record */
 	json_object *checks_extra;
+	char probe_vals[PB_MAX_PROBES];	/* what the probe bytes held */
 	char error[512];
 };
 
@@ -120,6 +123,15 @@ int pb_case_protect(struct pb_case *c, int prot);
 void pb_case_dirty_probes(struct pb_case *c, volatile char *const *probes, int n);
 void pb_case_try_writes(struct pb_case *c, struct pb_series *s, volatile char *const *probes,
 			int n, bool measured);
+
+/*
+ * A timed mprotect(PROT_READ) of the whole mapping, probed: the first,
+ * middle and last page are written before, here and on the participants'
+ * CPUs (writable TLB entries), and written again after, which must fault.
+ * The call, its counts and the probes go into @s if round @i is measured.
+ * Needs pb_probe_install().  0, or -1 with the case error.
+ */
+int pb_case_probed_downgrade(struct pb_case *c, struct pb_series *s, unsigned i);
 
 /* Touch one byte every @stride bytes; a write stores back what it read. */
 void pb_touch(char *addr, size_t size, size_t stride, bool write);

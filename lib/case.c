@@ -10,6 +10,7 @@
 #include "bench.h"
 #include "probe.h"
 #include "stats.h"
+#include "timing.h"
 
 int pb_series_init(struct pb_series *s, const char *direction, const char *strategy, size_t cap)
 {
@@ -78,8 +79,8 @@ int pb_case_protect(struct pb_case *c, int prot)
 
 void pb_case_dirty_probes(struct pb_case *c, volatile char *const *probes, int n)
 {
-	for (int p = 0; p < n; p++)
-		pb_probe_dirty(probes[p]);
+	for (int p = 0; p < n && p < PB_MAX_PROBES; p++)
+		c->probe_vals[p] = pb_probe_dirty(probes[p]);
 	pb_participants_set_probes(&c->remote, probes, n);
 	pb_participants_step(&c->remote, PB_STEP_DIRTY);
 }
@@ -99,8 +100,8 @@ void pb_case_try_writes(struct pb_case *c, struct pb_series *s, volatile char *c
 		writes += pr->writes[i];
 		tries += pr->tries[i];
 	}
-	for (int p = 0; p < n; p++) {
-		int wrote = pb_probe_write(probes[p]);
+	for (int p = 0; p < n && p < PB_MAX_PROBES; p++) {
+		int wrote = pb_probe_write(probes[p], c->probe_vals[p]);
 
 		if (measured) {
 			s->stale_writes += wrote;
@@ -111,6 +112,31 @@ void pb_case_try_writes(struct pb_case *c, struct pb_series *s, volatile char *c
 		s->stale_writes_remote += writes;
 		s->stale_write_remote_probes += tries;
 	}
+}
+
+int pb_case_probed_downgrade(struct pb_case *c, struct pb_series *s, unsigned i)
+{
+	size_t npages = c->map.size / c->page_size;
+	/* first, middle and last page: every PUD/PMD boundary case we care about */
+	volatile char *const probes[3] = {
+		c->map.addr,
+		c->map.addr + (npages / 2) * c->page_size + 64,
+		c->map.addr + c->map.size - 1,
+	};
+	struct pb_counter_snapshot s0, s1;
+	uint64_t t0, t1;
+
+	pb_case_dirty_probes(c, probes, 3);
+	pb_case_snapshot(c, &s0);
+	t0 = pb_now_ns();
+	if (pb_case_protect(c, PROT_READ))
+		return -1;
+	t1 = pb_now_ns();
+	pb_case_snapshot(c, &s1);
+	pb_case_try_writes(c, s, probes, 3, pb_case_measured(c, i));
+	if (pb_case_measured(c, i))
+		pb_series_add(s, t1 - t0, &s0, &s1);
+	return 0;
 }
 
 void pb_touch(char *addr, size_t size, size_t stride, bool write)
@@ -194,6 +220,8 @@ static json_object *per_call_json(const struct pb_case *c, const struct pb_serie
 			       PER_CALL(c, s, PB_CTR_TLB_LOCAL_SHOOTDOWN,
 					PB_CTR_TLB_LOCAL_MM_SHOOTDOWN));
 	json_object_object_add(o, "tlb_ipis_received", PER_CALL(c, s, PB_CTR_TLB_IPIS_RECEIVED));
+	/* function-call IPIs: e.g. the GUP-fast sync after unsharing a page table */
+	json_object_object_add(o, "call_ipis_received", PER_CALL(c, s, PB_CTR_CALL_IPIS_RECEIVED));
 	json_object_object_add(o, "tlb_full_flushes", PER_CALL(c, s, PB_CTR_TLB_FULL_FLUSH));
 	json_object_object_add(o, "thp_split_pud", PER_CALL(c, s, PB_CTR_THP_SPLIT_PUD));
 	return o;

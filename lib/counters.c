@@ -66,6 +66,7 @@ static const struct ctr_def defs[PB_CTR__COUNT] = {
 	[PB_CTR_DTLB_MISSES]		= { "dtlb_load_misses", SRC_HW_CACHE,
 					    HW_CACHE(PERF_COUNT_HW_CACHE_DTLB, READ, MISS), NULL },
 	[PB_CTR_TLB_IPIS_RECEIVED]	= { "tlb_ipis_received", SRC_INTERRUPTS, 0, "TLB:" },
+	[PB_CTR_CALL_IPIS_RECEIVED]	= { "call_ipis_received", SRC_INTERRUPTS, 0, "CAL:" },
 	[PB_CTR_THP_SPLIT_PUD]		= { "thp_split_pud", SRC_VMSTAT, 0, "thp_split_pud" },
 	[PB_CTR_NR_TLB_REMOTE_FLUSH]	= { "nr_tlb_remote_flush", SRC_VMSTAT, 0, "nr_tlb_remote_flush" },
 	[PB_CTR_NR_TLB_REMOTE_FLUSH_RECEIVED] = { "nr_tlb_remote_flush_received", SRC_VMSTAT, 0,

@@ -33,6 +33,7 @@ enum pb_counter_id {
 	PB_CTR_DTLB_MISSES,
 	/* system-wide, procfs */
 	PB_CTR_TLB_IPIS_RECEIVED,	/* /proc/interrupts "TLB:", all CPUs */
+	PB_CTR_CALL_IPIS_RECEIVED,	/* /proc/interrupts "CAL:" (smp_call_function), all CPUs */
 	PB_CTR_THP_SPLIT_PUD,		/* /proc/vmstat */
 	PB_CTR_NR_TLB_REMOTE_FLUSH,
 	PB_CTR_NR_TLB_REMOTE_FLUSH_RECEIVED,

@@ -671,7 +671,10 @@ static void run_one(struct run_ctx *rx, const struct pb_bench *bench,
 	char err[512];
 
 	memcpy(c.strategies, rx->strategies, sizeof(c.strategies));
-	if (pb_pick_remote_cpus(rx->main_cpu, c.nr_remote, c.remote_cpus, err, sizeof(err))) {
+	if (bench->supports && !bench->supports(be, err, sizeof(err))) {
+		printf("%-22s %-10s skipped: %s\n", bench->name, be->name, err);
+		pb_results_add_skip(rx->res, case_id(&c), err);
+	} else if (pb_pick_remote_cpus(rx->main_cpu, c.nr_remote, c.remote_cpus, err, sizeof(err))) {
 		printf("%-22s %-10s skipped: %s\n", bench->name, be->name, err);
 		pb_results_add_skip(rx->res, case_id(&c), err);
 	} else if (run_case(&c, rx->res)) {

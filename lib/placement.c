@@ -126,9 +126,9 @@ static void run_step(struct pb_participants *p, int i)
 
 	for (int k = 0; k < pr->nr; k++) {
 		if (pr->step == PB_STEP_DIRTY) {
-			pb_probe_dirty(pr->addr[k]);
+			pr->vals[i][k] = pb_probe_dirty(pr->addr[k]);
 		} else {
-			pr->writes[i] += pb_probe_write(pr->addr[k]);
+			pr->writes[i] += pb_probe_write(pr->addr[k], pr->vals[i][k]);
 			pr->tries[i]++;
 		}
 	}

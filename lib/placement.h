@@ -34,6 +34,7 @@ struct pb_remote_probes {
 	enum pb_remote_step step;
 	atomic_uint seq;		/* bumped for each step */
 	atomic_int done;		/* participants through the current step */
+	char vals[PB_MAX_REMOTE][PB_MAX_PROBES];	/* DIRTY: what each read */
 	long writes[PB_MAX_REMOTE];	/* TRY_WRITE: writes that went through */
 	long tries[PB_MAX_REMOTE];
 };

@@ -34,12 +34,12 @@ void pb_probe_restore(const struct sigaction *old)
 	sigaction(SIGSEGV, old, NULL);
 }
 
-int pb_probe_write(volatile char *p)
+int pb_probe_write(volatile char *p, char v)
 {
 	if (sigsetjmp(probe_env, 1))
 		return 0;
 	probe_armed = 1;
-	*p = *p;
+	*p = v;
 	probe_armed = 0;
 	return 1;
 }

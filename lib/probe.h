@@ -15,18 +15,22 @@ void pb_probe_install(struct sigaction *old);
 void pb_probe_restore(const struct sigaction *old);
 
 /*
- * 1 if a write to @p went through, 0 if it faulted.  It stores back the
- * value that is there, so a stale write cannot change the data.
+ * 1 if a write of @v to @p went through, 0 if it faulted.  @v is what
+ * pb_probe_dirty() read there, stored back unread: a stale write cannot
+ * change the data, and no read fault can map the page again first.
  */
-int pb_probe_write(volatile char *p);
+int pb_probe_write(volatile char *p, char v);
 
 /* 1 if a read of @p went through, 0 if it faulted. */
 int pb_probe_read(const volatile char *p);
 
 /* Make the page writable in this CPU's TLB: the store the probes follow. */
-static inline void pb_probe_dirty(volatile char *p)
+static inline char pb_probe_dirty(volatile char *p)
 {
-	*p = *p;
+	char v = *p;
+
+	*p = v;
+	return v;
 }
 
 #endif

@@ -32,6 +32,8 @@ static int row_cmp(const void *x, const void *y)
 
 	if (a->kernel != b->kernel)
 		return a->kernel < b->kernel ? -1 : 1;
+	if ((d = strcmp(a->backend, b->backend)))
+		return d;
 	if (a->puds != b->puds)
 		return a->puds - b->puds;
 	if (a->remote != b->remote)
@@ -73,6 +75,7 @@ static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, jso
 	r->rec = rec;
 	r->strategy = pb_jstr(rec, "strategy", "kernel");
 	r->knob = has_knob(doc);
+	r->backend = pb_jstr(rec, "backend", "?");
 	r->direction = pb_jstr(rec, "direction", "?");
 	r->puds = (int)pb_jnum(rec, "nr_puds");
 	r->remote = (int)pb_jnum(rec, "remote_cpus");
@@ -82,16 +85,23 @@ static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, jso
 	r->local = pb_jnum(pc, "tlb_flush_local");
 	r->faults = pb_jnum(pc, "faults");
 	r->split = pb_jnum(pc, "thp_split_pud");
+	r->call_ipis = pb_jnum(pc, "call_ipis_received");
 	r->stale = stale ? json_object_get_double(stale) : NAN;
 	x = samples(rec, &n);
 	pb_cmp_summarise(x, x ? n : 0, &r->st);
 	free(x);
 }
 
+/* The same case, on any kernel. */
+static bool same_setup(const struct pb_sr_row *a, const struct pb_sr_row *b)
+{
+	return a->puds == b->puds && a->remote == b->remote && !strcmp(a->backend, b->backend) &&
+	       !strcmp(a->mode, b->mode) && !strcmp(a->direction, b->direction);
+}
+
 static bool same_case(const struct pb_sr_row *a, const struct pb_sr_row *b)
 {
-	return a->kernel == b->kernel && a->puds == b->puds && a->remote == b->remote &&
-	       !strcmp(a->mode, b->mode) && !strcmp(a->direction, b->direction);
+	return a->kernel == b->kernel && same_setup(a, b);
 }
 
 /* Ratio of medians against inplace on the same kernel and case, from the raw samples. */
@@ -210,8 +220,8 @@ static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_
 			 r->ratio_hi, r->p);
 	else if (r->knob && !strcmp(r->strategy, "inplace"))
 		snprintf(ratio, sizeof(ratio), "1");
-	fprintf(f, "%-14.14s %-14s %4d %-9s %2d%-5s %6s %6s %6s %6s %6s %-24s %s\n", k[r->kernel].label,
-		pb_sr_strategy_label(r), r->puds, r->direction, r->remote, r->remote ? ":spin" : "",
+	fprintf(f, "%-14.14s %-10.10s %-14s %4d %-9s %2d%-5s %6s %6s %6s %6s %6s %-24s %s\n",
+		k[r->kernel].label, r->backend, pb_sr_strategy_label(r), r->puds, r->direction, r->remote, r->remote ? ":spin" : "",
 		fmt_count(r->rshoot, b[0], 24), fmt_count(r->full, b[1], 24),
 		fmt_count(r->local, b[2], 24), fmt_count(r->faults, b[3], 24),
 		fmt_count(r->split, b[4], 24), med, ratio);
@@ -222,10 +232,10 @@ static void flush_note(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr
 		       const struct pb_sr_row *ad, bool *some_left)
 {
 	double removed = in->local - ad->local;
-	char what[64];
+	char what[96];
 
-	snprintf(what, sizeof(what), "%s, %d PUD%s, %d remote", in->direction, in->puds,
-		 in->puds > 1 ? "s" : "", in->remote);
+	snprintf(what, sizeof(what), "%s %s, %d PUD%s, %d remote", in->backend, in->direction,
+		 in->puds, in->puds > 1 ? "s" : "", in->remote);
 	if (isnan(removed)) {
 		fprintf(f, "  %s %s: flush counts unavailable\n", k[in->kernel].label, what);
 		return;
@@ -263,6 +273,78 @@ static void print_notes(FILE *f, const struct pb_sr_kernel *k, const struct pb_s
 			   "immediate flush; the deferred\n  one stays whenever "
 			   "huge_pud_needs_flush() asks, and on x86 any _PAGE_RW change asks, in\n"
 			   "  either direction (pte_flags_need_flush(), patches/0001)\n");
+}
+
+/* Which flush a kernel drops (or adds) against the first kernel, from the counts. */
+static const char *flush_verdict(const struct pb_sr_row *base, const struct pb_sr_row *r)
+{
+	double dl = base->local - r->local, df = base->full - r->full;
+
+	if (isnan(dl) || isnan(df))
+		return "flush counts unavailable";
+	if (dl <= -0.5)
+		return "MORE local flushes";
+	if (dl < 0.5)
+		return df >= 0.5 ? "a full flush became ranged" : "no flush disappears";
+	return df >= 0.5 ? "a full flush disappears" : "a ranged flush disappears";
+}
+
+/*
+ * Per backend and case, each kernel against the first one (e.g. the stock
+ * kernel): local, full, remote and, where measured, function-call IPIs.
+ */
+static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned nr,
+			       const char *bench, const struct pb_sr_row *rows, size_t n)
+{
+	bool any = false;
+
+	for (unsigned c = 1; c < nr; c++)
+		for (size_t i = 0; i < n; i++) {
+			const struct pb_sr_row *r = &rows[i], *b = NULL;
+			char cal[48] = "";
+
+			if (r->kernel != c)
+				continue;
+			for (size_t j = 0; j < n && !b; j++)
+				if (rows[j].kernel == 0 && same_setup(&rows[j], r) &&
+				    !strcmp(rows[j].strategy, r->strategy))
+					b = &rows[j];
+			if (!b)
+				continue;
+			if (!any)
+				fprintf(f, "\n%s per call against %s (local/full = tlb:tlb_flush on the "
+					   "calling CPU, rshoot = remote shootdowns):\n", bench, k[0].label);
+			any = true;
+			if (!isnan(r->call_ipis) && !isnan(b->call_ipis))
+				snprintf(cal, sizeof(cal), ", CAL IPIs %.2f -> %.2f", b->call_ipis,
+					 r->call_ipis);
+			fprintf(f, "  %-12.12s %-10s %-9s %d%-5s local %.2f -> %.2f, full %.2f -> %.2f, "
+				   "rshoot %.2f -> %.2f%s: %s\n", k[c].label, r->backend, r->direction,
+				r->remote, r->remote ? ":spin" : "", b->local, r->local, b->full, r->full,
+				b->rshoot, r->rshoot, cal, flush_verdict(b, r));
+		}
+}
+
+/* The shared-PMD unsharing case: counts, and whether the table was really shared. */
+static void print_unshare(FILE *f, const struct pb_sr_kernel *k, unsigned nr)
+{
+	struct pb_sr_row *rows;
+	size_t n = pb_sr_collect(k, nr, "hugetlb-pmd-unshare", &rows);
+
+	if (n)
+		fprintf(f, "\nhugetlb-pmd-unshare: mprotect(PROT_READ) that unshares a PMD table "
+			   "shared with another process\n");
+	for (size_t i = 0; i < n; i++) {
+		json_object *sh = pb_jget(rows[i].rec, "pmd_share");
+		json_object *shared = pb_jget(sh, "shared");
+
+		print_row(f, k, &rows[i]);
+		fprintf(f, "%16s CAL IPIs %.2f/call; shared: %s (%s)\n", "",
+			rows[i].call_ipis, shared ? json_object_get_boolean(shared) ? "yes" : "NO" :
+			"unknown", pb_jstr(sh, "reason", "no pmd_share record"));
+	}
+	print_kernel_diffs(f, k, nr, "hugetlb-pmd-unshare", rows, n);
+	free(rows);
 }
 
 /* "3 of 120", "n/a" when no record of the group measured it. */
@@ -333,21 +415,23 @@ void pb_strategy_report_print(FILE *f, const struct pb_sr_kernel *k, unsigned nr
 	struct pb_sr_row *rows;
 	size_t n = pb_sr_collect(k, nr, "mprotect-inplace", &rows);
 
-	fprintf(f, "\nStrategy report: mprotect-inplace on device-dax PUDs, per call\n"
+	fprintf(f, "\nStrategy report: mprotect-inplace per backend, per call\n"
 		   "  %s\n"
 		   "  strategy - = the kernel's only path (no knob); rshoot = remote shootdowns,\n"
 		   "  full/local = full/local TLB flushes, flt = faults, split = thp_split_pud;\n"
 		   "  ratio = median / median of inplace on the same kernel [95%% bootstrap CI], "
 		   "Mann-Whitney p\n\n",
 		   pb_sr_accel_note(k, nr));
-	fprintf(f, "%-14s %-14s %4s %-9s %-7s %6s %6s %6s %6s %6s %-24s %s\n", "kernel", "strategy",
-		"PUDs", "direction", "remote", "rshoot", "full", "local", "flt", "split",
+	fprintf(f, "%-14s %-10s %-14s %4s %-9s %-7s %6s %6s %6s %6s %6s %-24s %s\n", "kernel",
+		"backend", "strategy", "PUDs", "direction", "remote", "rshoot", "full", "local", "flt", "split",
 		"median us [95% CI]", "ratio vs inplace");
 	for (size_t i = 0; i < n; i++)
 		print_row(f, k, &rows[i]);
 	if (!n)
 		fprintf(f, "(no mprotect-inplace records)\n");
 	print_notes(f, k, rows, n);
+	print_kernel_diffs(f, k, nr, "mprotect-inplace", rows, n);
+	print_unshare(f, k, nr);
 	print_stale(f, k, nr, "correctness");
 	print_stale(f, k, nr, "mprotect-vma-split");
 	free(rows);

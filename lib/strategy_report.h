@@ -7,7 +7,9 @@
  * thp_split_pud per call, the latency median with its 95% CI and the ratio
  * of medians against "inplace" on the same kernel (bootstrap CI,
  * Mann-Whitney p).  Notes say, from the counts, which flushes inplace_ad
- * removes and where it removes none.
+ * removes and where it removes none, and, per backend, which flushes each
+ * kernel takes or drops against the first kernel of the matrix (issue 10:
+ * hugetlb's nested mmu_gather), for mprotect-inplace and hugetlb-pmd-unshare.
  */
 #ifndef PUDBENCH_STRATEGY_REPORT_H
 #define PUDBENCH_STRATEGY_REPORT_H
@@ -31,11 +33,12 @@ struct pb_sr_row {
 	json_object *rec;		/* borrowed from the kernel's doc */
 	const char *strategy;		/* as recorded */
 	bool knob;			/* false: the kernel's only path (no knob) */
+	const char *backend;
 	const char *direction;
 	int puds, remote;
 	const char *mode;		/* remote mode, "" with no participant */
 	/* per call, NAN = unavailable */
-	double rshoot, full, local, faults, split;
+	double rshoot, full, local, faults, split, call_ipis;
 	double stale;			/* correctness only: stale writes, NAN elsewhere */
 	struct pb_cmp_stats st;		/* latency, ns */
 	bool has_ratio;			/* vs inplace on the same kernel */

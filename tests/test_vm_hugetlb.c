@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VM stage for issue 10 (hugetlb mprotect and the nested mmu_gather): one
+ * `pudbench-bin kernels --config configs/kernels-hugetlb-quick.conf`, the
+ * stock Debian 6.12 and linux-source-6.12 built with the series
+ * (patches/0003: hugetlb_change_protection() uses the caller's mmu_gather).
+ * From the results JSON only, with two-sided bounds from measured runs
+ * (BENCHMARKS.md, "hugetlb mprotect: one flush instead of two"):
+ *
+ *  (a) stock: an mprotect of 1 GiB of hugetlb (1G and 2M pages) takes two
+ *      local flushes, one of them a full-mm one from the nested
+ *      tlb_finish_mmu();
+ *  (b) the series: one flush, not full on hugetlb-1G; on hugetlb-2M the
+ *      one flush left is 512 entries, above the ranged-flush ceiling, so
+ *      it is full: the nested full flush is what goes away;
+ *  (c) with a spinning participant the remote shootdowns drop the same way;
+ *  (d) no write gets through after PROT_READ, on either kernel;
+ *  (e) hugetlb-pmd-unshare: the PMD table really was shared, the unsharing
+ *      mprotect() still flushes on the series kernel, and it takes no more
+ *      TLB and function-call IPIs than on stock.
+ *
+ * A patch that does not apply, a dropped config option or a failed build
+ * fails (build-kernel.sh exit 2, 3, 4); a missing QEMU or kernel download is
+ * a skip.  About 4 min with the kernel built.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include <json-c/json.h>
+
+#include "compare.h"
+#include "run_cmd.h"
+#include "tap.h"
+
+#define STOCK 0
+#define SERIES 1
+/* a spinning participant under TCG now and then misses a shootdown */
+#define TOL 0.25
+
+static const char *const labels[] = { "debian-6.12", "series" };
+static char out_dir[PATH_MAX];
+static char run_output[1 << 19];
+static int run_status = -1;
+static char skip_reason[512];
+static json_object *matrix, *docs[2];
+
+static json_object *kernel_info(int k)
+{
+	json_object *ks = pb_jget(matrix, "kernels");
+
+	for (size_t i = 0; ks && i < json_object_array_length(ks); i++)
+		if (!strcmp(pb_jstr(json_object_array_get_idx(ks, i), "label", ""), labels[k]))
+			return json_object_array_get_idx(ks, i);
+	return NULL;
+}
+
+static json_object *doc(int k)
+{
+	if (skip_reason[0])
+		SKIP("%s", skip_reason);
+	if (!matrix)
+		TAP_FAIL("no matrix.json; pudbench-bin kernels exited %d:\n%s", run_status, run_output);
+	if (!docs[k])
+		TAP_FAIL("%s: no results.json (status %s: %s)", labels[k],
+			 pb_jstr(kernel_info(k), "status", "?"), pb_jstr(kernel_info(k), "reason", "?"));
+	return docs[k];
+}
+
+/* The record of a case, or fail. */
+static json_object *rec(int k, const char *bench, const char *backend, const char *dir, int remote)
+{
+	json_object *res = pb_jget(doc(k), "results");
+
+	for (size_t i = 0; i < json_object_array_length(res); i++) {
+		json_object *r = json_object_array_get_idx(res, i);
+
+		if (!strcmp(pb_jstr(r, "bench", ""), bench) &&
+		    !strcmp(pb_jstr(r, "backend", ""), backend) &&
+		    !strcmp(pb_jstr(r, "direction", ""), dir) && pb_jnum(r, "remote_cpus") == remote)
+			return r;
+	}
+	TAP_FAIL("%s: no %s %s %s remote=%d record", labels[k], bench, backend, dir, remote);
+}
+
+/* A measured number ("per_call", "tlb_full_flushes"): null fails. */
+static double num(int k, json_object *r, const char *obj, const char *key)
+{
+	double v = pb_jnum(pb_jget(r, obj), key);
+
+	if (isnan(v))
+		TAP_FAIL("%s %s %s %s: %s.%s not measured (null); unavailable: %s", labels[k],
+			 pb_jstr(r, "bench", "?"), pb_jstr(r, "backend", "?"), pb_jstr(r, "direction", "?"),
+			 obj, key, json_object_to_json_string(pb_jget(r, "unavailable")));
+	return v;
+}
+
+/*
+ * Per-call counts of mprotect-inplace, both directions, as measured (see
+ * BENCHMARKS.md).  local: flushes on the calling CPU; full: how many of
+ * those flushed the whole mm (a 1 GiB range at the 2 MiB stride is past
+ * the 33-page ceiling, so on hugetlb-2M the ranged flush is a full one
+ * too); rshoot: shootdowns the participant got.
+ */
+struct expect {
+	const char *backend;
+	int remote;
+	double local, full, rshoot;
+};
+
+#define EXPECT_COUNT(k, r, key, want, what)                                            \
+	do {                                                                             \
+		double got_ = num(k, r, "per_call", key);                                \
+		EXPECT(fabs(got_ - (want)) <= TOL, "%s %s %s remote=%d: %s %.2f/call, expected %.2f", \
+		       labels[k], what, pb_jstr(r, "direction", "?"),                   \
+		       (int)pb_jnum(r, "remote_cpus"), key, got_, (double)(want));      \
+	} while (0)
+
+static void check_counts(int k, const struct expect *e, size_t n)
+{
+	static const char *const dirs[] = { "downgrade", "upgrade" };
+
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < 2; d++) {
+			json_object *r = rec(k, "mprotect-inplace", e[i].backend, dirs[d], e[i].remote);
+
+			EXPECT_COUNT(k, r, "tlb_flush_local", e[i].local, e[i].backend);
+			EXPECT_COUNT(k, r, "tlb_full_flushes", e[i].full, e[i].backend);
+			EXPECT_COUNT(k, r, "tlb_shootdowns_remote", e[i].rshoot, e[i].backend);
+		}
+}
+
+TEST(both_kernels_built_booted_and_came_back)
+{
+	EXPECT(run_status == 0 || skip_reason[0], "pudbench-bin kernels exited %d", run_status);
+	for (int k = 0; k < 2; k++) {
+		json_object *ki = kernel_info(k), *d = doc(k);
+
+		EXPECT(!strcmp(pb_jstr(ki, "status", "?"), "ok"), "%s: %s", labels[k],
+		       pb_jstr(ki, "reason", "?"));
+		ASSERT_STREQ(pb_jstr(d, "status", "?"), "complete");
+	}
+	/* the built kernel is named by its patches: the fix is in it */
+	ASSERT_SUBSTR(pb_jstr(kernel_info(SERIES), "patches", ""), "0003-");
+	EXPECT(pb_jget(kernel_info(SERIES), "build_key") != NULL, "no build identity in matrix.json");
+}
+
+TEST(a_stock_hugetlb_takes_a_nested_full_flush)
+{
+	static const struct expect stock[] = {
+		{ "hugetlb-1G", 0, 2, 1, 0 }, { "hugetlb-1G", 1, 2, 1, 2 },
+		{ "hugetlb-2M", 0, 2, 2, 0 }, { "hugetlb-2M", 1, 2, 2, 2 },
+	};
+
+	check_counts(STOCK, stock, sizeof(stock) / sizeof(*stock));
+}
+
+TEST(b_c_series_hugetlb_takes_one_flush)
+{
+	static const struct expect series[] = {
+		{ "hugetlb-1G", 0, 1, 0, 0 }, { "hugetlb-1G", 1, 1, 0, 1 },
+		{ "hugetlb-2M", 0, 1, 1, 0 }, { "hugetlb-2M", 1, 1, 1, 1 },
+	};
+
+	check_counts(SERIES, series, sizeof(series) / sizeof(*series));
+}
+
+TEST(d_no_write_after_prot_read)
+{
+	static const char *const backends[] = { "devdax", "hugetlb-1G", "hugetlb-2M" };
+
+	for (int k = 0; k < 2; k++)
+		for (int b = 0; b < 3; b++)
+			for (int remote = 0; remote <= 1; remote++) {
+				json_object *r = rec(k, "correctness", backends[b], "downgrade", remote);
+
+				EXPECT(num(k, r, "checks", "stale_write_probes") > 0, "%s: no probe", labels[k]);
+				if (remote)
+					EXPECT(num(k, r, "checks", "stale_write_remote") == 0,
+					       "%s %s: a participant's write went through after PROT_READ",
+					       labels[k], backends[b]);
+				EXPECT(num(k, r, "checks", "stale_write") == 0 &&
+				       num(k, r, "checks", "bad_pud") == 0 &&
+				       num(k, r, "checks", "kernel_warnings") == 0,
+				       "%s %s remote=%d: stale writes, bad pud or kernel warnings", labels[k],
+				       backends[b], remote);
+			}
+}
+
+TEST(e_pmd_unshare_still_flushes_without_more_ipis)
+{
+	for (int remote = 0; remote <= 1; remote++) {
+		json_object *r[2];
+		double ipis[2];
+
+		for (int k = 0; k < 2; k++) {
+			r[k] = rec(k, "hugetlb-pmd-unshare", "hugetlb-2M", "downgrade", remote);
+			EXPECT(json_object_get_boolean(pb_jget(pb_jget(r[k], "pmd_share"), "shared")),
+			       "%s remote=%d: the PMD table was not shown shared: %s", labels[k], remote,
+			       pb_jstr(pb_jget(r[k], "pmd_share"), "reason", "no pmd_share"));
+			EXPECT(num(k, r[k], "checks", "stale_write") == 0 &&
+			       num(k, r[k], "checks", "sibling_write_lost") == 0,
+			       "%s remote=%d: a write after PROT_READ went through, or the sibling's "
+			       "write was not seen", labels[k], remote);
+			ipis[k] = num(k, r[k], "per_call", "tlb_ipis_received") +
+				  num(k, r[k], "per_call", "call_ipis_received");
+			TH_INFO("%s remote=%d: local %.2f full %.2f rshoot %.2f TLB+CAL IPIs %.2f",
+				labels[k], remote, num(k, r[k], "per_call", "tlb_flush_local"),
+				num(k, r[k], "per_call", "tlb_full_flushes"),
+				num(k, r[k], "per_call", "tlb_shootdowns_remote"), ipis[k]);
+		}
+		/* the unshare flushes on the calling CPU, and the sync reaches the other one */
+		EXPECT(fabs(num(SERIES, r[SERIES], "per_call", "tlb_flush_local") - 1) <= TOL,
+		       "series remote=%d: the unsharing mprotect takes %.2f local flushes", remote,
+		       num(SERIES, r[SERIES], "per_call", "tlb_flush_local"));
+		EXPECT(num(SERIES, r[SERIES], "per_call", "call_ipis_received") >= 1 - TOL,
+		       "series remote=%d: no GUP-fast sync IPI", remote);
+		EXPECT(ipis[SERIES] <= ipis[STOCK] + TOL, "remote=%d: %.2f IPIs/call on the series, "
+		       "%.2f on stock", remote, ipis[SERIES], ipis[STOCK]);
+	}
+}
+
+/* A whole (small) file, NULL if unreadable. */
+static char *slurp_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (f && getdelim(&buf, &len, '\0', f) < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/*
+ * Skip only when a kernel cannot be downloaded: the Debian package (fetch:)
+ * or the source package (build-kernel.sh's apt-get download).  A patch that
+ * is missing or does not apply, a dropped config option or a failed build
+ * fail the tests.
+ */
+static void find_skip(void)
+{
+	char path[PATH_MAX + 64], *log;
+
+	for (int k = 0; k < 2; k++) {
+		const char *why = pb_jstr(kernel_info(k), "reason", "");
+
+		snprintf(path, sizeof(path), "%s/%s/build-kernel.log", out_dir, labels[k]);
+		log = pb_jnum(kernel_info(k), "build_exit") == 1 ? slurp_file(path) : NULL;
+		if (!strncmp(why, "fetch:", 6) || (log && strstr(log, "apt-get download")))
+			snprintf(skip_reason, sizeof(skip_reason), "cannot get kernel %s: %s", labels[k], why);
+		free(log);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	char path[PATH_MAX + 64];
+
+	/* the strategy report goes to the log */
+	run_status = run_kernels_matrix("kernels-hugetlb-quick.conf",
+					"/tmp/pudbench-test-vm-hugetlb-XXXXXX", out_dir, "Strategy report:",
+					run_output, sizeof(run_output), skip_reason, &matrix);
+	if (run_status == -2)
+		return 1;
+	find_skip();
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof(path), "%s/%s/results.json", out_dir, labels[k]);
+		docs[k] = json_object_from_file(path);
+	}
+	return tap_main();
+}
