@@ -461,6 +461,14 @@ int pb_config_load(struct pb_config *cfg, const char *path, char *err, size_t er
 	return ret;
 }
 
+int pb_config_parse_repeat(const char *value, unsigned *repeat, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < NR_KEYS; i++)
+		if (!strcmp(keys[i].name, "repeat"))
+			return parse_item(&keys[i], value, repeat, err, errlen) ? 0 : -1;
+	return -1;
+}
+
 const struct pb_bench_config *pb_config_bench(const struct pb_config *cfg, const char *bench)
 {
 	for (unsigned i = 0; i < cfg->nr_bench_overrides; i++)

@@ -72,6 +72,9 @@ void pb_config_defaults(struct pb_config *cfg);
  */
 int pb_config_load(struct pb_config *cfg, const char *path, char *err, size_t errlen);
 
+/* A repeat count from the command line, validated as repeat = in [run]; 0 or -1 with @err. */
+int pb_config_parse_repeat(const char *value, unsigned *repeat, char *err, size_t errlen);
+
 /* Effective settings for one benchmark: [bench:NAME] over [run]. */
 const struct pb_bench_config *pb_config_bench(const struct pb_config *cfg, const char *bench);
 
