@@ -272,8 +272,9 @@ static void gate_latency(const struct pb_gate *g, struct trip_ctx *t,
 		return;
 	}
 	if (pct > g->max_regression_pct && now->significant)
-		trip(t, rule, "%.0f -> %.0f ns (%+.2f%%) > +%g%% and significant (p = %.3g)", b, v,
-		     pct, g->max_regression_pct, now->p);
+		trip(t, rule, "%.0f -> %.0f ns (%+.2f%%) > +%g%% and significant (p = %.3g%s)", b, v,
+		     pct, g->max_regression_pct, now->p,
+		     now->rep_test ? ", Welch t-test on the repetition medians" : "");
 }
 
 static void gate_counts(const struct pb_gate *g, struct trip_ctx *t,
