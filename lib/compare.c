@@ -668,7 +668,8 @@ static json_object *find_case(json_object *doc, const char *name)
 /* The repetition medians (positive ones: a log is taken) and their spread. */
 static void fill_reps(struct pb_cmp_cell *c, json_object *medians)
 {
-	size_t n = json_object_array_length(medians);
+	size_t n = json_object_is_type(medians, json_type_array) ?
+		   json_object_array_length(medians) : 0;
 
 	c->nr_reps = 0;
 	c->rep_medians = malloc((n ? n : 1) * sizeof(*c->rep_medians));
