@@ -9,14 +9,6 @@
 #include "compare.h"
 #include "stats.h"
 
-#define CI_METHOD "order statistics of the repetition medians (binomial, distribution-free); " \
-	"[min, max] with its coverage below 6 repetitions"
-
-static json_object *num_or_null(double v)
-{
-	return isfinite(v) ? json_object_new_double(v) : NULL;
-}
-
 static void append(json_object *o, const char *key, json_object *v)
 {
 	json_object *arr = pb_jget(o, key);
@@ -52,7 +44,6 @@ static void between_stats(json_object *br)
 	size_t n, k = 0;
 	double *m = numbers(pb_jget(br, "medians_ns"), &n);
 	struct pb_between b;
-	json_object *ci;
 
 	for (size_t i = 0; i < n; i++)
 		if (isfinite(m[i]))
@@ -61,16 +52,7 @@ static void between_stats(json_object *br)
 		b = (struct pb_between){ .mean = NAN, .stddev = NAN, .cv = NAN, .median = NAN,
 					 .ci_lo = NAN, .ci_hi = NAN, .ci_level = NAN };
 	free(m);
-	json_object_object_add(br, "mean_ns", num_or_null(b.mean));
-	json_object_object_add(br, "stddev_ns", num_or_null(b.stddev));
-	json_object_object_add(br, "cv", num_or_null(b.cv));
-	json_object_object_add(br, "median_ns", num_or_null(b.median));
-	ci = json_object_new_array();
-	json_object_array_add(ci, num_or_null(b.ci_lo));
-	json_object_array_add(ci, num_or_null(b.ci_hi));
-	json_object_object_add(br, "median_ci", ci);
-	json_object_object_add(br, "ci_level", num_or_null(b.ci_level));
-	json_object_object_add(br, "ci_method", json_object_new_string(CI_METHOD));
+	pb_between_json(&b, br);
 }
 
 /* Record repetition @rep's median and sample count in @agg's between_runs. */
@@ -83,7 +65,7 @@ static void add_rep_median(json_object *agg, json_object *rec, unsigned rep)
 		json_object_object_add(agg, "between_runs", br);
 	}
 	append(br, "reps", json_object_new_int64(rep + 1));
-	append(br, "medians_ns", num_or_null(pb_jnum(lat, "median")));
+	append(br, "medians_ns", pb_json_num(pb_jnum(lat, "median")));
 	append(br, "samples", json_object_new_int64((int64_t)pb_jnum(lat, "n")));
 	json_object_object_add(agg, "repetitions",
 			       json_object_new_int64((int64_t)json_object_array_length(

@@ -47,10 +47,16 @@ static double median_ci_coverage(size_t n, size_t j)
 	return 1 - 2 * gsl_cdf_binomial_P((unsigned)(j - 1), 0.5, (unsigned)n);
 }
 
+/* A sorted copy of @x; NULL with errno EINVAL for n == 0, or ENOMEM. */
 static double *sorted_copy(const double *x, size_t n)
 {
-	double *s = malloc(n * sizeof(*s));
+	double *s;
 
+	if (n == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	s = malloc(n * sizeof(*s));
 	if (!s)
 		return NULL;	/* errno = ENOMEM from malloc */
 	memcpy(s, x, n * sizeof(*s));
@@ -64,10 +70,6 @@ int pb_stats_compute(const double *samples, size_t n, struct pb_stats *out)
 	struct pb_stats s;
 	size_t j;
 
-	if (n == 0) {
-		errno = EINVAL;
-		return -1;
-	}
 	/* Sort a copy: the caller's samples stay in measurement order. */
 	x = sorted_copy(samples, n);
 	if (!x)
@@ -114,10 +116,6 @@ int pb_stats_between(const double *medians, size_t n, struct pb_between *out)
 	double *x;
 	size_t j;
 
-	if (n == 0) {
-		errno = EINVAL;
-		return -1;
-	}
 	x = sorted_copy(medians, n);
 	if (!x)
 		return -1;
@@ -142,14 +140,36 @@ int pb_stats_between(const double *medians, size_t n, struct pb_between *out)
 	return 0;
 }
 
-static json_object *num_or_null(double v)
+json_object *pb_json_num(double v)
 {
 	return isfinite(v) ? json_object_new_double(v) : NULL;
 }
 
+static json_object *ci_json(double lo, double hi)
+{
+	json_object *ci = json_object_new_array();
+
+	json_object_array_add(ci, pb_json_num(lo));
+	json_object_array_add(ci, pb_json_num(hi));
+	return ci;
+}
+
+void pb_between_json(const struct pb_between *b, json_object *o)
+{
+	json_object_object_add(o, "mean_ns", pb_json_num(b->mean));
+	json_object_object_add(o, "stddev_ns", pb_json_num(b->stddev));
+	json_object_object_add(o, "cv", pb_json_num(b->cv));
+	json_object_object_add(o, "median_ns", pb_json_num(b->median));
+	json_object_object_add(o, "median_ci", ci_json(b->ci_lo, b->ci_hi));
+	json_object_object_add(o, "ci_level", pb_json_num(b->ci_level));
+	json_object_object_add(o, "ci_method", json_object_new_string(
+		"order statistics of the repetition medians (binomial, distribution-free); "
+		"[min, max] with its coverage below 6 repetitions"));
+}
+
 json_object *pb_stats_json(const double *samples, size_t n)
 {
-	json_object *o = json_object_new_object(), *ci;
+	json_object *o = json_object_new_object();
 	struct pb_stats st;
 
 	if (n == 0 || pb_stats_compute(samples, n, &st)) {
@@ -166,12 +186,9 @@ json_object *pb_stats_json(const double *samples, size_t n)
 	json_object_object_add(o, "max", json_object_new_double(st.max));
 	json_object_object_add(o, "mean", json_object_new_double(st.mean));
 	json_object_object_add(o, "stddev", json_object_new_double(st.stddev));
-	json_object_object_add(o, "cv", num_or_null(st.cv));
+	json_object_object_add(o, "cv", pb_json_num(st.cv));
 	json_object_object_add(o, "ci_level", json_object_new_double(st.ci_level));
-	ci = json_object_new_array();
-	json_object_array_add(ci, num_or_null(st.median_ci_lo));
-	json_object_array_add(ci, num_or_null(st.median_ci_hi));
-	json_object_object_add(o, "median_ci", ci);
+	json_object_object_add(o, "median_ci", ci_json(st.median_ci_lo, st.median_ci_hi));
 	json_object_object_add(o, "outliers", json_object_new_int64((int64_t)st.outliers));
 	return o;
 }

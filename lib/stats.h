@@ -47,4 +47,10 @@ struct pb_between {
 /* 0, or -1 with errno EINVAL for n == 0 or ENOMEM. */
 int pb_stats_between(const double *medians, size_t n, struct pb_between *out);
 
+/* Its fields in a record's between_runs object @o (undefined ones null). */
+void pb_between_json(const struct pb_between *b, struct json_object *o);
+
+/* A JSON number, or null when @v is not finite. */
+struct json_object *pb_json_num(double v);
+
 #endif
