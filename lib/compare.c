@@ -665,6 +665,26 @@ static json_object *find_case(json_object *doc, const char *name)
 	return NULL;
 }
 
+/* Smallest and largest number of @arr (NAN, NAN if none). */
+static void range_of(json_object *arr, double *lo, double *hi)
+{
+	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+
+	*lo = *hi = NAN;
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		double x;
+
+		if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
+			*lo = *hi = NAN;	/* unavailable in one repetition: no range */
+			return;
+		}
+		x = json_object_get_double(v);
+		*lo = i ? fmin(*lo, x) : x;
+		*hi = i ? fmax(*hi, x) : x;
+	}
+}
+
 /* The repetition medians (positive ones: a log is taken) and their spread. */
 static void fill_reps(struct pb_cmp_cell *c, json_object *medians)
 {
@@ -700,6 +720,9 @@ static void fill_cell(struct pb_cmp_cell *c, json_object *rec)
 		c->check[i] = pb_jget(pb_jget(rec, "checks"), pb_cmp_checks[i]);
 	c->p = c->ratio_lo = c->ratio_hi = NAN;
 	fill_reps(c, pb_jget(pb_jget(rec, "between_runs"), "medians_ns"));
+	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
+		range_of(pb_jget(pb_jget(pb_jget(rec, "between_runs"), "per_call"), pb_cmp_counts[i]),
+			 &c->count_lo[i], &c->count_hi[i]);
 }
 
 static void test_cell(const struct pb_cmp_cell *base, struct pb_cmp_cell *c, double alpha)

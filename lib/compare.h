@@ -87,6 +87,8 @@ struct pb_cmp_cell {
 	double *rep_medians;
 	size_t nr_reps;
 	struct pb_between between;	/* their spread, when nr_reps >= 2 */
+	/* range of each count over the repetitions (between_runs.per_call); NAN without */
+	double count_lo[PB_CMP_NR_COUNTS], count_hi[PB_CMP_NR_COUNTS];
 	/* vs BASE; meaningful when both have >= 2 samples (@tested) */
 	bool tested, exact, significant;
 	bool rep_test;			/* Welch on the repetition medians, not MWU on samples */

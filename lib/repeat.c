@@ -67,6 +67,11 @@ static void add_rep_median(json_object *agg, json_object *rec, unsigned rep)
 	append(br, "reps", json_object_new_int64(rep + 1));
 	append(br, "medians_ns", pb_json_num(pb_jnum(lat, "median")));
 	append(br, "samples", json_object_new_int64((int64_t)pb_jnum(lat, "n")));
+	/* per-call counts of each repetition: how much they vary between runs */
+	if (!pb_jget(br, "per_call"))
+		json_object_object_add(br, "per_call", json_object_new_object());
+	json_object_object_foreach(pb_jget(rec, "per_call"), key, val)
+		append(pb_jget(br, "per_call"), key, json_object_get(val));
 	json_object_object_add(agg, "repetitions",
 			       json_object_new_int64((int64_t)json_object_array_length(
 				       pb_jget(br, "reps"))));

@@ -38,6 +38,7 @@ struct fixture {
 	/* repetitions: each its own level (x scale), 1% noise within */
 	int reps;
 	const double *rep_scale;
+	const double *rep_flushes;	/* full flushes per call of each repetition */
 	bool no_between;	/* the same samples without between_runs: one run */
 };
 
@@ -62,6 +63,14 @@ static void add_reps(json_object *r, json_object *s, const struct fixture *fx, g
 			gsl_stats_median_from_sorted_data(x, 1, per)));
 	}
 	json_object_object_add(br, "medians_ns", m);
+	if (fx->rep_flushes) {
+		json_object *pc = json_object_new_object(), *fl = json_object_new_array();
+
+		for (int k = 0; k < fx->reps; k++)
+			json_object_array_add(fl, json_object_new_double(fx->rep_flushes[k]));
+		json_object_object_add(pc, "tlb_full_flushes", fl);
+		json_object_object_add(br, "per_call", pc);
+	}
 	json_object_object_add(r, "repetitions", json_object_new_int(fx->reps));
 	if (fx->no_between)
 		json_object_put(br);
@@ -339,6 +348,35 @@ TEST(doubling_between_repetitions_is_a_regression)
 	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 1);
 	ASSERT_SUBSTR(out, "gate: FAIL (8 rules tripped");
 	ASSERT_SUBSTR(out, "Welch t-test on the repetition medians");
+}
+
+TEST(counts_that_vary_between_repetitions_are_judged_by_their_range)
+{
+	static const double base_fl[] = { 1.2, 1.5, 1.3 }, noisy_fl[] = { 1.4, 1.6, 1.1 };
+	static const double more_fl[] = { 2.1, 2.3, 2.2 };
+	struct fixture base = base_fx, now = base_fx;
+	const char *a, *b, *c;
+
+	base.reps = now.reps = 3;
+	base.rep_scale = now.rep_scale = base_levels;
+	base.rep_flushes = base_fl;
+	base.full_flushes = (1.2 + 1.5 + 1.3) / 3;
+	now.seed = 2;
+	now.rep_flushes = noisy_fl;
+	now.full_flushes = (1.4 + 1.6 + 1.1) / 3;
+	setup();
+	a = write_fixture("a", &base);
+	b = write_fixture("b", &now);
+	/* means differ, ranges overlap: noise, not a change */
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 0);
+	ASSERT_SUBSTR(out, "gate: PASS");
+	/* every repetition of NEW above BASE's: a change of 0.6 beyond its range */
+	now.rep_flushes = more_fl;
+	now.full_flushes = 2.2;
+	c = write_fixture("c", &now);
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)c), 1);
+	ASSERT_SUBSTR(out, "FAIL counts.tlb_full_flushes");
+	ASSERT_SUBSTR(out, "1.2..1.5 -> 2.1..2.3 per call over the repetitions (+0.6 beyond");
 }
 
 TEST(welch_on_log_medians)

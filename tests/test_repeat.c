@@ -62,6 +62,7 @@ static void expect_reps(json_object *doc, int reps)
 		ASSERT_EQ(pb_jnum(r, "repetitions"), reps);
 		ASSERT_EQ(json_object_array_length(m), reps);
 		ASSERT_EQ(json_object_array_length(pb_jget(br, "samples")), reps);
+		ASSERT_EQ(json_object_array_length(pb_jget(pb_jget(br, "per_call"), "faults")), reps);
 		/* 20 iterations a repetition, pooled */
 		ASSERT_EQ(pb_jnum(r, "iterations"), 20 * reps);
 		ASSERT_EQ(json_object_array_length(pb_jget(r, "samples_ns")), 20 * reps);
