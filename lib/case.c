@@ -151,38 +151,9 @@ void pb_touch(char *addr, size_t size, size_t stride, bool write)
 	}
 }
 
-static json_object *json_num_or_null(double v)
-{
-	return isfinite(v) ? json_object_new_double(v) : NULL;
-}
-
 static json_object *latency_json(const struct pb_series *s)
 {
-	json_object *o = json_object_new_object(), *ci;
-	struct pb_stats st;
-
-	if (s->n == 0 || pb_stats_compute(s->samples, s->n, &st)) {
-		json_object_object_add(o, "n", json_object_new_int64(0));
-		return o;
-	}
-	json_object_object_add(o, "n", json_object_new_int64((int64_t)st.n));
-	json_object_object_add(o, "min", json_object_new_double(st.min));
-	json_object_object_add(o, "p25", json_object_new_double(st.p25));
-	json_object_object_add(o, "median", json_object_new_double(st.median));
-	json_object_object_add(o, "p75", json_object_new_double(st.p75));
-	json_object_object_add(o, "p90", json_object_new_double(st.p90));
-	json_object_object_add(o, "p99", json_object_new_double(st.p99));
-	json_object_object_add(o, "max", json_object_new_double(st.max));
-	json_object_object_add(o, "mean", json_object_new_double(st.mean));
-	json_object_object_add(o, "stddev", json_object_new_double(st.stddev));
-	json_object_object_add(o, "cv", json_num_or_null(st.cv));
-	json_object_object_add(o, "ci_level", json_object_new_double(st.ci_level));
-	ci = json_object_new_array();
-	json_object_array_add(ci, json_num_or_null(st.median_ci_lo));
-	json_object_array_add(ci, json_num_or_null(st.median_ci_hi));
-	json_object_object_add(o, "median_ci", ci);
-	json_object_object_add(o, "outliers", json_object_new_int64((int64_t)st.outliers));
-	return o;
+	return pb_stats_json(s->samples, s->n);
 }
 
 /* Per-call figure of a sum of counters; NULL (JSON null) if any is unavailable. */

@@ -200,6 +200,31 @@ static const struct {
 	{ "checks", json_type_object },
 };
 
+/* between_runs, where present, must give numbers (or null) for medians_ns. */
+static bool check_between(const char *path, size_t i, json_object *r, char *err, size_t errlen)
+{
+	json_object *br = pb_jget(r, "between_runs"), *m = pb_jget(br, "medians_ns");
+
+	if (!json_object_object_get_ex(r, "between_runs", NULL))
+		return true;
+	if (!json_object_is_type(br, json_type_object) || !json_object_is_type(m, json_type_array)) {
+		set_err(err, errlen, "%s: results[%zu]: \"between_runs\" is not an object with a "
+			"\"medians_ns\" array", path, i);
+		return false;
+	}
+	for (size_t j = 0; j < json_object_array_length(m); j++) {
+		json_object *v = json_object_array_get_idx(m, j);
+
+		if (v && !json_object_is_type(v, json_type_int) &&
+		    !json_object_is_type(v, json_type_double)) {
+			set_err(err, errlen, "%s: results[%zu]: between_runs.medians_ns[%zu] is not a "
+				"number", path, i, j);
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool check_results(const char *path, json_object *doc, char *err, size_t errlen)
 {
 	json_object *recs = pb_jget(doc, "results");
@@ -222,6 +247,8 @@ static bool check_results(const char *path, json_object *doc, char *err, size_t 
 				rec_fields[f].nullable ? " or null" : "");
 			return false;
 		}
+		if (!check_between(path, i, r, err, errlen))
+			return false;
 		samples = pb_jget(r, "samples_ns");
 		for (size_t j = 0; j < json_object_array_length(samples); j++) {
 			json_object *s = json_object_array_get_idx(samples, j);
@@ -489,6 +516,46 @@ static void resample(gsl_rng *rng, const double *x, size_t n, double *out)
 		out[i] = x[gsl_rng_uniform_int(rng, n)];
 }
 
+double pb_welch_log_p(const double *a, size_t na, const double *b, size_t nb, double level,
+		      double *lo, double *hi)
+{
+	double *la = malloc((na ? na : 1) * sizeof(*la)), *lb = malloc((nb ? nb : 1) * sizeof(*lb));
+	double ma, mb, va, vb, se, d, df, t, p = NAN;
+
+	*lo = *hi = NAN;
+	if (!la || !lb || na < 2 || nb < 2)
+		goto out;
+	for (size_t i = 0; i < na; i++)
+		la[i] = log(a[i]);
+	for (size_t i = 0; i < nb; i++)
+		lb[i] = log(b[i]);
+	ma = gsl_stats_mean(la, 1, na);
+	mb = gsl_stats_mean(lb, 1, nb);
+	va = gsl_stats_variance_m(la, 1, na, ma) / (double)na;
+	vb = gsl_stats_variance_m(lb, 1, nb, mb) / (double)nb;
+	d = mb - ma;
+	se = sqrt(va + vb);
+	if (!isfinite(d) || !isfinite(se))
+		goto out;
+	if (se == 0) {
+		/* no spread on either side: any difference is certain, none is none */
+		p = d == 0 ? 1 : 0;
+		*lo = *hi = exp(d);
+		goto out;
+	}
+	/* Welch-Satterthwaite degrees of freedom */
+	df = (va + vb) * (va + vb) / (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
+	t = d / se;
+	p = fmin(2 * gsl_cdf_tdist_Q(fabs(t), df), 1);
+	t = gsl_cdf_tdist_Qinv((1 - level) / 2, df);
+	*lo = exp(d - t * se);
+	*hi = exp(d + t * se);
+out:
+	free(la);
+	free(lb);
+	return p;
+}
+
 int pb_bootstrap_median_ratio(const double *a, size_t na, const double *b, size_t nb,
 			      double level, unsigned reps, double *lo, double *hi)
 {
@@ -599,6 +666,45 @@ static json_object *find_case(json_object *doc, const char *name)
 	return NULL;
 }
 
+/* Smallest and largest number of @arr (NAN, NAN if none). */
+static void range_of(json_object *arr, double *lo, double *hi)
+{
+	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+
+	*lo = *hi = NAN;
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		double x;
+
+		if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
+			*lo = *hi = NAN;	/* unavailable in one repetition: no range */
+			return;
+		}
+		x = json_object_get_double(v);
+		*lo = i ? fmin(*lo, x) : x;
+		*hi = i ? fmax(*hi, x) : x;
+	}
+}
+
+/* The repetition medians (positive ones: a log is taken) and their spread. */
+static void fill_reps(struct pb_cmp_cell *c, json_object *medians)
+{
+	size_t n = json_object_is_type(medians, json_type_array) ?
+		   json_object_array_length(medians) : 0;
+
+	c->nr_reps = 0;
+	c->rep_medians = malloc((n ? n : 1) * sizeof(*c->rep_medians));
+	for (size_t i = 0; c->rep_medians && i < n; i++) {
+		json_object *v = json_object_array_get_idx(medians, i);
+		double m = v ? json_object_get_double(v) : NAN;
+
+		if (m > 0 && isfinite(m))
+			c->rep_medians[c->nr_reps++] = m;
+	}
+	if (!c->nr_reps || pb_stats_between(c->rep_medians, c->nr_reps, &c->between))
+		c->between = (struct pb_between){ .cv = NAN, .mean = NAN, .stddev = NAN };
+}
+
 static void fill_cell(struct pb_cmp_cell *c, json_object *rec)
 {
 	json_object *samples = pb_jget(rec, "samples_ns");
@@ -614,10 +720,22 @@ static void fill_cell(struct pb_cmp_cell *c, json_object *rec)
 	for (int i = 0; i < PB_CMP_NR_CHECKS; i++)
 		c->check[i] = pb_jget(pb_jget(rec, "checks"), pb_cmp_checks[i]);
 	c->p = c->ratio_lo = c->ratio_hi = NAN;
+	fill_reps(c, pb_jget(pb_jget(rec, "between_runs"), "medians_ns"));
+	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
+		range_of(pb_jget(pb_jget(pb_jget(rec, "between_runs"), "per_call"), pb_cmp_counts[i]),
+			 &c->count_lo[i], &c->count_hi[i]);
 }
 
 static void test_cell(const struct pb_cmp_cell *base, struct pb_cmp_cell *c, double alpha)
 {
+	if (base->nr_reps >= 2 && c->nr_reps >= 2) {
+		/* between runs: the noise a second run of BASE would show too */
+		c->p = pb_welch_log_p(base->rep_medians, base->nr_reps, c->rep_medians, c->nr_reps,
+				      1 - alpha, &c->ratio_lo, &c->ratio_hi);
+		c->tested = c->rep_test = !isnan(c->p);
+		c->significant = c->p < alpha;
+		return;
+	}
 	if (base->st.n < 2 || c->st.n < 2)
 		return;
 	c->tested = true;
@@ -718,8 +836,10 @@ void pb_cmp_free(struct pb_cmp *c)
 {
 	for (size_t i = 0; c->cases && i < c->nr_cases; i++) {
 		json_object_put(c->cases[i].id);
-		for (unsigned col = 0; col < c->nr_cols; col++)
+		for (unsigned col = 0; col < c->nr_cols; col++) {
 			free(c->cases[i].cell[col].samples);
+			free(c->cases[i].cell[col].rep_medians);
+		}
 	}
 	free(c->cases);
 	json_object_put(c->unmatched);

@@ -9,6 +9,11 @@
  * the normal approximation with tie and continuity correction).  The size
  * of a median change comes with a percentile bootstrap CI of the ratio of
  * medians (GSL's MT19937, fixed seed: the same inputs print the same).
+ *
+ * When both sides ran repetitions (repeat >= 2, between_runs), the samples
+ * of one run are not independent of its mapping and machine state, so the
+ * test is Welch's t-test on the logs of the repetition medians instead, and
+ * the CI is its CI of the ratio of their geometric means.
  */
 #ifndef PUDBENCH_COMPARE_H
 #define PUDBENCH_COMPARE_H
@@ -18,6 +23,8 @@
 #include <stddef.h>
 
 #include <json-c/json.h>
+
+#include "stats.h"
 
 #define PB_COMPARE_SCHEMA "pudbench-compare/1"
 #define PB_CMP_MAX_COLS 16
@@ -76,8 +83,15 @@ struct pb_cmp_cell {
 	struct pb_cmp_stats st;
 	double count[PB_CMP_NR_COUNTS];	/* NAN = unavailable */
 	json_object *check[PB_CMP_NR_CHECKS];	/* borrowed, NULL = unavailable */
+	/* repetitions: their medians (between_runs.medians_ns), owned; 0 = one run */
+	double *rep_medians;
+	size_t nr_reps;
+	struct pb_between between;	/* their spread, when nr_reps >= 2 */
+	/* range of each count over the repetitions (between_runs.per_call); NAN without */
+	double count_lo[PB_CMP_NR_COUNTS], count_hi[PB_CMP_NR_COUNTS];
 	/* vs BASE; meaningful when both have >= 2 samples (@tested) */
 	bool tested, exact, significant;
+	bool rep_test;			/* Welch on the repetition medians, not MWU on samples */
 	double p;
 	double ratio_lo, ratio_hi;	/* bootstrap CI of median(NEW)/median(BASE) */
 };
@@ -115,6 +129,14 @@ void pb_cmp_case_name(json_object *rec, char *buf, size_t len);
  * whether the exact null distribution was used.
  */
 double pb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb, bool *exact);
+
+/*
+ * Welch's t-test on log(@a) vs log(@b) (repetition medians, all > 0): the
+ * two-sided p-value, and the CI at @level of the ratio of geometric means
+ * b/a in *@lo, *@hi.  NAN with fewer than 2 values a side.
+ */
+double pb_welch_log_p(const double *a, size_t na, const double *b, size_t nb, double level,
+		      double *lo, double *hi);
 
 /* Percentile bootstrap CI at @level of median(@b) / median(@a); -1 if undefined. */
 int pb_bootstrap_median_ratio(const double *a, size_t na, const double *b, size_t nb,

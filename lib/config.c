@@ -57,6 +57,7 @@ static const struct key keys[] = {
 	  .off = C(remote_modes), .nr_off = C(nr_remote_modes), .cap = 2 },
 	{ "cpu", SEC_RUN, .kind = K_INT_AUTO, .min = 0, .max = 4095, .off = C(cpu) },
 	{ "case_timeout_s", SEC_RUN, .kind = K_UINT, .min = 1, .max = 86400, .off = C(case_timeout_s) },
+	{ "repeat", SEC_RUN, .kind = K_UINT, .min = 1, .max = PB_CFG_MAX_REPEAT, .off = C(repeat) },
 	{ "device", SEC_DEVDAX, .kind = K_DEVICE, .off = C(device) },
 	{ "destructive", SEC_DEVDAX, .kind = K_BOOL, .off = C(destructive) },
 };
@@ -421,6 +422,7 @@ void pb_config_defaults(struct pb_config *cfg)
 	cfg->remote_modes[0] = PB_REMOTE_SPIN;
 	cfg->cpu = -1;
 	cfg->case_timeout_s = 300;
+	cfg->repeat = 1;
 	cfg->destructive = false;
 }
 
@@ -457,6 +459,14 @@ int pb_config_load(struct pb_config *cfg, const char *path, char *err, size_t er
 	}
 	fclose(p->fp);
 	return ret;
+}
+
+int pb_config_parse_repeat(const char *value, unsigned *repeat, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < NR_KEYS; i++)
+		if (!strcmp(keys[i].name, "repeat"))
+			return parse_item(&keys[i], value, repeat, err, errlen) ? 0 : -1;
+	return -1;
 }
 
 const struct pb_bench_config *pb_config_bench(const struct pb_config *cfg, const char *bench)

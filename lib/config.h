@@ -13,6 +13,7 @@
 
 #define PB_CFG_MAX_LIST 16
 #define PB_CFG_NAME_MAX 32
+#define PB_CFG_MAX_REPEAT 1000
 
 enum pb_remote_mode { PB_REMOTE_SPIN, PB_REMOTE_READ };
 
@@ -49,6 +50,8 @@ struct pb_config {
 	enum pb_remote_mode remote_modes[2];
 	int cpu;			/* CPU of the measuring thread, -1 = auto */
 	unsigned case_timeout_s;	/* per case, 1..86400 */
+	/* each case runs this often, interleaved, each time in a fresh process */
+	unsigned repeat;		/* 1..PB_CFG_MAX_REPEAT */
 
 	/* [devdax] */
 	char device[PATH_MAX];		/* "" = none named */
@@ -68,6 +71,9 @@ void pb_config_defaults(struct pb_config *cfg);
  * line, e.g. cannot open) into @err.
  */
 int pb_config_load(struct pb_config *cfg, const char *path, char *err, size_t errlen);
+
+/* A repeat count from the command line, validated as repeat = in [run]; 0 or -1 with @err. */
+int pb_config_parse_repeat(const char *value, unsigned *repeat, char *err, size_t errlen);
 
 /* Effective settings for one benchmark: [bench:NAME] over [run]. */
 const struct pb_bench_config *pb_config_bench(const struct pb_config *cfg, const char *bench);

@@ -160,6 +160,7 @@ json_object *pb_config_json(const struct pb_config *cfg)
 	json_object_object_add(o, "remote_mode", modes);
 	json_object_object_add(o, "cpu", json_object_new_int(cfg->cpu));
 	json_object_object_add(o, "case_timeout_s", json_object_new_int64(cfg->case_timeout_s));
+	json_object_object_add(o, "repeat", json_object_new_int64(cfg->repeat));
 	json_object_object_add(o, "device", cfg->device[0] ? json_object_new_string(cfg->device) : NULL);
 	json_object_object_add(o, "destructive", json_object_new_boolean(cfg->destructive));
 	for (unsigned i = 0; i < cfg->nr_bench_overrides; i++)

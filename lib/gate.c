@@ -272,15 +272,35 @@ static void gate_latency(const struct pb_gate *g, struct trip_ctx *t,
 		return;
 	}
 	if (pct > g->max_regression_pct && now->significant)
-		trip(t, rule, "%.0f -> %.0f ns (%+.2f%%) > +%g%% and significant (p = %.3g)", b, v,
-		     pct, g->max_regression_pct, now->p);
+		trip(t, rule, "%.0f -> %.0f ns (%+.2f%%) > +%g%% and significant (p = %.3g%s)", b, v,
+		     pct, g->max_regression_pct, now->p,
+		     now->rep_test ? ", Welch t-test on the repetition medians" : "");
+}
+
+/*
+ * With repetitions on both sides, a count that varies between runs (a
+ * participant in lazy TLB mode or not) changed only by as much as NEW's
+ * range of repetitions lies outside BASE's; 0 where they overlap.  A count
+ * that every repetition repeats exactly has a one-point range: the exact
+ * difference, as without repetitions.
+ */
+static double count_change(const struct pb_cmp_cell *base, const struct pb_cmp_cell *now, int i)
+{
+	if (isnan(base->count_lo[i]) || isnan(now->count_lo[i]) || base->nr_reps < 2 ||
+	    now->nr_reps < 2)
+		return now->count[i] - base->count[i];
+	if (now->count_lo[i] > base->count_hi[i])
+		return now->count_lo[i] - base->count_hi[i];
+	if (now->count_hi[i] < base->count_lo[i])
+		return now->count_hi[i] - base->count_lo[i];
+	return 0;
 }
 
 static void gate_counts(const struct pb_gate *g, struct trip_ctx *t,
 			const struct pb_cmp_cell *base, const struct pb_cmp_cell *now)
 {
 	for (int i = 0; i < PB_CMP_NR_COUNTS; i++) {
-		double b = base->count[i], v = now->count[i], d = v - b;
+		double b = base->count[i], v = now->count[i], d = count_change(base, now, i);
 		char rule[64];
 
 		if (!g->count[i].set || (isnan(b) && isnan(v)))
@@ -294,8 +314,14 @@ static void gate_counts(const struct pb_gate *g, struct trip_ctx *t,
 		if (!pb_cmp_count_differs(b, v) ||
 		    (g->count[i].increase_only ? d : fabs(d)) <= g->count[i].allow + 1e-9)
 			continue;
-		trip(t, rule, "%.6g -> %.6g per call (%+.6g, allowed %s%g)", b, v, d,
-		     g->count[i].increase_only ? "+" : "±", g->count[i].allow);
+		if (d != v - b)
+			trip(t, rule, "%.6g..%.6g -> %.6g..%.6g per call over the repetitions "
+			     "(%+.6g beyond BASE's range, allowed %s%g)", base->count_lo[i],
+			     base->count_hi[i], now->count_lo[i], now->count_hi[i], d,
+			     g->count[i].increase_only ? "+" : "±", g->count[i].allow);
+		else
+			trip(t, rule, "%.6g -> %.6g per call (%+.6g, allowed %s%g)", b, v, d,
+			     g->count[i].increase_only ? "+" : "±", g->count[i].allow);
 	}
 }
 

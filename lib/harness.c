@@ -21,6 +21,8 @@
 #include "bench.h"
 #include "env.h"
 #include "kmsg.h"
+#include "noise.h"
+#include "repeat.h"
 #include "results.h"
 
 static volatile sig_atomic_t interrupted;
@@ -389,6 +391,7 @@ static void describe(const struct pb_case *c, char *buf, size_t len)
 
 struct collector {
 	struct pb_results *res;
+	int rep;		/* 0-based repetition, -1 when the case runs once */
 	char stage[32];
 	char error[1024];
 	int records;
@@ -409,7 +412,10 @@ static void handle_line(struct collector *col, const char *line)
 	else if (json_object_object_get_ex(msg, "record", &v)) {
 		pb_results_print_record(stdout, v);
 		fflush(stdout);
-		pb_results_add_record(col->res, json_object_get(v));
+		if (col->rep >= 0)
+			pb_results_add_rep(col->res, json_object_get(v), (unsigned)col->rep);
+		else
+			pb_results_add_record(col->res, json_object_get(v));
 		col->records++;
 	}
 	json_object_put(msg);
@@ -460,9 +466,19 @@ static int collect(int fd, struct collector *col, unsigned timeout_s)
 	return rc;
 }
 
-static int run_case(struct pb_case *c, struct pb_results *res)
+/* The case's identity, and which repetition failed when it runs more than once. */
+static json_object *failure_id(const struct pb_case *c, int rep)
 {
-	struct collector col = { .res = res, .stage = "fork" };
+	json_object *id = case_id(c);
+
+	if (rep >= 0)
+		json_object_object_add(id, "repetition", json_object_new_int(rep + 1));
+	return id;
+}
+
+static int run_case(struct pb_case *c, struct pb_results *res, int rep)
+{
+	struct collector col = { .res = res, .rep = rep, .stage = "fork" };
 	cpu_set_t parent_cpus;
 	char what[256], why[1200];
 	int pfd[2], status, rc;
@@ -470,7 +486,7 @@ static int run_case(struct pb_case *c, struct pb_results *res)
 
 	describe(c, what, sizeof(what));
 	if (pipe2(pfd, O_CLOEXEC)) {
-		pb_results_add_failure(res, case_id(c), "fork", strerror(errno));
+		pb_results_add_failure(res, failure_id(c, rep), "fork", strerror(errno));
 		return -1;
 	}
 	fflush(NULL);
@@ -493,7 +509,7 @@ static int run_case(struct pb_case *c, struct pb_results *res)
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);
-		pb_results_add_failure(res, case_id(c), "fork", strerror(errno));
+		pb_results_add_failure(res, failure_id(c, rep), "fork", strerror(errno));
 		return -1;
 	}
 	rc = collect(pfd[0], &col, c->cfg->case_timeout_s);
@@ -516,9 +532,9 @@ static int run_case(struct pb_case *c, struct pb_results *res)
 		snprintf(why, sizeof(why), "produced no records");
 	else
 		return 0;
-	printf("%-22s %-10s FAILED in stage '%s': %s\n", c->bench->name, c->backend->name,
-	       col.stage, why);
-	pb_results_add_failure(res, case_id(c), col.stage, why);
+	printf("%-22s %-10s FAILED in stage '%s'%s: %s\n", c->bench->name, c->backend->name,
+	       col.stage, rep >= 0 ? " (this repetition)" : "", why);
+	pb_results_add_failure(res, failure_id(c, rep), col.stage, why);
 	(void)what;
 	return -1;
 }
@@ -649,6 +665,7 @@ struct run_ctx {
 	int nr_strategies;
 	int main_cpu;
 	int failed;
+	int rep;		/* 0-based; -1 when every case runs once */
 };
 
 static void run_one(struct run_ctx *rx, const struct pb_bench *bench,
@@ -671,13 +688,14 @@ static void run_one(struct run_ctx *rx, const struct pb_bench *bench,
 	char err[512];
 
 	memcpy(c.strategies, rx->strategies, sizeof(c.strategies));
-	if (bench->supports && !bench->supports(be, err, sizeof(err))) {
-		printf("%-22s %-10s skipped: %s\n", bench->name, be->name, err);
-		pb_results_add_skip(rx->res, case_id(&c), err);
-	} else if (pb_pick_remote_cpus(rx->main_cpu, c.nr_remote, c.remote_cpus, err, sizeof(err))) {
-		printf("%-22s %-10s skipped: %s\n", bench->name, be->name, err);
-		pb_results_add_skip(rx->res, case_id(&c), err);
-	} else if (run_case(&c, rx->res)) {
+	if ((bench->supports && !bench->supports(be, err, sizeof(err))) ||
+	    pb_pick_remote_cpus(rx->main_cpu, c.nr_remote, c.remote_cpus, err, sizeof(err))) {
+		/* the same every repetition: said once */
+		if (rx->rep <= 0) {
+			printf("%-22s %-10s skipped: %s\n", bench->name, be->name, err);
+			pb_results_add_skip(rx->res, case_id(&c), err);
+		}
+	} else if (run_case(&c, rx->res, rx->rep)) {
 		rx->failed++;
 	}
 	/* a crashed case must not leave the next one on its strategy */
@@ -691,6 +709,8 @@ static void skip_size(struct run_ctx *rx, const struct pb_bench *bench,
 	struct pb_case c = { .bench = bench, .backend = be, .size = (size_t)size_gib * PB_SZ_1G };
 	char why[128];
 
+	if (rx->rep > 0)
+		return;		/* said at the first repetition */
 	snprintf(why, sizeof(why), "needs at least %u GiB (sizes_gib = %u)", bench->min_size_gib,
 		 size_gib);
 	printf("%-22s %-10s skipped: %s\n", bench->name, be->name, why);
@@ -727,6 +747,24 @@ static void run_bench(struct run_ctx *rx, const struct pb_bench *bench,
 	}
 }
 
+/* The CPUs cases run on: the main one and the most participants the config asks for. */
+static void bench_cpus(const struct run_ctx *rx, cpu_set_t *set)
+{
+	int cpus[PB_MAX_REMOTE], most = 0;
+	char err[256];
+
+	CPU_ZERO(set);
+	CPU_SET(rx->main_cpu, set);
+	for (unsigned i = 0; i < rx->cfg->nr_remote_cpus; i++)
+		if ((int)rx->cfg->remote_cpus[i] > most)
+			most = (int)rx->cfg->remote_cpus[i];
+	/* too many for this machine: the cases with that many are skipped anyway */
+	while (most > 0 && pb_pick_remote_cpus(rx->main_cpu, most, cpus, err, sizeof(err)))
+		most--;
+	for (int i = 0; i < most; i++)
+		CPU_SET(cpus[i], set);
+}
+
 int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 {
 	const struct pb_backend *backends[MAX_RUN_BACKENDS];
@@ -734,6 +772,8 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 	struct pb_strategies knob;
 	json_object *strategies_desc;
 	struct pb_results res;
+	struct pb_noise noise;
+	cpu_set_t cpus;
 	struct run_ctx rx = { .cfg = cfg, .res = &res, .knob = &knob };
 	int nr_backends, status;
 	char err[512];
@@ -777,14 +817,25 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 		}
 	}
 	pb_results_flush(&res);
+	bench_cpus(&rx, &cpus);
+	pb_noise_start(&noise, &cpus);
 	pb_results_print_header(stdout);
 
-	for (unsigned bi = 0; bi < cfg->nr_benches && !interrupted; bi++)
-		for (int b = 0; b < nr_backends && !interrupted; b++)
-			if (backends[b])
-				run_bench(&rx, pb_bench_find(cfg->benches[bi]), backends[b]);
+	/* repetitions interleaved: A B C, A B C, ... so drift hits every case alike */
+	for (unsigned r = 0; r < cfg->repeat && !interrupted; r++) {
+		rx.rep = cfg->repeat > 1 ? (int)r : -1;
+		if (cfg->repeat > 1)
+			printf("-- repetition %u/%u\n", r + 1, cfg->repeat);
+		for (unsigned bi = 0; bi < cfg->nr_benches && !interrupted; bi++)
+			for (int b = 0; b < nr_backends && !interrupted; b++)
+				if (backends[b])
+					run_bench(&rx, pb_bench_find(cfg->benches[bi]), backends[b]);
+	}
 
 	pb_backends_release_all();
+	if (cfg->repeat > 1)
+		pb_results_print_reps(stdout, &res, cfg->repeat);
+	pb_noise_finish(&noise, json_object_object_get(res.doc, "env"), stdout);
 	if (interrupted) {
 		pb_results_set_status(&res, "interrupted");
 		status = PB_EXIT_INTERRUPTED;

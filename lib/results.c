@@ -211,14 +211,24 @@ int pb_results_flush(struct pb_results *r)
 	return commit_temp(f, tmp, r->csv_path);
 }
 
-void pb_results_print_header(FILE *f)
+static void print_header(FILE *f, const char *median, const char *ci)
 {
 	fprintf(f, "%-22s %-10s %4s %-9s %-13s %-6s %12s %25s %8s %8s %8s %8s %8s  %s\n",
 		"bench", "backend", "GiB", "direction", "strategy", "remote",
-		"median ns", "95% CI of median", "faults", "rflushrq", "rshootdn", "fullflsh",
+		median, ci, "faults", "rflushrq", "rshootdn", "fullflsh",
 		"tlbIPI", "checks");
 	fprintf(f, "%-22s %s\n", "", "(per call: faults, remote flush requests, remote "
 		"shootdowns received, full flushes, TLB IPIs received; n/a = unavailable)");
+}
+
+void pb_results_print_header(FILE *f)
+{
+	print_header(f, "median ns", "95% CI of median");
+}
+
+void pb_results_print_header_reps(FILE *f)
+{
+	print_header(f, "median ±CoV", "CI of rep medians");
 }
 
 static void print_count(FILE *f, json_object *rec, const char *path)
@@ -234,12 +244,20 @@ static void print_count(FILE *f, json_object *rec, const char *path)
 void pb_results_print_record(FILE *f, json_object *rec)
 {
 	json_object *mode = get_path(rec, "remote_mode"), *ci = get_path(rec, "latency_ns.median_ci");
-	char remote[16], cibuf[32], checks[96] = "";
+	char remote[16], cibuf[32], checks[96] = "", median[32];
 	json_object *chk = get_path(rec, "checks");
-	double lo = NAN, hi = NAN;
+	/* repetitions: the spread between them, not the pooled CI, says what a rerun gives */
+	double lo = NAN, hi = NAN, cov = get_num(rec, "between_runs.cv");
 
 	snprintf(remote, sizeof(remote), "%d%s%s", (int)get_num(rec, "remote_cpus"),
 		 mode ? ":" : "", mode ? json_object_get_string(mode) : "");
+	if (get_path(rec, "between_runs"))
+		ci = get_path(rec, "between_runs.median_ci");
+	if (isnan(cov))
+		snprintf(median, sizeof(median), "%.0f", get_num(rec, "latency_ns.median"));
+	else
+		snprintf(median, sizeof(median), "%.0f ±%.1f%%", get_num(rec, "latency_ns.median"),
+			 cov * 100);
 	if (ci && json_object_array_get_idx(ci, 0) && json_object_array_get_idx(ci, 1)) {
 		lo = json_object_get_double(json_object_array_get_idx(ci, 0));
 		hi = json_object_get_double(json_object_array_get_idx(ci, 1));
@@ -261,13 +279,13 @@ void pb_results_print_record(FILE *f, json_object *rec)
 					 "%s=%lld ", key, (long long)json_object_get_int64(val));
 		}
 	}
-	fprintf(f, "%-22s %-10s %4.0f %-9s %-13s %-6s %12.0f %25s",
+	fprintf(f, "%-22s %-10s %4.0f %-9s %-13s %-6s %12s %25s",
 		json_object_get_string(get_path(rec, "bench")),
 		json_object_get_string(get_path(rec, "backend")),
 		get_num(rec, "size_bytes") / (1 << 30),
 		json_object_get_string(get_path(rec, "direction")),
 		json_object_get_string(get_path(rec, "strategy")), remote,
-		get_num(rec, "latency_ns.median"), cibuf);
+		median, cibuf);
 	print_count(f, rec, "per_call.faults");
 	print_count(f, rec, "per_call.tlb_remote_flush_requests");
 	print_count(f, rec, "per_call.tlb_shootdowns_remote");

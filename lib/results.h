@@ -43,6 +43,8 @@ int pb_mkdir_p(const char *dir);
 int pb_write_json_atomic(const char *path, json_object *doc);
 
 void pb_results_print_header(FILE *f);
+/* With repetitions: "median ±between-run CoV" and the CI of the repetition medians. */
+void pb_results_print_header_reps(FILE *f);
 void pb_results_print_record(FILE *f, json_object *rec);
 
 #endif

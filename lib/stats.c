@@ -11,6 +11,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
+#include <json-c/json.h>
 
 #define CI_LEVEL 0.95
 
@@ -40,22 +41,39 @@ static size_t median_ci_rank(size_t n, double level)
 	return lo;
 }
 
+/* Exact coverage of [x(j), x(n+1-j)] as an interval for the median. */
+static double median_ci_coverage(size_t n, size_t j)
+{
+	return 1 - 2 * gsl_cdf_binomial_P((unsigned)(j - 1), 0.5, (unsigned)n);
+}
+
+/* A sorted copy of @x; NULL with errno EINVAL for n == 0, or ENOMEM. */
+static double *sorted_copy(const double *x, size_t n)
+{
+	double *s;
+
+	if (n == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return NULL;	/* errno = ENOMEM from malloc */
+	memcpy(s, x, n * sizeof(*s));
+	gsl_sort(s, 1, n);
+	return s;
+}
+
 int pb_stats_compute(const double *samples, size_t n, struct pb_stats *out)
 {
 	double *x, lo_fence, hi_fence;
 	struct pb_stats s;
 	size_t j;
 
-	if (n == 0) {
-		errno = EINVAL;
-		return -1;
-	}
 	/* Sort a copy: the caller's samples stay in measurement order. */
-	x = malloc(n * sizeof(*x));
+	x = sorted_copy(samples, n);
 	if (!x)
-		return -1;	/* errno = ENOMEM from malloc */
-	memcpy(x, samples, n * sizeof(*x));
-	gsl_sort(x, 1, n);
+		return -1;
 
 	s = (struct pb_stats){
 		.n = n,
@@ -91,4 +109,86 @@ int pb_stats_compute(const double *samples, size_t n, struct pb_stats *out)
 	free(x);
 	*out = s;
 	return 0;
+}
+
+int pb_stats_between(const double *medians, size_t n, struct pb_between *out)
+{
+	double *x;
+	size_t j;
+
+	x = sorted_copy(medians, n);
+	if (!x)
+		return -1;
+	*out = (struct pb_between){
+		.n = n,
+		.mean = gsl_stats_mean(x, 1, n),
+		.median = gsl_stats_median_from_sorted_data(x, 1, n),
+		.stddev = NAN, .cv = NAN, .ci_lo = NAN, .ci_hi = NAN, .ci_level = NAN,
+	};
+	if (n >= 2) {
+		out->stddev = gsl_stats_sd_m(x, 1, n, out->mean);
+		out->cv = out->mean != 0 ? out->stddev / out->mean : NAN;
+		/* too few for CI_LEVEL: the widest interval there is, honestly labelled */
+		j = median_ci_rank(n, CI_LEVEL);
+		if (!j)
+			j = 1;
+		out->ci_lo = x[j - 1];
+		out->ci_hi = x[n - j];
+		out->ci_level = median_ci_coverage(n, j);
+	}
+	free(x);
+	return 0;
+}
+
+json_object *pb_json_num(double v)
+{
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+static json_object *ci_json(double lo, double hi)
+{
+	json_object *ci = json_object_new_array();
+
+	json_object_array_add(ci, pb_json_num(lo));
+	json_object_array_add(ci, pb_json_num(hi));
+	return ci;
+}
+
+void pb_between_json(const struct pb_between *b, json_object *o)
+{
+	json_object_object_add(o, "mean_ns", pb_json_num(b->mean));
+	json_object_object_add(o, "stddev_ns", pb_json_num(b->stddev));
+	json_object_object_add(o, "cv", pb_json_num(b->cv));
+	json_object_object_add(o, "median_ns", pb_json_num(b->median));
+	json_object_object_add(o, "median_ci", ci_json(b->ci_lo, b->ci_hi));
+	json_object_object_add(o, "ci_level", pb_json_num(b->ci_level));
+	json_object_object_add(o, "ci_method", json_object_new_string(
+		"order statistics of the repetition medians (binomial, distribution-free); "
+		"[min, max] with its coverage below 6 repetitions"));
+}
+
+json_object *pb_stats_json(const double *samples, size_t n)
+{
+	json_object *o = json_object_new_object();
+	struct pb_stats st;
+
+	if (n == 0 || pb_stats_compute(samples, n, &st)) {
+		json_object_object_add(o, "n", json_object_new_int64(0));
+		return o;
+	}
+	json_object_object_add(o, "n", json_object_new_int64((int64_t)st.n));
+	json_object_object_add(o, "min", json_object_new_double(st.min));
+	json_object_object_add(o, "p25", json_object_new_double(st.p25));
+	json_object_object_add(o, "median", json_object_new_double(st.median));
+	json_object_object_add(o, "p75", json_object_new_double(st.p75));
+	json_object_object_add(o, "p90", json_object_new_double(st.p90));
+	json_object_object_add(o, "p99", json_object_new_double(st.p99));
+	json_object_object_add(o, "max", json_object_new_double(st.max));
+	json_object_object_add(o, "mean", json_object_new_double(st.mean));
+	json_object_object_add(o, "stddev", json_object_new_double(st.stddev));
+	json_object_object_add(o, "cv", pb_json_num(st.cv));
+	json_object_object_add(o, "ci_level", json_object_new_double(st.ci_level));
+	json_object_object_add(o, "median_ci", ci_json(st.median_ci_lo, st.median_ci_hi));
+	json_object_object_add(o, "outliers", json_object_new_int64((int64_t)st.outliers));
+	return o;
 }

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+struct json_object;
+
 struct pb_stats {
 	size_t n;
 	double min, p25, median, p75, p90, p99, max;
@@ -23,5 +25,32 @@ struct pb_stats {
  * errno EINVAL for n == 0 or ENOMEM.
  */
 int pb_stats_compute(const double *samples, size_t n, struct pb_stats *out);
+
+/* A record's latency_ns object for @n samples ({"n": 0} when there are none). */
+struct json_object *pb_stats_json(const double *samples, size_t n);
+
+/*
+ * The spread between repetitions of a case: one median per repetition
+ * (each from its own process and mapping).  The CI of the median of the
+ * medians is distribution-free, from order statistics as above; below six
+ * repetitions no pair of them covers 95%, so it is [min, max] and
+ * @ci_level says what that covers (1 - 2^(1-n): 75% for 3, 93.75% for 5).
+ */
+struct pb_between {
+	size_t n;
+	double mean, stddev, cv;	/* of the medians; stddev and cv NAN for n < 2 */
+	double median;			/* median of the medians */
+	double ci_lo, ci_hi;		/* NAN for n < 2 */
+	double ci_level;		/* the interval's exact coverage */
+};
+
+/* 0, or -1 with errno EINVAL for n == 0 or ENOMEM. */
+int pb_stats_between(const double *medians, size_t n, struct pb_between *out);
+
+/* Its fields in a record's between_runs object @o (undefined ones null). */
+void pb_between_json(const struct pb_between *b, struct json_object *o);
+
+/* A JSON number, or null when @v is not finite. */
+struct json_object *pb_json_num(double v);
 
 #endif

@@ -50,7 +50,17 @@ static double pct(double v, double base)
 	return base != 0 && !isnan(v) && !isnan(base) ? (v - base) / fabs(base) * 100 : NAN;
 }
 
-static void print_header(const struct pb_cmp_set *s, double alpha)
+/* Does any NEW column of any case use the test on repetition medians? */
+static bool any_rep_test(const struct pb_cmp *c)
+{
+	for (size_t i = 0; i < c->nr_cases; i++)
+		for (unsigned col = 1; col < c->nr_cols; col++)
+			if (c->cases[i].cell[col].rep_test)
+				return true;
+	return false;
+}
+
+static void print_header(const struct pb_cmp_set *s, const struct pb_cmp *cmp, double alpha)
 {
 	bool tcg = false;
 
@@ -61,7 +71,14 @@ static void print_header(const struct pb_cmp_set *s, double alpha)
 	       "(exact for up to\n  50 samples a side without ties, else normal approximation "
 	       "with tie and continuity\n  correction), alpha = %g; '*' marks a significant "
 	       "change.  MedCI: %g%% percentile\n  bootstrap CI (%d resamples) of the change of "
-	       "the median.\n\n", alpha, (1 - alpha) * 100, PB_CMP_BOOT_REPS);
+	       "the median.\n", alpha, (1 - alpha) * 100, PB_CMP_BOOT_REPS);
+	if (any_rep_test(cmp))
+		printf("  Where BASE and NEW both ran repetitions (repeat >= 2): Welch's t-test on the "
+		       "log of the\n  repetition medians instead (row p(Welch)), so that noise "
+		       "between runs is not called a\n  change; MedCI is then its %g%% CI of the "
+		       "ratio of their geometric means, and\n  the LKP view's ± is the CoV of the "
+		       "repetition medians.\n", (1 - alpha) * 100);
+	printf("\n");
 	printf("  %-5s %-20s %-24s %-18s %s\n", "", "column", "kernel", "virt", "machine / file");
 	for (unsigned i = 0; i < s->nr; i++) {
 		const struct pb_cmp_col *c = &s->col[i];
@@ -98,6 +115,18 @@ static void cell_text(char *buf, size_t len, double v, double base, bool is_base
 			 mark ? '*' : ')');
 }
 
+/* The p row's name: the test every tested column of the case used, or just "p". */
+static const char *case_test_label(const struct pb_cmp *c, const struct pb_cmp_case *k)
+{
+	bool mwu = false, welch = false;
+
+	for (unsigned col = 1; col < c->nr_cols; col++) {
+		welch |= k->cell[col].rep_test;
+		mwu |= k->cell[col].tested && !k->cell[col].rep_test;
+	}
+	return welch ? mwu ? "p" : "p(Welch)" : "p(MWU)";
+}
+
 static void print_table(const struct pb_cmp_set *s, const struct pb_cmp *c)
 {
 	char buf[64];
@@ -109,6 +138,12 @@ static void print_table(const struct pb_cmp_set *s, const struct pb_cmp *c)
 		printf("\n%s  (n =", k->name);
 		for (unsigned col = 0; col < c->nr_cols; col++)
 			printf(k->cell[col].rec ? " %zu" : " -", k->cell[col].st.n);
+		for (unsigned col = 0; col < c->nr_cols; col++)
+			if (k->cell[col].nr_reps >= 2) {
+				printf("; repetitions =");
+				for (col = 0; col < c->nr_cols; col++)
+					printf(" %zu", k->cell[col].nr_reps ? k->cell[col].nr_reps : 1);
+			}
 		printf(")\n%-9s", "");
 		for (unsigned col = 0; col < c->nr_cols; col++)
 			printf(" %*.*s", VAL_W + 12, VAL_W + 12, s->col[col].label);
@@ -129,12 +164,16 @@ static void print_table(const struct pb_cmp_set *s, const struct pb_cmp *c)
 			}
 			printf("\n");
 		}
-		printf("%-9s %*s", "p(MWU)", VAL_W + 11, "");
+		printf("%-9s %*s", case_test_label(c, k), VAL_W + 11, "");
 		for (unsigned col = 1; col < c->nr_cols; col++) {
 			const struct pb_cmp_cell *x = &k->cell[col];
 
-			if (x->tested)
-				snprintf(buf, sizeof(buf), "%.3g %s", x->p, x->exact ? "exact" : "approx");
+			if (x->rep_test)
+				snprintf(buf, sizeof(buf), "%.3g Welch %zuv%zu", x->p,
+					 k->cell[0].nr_reps, x->nr_reps);
+			else if (x->tested)
+				snprintf(buf, sizeof(buf), "%.3g %s%s", x->p, x->exact ? "exact" : "approx",
+					 !strcmp(case_test_label(c, k), "p(MWU)") ? "" : " MWU");
 			printf(" %*s", VAL_W + 11, x->tested ? buf : "n/a");
 		}
 		printf("\n%-9s %*s", "MedCI", VAL_W + 11, "");
@@ -172,7 +211,9 @@ static void lkp_line(const struct pb_cmp *c, const struct pb_cmp_case *k, int co
 		char mark = ' ';
 
 		lkp_value(x->rec ? val : NAN, v, sizeof(v));
-		if (count < 0 && x->rec && !isnan(x->st.v[PB_STAT_CV]))
+		if (count < 0 && x->rec && x->nr_reps >= 2 && !isnan(x->between.cv))
+			snprintf(sd, sizeof(sd), "±%3.0f%%", x->between.cv * 100);
+		else if (count < 0 && x->rec && !isnan(x->st.v[PB_STAT_CV]))
 			snprintf(sd, sizeof(sd), "±%3.0f%%", x->st.v[PB_STAT_CV] * 100);
 		else
 			snprintf(sd, sizeof(sd), "%5s", "");
@@ -312,6 +353,18 @@ static json_object *cell_json(const struct pb_cmp_set *s, const struct pb_cmp_ca
 
 	json_object_object_add(o, "column", json_object_new_string(s->col[col].label));
 	json_object_object_add(o, "n", json_object_new_int64((int64_t)x->st.n));
+	json_object_object_add(o, "repetitions",
+			       json_object_new_int64(x->nr_reps ? (int64_t)x->nr_reps : 1));
+	if (x->nr_reps >= 2) {
+		json_object *br = json_object_new_object(), *m = json_object_new_array();
+
+		for (size_t i = 0; i < x->nr_reps; i++)
+			json_object_array_add(m, json_object_new_double(x->rep_medians[i]));
+		json_object_object_add(br, "medians_ns", m);
+		json_object_object_add(br, "mean_ns", jnum(x->between.mean));
+		json_object_object_add(br, "cv", jnum(x->between.cv));
+		json_object_object_add(o, "between_runs", br);
+	}
 	for (int i = 0; i < PB_STAT__COUNT; i++)
 		json_object_object_add(st, pb_cmp_stat_name(i), jnum(x->st.v[i]));
 	json_object_object_add(o, "latency_ns", st);
@@ -332,6 +385,8 @@ static json_object *cell_json(const struct pb_cmp_set *s, const struct pb_cmp_ca
 		json_object_object_add(chg, pb_cmp_stat_name(i), jnum(pct(x->st.v[i], b->st.v[i])));
 	json_object_object_add(vs, "change_pct", chg);
 	json_object_object_add(vs, "tested", json_object_new_boolean(x->tested));
+	json_object_object_add(vs, "test", !x->tested ? NULL : json_object_new_string(
+		x->rep_test ? "welch-t-log-rep-medians" : "mann-whitney-u-samples"));
 	json_object_object_add(vs, "p", jnum(x->p));
 	json_object_object_add(vs, "exact", json_object_new_boolean(x->exact));
 	json_object_object_add(vs, "significant", json_object_new_boolean(x->significant));
@@ -364,6 +419,15 @@ static json_object *compare_json(const struct pb_cmp_set *s, const struct pb_cmp
 			       json_object_new_string("percentile bootstrap, MT19937 seed 1"));
 	json_object_object_add(test, "bootstrap_resamples", json_object_new_int(PB_CMP_BOOT_REPS));
 	json_object_object_add(doc, "test", test);
+	test = json_object_new_object();
+	json_object_object_add(test, "name", json_object_new_string("welch-t-log-rep-medians"));
+	json_object_object_add(test, "when", json_object_new_string(
+		"BASE and NEW both have >= 2 repetitions (between_runs.medians_ns)"));
+	json_object_object_add(test, "sides", json_object_new_int(2));
+	json_object_object_add(test, "alpha", json_object_new_double(c->alpha));
+	json_object_object_add(test, "median_ratio_ci", json_object_new_string(
+		"Welch t CI of the ratio of the geometric means of the repetition medians"));
+	json_object_object_add(doc, "rep_test", test);
 	for (unsigned i = 0; i < s->nr; i++) {
 		json_object *o = json_object_new_object();
 
@@ -477,7 +541,7 @@ int pb_cmd_compare(int argc, char **argv)
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(doc);
 	} else {
-		print_header(&set, alpha);
+		print_header(&set, &cmp, alpha);
 		print_table(&set, &cmp);
 		print_lkp(&set, &cmp);
 		print_side_by_side(&set, &cmp, false);

@@ -27,6 +27,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: pudbench-bin run [--config FILE] [--out DIR] [--device /dev/daxX.Y]\n"
 		"                        [--destructive] [--backends a,b] [--benches a,b]\n"
+		"                        [--repeat N]\n"
 		"       pudbench-bin list\n"
 		"       pudbench-bin compare [--json] [--alpha A] [--gate FILE] BASE NEW...\n"
 		"       pudbench-bin plot DIR [--out PLOTDIR]\n"
@@ -71,17 +72,19 @@ static int cmd_run(int argc, char **argv)
 		{ "destructive", no_argument, NULL, 'D' },
 		{ "backends", required_argument, NULL, 'b' },
 		{ "benches", required_argument, NULL, 'B' },
+		{ "repeat", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *config = NULL, *device = NULL, *backends = NULL, *benches = NULL;
+	const char *repeat = NULL;
 	char out[256], err[1024];
 	struct pb_config cfg;
 	bool destructive = false;
 	int opt;
 
 	out[0] = '\0';
-	while ((opt = getopt_long(argc, argv, "c:o:d:Db:B:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:o:d:Db:B:r:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config = optarg; break;
 		case 'o': snprintf(out, sizeof(out), "%s", optarg); break;
@@ -89,6 +92,7 @@ static int cmd_run(int argc, char **argv)
 		case 'D': destructive = true; break;
 		case 'b': backends = optarg; break;
 		case 'B': benches = optarg; break;
+		case 'r': repeat = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return PB_EXIT_USAGE;
 		}
@@ -113,6 +117,11 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (benches && set_list(cfg.benches, &cfg.nr_benches, "benches", benches))
 		return PB_EXIT_USAGE;
+	/* overrides repeat = in [run], checked the same way */
+	if (repeat && pb_config_parse_repeat(repeat, &cfg.repeat, err, sizeof(err))) {
+		fprintf(stderr, "pudbench: --repeat: %s\n", err);
+		return PB_EXIT_USAGE;
+	}
 	/* A named device is checked before anything is written anywhere. */
 	if (cfg.device[0]) {
 		struct pb_devdax_info info;

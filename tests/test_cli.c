@@ -71,6 +71,25 @@ TEST(unknown_backend_on_the_command_line)
 	expect_refusal(argv, "unknown backend 'hugetlb-3G'", "/tmp/pudbench-test-cli-never");
 }
 
+TEST(bad_repeat_on_the_command_line)
+{
+	static const char *const bad[][2] = {
+		{ "0", "'0' is not an integer in 1..1000" },
+		{ "1001", "'1001' is not an integer in 1..1000" },
+		{ "3x", "'3x' is not an integer in 1..1000" },
+		{ "-1", "'-1' is not an integer" },
+		{ "", "'' is not an integer" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char *const argv[] = { PB_BIN, "run", "--repeat", (char *)bad[i][0],
+				       "--out", "/tmp/pudbench-test-cli-never", NULL };
+
+		expect_refusal(argv, bad[i][1], "/tmp/pudbench-test-cli-never");
+		ASSERT_SUBSTR(out, "--repeat: ");
+	}
+}
+
 TEST(unknown_command)
 {
 	char *const argv[] = { PB_BIN, "sprint", NULL };

@@ -12,6 +12,8 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <json-c/json.h>
 
 #include "compare.h"
@@ -33,9 +35,48 @@ struct fixture {
 	int bad_pud;
 	const char *backend;
 	int max_gib;		/* sizes 1..max_gib GiB */
+	/* repetitions: each its own level (x scale), 1% noise within */
+	int reps;
+	const double *rep_scale;
+	const double *rep_flushes;	/* full flushes per call of each repetition */
+	bool no_between;	/* the same samples without between_runs: one run */
 };
 
 static const struct fixture base_fx = { 1.0, 1, 1, 0, "thp-2M", 2 };
+
+/* Samples of fx->reps runs pooled into @s; their medians in between_runs. */
+static void add_reps(json_object *r, json_object *s, const struct fixture *fx, gsl_rng *rng,
+		     double level)
+{
+	json_object *br = json_object_new_object(), *m = json_object_new_array();
+	double x[NR_SAMPLES];
+	int per = NR_SAMPLES / fx->reps;
+
+	for (int k = 0; k < fx->reps; k++) {
+		for (int i = 0; i < per; i++) {
+			x[i] = (double)(int64_t)(level * fx->rep_scale[k] *
+						 (1 + gsl_ran_gaussian(rng, 0.01)));
+			json_object_array_add(s, json_object_new_int64((int64_t)x[i]));
+		}
+		gsl_sort(x, 1, per);
+		json_object_array_add(m, json_object_new_double(
+			gsl_stats_median_from_sorted_data(x, 1, per)));
+	}
+	json_object_object_add(br, "medians_ns", m);
+	if (fx->rep_flushes) {
+		json_object *pc = json_object_new_object(), *fl = json_object_new_array();
+
+		for (int k = 0; k < fx->reps; k++)
+			json_object_array_add(fl, json_object_new_double(fx->rep_flushes[k]));
+		json_object_object_add(pc, "tlb_full_flushes", fl);
+		json_object_object_add(br, "per_call", pc);
+	}
+	json_object_object_add(r, "repetitions", json_object_new_int(fx->reps));
+	if (fx->no_between)
+		json_object_put(br);
+	else
+		json_object_object_add(r, "between_runs", br);
+}
 
 /* One record: ~100 us with 5% gaussian noise and a few slow outliers. */
 static json_object *record(const struct fixture *fx, gsl_rng *rng, int gib, int remote,
@@ -53,13 +94,15 @@ static json_object *record(const struct fixture *fx, gsl_rng *rng, int gib, int 
 	json_object_object_add(r, "strategy", json_object_new_string("inplace"));
 	json_object_object_add(r, "remote_cpus", json_object_new_int(remote));
 	json_object_object_add(r, "remote_mode", remote ? json_object_new_string("spin") : NULL);
-	for (int i = 0; i < NR_SAMPLES; i++) {
+	for (int i = 0; !fx->reps && i < NR_SAMPLES; i++) {
 		double v = 100000.0 * gib * (1 + 0.3 * remote) * (1 + gsl_ran_gaussian(rng, 0.05));
 
 		if (gsl_rng_uniform(rng) < 0.02)
 			v *= 3;
 		json_object_array_add(s, json_object_new_int64((int64_t)(v * fx->scale)));
 	}
+	if (fx->reps)
+		add_reps(r, s, fx, rng, 100000.0 * gib * (1 + 0.3 * remote) * fx->scale);
 	json_object_object_add(r, "samples_ns", s);
 	json_object_object_add(pc, "faults", json_object_new_double(0));
 	json_object_object_add(pc, "tlb_shootdowns_remote", json_object_new_double(remote));
@@ -226,6 +269,129 @@ TEST(other_noise_alone_is_not_significant)
 	ASSERT_LE(nr_significant(doc, &lo, &hi), 2);
 	json_object_put(doc);
 	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 0);
+}
+
+/* Five runs a side whose levels overlap: BASE 0.97..1.06, NEW 0.99..1.07 (+2% on average). */
+static const double base_levels[] = { 1.00, 1.06, 0.97, 1.03, 0.99 };
+static const double new_levels[] = { 1.04, 0.99, 1.07, 1.01, 1.05 };
+
+/* The test compare says it used in every case, and how many were significant. */
+static int rep_verdicts(json_object *doc, const char *want_test)
+{
+	json_object *cases = pb_jget(doc, "cases");
+	double lo, hi;
+
+	for (size_t i = 0; i < json_object_array_length(cases); i++) {
+		json_object *vs = pb_jget(json_object_array_get_idx(
+			pb_jget(json_object_array_get_idx(cases, i), "columns"), 1), "vs_base");
+
+		ASSERT_STREQ(pb_jstr(vs, "test", "(none)"), want_test);
+	}
+	return nr_significant(doc, &lo, &hi);
+}
+
+TEST(overlapping_repetitions_are_not_a_regression)
+{
+	struct fixture base = base_fx, now = base_fx;
+	const char *a, *b, *a1, *b1;
+	json_object *doc;
+	int rc;
+
+	base.reps = now.reps = 5;
+	base.rep_scale = base_levels;
+	now.rep_scale = new_levels;
+	now.seed = 2;
+	setup();
+	a = write_fixture("a", &base);
+	b = write_fixture("b", &now);
+	/* the same samples as single runs: the within-run test calls +2% significant */
+	base.no_between = now.no_between = true;
+	a1 = write_fixture("a1", &base);
+	b1 = write_fixture("b1", &now);
+	doc = compare_json(a1, b1, &rc);
+	ASSERT_EQ(rep_verdicts(doc, "mann-whitney-u-samples"), 8);
+	json_object_put(doc);
+	ASSERT_EQ(COMPARE("--gate", DATA "gate-1pct.conf", (char *)a1, (char *)b1), 1);
+	ASSERT_SUBSTR(out, "p(MWU)");
+	/* judged between runs: the medians overlap, nothing is significant */
+	doc = compare_json(a, b, &rc);
+	ASSERT_EQ(rep_verdicts(doc, "welch-t-log-rep-medians"), 0);
+	json_object_put(doc);
+	ASSERT_EQ(COMPARE("--gate", DATA "gate-1pct.conf", (char *)a, (char *)b), 0);
+	ASSERT_SUBSTR(out, "p(Welch)");
+	ASSERT_SUBSTR(out, "Welch 5v5");
+	ASSERT_SUBSTR(out, "gate: PASS");
+}
+
+TEST(doubling_between_repetitions_is_a_regression)
+{
+	struct fixture base = base_fx, now = base_fx;
+	const char *a, *b;
+	json_object *doc;
+	double lo, hi;
+	int rc;
+
+	base.reps = now.reps = 3;
+	base.rep_scale = base_levels;
+	now.rep_scale = new_levels;
+	now.scale = 2;
+	now.seed = 2;
+	setup();
+	a = write_fixture("a", &base);
+	b = write_fixture("b", &now);
+	doc = compare_json(a, b, &rc);
+	ASSERT_EQ(rep_verdicts(doc, "welch-t-log-rep-medians"), 8);
+	nr_significant(doc, &lo, &hi);
+	ASSERT_NEAR(lo, 100, 10);
+	ASSERT_NEAR(hi, 100, 10);
+	json_object_put(doc);
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 1);
+	ASSERT_SUBSTR(out, "gate: FAIL (8 rules tripped");
+	ASSERT_SUBSTR(out, "Welch t-test on the repetition medians");
+}
+
+TEST(counts_that_vary_between_repetitions_are_judged_by_their_range)
+{
+	static const double base_fl[] = { 1.2, 1.5, 1.3 }, noisy_fl[] = { 1.4, 1.6, 1.1 };
+	static const double more_fl[] = { 2.1, 2.3, 2.2 };
+	struct fixture base = base_fx, now = base_fx;
+	const char *a, *b, *c;
+
+	base.reps = now.reps = 3;
+	base.rep_scale = now.rep_scale = base_levels;
+	base.rep_flushes = base_fl;
+	base.full_flushes = (1.2 + 1.5 + 1.3) / 3;
+	now.seed = 2;
+	now.rep_flushes = noisy_fl;
+	now.full_flushes = (1.4 + 1.6 + 1.1) / 3;
+	setup();
+	a = write_fixture("a", &base);
+	b = write_fixture("b", &now);
+	/* means differ, ranges overlap: noise, not a change */
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 0);
+	ASSERT_SUBSTR(out, "gate: PASS");
+	/* every repetition of NEW above BASE's: a change of 0.6 beyond its range */
+	now.rep_flushes = more_fl;
+	now.full_flushes = 2.2;
+	c = write_fixture("c", &now);
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)c), 1);
+	ASSERT_SUBSTR(out, "FAIL counts.tlb_full_flushes");
+	ASSERT_SUBSTR(out, "1.2..1.5 -> 2.1..2.3 per call over the repetitions (+0.6 beyond");
+}
+
+TEST(welch_on_log_medians)
+{
+	double a[] = { 100, 110, 90 }, b[] = { 200, 220, 180 }, lo, hi, p;
+
+	/* equal spreads of the logs, exactly 2x apart: CI around 2, p tiny */
+	p = pb_welch_log_p(a, 3, b, 3, 0.95, &lo, &hi);
+	ASSERT_TRUE(p < 0.01);	/* t = 8.5 with 4 degrees of freedom */
+	ASSERT_TRUE(lo < 2 && 2 < hi);
+	ASSERT_NEAR(sqrt(lo * hi), 2, 1e-9);
+	/* a against itself: t = 0 */
+	ASSERT_NEAR(pb_welch_log_p(a, 3, a, 3, 0.95, &lo, &hi), 1, 1e-12);
+	/* one repetition has no spread to test against */
+	ASSERT_TRUE(isnan(pb_welch_log_p(a, 1, b, 3, 0.95, &lo, &hi)));
 }
 
 TEST(count_change_trips_the_gate)

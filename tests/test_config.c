@@ -53,6 +53,7 @@ TEST(defaults)
 	ASSERT_EQ(PB_REMOTE_SPIN, cfg.remote_modes[0]);
 	ASSERT_EQ(-1, cfg.cpu);
 	ASSERT_EQ(300, cfg.case_timeout_s);
+	ASSERT_EQ(1, cfg.repeat);
 	ASSERT_STREQ(cfg.device, "");
 	ASSERT_FALSE(cfg.destructive);
 	ASSERT_EQ(0, cfg.nr_bench_overrides);
@@ -99,6 +100,7 @@ TEST(good_full_file)
 	ASSERT_EQ(PB_REMOTE_SPIN, cfg.remote_modes[1]);
 	ASSERT_EQ(4095, cfg.cpu);
 	ASSERT_EQ(86400, cfg.case_timeout_s);
+	ASSERT_EQ(1000, cfg.repeat);
 	ASSERT_STREQ(cfg.device, "/dev/dax0.0");
 	ASSERT_TRUE(cfg.destructive);
 	ASSERT_EQ(0, cfg.nr_bench_overrides);
@@ -135,6 +137,17 @@ TEST(bench_overrides_inherit_final_run_values)
 	ASSERT_EQ(300, other->iterations);
 }
 
+TEST(repeat_in_run)
+{
+	struct pb_config cfg;
+
+	load_ok(&cfg, "good-repeat.conf");
+	ASSERT_EQ(5, cfg.repeat);
+	ASSERT_EQ(1, cfg.nr_backends);
+	/* the other keys keep their defaults */
+	ASSERT_EQ(200, cfg.defaults.iterations);
+}
+
 /* Each bad fixture: the line of the first error and what the message names. */
 static const struct bad_case {
 	const char *file;
@@ -169,6 +182,11 @@ static const struct bad_case {
 	{ "bad-mode.conf", 2, "key 'remote_mode' in [run]", "'write' is not one of spin, read" },
 	{ "bad-auto-mixed.conf", 2, "key 'backends' in [run]", "'auto'" },
 	{ "bad-long-line.conf", 2, "line longer than", "" },
+	{ "bad-repeat-zero.conf", 2, "key 'repeat' in [run]", "'0' is not an integer in 1..1000" },
+	{ "bad-repeat-range.conf", 3, "key 'repeat' in [run]", "'1001' is not an integer in 1..1000" },
+	{ "bad-repeat-text.conf", 2, "key 'repeat' in [run]", "'3x' is not an integer in 1..1000" },
+	{ "bad-repeat-negative.conf", 2, "key 'repeat' in [run]", "'-2' is not an integer" },
+	{ "bad-repeat-bench.conf", 3, "key 'repeat' in [bench:fault-cost]", "unknown key" },
 };
 
 TEST(bad_files_fail_with_file_line_key)

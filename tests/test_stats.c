@@ -224,6 +224,65 @@ TEST(empty_input_is_einval)
 	ASSERT_EQ(EINVAL, errno);
 }
 
+/* Five repetitions: medians 96..104 around 100, by hand. */
+TEST(between_runs_five_medians)
+{
+	double m[] = { 104, 98, 100, 96, 102 };
+	struct pb_between b;
+
+	ASSERT_EQ(0, pb_stats_between(m, 5, &b));
+	ASSERT_EQ(5, b.n);
+	ASSERT_NEAR(b.mean, 100, 1e-12);
+	/* squares of the deviations: 16+4+0+16+4 = 40, / (n-1) = 10 */
+	ASSERT_NEAR(b.stddev, sqrt(10.0), 1e-12);
+	ASSERT_NEAR(b.cv, sqrt(10.0) / 100, 1e-12);
+	ASSERT_NEAR(b.median, 100, 0);
+	/* no 95% interval for n = 5: [min, max], covering 1 - 2/32 */
+	ASSERT_NEAR(b.ci_lo, 96, 0);
+	ASSERT_NEAR(b.ci_hi, 104, 0);
+	ASSERT_NEAR(b.ci_level, 0.9375, 1e-12);
+	/* the caller's order is kept */
+	ASSERT_NEAR(m[0], 104, 0);
+}
+
+TEST(between_runs_ten_medians_reach_95)
+{
+	double m[10];
+	struct pb_between b;
+
+	/* 10, 20, ..., 100 scrambled; P(B <= 1) = 11/1024 <= 0.025 < P(B <= 2) */
+	for (int i = 0; i < 10; i++)
+		m[i] = ((i * 3) % 10 + 1) * 10;
+	ASSERT_EQ(0, pb_stats_between(m, 10, &b));
+	ASSERT_NEAR(b.mean, 55, 1e-12);
+	ASSERT_NEAR(b.median, 55, 1e-12);
+	/* variance of 10*(1..10) = 100 * 10*11/12 */
+	ASSERT_NEAR(b.stddev, sqrt(100 * 110.0 / 12), 1e-9);
+	ASSERT_NEAR(b.ci_lo, 20, 0);
+	ASSERT_NEAR(b.ci_hi, 90, 0);
+	ASSERT_NEAR(b.ci_level, 1 - 2 * 11.0 / 1024, 1e-12);
+}
+
+TEST(between_runs_two_and_one)
+{
+	double m[] = { 90, 110 };
+	struct pb_between b;
+
+	ASSERT_EQ(0, pb_stats_between(m, 2, &b));
+	ASSERT_NEAR(b.mean, 100, 1e-12);
+	ASSERT_NEAR(b.stddev, sqrt(200.0), 1e-12);
+	ASSERT_NEAR(b.ci_lo, 90, 0);
+	ASSERT_NEAR(b.ci_hi, 110, 0);
+	ASSERT_NEAR(b.ci_level, 0.5, 1e-12);
+	/* one repetition has no spread */
+	ASSERT_EQ(0, pb_stats_between(m, 1, &b));
+	ASSERT_NEAR(b.mean, 90, 0);
+	ASSERT_TRUE(isnan(b.stddev) && isnan(b.cv) && isnan(b.ci_lo) && isnan(b.ci_level));
+	errno = 0;
+	ASSERT_EQ(-1, pb_stats_between(m, 0, &b));
+	ASSERT_EQ(EINVAL, errno);
+}
+
 int main(int argc, char **argv)
 {
 	return tap_main();

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/* Folding the repetitions of a case into one record (see repeat.h). */
+#include "repeat.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "stats.h"
+
+static void append(json_object *o, const char *key, json_object *v)
+{
+	json_object *arr = pb_jget(o, key);
+
+	if (!arr) {
+		arr = json_object_new_array();
+		json_object_object_add(o, key, arr);
+	}
+	json_object_array_add(arr, v);
+}
+
+/* Numbers of a JSON array; NANs for what is not a number.  Caller frees. */
+static double *numbers(json_object *arr, size_t *n)
+{
+	double *x;
+
+	*n = json_object_array_length(arr);
+	x = malloc((*n ? *n : 1) * sizeof(*x));
+	for (size_t i = 0; x && i < *n; i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+
+		x[i] = json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double) ?
+		       json_object_get_double(v) : NAN;
+	}
+	if (!x)
+		*n = 0;
+	return x;
+}
+
+/* The spread of the medians so far, into between_runs. */
+static void between_stats(json_object *br)
+{
+	size_t n, k = 0;
+	double *m = numbers(pb_jget(br, "medians_ns"), &n);
+	struct pb_between b;
+
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(m[i]))
+			m[k++] = m[i];
+	if (!k || pb_stats_between(m, k, &b))
+		b = (struct pb_between){ .mean = NAN, .stddev = NAN, .cv = NAN, .median = NAN,
+					 .ci_lo = NAN, .ci_hi = NAN, .ci_level = NAN };
+	free(m);
+	pb_between_json(&b, br);
+}
+
+/* Record repetition @rep's median and sample count in @agg's between_runs. */
+static void add_rep_median(json_object *agg, json_object *rec, unsigned rep)
+{
+	json_object *br = pb_jget(agg, "between_runs"), *lat = pb_jget(rec, "latency_ns");
+
+	if (!br) {
+		br = json_object_new_object();
+		json_object_object_add(agg, "between_runs", br);
+	}
+	append(br, "reps", json_object_new_int64(rep + 1));
+	append(br, "medians_ns", pb_json_num(pb_jnum(lat, "median")));
+	append(br, "samples", json_object_new_int64((int64_t)pb_jnum(lat, "n")));
+	/* per-call counts of each repetition: how much they vary between runs */
+	if (!pb_jget(br, "per_call"))
+		json_object_object_add(br, "per_call", json_object_new_object());
+	json_object_object_foreach(pb_jget(rec, "per_call"), key, val)
+		append(pb_jget(br, "per_call"), key, json_object_get(val));
+	json_object_object_add(agg, "repetitions",
+			       json_object_new_int64((int64_t)json_object_array_length(
+				       pb_jget(br, "reps"))));
+	between_stats(br);
+}
+
+/*
+ * Mean of @a (weight @wa) and @b (weight @wb): numbers, and arrays and
+ * objects of them element by element; null when either side is not a
+ * number (an unavailable counter stays unavailable).
+ */
+static json_object *weighted_mean(json_object *a, double wa, json_object *b, double wb)
+{
+	bool num_a = json_object_is_type(a, json_type_int) || json_object_is_type(a, json_type_double);
+	bool num_b = json_object_is_type(b, json_type_int) || json_object_is_type(b, json_type_double);
+	json_object *o;
+
+	if (num_a && num_b)
+		return json_object_new_double((json_object_get_double(a) * wa +
+					       json_object_get_double(b) * wb) / (wa + wb));
+	if (json_object_is_type(a, json_type_array) && json_object_is_type(b, json_type_array) &&
+	    json_object_array_length(a) == json_object_array_length(b)) {
+		o = json_object_new_array();
+		for (size_t i = 0; i < json_object_array_length(a); i++)
+			json_object_array_add(o, weighted_mean(json_object_array_get_idx(a, i), wa,
+							       json_object_array_get_idx(b, i), wb));
+		return o;
+	}
+	if (json_object_is_type(a, json_type_object) && json_object_is_type(b, json_type_object)) {
+		o = json_object_new_object();
+		json_object_object_foreach(a, key, val)
+			json_object_object_add(o, key, weighted_mean(val, wa, pb_jget(b, key), wb));
+		return o;
+	}
+	return NULL;
+}
+
+/* Findings add up over repetitions; data is intact only if it always was. */
+static json_object *merge_check(json_object *a, json_object *b)
+{
+	json_object *o;
+
+	if (json_object_is_type(a, json_type_int) && json_object_is_type(b, json_type_int))
+		return json_object_new_int64(json_object_get_int64(a) + json_object_get_int64(b));
+	if (json_object_is_type(a, json_type_boolean) && json_object_is_type(b, json_type_boolean))
+		return json_object_new_boolean(json_object_get_boolean(a) &&
+					       json_object_get_boolean(b));
+	if (json_object_is_type(a, json_type_array) && json_object_is_type(b, json_type_array)) {
+		o = json_object_new_array();
+		for (size_t i = 0; i < json_object_array_length(a); i++)
+			json_object_array_add(o, json_object_get(json_object_array_get_idx(a, i)));
+		for (size_t i = 0; i < json_object_array_length(b); i++)
+			json_object_array_add(o, json_object_get(json_object_array_get_idx(b, i)));
+		return o;
+	}
+	/* a reason string, or unmeasured (null) somewhere: keep the first */
+	return json_object_get(a ? a : b);
+}
+
+static void merge_checks(json_object *agg, json_object *rec)
+{
+	json_object *a = pb_jget(agg, "checks"), *b = pb_jget(rec, "checks");
+	json_object *o = json_object_new_object();
+
+	json_object_object_foreach(a, key, val)
+		json_object_object_add(o, key, json_object_object_get_ex(b, key, NULL) ?
+				       merge_check(val, pb_jget(b, key)) : json_object_get(val));
+	json_object_object_foreach(b, bkey, bval)
+		if (!json_object_object_get_ex(a, bkey, NULL))
+			json_object_object_add(o, bkey, json_object_get(bval));
+	json_object_object_add(agg, "checks", o);
+}
+
+static void merge(json_object *agg, json_object *rec)
+{
+	double wa = pb_jnum(agg, "iterations"), wb = pb_jnum(rec, "iterations");
+	json_object *pooled = pb_jget(agg, "samples_ns"), *more = pb_jget(rec, "samples_ns");
+	static const char *const per_call[] = { "per_call", "counters", "per_thread" };
+	json_object *map = pb_jget(rec, "mapping");
+	size_t n;
+	double *x;
+
+	/* counts are per call: weigh each repetition by its measured calls */
+	for (size_t i = 0; i < sizeof(per_call) / sizeof(*per_call); i++)
+		if (wa + wb > 0)
+			json_object_object_add(agg, per_call[i],
+					       weighted_mean(pb_jget(agg, per_call[i]), wa,
+							     pb_jget(rec, per_call[i]), wb));
+	for (size_t i = 0; i < json_object_array_length(more); i++)
+		json_object_array_add(pooled, json_object_get(json_object_array_get_idx(more, i)));
+	x = numbers(pooled, &n);
+	json_object_object_add(agg, "iterations", json_object_new_int64((int64_t)n));
+	json_object_object_add(agg, "latency_ns", pb_stats_json(x, x ? n : 0));
+	free(x);
+	merge_checks(agg, rec);
+	/* the mapping of a repetition that did not get its page size is the one to show */
+	if (json_object_is_type(pb_jget(map, "granularity_verified"), json_type_boolean) &&
+	    !json_object_get_boolean(pb_jget(map, "granularity_verified")))
+		json_object_object_add(agg, "mapping", json_object_get(map));
+}
+
+void pb_results_add_rep(struct pb_results *r, json_object *rec, unsigned rep)
+{
+	json_object *recs = json_object_object_get(r->doc, "results");
+	char want[PB_CMP_NAME_MAX], name[PB_CMP_NAME_MAX];
+
+	pb_cmp_case_name(rec, want, sizeof(want));
+	for (size_t i = 0; i < json_object_array_length(recs); i++) {
+		json_object *agg = json_object_array_get_idx(recs, i);
+
+		pb_cmp_case_name(agg, name, sizeof(name));
+		if (strcmp(name, want))
+			continue;
+		merge(agg, rec);
+		add_rep_median(agg, rec, rep);
+		json_object_put(rec);
+		return;
+	}
+	add_rep_median(rec, rec, rep);
+	pb_results_add_record(r, rec);
+}
+
+/* The coverage the CI of @n medians has (pb_stats_between() on any n values). */
+static double repeat_ci_level(unsigned n)
+{
+	double *x = calloc(n, sizeof(*x));
+	struct pb_between b = { .ci_level = NAN };
+
+	for (unsigned i = 0; x && i < n; i++)
+		x[i] = i;
+	if (x)
+		pb_stats_between(x, n, &b);
+	free(x);
+	return b.ci_level;
+}
+
+void pb_results_print_reps(FILE *f, struct pb_results *r, unsigned nr_reps)
+{
+	json_object *recs = json_object_object_get(r->doc, "results");
+
+	fprintf(f, "\n== %u repetitions: median of the pooled samples ±CoV of the repetition "
+		"medians; CI of the median\n   of the repetition medians from order statistics, "
+		"at the coverage between_runs.ci_level\n   gives (%.4g%% here: 95%% needs 6 "
+		"repetitions) ==\n", nr_reps, nr_reps >= 2 ? repeat_ci_level(nr_reps) * 100 : 0);
+	pb_results_print_header_reps(f);
+	for (size_t i = 0; i < json_object_array_length(recs); i++)
+		pb_results_print_record(f, json_object_array_get_idx(recs, i));
+}
