@@ -156,7 +156,8 @@ static const char *parse_spec(struct kparse *p, struct pb_kernel_spec *k, const 
 
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
-	static const char *const matrix_keys[] = { "suite", "aligns", "timeout_s", "numa", "pmem_gib" };
+	static const char *const matrix_keys[] = { "suite", "aligns", "timeout_s", "numa", "pmem_gib",
+						   "hugepages_1g" };
 	const size_t nr_keys = sizeof(matrix_keys) / sizeof(*matrix_keys);
 	struct kparse *p = user;
 	struct pb_kernels_conf *kc = &p->kc;
@@ -188,7 +189,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		for (k = 0; k < nr_keys && strcmp(name, matrix_keys[k]); k++)
 			;
 		if (k == nr_keys)
-			what = "unknown key (expected suite, aligns, timeout_s, numa, pmem_gib)";
+			what = "unknown key (expected suite, aligns, timeout_s, numa, pmem_gib, "
+			       "hugepages_1g)";
 		else if (p->matrix_seen & 1u << k)
 			what = "duplicate key";
 		else if (k == 0 && !*value)
@@ -204,6 +206,9 @@ static int handler(void *user, const char *section, const char *name, const char
 		/* boot.sh's NVDIMM is a sparse file: only what the guest writes is real */
 		else if (k == 4 && !parse_uint(value, 2, 60, &kc->pmem_gib))
 			what = "not an integer in 2..60";
+		/* at boot, before memory fragments: a run-time reserve may find no 1 GiB */
+		else if (k == 5 && !parse_uint(value, 0, 8, &kc->hugepages_1g))
+			what = "not an integer in 0..8";
 		p->matrix_seen |= k < nr_keys ? 1u << k : 0;
 	} else {
 		what = *section ? "unknown section" : "no [section] before it";

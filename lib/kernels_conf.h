@@ -8,6 +8,7 @@
  *   timeout_s = 600         ; per boot
  *   numa = 1                ; 2: two nodes, the NVDIMM on the second
  *   pmem_gib = 4            ; size of the emulated NVDIMM (sparse file)
+ *   hugepages_1g = 0        ; 1 GiB hugetlb pages reserved at boot (cmdline)
  *   [kernel:LABEL]
  *   spec = debian:<package>[=<version>] | bzimage:<path> | build:<patches>
  *   fragment = kernel/pudbench.fragment   ; build: only, relative to this file
@@ -54,6 +55,7 @@ struct pb_kernels_conf {
 	unsigned timeout_s;
 	unsigned numa;			/* 1 or 2 */
 	unsigned pmem_gib;		/* NVDIMM size: the largest devdax case + 1 GiB */
+	unsigned hugepages_1g;		/* hugepagesz=1G hugepages=N on the guest cmdline */
 	unsigned nr_kernels;
 	struct pb_kernel_spec kernels[PB_KC_MAX_KERNELS];
 };

@@ -312,8 +312,10 @@ static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned n
 			if (!b)
 				continue;
 			if (!any)
-				fprintf(f, "\n%s per call against %s (local/full = tlb:tlb_flush on the "
-					   "calling CPU, rshoot = remote shootdowns):\n", bench, k[0].label);
+				fprintf(f, "\n%s per call against %s (local = tlb:tlb_flush on the "
+					   "calling CPU, full = those of them\nthat flushed the whole "
+					   "mm, rshoot = remote shootdowns received):\n", bench,
+					k[0].label);
 			any = true;
 			if (!isnan(r->call_ipis) && !isnan(b->call_ipis))
 				snprintf(cal, sizeof(cal), ", CAL IPIs %.2f -> %.2f", b->call_ipis,

@@ -129,8 +129,8 @@ static void print_table_hugetlb(const struct pb_sr_kernel *k, const struct pb_cm
 	print_kernels(k, s);
 	print_rows_hugetlb(k, s, "mprotect-inplace");
 	print_rows_hugetlb(k, s, "hugetlb-pmd-unshare");
-	printf("\nlocal: TLB flushes on the calling CPU (tlb:tlb_flush); full: tlb_flush events\n"
-	       "of the whole mm on any CPU (local, IPI send, remote); rshoot: remote\n"
+	printf("\nlocal: TLB flushes on the calling CPU (tlb:tlb_flush); full: those of them\n"
+	       "that flushed the whole mm; rshoot: remote\n"
 	       "shootdowns received; CAL: function-call IPIs received (the GUP-fast sync\n"
 	       "after unsharing a PMD table; with a participant also ~11 from reading its\n"
 	       "perf counters, on every kernel); rem: spinning participant threads.\n");

@@ -488,6 +488,9 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
 	for (unsigned a = 0; a < c->kc->nr_aligns; a++)
 		sfmt(append + strlen(append), sizeof(append) - strlen(append), "%s%s",
 			 a ? "," : "", c->kc->aligns[a]);
+	if (c->kc->hugepages_1g)
+		sfmt(append + strlen(append), sizeof(append) - strlen(append),
+		     " hugepagesz=1G hugepages=%u", c->kc->hugepages_1g);
 	argv[argc++] = script;
 	argv[argc++] = "--kernel", argv[argc++] = kdir;
 	argv[argc++] = "--initrd", argv[argc++] = initrd;
@@ -618,6 +621,7 @@ static int setup_ctx(struct ctx *c, const char *config, const char *out)
 	json_object_object_add(c->matrix, "numa_nodes", json_object_new_int((int)c->kc->numa));
 	json_object_object_add(c->matrix, "timeout_s", json_object_new_int((int)c->kc->timeout_s));
 	json_object_object_add(c->matrix, "pmem_gib", json_object_new_int((int)c->kc->pmem_gib));
+	json_object_object_add(c->matrix, "hugepages_1g", json_object_new_int((int)c->kc->hugepages_1g));
 	json_object_object_add(c->matrix, "accel", NULL);
 	json_object_object_add(c->matrix, "kernels", json_object_new_array());
 	for (unsigned i = 0; i < c->kc->nr_kernels; i++) {

@@ -102,6 +102,22 @@ TEST(build_specs_take_patches_and_a_fragment)
 	ASSERT_STREQ(kc.kernels[1].arg, "0001 0002");
 	ASSERT_STREQ(kc.kernels[1].fragment, "");
 	ASSERT_EQ(4, kc.pmem_gib);
+	ASSERT_EQ(0, kc.hugepages_1g);
+}
+
+TEST(hugetlb_matrix_reserves_1g_pages_at_boot)
+{
+	struct pb_kernels_conf kc;
+	char path[PATH_MAX], err[512];
+
+	snprintf(path, sizeof(path), "%s/../../configs/kernels-hugetlb.conf", PB_TEST_DATA_DIR);
+	if (pb_kernels_conf_load(&kc, path, err, sizeof(err)))
+		TAP_FAIL("%s", err);
+	ASSERT_EQ(1, kc.hugepages_1g);
+	ASSERT_EQ(3, kc.nr_kernels);
+	ASSERT_STREQ(kc.kernels[1].arg, "");
+	ASSERT_STREQ(kc.kernels[2].arg, "0003");
+	load_fails("[matrix]\nhugepages_1g = 9\n", "key 'hugepages_1g' in [matrix]: not an integer in 0..8");
 }
 
 TEST(a_missing_or_renamed_patch_is_an_error)

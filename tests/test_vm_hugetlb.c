@@ -69,7 +69,24 @@ static json_object *doc(int k)
 	return docs[k];
 }
 
-/* The record of a case, or fail. */
+/*
+ * The kernel's own path: without a strategy knob its only one ("inplace",
+ * "kernel"), on a knob kernel (patches/0002) upstream's "inplace", not the
+ * alternatives interleaved with it (inplace_ad, split, test-only ones);
+ * "unshare" is hugetlb-pmd-unshare's only series.
+ */
+static bool own_path(json_object *r)
+{
+	static const char *const own[] = { "inplace", "kernel", "unshare" };
+	const char *s = pb_jstr(r, "strategy", "");
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(*own); i++)
+		if (!strcmp(s, own[i]))
+			return true;
+	return false;
+}
+
+/* The record of a case on the kernel's own path, or fail. */
 static json_object *rec(int k, const char *bench, const char *backend, const char *dir, int remote)
 {
 	json_object *res = pb_jget(doc(k), "results");
@@ -77,7 +94,7 @@ static json_object *rec(int k, const char *bench, const char *backend, const cha
 	for (size_t i = 0; i < json_object_array_length(res); i++) {
 		json_object *r = json_object_array_get_idx(res, i);
 
-		if (!strcmp(pb_jstr(r, "bench", ""), bench) &&
+		if (own_path(r) && !strcmp(pb_jstr(r, "bench", ""), bench) &&
 		    !strcmp(pb_jstr(r, "backend", ""), backend) &&
 		    !strcmp(pb_jstr(r, "direction", ""), dir) && pb_jnum(r, "remote_cpus") == remote)
 			return r;
