@@ -107,11 +107,11 @@ TEST(build_specs_take_patches_and_a_fragment)
 
 TEST(hugetlb_matrix_reserves_1g_pages_at_boot)
 {
-	struct pb_kernels_conf kc;
-	char path[PATH_MAX], err[512];
+	static struct pb_kernels_conf kc;
+	char path[PATH_MAX], err[PATH_MAX + 256];
 
 	snprintf(path, sizeof(path), "%s/../../configs/kernels-hugetlb.conf", PB_TEST_DATA_DIR);
-	if (pb_kernels_conf_load(&kc, path, err, sizeof(err)))
+	if (pb_kernels_conf_load(&kc, path, PB_SOURCE_DIR, err, sizeof(err)))
 		TAP_FAIL("%s", err);
 	ASSERT_EQ(1, kc.hugepages_1g);
 	ASSERT_EQ(3, kc.nr_kernels);
