@@ -72,6 +72,41 @@ TEST(hugetlb_pool_is_restored_after_a_crashed_case)
 	run_and_compare("run:mprotect-inplace:crash");
 }
 
+/*
+ * Two runs at once: the first to finish must not shrink the pool under the
+ * other (it used to: the other's mmap() failed with ENOMEM).  The second
+ * waits for the first's pool lock, says so, and both measure everything.
+ */
+TEST(two_runs_at_once_do_not_take_each_others_pages)
+{
+	char tmpl[] = "/tmp/pudbench-test-hygiene-XXXXXX", dir[2][300], out[1 << 14];
+	char *base = mkdtemp(tmpl);
+	struct pool_state before, after;
+	pid_t first;
+	int rc, st;
+
+	if (geteuid() != 0)
+		SKIP("growing the hugetlb pool needs root");
+	ASSERT_TRUE(base != NULL);
+	for (int i = 0; i < 2; i++)
+		snprintf(dir[i], sizeof(dir[i]), "%s/out%d", base, i);
+	pool_read(&before);
+	first = spawn_quiet((char *const[]){ PB_BIN, "run", "--config",
+					     PB_TEST_DATA_DIR "/hygiene.conf", "--out", dir[0], NULL });
+	ASSERT_GT(first, 0);
+	usleep(300 * 1000);	/* let it take the pool first */
+	rc = run_cmd((char *const[]){ PB_BIN, "run", "--config", PB_TEST_DATA_DIR "/hygiene.conf",
+				      "--out", dir[1], NULL }, out, sizeof(out));
+	ASSERT_EQ(waitpid(first, &st, 0), first);
+	pool_read(&after);
+	TH_INFO("first exit %d, second exit %d; nr_hugepages %ld -> %ld",
+		WIFEXITED(st) ? WEXITSTATUS(st) : -1, rc, before.nr_hugepages, after.nr_hugepages);
+	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ASSERT_EQ(rc, 0);
+	ASSERT_TRUE(strstr(out, "Cannot allocate memory") == NULL);
+	ASSERT_EQ(after.nr_hugepages, before.nr_hugepages);
+}
+
 int main(int argc, char **argv)
 {
 	return tap_main();

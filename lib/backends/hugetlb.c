@@ -9,9 +9,11 @@
 #include "backend.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/memfd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -49,6 +51,44 @@ static bool pool_probe(const struct hugetlb_pool *p, char *reason, size_t len)
 	return false;
 }
 
+/*
+ * Two runs that both resize the pool undo each other: the first to finish
+ * puts nr_hugepages back under the other's feet, whose next mmap() fails
+ * with ENOMEM.  So a run that reserves holds this lock until it releases,
+ * and a second one waits for it, saying so.
+ */
+#define POOL_LOCK "/run/lock/pudbench-hugetlb.lock"
+static int pool_lock_fd = -1;
+
+static void pool_unlock(void)
+{
+	if (pool_lock_fd >= 0)
+		close(pool_lock_fd);	/* drops the flock */
+	pool_lock_fd = -1;
+}
+
+static int pool_lock(char *err, size_t len)
+{
+	if (pool_lock_fd >= 0)
+		return 0;
+	pool_lock_fd = open(POOL_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (pool_lock_fd < 0) {
+		/* no /run/lock (a minimal guest): nobody else runs there */
+		fprintf(stderr, "pudbench: %s: %s; not locking the hugetlb pool\n", POOL_LOCK,
+			strerror(errno));
+		return 0;
+	}
+	if (flock(pool_lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	printf("hugetlb pool in use by another pudbench run (%s): waiting for it\n", POOL_LOCK);
+	fflush(stdout);
+	if (flock(pool_lock_fd, LOCK_EX) == 0)
+		return 0;
+	snprintf(err, len, "waiting for %s: %s", POOL_LOCK, strerror(errno));	/* SIGINT */
+	pool_unlock();
+	return -1;
+}
+
 static int pool_reserve(struct hugetlb_pool *p, size_t max_size, char *err, size_t len)
 {
 	char nr_path[128], free_path[128];
@@ -56,6 +96,9 @@ static int pool_reserve(struct hugetlb_pool *p, size_t max_size, char *err, size
 
 	pool_path(p, "nr_hugepages", nr_path, sizeof(nr_path));
 	pool_path(p, "free_hugepages", free_path, sizeof(free_path));
+	/* root may resize the pool: one such run at a time, free pages included */
+	if (geteuid() == 0 && pool_lock(err, len))
+		return -1;
 	if (pb_sysfs_read_long(nr_path, &nr) || pb_sysfs_read_long(free_path, &nfree)) {
 		snprintf(err, len, "reading %s: %s", nr_path, strerror(errno));
 		return -1;
@@ -67,6 +110,7 @@ static int pool_reserve(struct hugetlb_pool *p, size_t max_size, char *err, size
 			 need, p->page_size >> 10, nfree, nr_path);
 		return -1;
 	}
+
 	if (p->saved_nr < 0)
 		p->saved_nr = nr;
 	if (pb_sysfs_write_long(nr_path, nr + need - nfree) ||
@@ -84,13 +128,18 @@ static void pool_release(struct hugetlb_pool *p)
 {
 	char path[128];
 
-	if (p->saved_nr < 0)
+	if (p->saved_nr < 0) {
+		if (pool_1g.saved_nr < 0 && pool_2m.saved_nr < 0)
+			pool_unlock();
 		return;
+	}
 	pool_path(p, "nr_hugepages", path, sizeof(path));
 	if (pb_sysfs_write_long(path, p->saved_nr))
 		fprintf(stderr, "pudbench: could not restore %s to %ld: %s\n",
 			path, p->saved_nr, strerror(errno));
 	p->saved_nr = -1;
+	if (pool_1g.saved_nr < 0 && pool_2m.saved_nr < 0)
+		pool_unlock();
 }
 
 static int pool_map(const struct hugetlb_pool *p, struct pb_mapping *m, char *err, size_t len)
