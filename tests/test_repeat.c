@@ -6,9 +6,11 @@
  * repetitions ran in, the noise record, and `compare --gate
  * configs/gate.conf` on the two runs, which must pass: a second run of the
  * same code is no regression.  A crashing repetition is a failure of that
- * repetition.
+ * repetition; SIGINT keeps the finished ones.
  */
 #include <math.h>
+#include <signal.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -191,6 +193,56 @@ TEST_TIMEOUT(crashing_repetition_is_a_failure_of_that_repetition, 300)
 	/* mprotect-inplace ran both repetitions regardless */
 	ASSERT_EQ(json_object_array_length(pb_jget(doc, "results")), 2);
 	ASSERT_EQ(pb_jnum(json_object_array_get_idx(pb_jget(doc, "results"), 0), "repetitions"), 2);
+	json_object_put(doc);
+}
+
+/* Repetitions of the first record in @path so far (0: none yet). */
+static int reps_in(const char *path)
+{
+	json_object *doc = json_object_from_file(path), *recs = pb_jget(doc, "results");
+	int n = 0;
+
+	if (json_object_is_type(recs, json_type_array) && json_object_array_length(recs))
+		n = (int)pb_jnum(json_object_array_get_idx(recs, 0), "repetitions");
+	json_object_put(doc);
+	return n > 0 ? n : 0;
+}
+
+TEST_TIMEOUT(sigint_keeps_finished_repetitions, 400)
+{
+	char tmpl[] = "/tmp/pudbench-test-repeat-XXXXXX", dir[300], path[320];
+	json_object *doc, *recs;
+	time_t deadline;
+	int wstatus, kept;
+	pid_t pid;
+
+	ASSERT_TRUE(mkdtemp(tmpl) != NULL);
+	snprintf(dir, sizeof(dir), "%s/out", tmpl);
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	pid = spawn_quiet((char *[]){ PB_BIN, "run", "--config", CONF, "--repeat", "1000",
+				      "--out", dir, NULL });
+	ASSERT_GT(pid, 0);
+	deadline = time(NULL) + 300;
+	while (reps_in(path) < 2 && time(NULL) < deadline)
+		usleep(100 * 1000);
+	kill(pid, SIGINT);
+	ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+	ASSERT_TRUE(WIFEXITED(wstatus));
+	ASSERT_EQ(WEXITSTATUS(wstatus), 3);
+	doc = json_object_from_file(path);
+	ASSERT_STREQ(pb_jstr(doc, "status", NULL), "interrupted");
+	recs = pb_jget(doc, "results");
+	kept = (int)pb_jnum(json_object_array_get_idx(recs, 0), "repetitions");
+	TH_INFO("%d repetitions kept", kept);
+	ASSERT_GE(kept, 2);
+	for (size_t i = 0; i < json_object_array_length(recs); i++) {
+		json_object *r = json_object_array_get_idx(recs, i);
+		int n = (int)pb_jnum(r, "repetitions");
+
+		/* a record holds exactly the repetitions that finished */
+		ASSERT_EQ(json_object_array_length(pb_jget(pb_jget(r, "between_runs"), "medians_ns")), n);
+		ASSERT_EQ(json_object_array_length(pb_jget(r, "samples_ns")), 20 * n);
+	}
 	json_object_put(doc);
 }
 
