@@ -668,6 +668,15 @@ struct run_ctx {
 	int rep;		/* 0-based; -1 when every case runs once */
 };
 
+/* A case that cannot run here, with why: the same every repetition, so said once. */
+static void skip_case(struct run_ctx *rx, const struct pb_case *c, const char *why)
+{
+	if (rx->rep > 0)
+		return;
+	printf("%-22s %-10s skipped: %s\n", c->bench->name, c->backend->name, why);
+	pb_results_add_skip(rx->res, case_id(c), why);
+}
+
 static void run_one(struct run_ctx *rx, const struct pb_bench *bench,
 		    const struct pb_bench_config *bcfg, const struct pb_backend *be,
 		    unsigned size_gib, unsigned nr_remote, enum pb_remote_mode mode)
@@ -690,11 +699,7 @@ static void run_one(struct run_ctx *rx, const struct pb_bench *bench,
 	memcpy(c.strategies, rx->strategies, sizeof(c.strategies));
 	if ((bench->supports && !bench->supports(be, err, sizeof(err))) ||
 	    pb_pick_remote_cpus(rx->main_cpu, c.nr_remote, c.remote_cpus, err, sizeof(err))) {
-		/* the same every repetition: said once */
-		if (rx->rep <= 0) {
-			printf("%-22s %-10s skipped: %s\n", bench->name, be->name, err);
-			pb_results_add_skip(rx->res, case_id(&c), err);
-		}
+		skip_case(rx, &c, err);
 	} else if (run_case(&c, rx->res, rx->rep)) {
 		rx->failed++;
 	}
@@ -709,12 +714,9 @@ static void skip_size(struct run_ctx *rx, const struct pb_bench *bench,
 	struct pb_case c = { .bench = bench, .backend = be, .size = (size_t)size_gib * PB_SZ_1G };
 	char why[128];
 
-	if (rx->rep > 0)
-		return;		/* said at the first repetition */
 	snprintf(why, sizeof(why), "needs at least %u GiB (sizes_gib = %u)", bench->min_size_gib,
 		 size_gib);
-	printf("%-22s %-10s skipped: %s\n", bench->name, be->name, why);
-	pb_results_add_skip(rx->res, case_id(&c), why);
+	skip_case(rx, &c, why);
 }
 
 /* Every size x remote count x remote mode of one benchmark on one backend. */
