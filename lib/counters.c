@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "counters.h"
+#include "record.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -128,26 +129,6 @@ static void unavailable(struct pb_counters *c, int id, const char *fmt, ...)
 	c->available[id] = false;
 }
 
-/* Whole small file (procfs, tracefs) as a string; NULL + errno on failure. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
-	int err;
-
-	if (!f)
-		return NULL;
-	if (getdelim(&buf, &len, '\0', f) < 0) {	/* these files hold no NUL */
-		free(buf);
-		buf = ferror(f) ? NULL : strdup("");	/* empty file: "" */
-	}
-	err = errno;
-	fclose(f);
-	errno = err;
-	return buf;
-}
-
 /* ------------------------------------------------------------------ tracefs */
 
 static const char *tracefs_error = "no tracefs";
@@ -207,7 +188,7 @@ static int tlb_reason_value(const char *format, const char *name)
 
 static int perf_paranoid(void)
 {
-	char *s = slurp("/proc/sys/kernel/perf_event_paranoid");
+	char *s = pb_slurp("/proc/sys/kernel/perf_event_paranoid", NULL);
 	int v = s ? atoi(s) : 99;
 
 	free(s);
@@ -245,12 +226,12 @@ static void tlb_load(struct tlb_tracepoint *tp)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/events/tlb/tlb_flush/id", tracefs);
-	id = slurp(path);
+	id = pb_slurp(path, NULL);
 	if (id) {
 		tp->id = atol(id);
 		free(id);
 		snprintf(path, sizeof(path), "%s/events/tlb/tlb_flush/format", tracefs);
-		tp->format = slurp(path);
+		tp->format = pb_slurp(path, NULL);
 	}
 	if (!tp->format)
 		snprintf(tp->error, sizeof(tp->error), "%s: %s", path, strerror(errno));
@@ -419,7 +400,7 @@ static int procfs_read(struct pb_counters *c, struct pb_counter_snapshot *snap, 
 
 		if (is_perf(src) || (!mark && !c->available[id]))
 			continue;
-		if (!text[src] && !(text[src] = slurp(files[src]))) {
+		if (!text[src] && !(text[src] = pb_slurp(files[src], NULL))) {
 			if (mark)
 				unavailable(c, id, "%s: %s", files[src], strerror(errno));
 			if (snap)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare.h"
+#include "record.h"
 #include "stats.h"
 
 static void append(json_object *o, const char *key, json_object *v)
@@ -176,13 +176,13 @@ static void merge(json_object *agg, json_object *rec)
 void pb_results_add_rep(struct pb_results *r, json_object *rec, unsigned rep)
 {
 	json_object *recs = json_object_object_get(r->doc, "results");
-	char want[PB_CMP_NAME_MAX], name[PB_CMP_NAME_MAX];
+	char want[PB_CASE_NAME_MAX], name[PB_CASE_NAME_MAX];
 
-	pb_cmp_case_name(rec, want, sizeof(want));
+	pb_record_case_name(rec, want, sizeof(want));
 	for (size_t i = 0; i < json_object_array_length(recs); i++) {
 		json_object *agg = json_object_array_get_idx(recs, i);
 
-		pb_cmp_case_name(agg, name, sizeof(name));
+		pb_record_case_name(agg, name, sizeof(name));
 		if (strcmp(name, want))
 			continue;
 		merge(agg, rec);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <json-c/json.h>
@@ -191,4 +192,174 @@ json_object *pb_stats_json(const double *samples, size_t n)
 	json_object_object_add(o, "median_ci", ci_json(st.median_ci_lo, st.median_ci_hi));
 	json_object_object_add(o, "outliers", json_object_new_int64((int64_t)st.outliers));
 	return o;
+}
+
+/* ---- two-sample tests: compare and the gate --------------------------- */
+
+/* Exact U distribution up to this many samples a side (and no ties). */
+#define MWU_EXACT_MAX 50
+
+struct ranked {
+	double v;
+	int side;	/* 0 = a, 1 = b */
+};
+
+static int cmp_ranked(const void *x, const void *y)
+{
+	double a = ((const struct ranked *)x)->v, b = ((const struct ranked *)y)->v;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * P(U <= u) under H0 without ties.  The counts of U are the coefficients
+ * of the Gaussian binomial [m+n choose m]_q = prod_{i=1..m} (1-q^(n+i))/(1-q^i),
+ * built one factor at a time so every step stays a polynomial.
+ */
+static double mwu_exact_cdf(size_t m, size_t n, size_t u)
+{
+	size_t deg = m * n;
+	double *c = calloc(deg + 1, sizeof(*c)), below = 0, total = 0;
+
+	if (!c)
+		return NAN;
+	c[0] = 1;
+	for (size_t i = 1; i <= m; i++) {
+		for (size_t k = deg; k >= n + i && k <= deg; k--)
+			c[k] -= c[k - (n + i)];
+		for (size_t k = i; k <= deg; k++)
+			c[k] += c[k - i];
+	}
+	for (size_t k = 0; k <= deg; k++) {
+		total += c[k];
+		if (k <= u)
+			below += c[k];
+	}
+	free(c);
+	return below / total;
+}
+
+double pb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb, bool *exact)
+{
+	size_t n = na + nb;
+	struct ranked *r = malloc(n * sizeof(*r));
+	double ra = 0, ties = 0, u, mu, var, z, p;
+
+	*exact = false;
+	if (!r || !na || !nb) {
+		free(r);
+		return NAN;
+	}
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct ranked){ i < na ? a[i] : b[i - na], i >= na };
+	qsort(r, n, sizeof(*r), cmp_ranked);
+	/* Average ranks over runs of equal values; sum t^3 - t for the variance. */
+	for (size_t i = 0, j; i < n; i = j) {
+		double t, rank;
+
+		for (j = i + 1; j < n && r[j].v == r[i].v; j++)
+			;
+		t = (double)(j - i);
+		rank = (double)(i + 1 + j) / 2;
+		for (size_t k = i; k < j; k++)
+			ra += r[k].side ? 0 : rank;
+		ties += t * t * t - t;
+	}
+	free(r);
+	u = ra - (double)na * (na + 1) / 2;
+	mu = (double)na * nb / 2;
+	if (!ties && na <= MWU_EXACT_MAX && nb <= MWU_EXACT_MAX) {
+		*exact = true;
+		p = 2 * mwu_exact_cdf(na, nb, (size_t)fmin(u, (double)na * nb - u));
+		return fmin(p, 1);
+	}
+	var = (double)na * nb / 12 * ((double)(n + 1) - ties / ((double)n * (n - 1)));
+	if (var <= 0)
+		return 1;	/* every sample equal: no evidence of a shift */
+	z = fmax(fabs(u - mu) - 0.5, 0) / sqrt(var);
+	return fmin(2 * gsl_cdf_ugaussian_Q(z), 1);
+}
+
+static void resample(gsl_rng *rng, const double *x, size_t n, double *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = x[gsl_rng_uniform_int(rng, n)];
+}
+
+double pb_welch_log_p(const double *a, size_t na, const double *b, size_t nb, double level,
+		      double *lo, double *hi)
+{
+	double *la = malloc((na ? na : 1) * sizeof(*la)), *lb = malloc((nb ? nb : 1) * sizeof(*lb));
+	double ma, mb, va, vb, se, d, df, t, p = NAN;
+
+	*lo = *hi = NAN;
+	if (!la || !lb || na < 2 || nb < 2)
+		goto out;
+	for (size_t i = 0; i < na; i++)
+		la[i] = log(a[i]);
+	for (size_t i = 0; i < nb; i++)
+		lb[i] = log(b[i]);
+	ma = gsl_stats_mean(la, 1, na);
+	mb = gsl_stats_mean(lb, 1, nb);
+	va = gsl_stats_variance_m(la, 1, na, ma) / (double)na;
+	vb = gsl_stats_variance_m(lb, 1, nb, mb) / (double)nb;
+	d = mb - ma;
+	se = sqrt(va + vb);
+	if (!isfinite(d) || !isfinite(se))
+		goto out;
+	if (se == 0) {
+		/* no spread on either side: any difference is certain, none is none */
+		p = d == 0 ? 1 : 0;
+		*lo = *hi = exp(d);
+		goto out;
+	}
+	/* Welch-Satterthwaite degrees of freedom */
+	df = (va + vb) * (va + vb) / (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
+	t = d / se;
+	p = fmin(2 * gsl_cdf_tdist_Q(fabs(t), df), 1);
+	t = gsl_cdf_tdist_Qinv((1 - level) / 2, df);
+	*lo = exp(d - t * se);
+	*hi = exp(d + t * se);
+out:
+	free(la);
+	free(lb);
+	return p;
+}
+
+int pb_bootstrap_median_ratio(const double *a, size_t na, const double *b, size_t nb,
+			      double level, unsigned reps, double *lo, double *hi)
+{
+	double *ra = malloc(na * sizeof(*ra)), *rb = malloc(nb * sizeof(*rb));
+	double *ratio = malloc(reps * sizeof(*ratio));
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	int rc = -1;
+	unsigned k;
+
+	*lo = *hi = NAN;
+	if (!ra || !rb || !ratio || !rng || !na || !nb || !reps)
+		goto out;
+	gsl_rng_set(rng, 1);	/* fixed: the same inputs give the same CI */
+	for (k = 0; k < reps; k++) {
+		double ma, mb;
+
+		resample(rng, a, na, ra);
+		resample(rng, b, nb, rb);
+		ma = gsl_stats_median(ra, 1, na);
+		mb = gsl_stats_median(rb, 1, nb);
+		if (!(ma > 0))
+			break;
+		ratio[k] = mb / ma;
+	}
+	if (k < reps)
+		goto out;
+	gsl_sort(ratio, 1, reps);
+	*lo = gsl_stats_quantile_from_sorted_data(ratio, 1, reps, (1 - level) / 2);
+	*hi = gsl_stats_quantile_from_sorted_data(ratio, 1, reps, (1 + level) / 2);
+	rc = 0;
+out:
+	gsl_rng_free(rng);
+	free(ra);
+	free(rb);
+	free(ratio);
+	return rc;
 }

@@ -3,6 +3,7 @@
 #ifndef PUDBENCH_STATS_H
 #define PUDBENCH_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct json_object;
@@ -52,5 +53,23 @@ void pb_between_json(const struct pb_between *b, struct json_object *o);
 
 /* A JSON number, or null when @v is not finite. */
 struct json_object *pb_json_num(double v);
+
+/*
+ * Two-sided Mann-Whitney U p-value of samples @a vs @b.  *@exact tells
+ * whether the exact null distribution was used.
+ */
+double pb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb, bool *exact);
+
+/*
+ * Welch's t-test on log(@a) vs log(@b) (repetition medians, all > 0): the
+ * two-sided p-value, and the CI at @level of the ratio of geometric means
+ * b/a in *@lo, *@hi.  NAN with fewer than 2 values a side.
+ */
+double pb_welch_log_p(const double *a, size_t na, const double *b, size_t nb, double level,
+		      double *lo, double *hi);
+
+/* Percentile bootstrap CI at @level of median(@b) / median(@a); -1 if undefined. */
+int pb_bootstrap_median_ratio(const double *a, size_t na, const double *b, size_t nb,
+			      double level, unsigned reps, double *lo, double *hi);
 
 #endif

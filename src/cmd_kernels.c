@@ -36,6 +36,7 @@
 #include "results_merge.h"
 #include "strategy_report.h"
 #include "subproc.h"
+#include "record.h"
 
 #ifndef PUDBENCH_SOURCE_DIR
 #define PUDBENCH_SOURCE_DIR "."
@@ -65,13 +66,6 @@ static void sfmt(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pudbench-bin kernels [--config configs/kernels-debian.conf] [--out DIR]\n"
@@ -80,27 +74,11 @@ static void usage(FILE *f)
 		   "Env: PUDBENCH_ROOT (source tree), PUDBENCH_VM_CACHE (default $HOME/.cache/pudbench/vm)\n");
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (!f)
-		return NULL;
-	if (getdelim(&buf, &len, '\0', f) < 0) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 /* Last @n lines of a file as a JSON array (empty if unreadable). */
 static json_object *tail_lines(const char *path, int n)
 {
 	json_object *arr = json_object_new_array();
-	char *buf = slurp(path), *p, *start;
+	char *buf = pb_slurp(path, NULL), *p, *start;
 	int lines = 0;
 
 	if (!buf)
@@ -122,7 +100,7 @@ static json_object *tail_lines(const char *path, int n)
 /* "KEY=value" from a shell-style env file (kernel.env, host-timing.txt). */
 static bool env_value(const char *path, const char *key, char *out, size_t len)
 {
-	char *buf = slurp(path), *save = NULL;
+	char *buf = pb_slurp(path, NULL), *save = NULL;
 	size_t kl = strlen(key);
 	bool found = false;
 
@@ -137,7 +115,7 @@ static bool env_value(const char *path, const char *key, char *out, size_t len)
 
 static void first_line(const char *path, char *out, size_t len)
 {
-	char *buf = slurp(path);
+	char *buf = pb_slurp(path, NULL);
 
 	sfmt(out, len, "%s", buf ? buf : "");
 	out[strcspn(out, "\n")] = '\0';
@@ -343,7 +321,7 @@ static int copy_kernel_env(const char *kdir, const char *dir, const struct pb_ke
 
 	sfmt(src, sizeof(src), "%s/kernel.env", kdir);
 	sfmt(dst, sizeof(dst), "%s/kernel.env", dir);
-	if (!(env = slurp(src)) || !(f = fopen(dst, "w"))) {
+	if (!(env = pb_slurp(src, NULL)) || !(f = fopen(dst, "w"))) {
 		free(env);
 		return -1;
 	}
@@ -416,7 +394,7 @@ static void boot_failure(const char *dir, int rc, unsigned timeout_s, char *why,
 	sfmt(path, sizeof(path), "%s/vm/results.status", dir);
 	first_line(path, status, sizeof(status));
 	sfmt(path, sizeof(path), "%s/console.log", dir);
-	console = slurp(path);
+	console = pb_slurp(path, NULL);
 	sfmt(path, sizeof(path), "%s/vm/results/rc", dir);
 	first_line(path, guest_rc, sizeof(guest_rc));
 	if (console && strstr(console, "Kernel panic"))
@@ -525,7 +503,7 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
 		sfmt(path, sizeof(path), "%s/results.json", k->label);
 		set_str(kinfo, "results", path);
 		json_object_object_add(kinfo, "nr_records", json_object_new_int(
-			(int)json_object_array_length(get(c->docs[i], "results"))));
+			(int)json_object_array_length(pb_jget(c->docs[i], "results"))));
 	}
 	if (rc)
 		boot_failure(dir, rc, c->kc->timeout_s, why, sizeof(why));
@@ -533,9 +511,9 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
 		sfmt(why, sizeof(why), "no results for align %s", missing);
 	else if (!c->docs[i])
 		sfmt(why, sizeof(why), "results unreadable");
-	else if (strcmp(json_object_get_string(get(c->docs[i], "status")), "complete"))
+	else if (strcmp(json_object_get_string(pb_jget(c->docs[i], "status")), "complete"))
 		sfmt(why, sizeof(why), "suite status %s",
-			 json_object_get_string(get(c->docs[i], "status")));
+			 json_object_get_string(pb_jget(c->docs[i], "status")));
 	if (why[0])
 		goto failed;
 	set_str(kinfo, "status", "ok");
@@ -630,7 +608,7 @@ static int setup_ctx(struct ctx *c, const char *config, const char *out)
 		set_str(k, "label", c->kc->kernels[i].label);
 		set_str(k, "spec", c->kc->kernels[i].spec);
 		set_str(k, "status", "pending");
-		json_object_array_add(get(c->matrix, "kernels"), k);
+		json_object_array_add(pb_jget(c->matrix, "kernels"), k);
 	}
 	return 0;
 }
@@ -641,7 +619,7 @@ static const char *matrix_accel(json_object *kernels)
 	const char *seen = NULL;
 
 	for (size_t i = 0; i < json_object_array_length(kernels); i++) {
-		const char *a = json_object_get_string(get(json_object_array_get_idx(kernels, i), "accel"));
+		const char *a = json_object_get_string(pb_jget(json_object_array_get_idx(kernels, i), "accel"));
 
 		if (a && seen && strcmp(a, seen))
 			return "mixed";
@@ -713,7 +691,7 @@ int pb_cmd_kernels(int argc, char **argv)
 	c.kc = &kc;
 	if (setup_ctx(&c, config, out))
 		return 1;
-	kernels = get(c.matrix, "kernels");
+	kernels = pb_jget(c.matrix, "kernels");
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	save_matrix(&c);
@@ -753,9 +731,9 @@ int pb_cmd_kernels(int argc, char **argv)
 		cols[i] = (struct pb_matrix_col){
 			.label = kc.kernels[i].label,
 			.doc = c.docs[i],
-			.status = json_object_get_string(get(k, "status")),
-			.reason = json_object_get_string(get(k, "reason")),
-			.accel = json_object_get_string(get(k, "accel")),
+			.status = json_object_get_string(pb_jget(k, "status")),
+			.reason = json_object_get_string(pb_jget(k, "reason")),
+			.accel = json_object_get_string(pb_jget(k, "accel")),
 		};
 		failed += strcmp(cols[i].status, "ok") != 0;
 	}
@@ -767,7 +745,7 @@ int pb_cmd_kernels(int argc, char **argv)
 			sk[i] = (struct pb_sr_kernel){
 				.label = cols[i].label,
 				.doc = cols[i].doc,
-				.patches = json_object_get_string(get(json_object_array_get_idx(kernels, i),
+				.patches = json_object_get_string(pb_jget(json_object_array_get_idx(kernels, i),
 								      "patches")),
 				.accel = cols[i].accel,
 			};
@@ -780,10 +758,10 @@ int pb_cmd_kernels(int argc, char **argv)
 		json_object *k = json_object_array_get_idx(kernels, i);
 
 		printf("  %-20s %-7s %s=%s", kc.kernels[i].label, cols[i].status,
-		       json_object_get_string(get(k, "package")) ?: "?",
-		       json_object_get_string(get(k, "version")) ?: "?");
-		if (get(k, "config_sha256"))
-			printf(" config %.12s", json_object_get_string(get(k, "config_sha256")));
+		       json_object_get_string(pb_jget(k, "package")) ?: "?",
+		       json_object_get_string(pb_jget(k, "version")) ?: "?");
+		if (pb_jget(k, "config_sha256"))
+			printf(" config %.12s", json_object_get_string(pb_jget(k, "config_sha256")));
 		printf("\n");
 		json_object_put(c.docs[i]);
 	}

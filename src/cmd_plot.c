@@ -42,7 +42,7 @@
 
 /* A case (by name) across the columns: rec[col] or NULL. */
 struct pcase {
-	char name[PB_CMP_NAME_MAX];
+	char name[PB_CASE_NAME_MAX];
 	json_object *rec[PB_CMP_MAX_COLS];
 };
 
@@ -57,7 +57,7 @@ struct plot_ctx {
 
 /* One line of a scaling plot: a case with one field let free, in one column. */
 struct series {
-	char key[PB_CMP_NAME_MAX];
+	char key[PB_CASE_NAME_MAX];
 	unsigned col;
 	unsigned nr;
 	struct point {
@@ -107,7 +107,7 @@ static void gp_var(FILE *f, const char *name, const char *value)
 	fputc('\n', f);
 }
 
-static void gp_array(FILE *f, const char *name, char (*items)[PB_CMP_NAME_MAX], unsigned nr)
+static void gp_array(FILE *f, const char *name, char (*items)[PB_CASE_NAME_MAX], unsigned nr)
 {
 	fprintf(f, "array %s[%u]\n", name, nr ? nr : 1);
 	for (unsigned i = 0; i < nr; i++) {
@@ -169,16 +169,16 @@ static void collect_cases(struct plot_ctx *p)
 
 		for (size_t i = 0; i < json_object_array_length(recs); i++) {
 			json_object *r = json_object_array_get_idx(recs, i);
-			char name[PB_CMP_NAME_MAX];
+			char name[PB_CASE_NAME_MAX];
 			unsigned k;
 
-			pb_cmp_case_name(r, name, sizeof(name));
+			pb_record_case_name(r, name, sizeof(name));
 			for (k = 0; k < p->nr_cases && strcmp(p->cases[k].name, name); k++)
 				;
 			if (k == MAX_CASES)
 				continue;
 			if (k == p->nr_cases)
-				snprintf(p->cases[p->nr_cases++].name, PB_CMP_NAME_MAX, "%s", name);
+				snprintf(p->cases[p->nr_cases++].name, PB_CASE_NAME_MAX, "%s", name);
 			if (!p->cases[k].rec[col])
 				p->cases[k].rec[col] = r;
 		}
@@ -219,7 +219,7 @@ static FILE *open_out(struct plot_ctx *p, const char *name, char *path, size_t l
 static void common_vars(struct plot_ctx *p, FILE *f, const char *data, const char *name,
 			const char *what)
 {
-	char titles[PB_CMP_MAX_COLS][PB_CMP_NAME_MAX], ttl[1024], path[PATH_MAX + 64];
+	char titles[PB_CMP_MAX_COLS][PB_CASE_NAME_MAX], ttl[1024], path[PATH_MAX + 64];
 
 	for (unsigned i = 0; i < p->set->nr; i++)
 		sfmt(titles[i], sizeof(titles[i]), "%s (%s)", p->set->col[i].label,
@@ -302,7 +302,7 @@ static void case_ticks(struct plot_ctx *p, FILE *v, const unsigned *idx, unsigne
 /* Open NAME.vars.gp and write the variables every script takes. */
 static FILE *vars_file(struct plot_ctx *p, const char *name, const char *data, const char *what)
 {
-	char file[PB_CMP_NAME_MAX + 32], path[PATH_MAX + 64];
+	char file[PB_CASE_NAME_MAX + 32], path[PATH_MAX + 64];
 	FILE *v;
 
 	sfmt(file, sizeof(file), "%s.vars.gp", name);
@@ -340,7 +340,7 @@ static void whiskers(const double *x, size_t n, const struct pb_stats *st, doubl
 /* (a) box plot: one block per column, a row per case of @bench. */
 static void plot_latency(struct plot_ctx *p, const char *bench, const unsigned *idx, unsigned nr)
 {
-	char name[PB_CMP_NAME_MAX + 16], data[PB_CMP_NAME_MAX + 24], what[512];
+	char name[PB_CASE_NAME_MAX + 16], data[PB_CASE_NAME_MAX + 24], what[512];
 	double boxw = 1;
 	unsigned rows = 0;
 	FILE *v, *f = open_data(p, "latency", bench, name, sizeof(name), data, sizeof(data));
@@ -395,7 +395,7 @@ static const struct {
 /* (b) grouped bars: a block per column, a row per case, a column per count. */
 static void plot_counts(struct plot_ctx *p, const char *bench, const unsigned *idx, unsigned nr)
 {
-	char name[PB_CMP_NAME_MAX + 16], data[PB_CMP_NAME_MAX + 24], what[512];
+	char name[PB_CASE_NAME_MAX + 16], data[PB_CASE_NAME_MAX + 24], what[512];
 	double boxw = 1, ymax[NR_BARS] = { 0 };
 	unsigned known = 0;
 	FILE *v, *f = open_data(p, "counts", bench, name, sizeof(name), data, sizeof(data));
@@ -500,7 +500,7 @@ static unsigned gather_series(struct plot_ctx *p, const unsigned *idx, unsigned 
 {
 	const char *modes[PB_CMP_MAX_COLS * 4];
 	unsigned nr_ser = 0, nr_modes = 0;
-	char key[PB_CMP_NAME_MAX];
+	char key[PB_CASE_NAME_MAX];
 
 	/* the modes with participants: a case without them starts each mode's line */
 	for (unsigned j = 0; j < nr; j++)
@@ -538,8 +538,8 @@ static unsigned gather_series(struct plot_ctx *p, const unsigned *idx, unsigned 
 static void plot_scaling(struct plot_ctx *p, const char *bench, const unsigned *idx, unsigned nr,
 			 bool by_size)
 {
-	char name[PB_CMP_NAME_MAX + 16], data[PB_CMP_NAME_MAX + 24];
-	char what[512], (*titles)[PB_CMP_NAME_MAX];
+	char name[PB_CASE_NAME_MAX + 16], data[PB_CASE_NAME_MAX + 24];
+	char what[512], (*titles)[PB_CASE_NAME_MAX];
 	struct series *ser = calloc(MAX_SERIES, sizeof(*ser));
 	unsigned nr_ser, kept = 0, hue[MAX_SERIES], dash[MAX_SERIES];
 	FILE *f = NULL, *v;

@@ -12,22 +12,16 @@
 #include "run_cmd.h"
 #include "tap.h"
 #include "checks.h"
+#include "record.h"
 
 static char out_dir[256];
 static char run_output[1 << 16];
 static int run_status = -1;
 static json_object *doc;
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 static json_object *results(void)
 {
-	return get(doc, "results");
+	return pb_jget(doc, "results");
 }
 
 /* The record of one case and direction, or NULL. */
@@ -36,10 +30,10 @@ static json_object *find(const char *bench, const char *backend, int remote, con
 	for (size_t i = 0; i < json_object_array_length(results()); i++) {
 		json_object *r = json_object_array_get_idx(results(), i);
 
-		if (!strcmp(json_object_get_string(get(r, "bench")), bench) &&
-		    !strcmp(json_object_get_string(get(r, "backend")), backend) &&
-		    json_object_get_int(get(r, "remote_cpus")) == remote &&
-		    !strcmp(json_object_get_string(get(r, "direction")), dir))
+		if (!strcmp(json_object_get_string(pb_jget(r, "bench")), bench) &&
+		    !strcmp(json_object_get_string(pb_jget(r, "backend")), backend) &&
+		    json_object_get_int(pb_jget(r, "remote_cpus")) == remote &&
+		    !strcmp(json_object_get_string(pb_jget(r, "direction")), dir))
 			return r;
 	}
 	return NULL;
@@ -47,10 +41,10 @@ static json_object *find(const char *bench, const char *backend, int remote, con
 
 static bool backend_available(const char *name, const char **reason)
 {
-	json_object *b = get(get(doc, "backends"), name);
+	json_object *b = pb_jget(pb_jget(doc, "backends"), name);
 
-	*reason = b && get(b, "reason") ? json_object_get_string(get(b, "reason")) : "not listed";
-	return b && json_object_get_boolean(get(b, "available"));
+	*reason = b && pb_jget(b, "reason") ? json_object_get_string(pb_jget(b, "reason")) : "not listed";
+	return b && json_object_get_boolean(pb_jget(b, "available"));
 }
 
 static void need_run(void)
@@ -65,9 +59,9 @@ TEST(run_succeeds_and_writes_schema)
 	json_object *env;
 
 	need_run();
-	ASSERT_STREQ(json_object_get_string(get(doc, "schema")), "pudbench-results/1");
-	ASSERT_STREQ(json_object_get_string(get(doc, "status")), "complete");
-	env = get(doc, "env");
+	ASSERT_STREQ(json_object_get_string(pb_jget(doc, "schema")), "pudbench-results/1");
+	ASSERT_STREQ(json_object_get_string(pb_jget(doc, "status")), "complete");
+	env = pb_jget(doc, "env");
 	static const char *const env_keys[] = {
 		"kernel_release", "uname", "kernel_cmdline", "cpu_model", "nr_cpus",
 		"numa_nodes", "virtualization", "suite_git_revision", "config",
@@ -77,7 +71,7 @@ TEST(run_succeeds_and_writes_schema)
 		if (!json_object_object_get_ex(env, env_keys[i], NULL))
 			TAP_FAIL("env lacks %s", env_keys[i]);
 	ASSERT_GT(json_object_array_length(results()), 0);
-	ASSERT_EQ(json_object_array_length(get(doc, "failures")), 0);
+	ASSERT_EQ(json_object_array_length(pb_jget(doc, "failures")), 0);
 }
 
 TEST(every_record_has_the_schema_fields)
@@ -106,10 +100,10 @@ TEST(every_record_has_the_schema_fields)
 
 	need_run();
 	for (size_t i = 0; i < json_object_array_length(results()); i++) {
-		json_object *r = json_object_array_get_idx(results(), i), *pc = get(r, "per_call");
+		json_object *r = json_object_array_get_idx(results(), i), *pc = pb_jget(r, "per_call");
 
 		for (size_t f = 0; f < sizeof(fields) / sizeof(*fields); f++)
-			if (!json_object_is_type(get(r, fields[f].key), fields[f].type))
+			if (!json_object_is_type(pb_jget(r, fields[f].key), fields[f].type))
 				TAP_FAIL("record %zu: %s missing or of the wrong type", i, fields[f].key);
 		for (size_t f = 0; f < sizeof(per_call) / sizeof(*per_call); f++) {
 			json_object *v;
@@ -117,17 +111,17 @@ TEST(every_record_has_the_schema_fields)
 			if (!json_object_object_get_ex(pc, per_call[f], &v))
 				TAP_FAIL("record %zu: per_call.%s missing", i, per_call[f]);
 			/* null is allowed only with a reason in "unavailable" */
-			if (!v && json_object_object_length(get(r, "unavailable")) == 0)
+			if (!v && json_object_object_length(pb_jget(r, "unavailable")) == 0)
 				TAP_FAIL("record %zu: per_call.%s null, no reason given", i, per_call[f]);
 		}
 		for (size_t f = 0; f < sizeof(checks) / sizeof(*checks); f++)
-			if (!json_object_object_get_ex(get(r, "checks"), checks[f], NULL))
+			if (!json_object_object_get_ex(pb_jget(r, "checks"), checks[f], NULL))
 				TAP_FAIL("record %zu: checks.%s missing", i, checks[f]);
 		for (size_t f = 0; f < sizeof(stats) / sizeof(*stats); f++)
-			if (!json_object_object_get_ex(get(r, "latency_ns"), stats[f], NULL))
+			if (!json_object_object_get_ex(pb_jget(r, "latency_ns"), stats[f], NULL))
 				TAP_FAIL("record %zu: latency_ns.%s missing", i, stats[f]);
-		ASSERT_EQ(json_object_array_length(get(r, "samples_ns")),
-			  json_object_get_int(get(r, "iterations")));
+		ASSERT_EQ(json_object_array_length(pb_jget(r, "samples_ns")),
+			  json_object_get_int(pb_jget(r, "iterations")));
 	}
 }
 
@@ -157,11 +151,11 @@ TEST(both_directions_with_and_without_a_participant)
 
 static double per_call(json_object *rec, const char *key)
 {
-	json_object *v = get(get(rec, "per_call"), key);
+	json_object *v = pb_jget(pb_jget(rec, "per_call"), key);
 
 	if (!v)
 		SKIP("per_call.%s unavailable: %s", key,
-		     json_object_to_json_string(get(rec, "unavailable")));
+		     json_object_to_json_string(pb_jget(rec, "unavailable")));
 	return json_object_get_double(v);
 }
 
@@ -207,30 +201,30 @@ TEST(write_after_prot_read_faults)
 
 	need_run();
 	for (size_t i = 0; i < json_object_array_length(results()); i++) {
-		json_object *r = json_object_array_get_idx(results(), i), *c = get(r, "checks");
+		json_object *r = json_object_array_get_idx(results(), i), *c = pb_jget(r, "checks");
 
-		if (strcmp(json_object_get_string(get(r, "bench")), "correctness"))
+		if (strcmp(json_object_get_string(pb_jget(r, "bench")), "correctness"))
 			continue;
-		ASSERT_GT(json_object_get_int(get(c, "stale_write_probes")), 0);
-		ASSERT_EQ(json_object_get_int(get(c, "stale_write")), 0);
+		ASSERT_GT(json_object_get_int(pb_jget(c, "stale_write_probes")), 0);
+		ASSERT_EQ(json_object_get_int(pb_jget(c, "stale_write")), 0);
 		/* the participants probe too, in spin and in read mode */
-		if (json_object_get_int(get(r, "remote_cpus"))) {
-			ASSERT_GT(json_object_get_int(get(c, "stale_write_remote_probes")), 0);
-			ASSERT_TRUE(get(c, "stale_write_remote") != NULL);
-			ASSERT_EQ(json_object_get_int(get(c, "stale_write_remote")), 0);
+		if (json_object_get_int(pb_jget(r, "remote_cpus"))) {
+			ASSERT_GT(json_object_get_int(pb_jget(c, "stale_write_remote_probes")), 0);
+			ASSERT_TRUE(pb_jget(c, "stale_write_remote") != NULL);
+			ASSERT_EQ(json_object_get_int(pb_jget(c, "stale_write_remote")), 0);
 		} else {
-			ASSERT_TRUE(get(c, "stale_write_remote") == NULL);
+			ASSERT_TRUE(pb_jget(c, "stale_write_remote") == NULL);
 		}
 		/* the kernel log and the data are the case's, not the series' */
-		ASSERT_STREQ(json_object_get_string(get(get(r, "checks_scope"), "stale_write")), "series");
-		ASSERT_STREQ(json_object_get_string(get(get(r, "checks_scope"), "data_intact")), "case");
-		ASSERT_TRUE(json_object_get_boolean(get(c, "data_intact")));
+		ASSERT_STREQ(json_object_get_string(pb_jget(pb_jget(r, "checks_scope"), "stale_write")), "series");
+		ASSERT_STREQ(json_object_get_string(pb_jget(pb_jget(r, "checks_scope"), "data_intact")), "case");
+		ASSERT_TRUE(json_object_get_boolean(pb_jget(c, "data_intact")));
 		/* null only when /dev/kmsg is unreadable, with the reason beside */
-		if (get(c, "bad_pud")) {
-			ASSERT_EQ(json_object_get_int(get(c, "bad_pud")), 0);
-			ASSERT_EQ(json_object_get_int(get(c, "kernel_warnings")), 0);
+		if (pb_jget(c, "bad_pud")) {
+			ASSERT_EQ(json_object_get_int(pb_jget(c, "bad_pud")), 0);
+			ASSERT_EQ(json_object_get_int(pb_jget(c, "kernel_warnings")), 0);
 		} else {
-			ASSERT_TRUE(get(c, "kernel_log_unavailable") != NULL);
+			ASSERT_TRUE(pb_jget(c, "kernel_log_unavailable") != NULL);
 		}
 		checked++;
 	}
@@ -248,38 +242,38 @@ TEST(vma_split_keeps_every_protection)
 	json_object *skips;
 
 	need_run();
-	skips = get(doc, "skipped");
+	skips = pb_jget(doc, "skipped");
 	for (size_t i = 0; i < json_object_array_length(skips); i++) {
 		json_object *sk = json_object_array_get_idx(skips, i);
 
-		if (!strcmp(json_object_get_string(get(sk, "bench")), "mprotect-vma-split")) {
-			ASSERT_SUBSTR(json_object_get_string(get(sk, "reason")), "needs at least 3 GiB");
+		if (!strcmp(json_object_get_string(pb_jget(sk, "bench")), "mprotect-vma-split")) {
+			ASSERT_SUBSTR(json_object_get_string(pb_jget(sk, "reason")), "needs at least 3 GiB");
 			skipped++;
 		}
 	}
 	ASSERT_GT(skipped, 0);
 	for (size_t i = 0; i < json_object_array_length(results()); i++) {
-		json_object *r = json_object_array_get_idx(results(), i), *c = get(r, "checks");
-		const char *dir = json_object_get_string(get(r, "direction"));
-		const char *backend = json_object_get_string(get(r, "backend"));
+		json_object *r = json_object_array_get_idx(results(), i), *c = pb_jget(r, "checks");
+		const char *dir = json_object_get_string(pb_jget(r, "direction"));
+		const char *backend = json_object_get_string(pb_jget(r, "backend"));
 
-		if (strcmp(json_object_get_string(get(r, "bench")), "mprotect-vma-split"))
+		if (strcmp(json_object_get_string(pb_jget(r, "bench")), "mprotect-vma-split"))
 			continue;
-		ASSERT_EQ(json_object_get_int(get(r, "nr_puds")), 3);
-		if (json_object_get_int(get(r, "remote_cpus")))
-			ASSERT_STREQ(json_object_get_string(get(r, "remote_mode")), "spin");
+		ASSERT_EQ(json_object_get_int(pb_jget(r, "nr_puds")), 3);
+		if (json_object_get_int(pb_jget(r, "remote_cpus")))
+			ASSERT_STREQ(json_object_get_string(pb_jget(r, "remote_mode")), "spin");
 		if (!strcmp(dir, "downgrade"))
-			ASSERT_EQ(json_object_get_int(get(c, "stale_write")), 0);
+			ASSERT_EQ(json_object_get_int(pb_jget(c, "stale_write")), 0);
 		if (!strcmp(dir, "none")) {
-			ASSERT_GT(json_object_get_int(get(c, "prot_none_probes")), 0);
-			ASSERT_EQ(json_object_get_int(get(c, "prot_none_access")), 0);
+			ASSERT_GT(json_object_get_int(pb_jget(c, "prot_none_probes")), 0);
+			ASSERT_EQ(json_object_get_int(pb_jget(c, "prot_none_access")), 0);
 		}
 		/* hugetlb cannot split a page: the 4K mprotect inside one fails */
 		if (!strncmp(backend, "hugetlb", 7))
-			ASSERT_TRUE(json_object_get_boolean(get(c, "unaligned_refused")));
+			ASSERT_TRUE(json_object_get_boolean(pb_jget(c, "unaligned_refused")));
 		else
-			ASSERT_TRUE(get(c, "unaligned_refused") == NULL);
-		ASSERT_TRUE(json_object_get_boolean(get(c, "data_intact")));
+			ASSERT_TRUE(pb_jget(c, "unaligned_refused") == NULL);
+		ASSERT_TRUE(json_object_get_boolean(pb_jget(c, "data_intact")));
 		checked++;
 	}
 	ASSERT_GT(checked, 0);
@@ -302,12 +296,12 @@ TEST(mapping_granularity_is_verified)
 		if (!backend_available(want[w].backend, &reason))
 			continue;
 		ASSERT_TRUE(r != NULL);
-		m = get(r, "mapping");
+		m = pb_jget(r, "mapping");
 		TH_INFO("%s: %lld first-touch faults per GiB, smaps confirms: %d", want[w].backend,
-			(long long)json_object_get_int64(get(m, "populate_faults")),
-			json_object_get_boolean(get(m, "smaps_confirms")));
-		ASSERT_EQ(json_object_get_int64(get(m, "populate_faults")), want[w].faults_per_gib);
-		ASSERT_TRUE(json_object_get_boolean(get(m, "granularity_verified")));
+			(long long)json_object_get_int64(pb_jget(m, "populate_faults")),
+			json_object_get_boolean(pb_jget(m, "smaps_confirms")));
+		ASSERT_EQ(json_object_get_int64(pb_jget(m, "populate_faults")), want[w].faults_per_gib);
+		ASSERT_TRUE(json_object_get_boolean(pb_jget(m, "granularity_verified")));
 		checked++;
 	}
 	ASSERT_GT(checked, 0);

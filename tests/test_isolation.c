@@ -8,15 +8,9 @@
 
 #include "run_cmd.h"
 #include "tap.h"
+#include "record.h"
 
 static char out[1 << 16];
-
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
 
 /* Run tests/data/isolation.conf with @inject; return the results document. */
 static json_object *run_injected(const char *inject, int *status)
@@ -37,18 +31,18 @@ static json_object *run_injected(const char *inject, int *status)
 
 static void expect_one_failure(json_object *doc, const char *stage, const char *why)
 {
-	json_object *fails = get(doc, "failures"), *f;
-	size_t nrec = json_object_array_length(get(doc, "results"));
+	json_object *fails = pb_jget(doc, "failures"), *f;
+	size_t nrec = json_object_array_length(pb_jget(doc, "results"));
 
 	ASSERT_EQ(json_object_array_length(fails), 1);
 	f = json_object_array_get_idx(fails, 0);
 	TH_INFO("failure: %s", json_object_to_json_string(f));
-	ASSERT_STREQ(json_object_get_string(get(f, "bench")), "correctness");
-	ASSERT_STREQ(json_object_get_string(get(f, "stage")), stage);
-	ASSERT_SUBSTR(json_object_get_string(get(f, "reason")), why);
+	ASSERT_STREQ(json_object_get_string(pb_jget(f, "bench")), "correctness");
+	ASSERT_STREQ(json_object_get_string(pb_jget(f, "stage")), stage);
+	ASSERT_SUBSTR(json_object_get_string(pb_jget(f, "reason")), why);
 	/* mprotect-inplace before it and fault-cost after it still ran */
 	ASSERT_GE(nrec, 3);
-	ASSERT_STREQ(json_object_get_string(get(doc, "status")), "failed");
+	ASSERT_STREQ(json_object_get_string(pb_jget(doc, "status")), "failed");
 }
 
 TEST(crashing_case_is_reported_and_the_run_goes_on)

@@ -14,17 +14,11 @@
 #include <sys/stat.h>
 
 #include "tap.h"
+#include "record.h"
 
 static json_object *doc;
 static int run_status = -1;
 static char setup_skip[256];	/* why nobody could not be given the binary */
-
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
 
 static void need_run(void)
 {
@@ -41,20 +35,20 @@ TEST(runs_and_measures_what_it_can)
 	json_object *recs;
 
 	need_run();
-	recs = get(doc, "results");
+	recs = pb_jget(doc, "results");
 	ASSERT_GT(json_object_array_length(recs), 0);
-	ASSERT_TRUE(json_object_get_boolean(get(get(get(doc, "backends"), "thp-2M"), "available")));
+	ASSERT_TRUE(json_object_get_boolean(pb_jget(pb_jget(pb_jget(doc, "backends"), "thp-2M"), "available")));
 }
 
 /* A backend is either usable or says why not: never silently missing. */
 TEST(backends_say_why_not)
 {
 	need_run();
-	json_object_object_foreach(get(doc, "backends"), name, b) {
-		if (json_object_get_boolean(get(b, "available")))
+	json_object_object_foreach(pb_jget(doc, "backends"), name, b) {
+		if (json_object_get_boolean(pb_jget(b, "available")))
 			continue;
-		TH_INFO("%s unavailable: %s", name, json_object_get_string(get(b, "reason")));
-		ASSERT_TRUE(get(b, "reason") && json_object_get_string_len(get(b, "reason")) > 0);
+		TH_INFO("%s unavailable: %s", name, json_object_get_string(pb_jget(b, "reason")));
+		ASSERT_TRUE(pb_jget(b, "reason") && json_object_get_string_len(pb_jget(b, "reason")) > 0);
 	}
 }
 
@@ -65,12 +59,12 @@ TEST(unmeasured_counters_are_null_with_a_reason)
 	int nulls = 0;
 
 	need_run();
-	recs = get(doc, "results");
+	recs = pb_jget(doc, "results");
 	for (size_t i = 0; i < json_object_array_length(recs); i++) {
-		json_object *r = json_object_array_get_idx(recs, i), *unavail = get(r, "unavailable");
+		json_object *r = json_object_array_get_idx(recs, i), *unavail = pb_jget(r, "unavailable");
 
-		json_object_object_foreach(get(r, "counters"), name, val) {
-			json_object *why = get(unavail, name);
+		json_object_object_foreach(pb_jget(r, "counters"), name, val) {
+			json_object *why = pb_jget(unavail, name);
 
 			if (!val) {
 				ASSERT_TRUE(why && json_object_get_string_len(why) > 0);
@@ -80,8 +74,8 @@ TEST(unmeasured_counters_are_null_with_a_reason)
 			}
 		}
 		/* tracefs is root-only by default: the TLB counts cannot be taken */
-		if (!get(get(r, "counters"), "tlb_remote_shootdown"))
-			ASSERT_TRUE(get(get(r, "per_call"), "tlb_shootdowns_remote") == NULL);
+		if (!pb_jget(pb_jget(r, "counters"), "tlb_remote_shootdown"))
+			ASSERT_TRUE(pb_jget(pb_jget(r, "per_call"), "tlb_shootdowns_remote") == NULL);
 	}
 	ASSERT_GT(nulls, 0);
 }
@@ -91,14 +85,14 @@ TEST(kernel_log_check_is_null_without_access)
 	json_object *recs;
 
 	need_run();
-	recs = get(doc, "results");
+	recs = pb_jget(doc, "results");
 	for (size_t i = 0; i < json_object_array_length(recs); i++) {
-		json_object *c = get(json_object_array_get_idx(recs, i), "checks");
+		json_object *c = pb_jget(json_object_array_get_idx(recs, i), "checks");
 
-		if (get(c, "bad_pud"))
+		if (pb_jget(c, "bad_pud"))
 			continue;	/* dmesg_restrict=0: readable, so measured */
-		ASSERT_TRUE(get(c, "kernel_log_unavailable") != NULL);
-		ASSERT_TRUE(get(c, "kernel_warnings") == NULL);
+		ASSERT_TRUE(pb_jget(c, "kernel_log_unavailable") != NULL);
+		ASSERT_TRUE(pb_jget(c, "kernel_warnings") == NULL);
 	}
 }
 

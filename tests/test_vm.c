@@ -30,6 +30,7 @@
 
 #include "run_cmd.h"
 #include "tap.h"
+#include "record.h"
 
 #define BASE "baseline-6.1"
 #define PATCHED "patched-6.12"
@@ -42,19 +43,12 @@ static int run_status = -1;
 static char skip_reason[512];
 static json_object *matrix, *base_doc, *patched_doc;
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 static json_object *kernel_info(const char *label)
 {
-	json_object *ks = get(matrix, "kernels");
+	json_object *ks = pb_jget(matrix, "kernels");
 
 	for (size_t i = 0; ks && i < json_object_array_length(ks); i++)
-		if (!strcmp(json_object_get_string(get(json_object_array_get_idx(ks, i), "label")), label))
+		if (!strcmp(json_object_get_string(pb_jget(json_object_array_get_idx(ks, i), "label")), label))
 			return json_object_array_get_idx(ks, i);
 	return NULL;
 }
@@ -74,8 +68,8 @@ static json_object *need_doc(const char *label)
 	need_run();
 	if (!doc)
 		TAP_FAIL("%s: no results.json (status %s: %s)", label,
-			 json_object_get_string(get(kernel_info(label), "status")),
-			 json_object_get_string(get(kernel_info(label), "reason")));
+			 json_object_get_string(pb_jget(kernel_info(label), "status")),
+			 json_object_get_string(pb_jget(kernel_info(label), "reason")));
 	return doc;
 }
 
@@ -83,16 +77,16 @@ static json_object *need_doc(const char *label)
 static json_object *rec(const char *label, const char *bench, long page_size, const char *dir,
 			int remote)
 {
-	json_object *res = get(need_doc(label), "results");
+	json_object *res = pb_jget(need_doc(label), "results");
 
 	for (size_t i = 0; i < json_object_array_length(res); i++) {
 		json_object *r = json_object_array_get_idx(res, i);
 
-		if (!strcmp(json_object_get_string(get(r, "bench")), bench) &&
-		    !strcmp(json_object_get_string(get(r, "backend")), "devdax") &&
-		    json_object_get_int64(get(r, "page_size")) == page_size &&
-		    !strcmp(json_object_get_string(get(r, "direction")), dir) &&
-		    json_object_get_int(get(r, "remote_cpus")) == remote)
+		if (!strcmp(json_object_get_string(pb_jget(r, "bench")), bench) &&
+		    !strcmp(json_object_get_string(pb_jget(r, "backend")), "devdax") &&
+		    json_object_get_int64(pb_jget(r, "page_size")) == page_size &&
+		    !strcmp(json_object_get_string(pb_jget(r, "direction")), dir) &&
+		    json_object_get_int(pb_jget(r, "remote_cpus")) == remote)
 			return r;
 	}
 	TAP_FAIL("%s: no %s devdax page_size %ld %s remote=%d record", label, bench, page_size, dir,
@@ -102,13 +96,13 @@ static json_object *rec(const char *label, const char *bench, long page_size, co
 /* A measured number at "checks.bad_pud" / "per_call.faults": null fails. */
 static double num(json_object *r, const char *obj, const char *key)
 {
-	json_object *v = get(get(r, obj), key);
+	json_object *v = pb_jget(pb_jget(r, obj), key);
 
 	if (!v)
 		TAP_FAIL("%s %s remote=%d: %s.%s not measured (null); unavailable: %s",
-			 json_object_get_string(get(r, "bench")), json_object_get_string(get(r, "direction")),
-			 json_object_get_int(get(r, "remote_cpus")), obj, key,
-			 json_object_to_json_string(get(r, "unavailable")));
+			 json_object_get_string(pb_jget(r, "bench")), json_object_get_string(pb_jget(r, "direction")),
+			 json_object_get_int(pb_jget(r, "remote_cpus")), obj, key,
+			 json_object_to_json_string(pb_jget(r, "unavailable")));
 	return json_object_get_double(v);
 }
 
@@ -121,20 +115,20 @@ TEST(both_kernels_ran_and_came_back)
 	EXPECT(run_status == 0, "pudbench-bin kernels exited %d", run_status);
 	for (int k = 0; k < 2; k++) {
 		json_object *ki = kernel_info(labels[k]), *doc = need_doc(labels[k]);
-		const char *pkg = json_object_get_string(get(ki, "package"));
-		const char *accel = json_object_get_string(get(ki, "accel"));
+		const char *pkg = json_object_get_string(pb_jget(ki, "package"));
+		const char *accel = json_object_get_string(pb_jget(ki, "accel"));
 		char path[PATH_MAX + 64];
 
-		EXPECT(!strcmp(json_object_get_string(get(ki, "status")), "ok"), "%s: %s", labels[k],
-		       json_object_get_string(get(ki, "reason")));
+		EXPECT(!strcmp(json_object_get_string(pb_jget(ki, "status")), "ok"), "%s: %s", labels[k],
+		       json_object_get_string(pb_jget(ki, "reason")));
 		EXPECT(pkg && !strncmp(pkg, pkgs[k], strlen(pkgs[k])), "%s: package %s", labels[k], pkg);
-		EXPECT(get(ki, "version") != NULL, "%s: no version", labels[k]);
+		EXPECT(pb_jget(ki, "version") != NULL, "%s: no version", labels[k]);
 		EXPECT(accel && (!strcmp(accel, "tcg") || !strcmp(accel, "kvm")), "accel %s", accel);
-		ASSERT_STREQ(json_object_get_string(get(doc, "schema")), "pudbench-results/1");
-		ASSERT_STREQ(json_object_get_string(get(doc, "status")), "complete");
+		ASSERT_STREQ(json_object_get_string(pb_jget(doc, "schema")), "pudbench-results/1");
+		ASSERT_STREQ(json_object_get_string(pb_jget(doc, "status")), "complete");
 		/* the guest learnt the accelerator from its cmdline */
-		ASSERT_STREQ(json_object_get_string(get(get(doc, "env"), "virtualization")), accel);
-		ASSERT_STREQ(json_object_get_string(get(get(doc, "kernel"), "package")), pkg);
+		ASSERT_STREQ(json_object_get_string(pb_jget(pb_jget(doc, "env"), "virtualization")), accel);
+		ASSERT_STREQ(json_object_get_string(pb_jget(pb_jget(doc, "kernel"), "package")), pkg);
 		for (const char *const *f = (const char *const[]){ "console.log", "accel.txt", "kernel.env", NULL };
 		     *f; f++) {
 			snprintf(path, sizeof(path), "%s/%s/%s", out_dir, labels[k], *f);
@@ -160,7 +154,7 @@ TEST(devdax_records_have_measured_checks_and_counts)
 					num(r, "per_call", "faults");
 					num(r, "per_call", "tlb_shootdowns_remote");
 					num(r, "per_call", "tlb_full_flushes");
-					EXPECT(json_object_get_boolean(get(get(r, "checks"), "data_intact")),
+					EXPECT(json_object_get_boolean(pb_jget(pb_jget(r, "checks"), "data_intact")),
 					       "%s: data not intact after mprotect-inplace", labels[k]);
 				}
 	for (int k = 0; k < 2; k++)
@@ -205,10 +199,10 @@ TEST(v6_1_drops_the_pud_stale_write_or_bad_pud_every_call)
 {
 	json_object *r = rec(BASE, "correctness", G1, "downgrade", 0);
 	double stale = num(r, "checks", "stale_write"), bad = num(r, "checks", "bad_pud");
-	long iters = (long)json_object_get_int64(get(r, "iterations"));
+	long iters = (long)json_object_get_int64(pb_jget(r, "iterations"));
 
 	TH_INFO("6.1 1G correctness: %.0f stale writes of %lld probes, %.0f bad pud, %ld calls", stale,
-		(long long)json_object_get_int64(get(get(r, "checks"), "stale_write_probes")), bad, iters);
+		(long long)json_object_get_int64(pb_jget(pb_jget(r, "checks"), "stale_write_probes")), bad, iters);
 	EXPECT(stale > 0 || bad >= iters,
 	       "6.1: neither a stale write nor a \"bad pud\" per call (%.0f, %.0f of %ld calls)", stale,
 	       bad, iters);
@@ -310,11 +304,11 @@ TEST(vma_split_reproducer)
 
 			EXPECT(num(r, "checks", "bad_pud") == 0, "6.12 vma-split: bad pud");
 			EXPECT(num(r, "checks", "kernel_warnings") == 0, "6.12 vma-split: warnings");
-			EXPECT(json_object_get_boolean(get(get(r, "checks"), "unaligned_refused")),
+			EXPECT(json_object_get_boolean(pb_jget(pb_jget(r, "checks"), "unaligned_refused")),
 			       "6.12: a 4K mprotect inside a 1G devdax page was not refused");
-			EXPECT(json_object_get_boolean(get(get(r, "checks"), "data_intact")),
+			EXPECT(json_object_get_boolean(pb_jget(pb_jget(r, "checks"), "data_intact")),
 			       "6.12 vma-split: data of the 3 PUDs not intact");
-			EXPECT(json_object_get_boolean(get(get(b, "checks"), "unaligned_refused")),
+			EXPECT(json_object_get_boolean(pb_jget(pb_jget(b, "checks"), "unaligned_refused")),
 			       "6.1: a 4K mprotect inside a 1G devdax page was not refused");
 			EXPECT(num(b, "checks", "bad_pud") > 0, "6.1 vma-split: no bad pud");
 			if (d == 0) {
@@ -345,10 +339,10 @@ TEST(the_2m_pmd_reference_is_healthy_on_both)
 /* A failure to get the kernels (no network, no apt sources) is a skip. */
 static bool fetch_failed(void)
 {
-	json_object *ks = get(matrix, "kernels");
+	json_object *ks = pb_jget(matrix, "kernels");
 
 	for (size_t i = 0; ks && i < json_object_array_length(ks); i++) {
-		const char *why = json_object_get_string(get(json_object_array_get_idx(ks, i), "reason"));
+		const char *why = json_object_get_string(pb_jget(json_object_array_get_idx(ks, i), "reason"));
 
 		if (why && !strncmp(why, "fetch:", 6)) {
 			snprintf(skip_reason, sizeof(skip_reason), "cannot download the kernels: %s", why);

@@ -37,6 +37,7 @@
 
 #include "run_cmd.h"
 #include "tap.h"
+#include "record.h"
 
 #define STOCK "debian-6.12"
 #define KNOB "test-kernel"
@@ -56,23 +57,16 @@ static int run_status = -1;
 static char skip_reason[512];
 static json_object *matrix, *docs[NR_KERNELS];
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 static const char *sget(json_object *o, const char *key)
 {
-	const char *s = json_object_get_string(get(o, key));
+	const char *s = json_object_get_string(pb_jget(o, key));
 
 	return s ? s : "(null)";
 }
 
 static json_object *kernel_info(const char *label)
 {
-	json_object *ks = get(matrix, "kernels");
+	json_object *ks = pb_jget(matrix, "kernels");
 
 	for (size_t i = 0; ks && i < json_object_array_length(ks); i++)
 		if (!strcmp(sget(json_object_array_get_idx(ks, i), "label"), label))
@@ -98,14 +92,14 @@ static json_object *need_doc(const char *label)
 static json_object *rec(const char *label, const char *bench, const char *strategy, int puds,
 			const char *dir, int remote)
 {
-	json_object *res = get(need_doc(label), "results");
+	json_object *res = pb_jget(need_doc(label), "results");
 
 	for (size_t i = 0; i < json_object_array_length(res); i++) {
 		json_object *r = json_object_array_get_idx(res, i);
 
 		if (!strcmp(sget(r, "bench"), bench) && !strcmp(sget(r, "strategy"), strategy) &&
-		    json_object_get_int(get(r, "nr_puds")) == puds &&
-		    !strcmp(sget(r, "direction"), dir) && json_object_get_int(get(r, "remote_cpus")) == remote)
+		    json_object_get_int(pb_jget(r, "nr_puds")) == puds &&
+		    !strcmp(sget(r, "direction"), dir) && json_object_get_int(pb_jget(r, "remote_cpus")) == remote)
 			return r;
 	}
 	TAP_FAIL("%s: no %s %s %d PUD %s remote=%d record", label, bench, strategy, puds, dir, remote);
@@ -114,12 +108,12 @@ static json_object *rec(const char *label, const char *bench, const char *strate
 /* A measured number at "per_call.faults" / "checks.bad_pud": null fails. */
 static double num(json_object *r, const char *obj, const char *key)
 {
-	json_object *v = get(get(r, obj), key);
+	json_object *v = pb_jget(pb_jget(r, obj), key);
 
 	if (!v)
 		TAP_FAIL("%s %s %s: %s.%s not measured (null); unavailable: %s", sget(r, "bench"),
 			 sget(r, "strategy"), sget(r, "direction"), obj, key,
-			 json_object_to_json_string(get(r, "unavailable")));
+			 json_object_to_json_string(pb_jget(r, "unavailable")));
 	return json_object_get_double(v);
 }
 
@@ -160,16 +154,16 @@ TEST(both_kernels_booted_and_came_back)
 
 		EXPECT(!strcmp(sget(ki, "status"), "ok"), "%s: %s", labels[k], sget(ki, "reason"));
 		ASSERT_STREQ(sget(doc, "status"), "complete");
-		ASSERT_STREQ(sget(get(doc, "env"), "virtualization"), sget(ki, "accel"));
+		ASSERT_STREQ(sget(pb_jget(doc, "env"), "virtualization"), sget(ki, "accel"));
 	}
 	/* a built kernel is named by source version, patches and config */
-	EXPECT(get(kernel_info(KNOB), "source_version") && get(kernel_info(KNOB), "config_sha256") &&
-	       get(kernel_info(KNOB), "build_key"), "%s: no build identity in matrix.json", KNOB);
+	EXPECT(pb_jget(kernel_info(KNOB), "source_version") && pb_jget(kernel_info(KNOB), "config_sha256") &&
+	       pb_jget(kernel_info(KNOB), "build_key"), "%s: no build identity in matrix.json", KNOB);
 	for (const char *const *p = (const char *const[]){ "0001-", "0002-", "9001-", NULL }; *p; p++)
-		ASSERT_SUBSTR(sget(get(docs[1], "kernel"), "patches"), *p);
+		ASSERT_SUBSTR(sget(pb_jget(docs[1], "kernel"), "patches"), *p);
 	/* the knob kernel interleaves what the suite named; stock has one path */
-	ASSERT_EQ(4, json_object_array_length(get(get(docs[1], "strategies"), "interleaved")));
-	ASSERT_TRUE(get(get(docs[0], "strategies"), "knob") == NULL);
+	ASSERT_EQ(4, json_object_array_length(pb_jget(pb_jget(docs[1], "strategies"), "interleaved")));
+	ASSERT_TRUE(pb_jget(pb_jget(docs[0], "strategies"), "knob") == NULL);
 	ASSERT_STREQ(sget(rec(STOCK, "mprotect-inplace", "kernel", 1, "downgrade", 0), "strategy"),
 		     "kernel");
 }
@@ -210,7 +204,7 @@ TEST(c_split_splits_and_refaults)
 		/* the touch after the call faults every zapped PUD back */
 		EXPECT(num(r, "per_call", "faults") >= puds - TOL, "split %d PUD %s: %.2f faults/call",
 		       puds, dirs[d], num(r, "per_call", "faults"));
-		EXPECT(json_object_get_boolean(get(get(r, "checks"), "data_intact")),
+		EXPECT(json_object_get_boolean(pb_jget(pb_jget(r, "checks"), "data_intact")),
 		       "split: data not intact");
 	}
 }
@@ -285,7 +279,7 @@ static void find_skip(void)
 		const char *why = sget(ki, "reason");
 
 		if (!strncmp(why, "fetch:", 6) ||
-		    (get(ki, "build_exit") && json_object_get_int(get(ki, "build_exit")) == 1)) {
+		    (pb_jget(ki, "build_exit") && json_object_get_int(pb_jget(ki, "build_exit")) == 1)) {
 			snprintf(skip_reason, sizeof(skip_reason), "cannot get kernel %s: %s", labels[k], why);
 			return;
 		}

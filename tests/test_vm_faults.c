@@ -9,21 +9,15 @@
 
 #include "run_cmd.h"
 #include "tap.h"
+#include "record.h"
 
 static char out_dir[300];
 static int run_status = -1;
 static json_object *matrix;
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 static json_object *kernel(int i)
 {
-	json_object *ks = get(matrix, "kernels");
+	json_object *ks = pb_jget(matrix, "kernels");
 
 	if (!in_path("qemu-system-x86_64"))
 		SKIP("qemu-system-x86_64 not installed");
@@ -33,11 +27,11 @@ static json_object *kernel(int i)
 
 static void expect_failed_with_reason(json_object *k, const char *why)
 {
-	const char *reason = json_object_get_string(get(k, "reason"));
+	const char *reason = json_object_get_string(pb_jget(k, "reason"));
 
-	TH_INFO("%s: %s: %s", json_object_get_string(get(k, "label")),
-		json_object_get_string(get(k, "status")), reason);
-	ASSERT_STREQ(json_object_get_string(get(k, "status")), "failed");
+	TH_INFO("%s: %s: %s", json_object_get_string(pb_jget(k, "label")),
+		json_object_get_string(pb_jget(k, "status")), reason);
+	ASSERT_STREQ(json_object_get_string(pb_jget(k, "status")), "failed");
 	ASSERT_SUBSTR(reason, why);
 }
 
@@ -45,7 +39,7 @@ TEST(matrix_goes_on_and_exits_1)
 {
 	kernel(0);
 	ASSERT_EQ(run_status, 1);
-	ASSERT_EQ(json_object_array_length(get(matrix, "kernels")), 2);
+	ASSERT_EQ(json_object_array_length(pb_jget(matrix, "kernels")), 2);
 }
 
 TEST(not_a_kernel_is_a_failed_column)
@@ -53,7 +47,7 @@ TEST(not_a_kernel_is_a_failed_column)
 	json_object *k = kernel(0);
 
 	expect_failed_with_reason(k, "");
-	ASSERT_TRUE(json_object_get_string_len(get(k, "reason")) > 0);
+	ASSERT_TRUE(json_object_get_string_len(pb_jget(k, "reason")) > 0);
 }
 
 TEST(guest_cut_short_by_the_timeout)
@@ -62,14 +56,14 @@ TEST(guest_cut_short_by_the_timeout)
 	char path[400];
 
 	expect_failed_with_reason(k, "timeout");
-	ASSERT_TRUE(get(k, "log_tail") != NULL);
+	ASSERT_TRUE(pb_jget(k, "log_tail") != NULL);
 	/* whatever came back before the cut is kept, and says it is partial */
 	snprintf(path, sizeof(path), "%s/cut-short/results.json", out_dir);
 	doc = json_object_from_file(path);
 	if (doc) {
-		TH_INFO("kept %zu records, status %s", json_object_array_length(get(doc, "results")),
-			json_object_get_string(get(doc, "status")));
-		ASSERT_TRUE(strcmp(json_object_get_string(get(doc, "status")), "complete") != 0);
+		TH_INFO("kept %zu records, status %s", json_object_array_length(pb_jget(doc, "results")),
+			json_object_get_string(pb_jget(doc, "status")));
+		ASSERT_TRUE(strcmp(json_object_get_string(pb_jget(doc, "status")), "complete") != 0);
 	}
 }
 

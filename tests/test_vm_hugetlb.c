@@ -239,22 +239,6 @@ TEST(e_pmd_unshare_still_flushes_without_more_ipis)
 	}
 }
 
-/* A whole (small) file, NULL if unreadable. */
-static char *slurp_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (f && getdelim(&buf, &len, '\0', f) < 0) {
-		free(buf);
-		buf = NULL;
-	}
-	if (f)
-		fclose(f);
-	return buf;
-}
-
 /*
  * Skip only when a kernel cannot be downloaded: the Debian package (fetch:)
  * or the source package (build-kernel.sh's apt-get download).  A patch that
@@ -269,7 +253,7 @@ static void find_skip(void)
 		const char *why = pb_jstr(kernel_info(k), "reason", "");
 
 		snprintf(path, sizeof(path), "%s/%s/build-kernel.log", out_dir, labels[k]);
-		log = pb_jnum(kernel_info(k), "build_exit") == 1 ? slurp_file(path) : NULL;
+		log = pb_jnum(kernel_info(k), "build_exit") == 1 ? pb_slurp(path, NULL) : NULL;
 		if (!strncmp(why, "fetch:", 6) || (log && strstr(log, "apt-get download")))
 			snprintf(skip_reason, sizeof(skip_reason), "cannot get kernel %s: %s", labels[k], why);
 		free(log);

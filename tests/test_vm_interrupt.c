@@ -11,22 +11,16 @@
 
 #include "run_cmd.h"
 #include "tap.h"
-
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
+#include "record.h"
 
 /* Status of kernel @i in DIR/matrix.json, or "" while there is none. */
 static const char *kernel_status(const char *matrix, int i, char *buf, size_t len)
 {
-	json_object *doc = json_object_from_file(matrix), *ks = get(doc, "kernels");
+	json_object *doc = json_object_from_file(matrix), *ks = pb_jget(doc, "kernels");
 	json_object *k = json_object_is_type(ks, json_type_array) ?
 			 json_object_array_get_idx(ks, i) : NULL;
 
-	snprintf(buf, len, "%s", k && get(k, "status") ? json_object_get_string(get(k, "status")) : "");
+	snprintf(buf, len, "%s", k && pb_jget(k, "status") ? json_object_get_string(pb_jget(k, "status")) : "");
 	json_object_put(doc);
 	return buf;
 }
@@ -88,19 +82,19 @@ TEST_TIMEOUT(sigint_keeps_finished_kernels, 900)
 
 	doc = json_object_from_file(matrix);
 	ASSERT_TRUE(doc != NULL);
-	ASSERT_STREQ(json_object_get_string(get(doc, "status")), "interrupted");
-	k0 = json_object_array_get_idx(get(doc, "kernels"), 0);
-	k1 = json_object_array_get_idx(get(doc, "kernels"), 1);
-	ASSERT_STREQ(json_object_get_string(get(k0, "status")), "ok");
-	ASSERT_STREQ(json_object_get_string(get(k1, "status")), "interrupted");
+	ASSERT_STREQ(json_object_get_string(pb_jget(doc, "status")), "interrupted");
+	k0 = json_object_array_get_idx(pb_jget(doc, "kernels"), 0);
+	k1 = json_object_array_get_idx(pb_jget(doc, "kernels"), 1);
+	ASSERT_STREQ(json_object_get_string(pb_jget(k0, "status")), "ok");
+	ASSERT_STREQ(json_object_get_string(pb_jget(k1, "status")), "interrupted");
 	{
 		char path[400];
 		json_object *res;
 
-		snprintf(path, sizeof(path), "%s/%s", out, json_object_get_string(get(k0, "results")));
+		snprintf(path, sizeof(path), "%s/%s", out, json_object_get_string(pb_jget(k0, "results")));
 		res = json_object_from_file(path);
 		ASSERT_TRUE(res != NULL);
-		ASSERT_GT(json_object_array_length(get(res, "results")), 0);
+		ASSERT_GT(json_object_array_length(pb_jget(res, "results")), 0);
 		json_object_put(res);
 	}
 	json_object_put(doc);

@@ -4,72 +4,22 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "record.h"
+
 #define MAX_ROWS 512
 #define CASE_W 60
 #define COUNT_W 53	/* width of one kernel's group in the counts table */
 #define LAT_W 32
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-/* json-c asserts on arrays that are not: absent means empty here. */
-static size_t alen(json_object *a)
-{
-	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
-static json_object *aget(json_object *a, size_t i)
-{
-	return i < alen(a) ? json_object_array_get_idx(a, i) : NULL;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-	const char *s = json_object_get_string(get(o, key));
-
-	return s ? s : "?";
-}
-
-static const char *size_name(long long b, char *buf, size_t len)
-{
-	if (b >= 1LL << 30 && !(b % (1LL << 30)))
-		snprintf(buf, len, "%lldG", b >> 30);
-	else if (b >= 1LL << 20 && !(b % (1LL << 20)))
-		snprintf(buf, len, "%lldM", b >> 20);
-	else
-		snprintf(buf, len, "%lldK", b >> 10);
-	return buf;
-}
-
-/* The case a record belongs to, also its row label. */
-static void case_key(json_object *rec, char *buf, size_t len)
-{
-	char ps[24], sz[24], remote[48] = "r0";
-	int nr_remote = json_object_get_int(get(rec, "remote_cpus"));
-
-	if (nr_remote)
-		snprintf(remote, sizeof(remote), "r%d:%s", nr_remote, str(rec, "remote_mode"));
-	/* the strategy too: a knob kernel has one record per strategy and case */
-	snprintf(buf, len, "%s %s/%s %s %s%s%s %s", str(rec, "bench"), str(rec, "backend"),
-		 size_name(json_object_get_int64(get(rec, "page_size")), ps, sizeof(ps)),
-		 size_name(json_object_get_int64(get(rec, "size_bytes")), sz, sizeof(sz)),
-		 str(rec, "direction"), get(rec, "strategy") ? " " : "",
-		 get(rec, "strategy") ? str(rec, "strategy") : "", remote);
-}
-
 static json_object *find(json_object *doc, const char *key)
 {
-	json_object *res = get(doc, "results");
-	char k[256];
+	json_object *res = pb_jget(doc, "results");
+	char k[PB_CASE_NAME_MAX];
 
-	for (size_t i = 0; i < alen(res); i++) {
+	for (size_t i = 0; i < pb_jlen(res); i++) {
 		json_object *rec = json_object_array_get_idx(res, i);
 
-		case_key(rec, k, sizeof(k));
+		pb_record_case_label(rec, k, sizeof(k));
 		if (!strcmp(k, key))
 			return rec;
 	}
@@ -77,17 +27,17 @@ static json_object *find(json_object *doc, const char *key)
 }
 
 /* Row keys in first-seen order over all kernels. */
-static unsigned collect_rows(const struct pb_matrix_col *cols, unsigned nr, char (*rows)[256])
+static unsigned collect_rows(const struct pb_matrix_col *cols, unsigned nr, char (*rows)[PB_CASE_NAME_MAX])
 {
 	unsigned n = 0;
 
 	for (unsigned c = 0; c < nr; c++) {
-		json_object *res = get(cols[c].doc, "results");
+		json_object *res = pb_jget(cols[c].doc, "results");
 
-		for (size_t i = 0; i < alen(res) && n < MAX_ROWS; i++) {
+		for (size_t i = 0; i < pb_jlen(res) && n < MAX_ROWS; i++) {
 			unsigned j;
 
-			case_key(json_object_array_get_idx(res, i), rows[n], sizeof(rows[n]));
+			pb_record_case_label(json_object_array_get_idx(res, i), rows[n], sizeof(rows[n]));
 			for (j = 0; j < n && strcmp(rows[j], rows[n]); j++)
 				;
 			n += j == n;
@@ -115,41 +65,41 @@ static const char *fmt_call(json_object *v, char *buf, size_t len)
 
 static void counts_cell(FILE *f, json_object *rec)
 {
-	json_object *chk = get(rec, "checks"), *pc = get(rec, "per_call"), *di;
+	json_object *chk = pb_jget(rec, "checks"), *pc = pb_jget(rec, "per_call"), *di;
 	char b[8][32];
 
 	if (!rec) {
 		fprintf(f, " | %-*s", COUNT_W - 3, "(no record)");
 		return;
 	}
-	di = get(chk, "data_intact");
+	di = pb_jget(chk, "data_intact");
 	/* here/remote when a participant probed too */
-	if (get(chk, "stale_write") && get(chk, "stale_write_remote"))
-		snprintf(b[1], 32, "%lld/%lld", (long long)json_object_get_int64(get(chk, "stale_write")),
-			 (long long)json_object_get_int64(get(chk, "stale_write_remote")));
+	if (pb_jget(chk, "stale_write") && pb_jget(chk, "stale_write_remote"))
+		snprintf(b[1], 32, "%lld/%lld", (long long)json_object_get_int64(pb_jget(chk, "stale_write")),
+			 (long long)json_object_get_int64(pb_jget(chk, "stale_write_remote")));
 	else
-		fmt_int(get(chk, "stale_write"), b[1], 32);
-	fprintf(f, " | %6s %5s %4s %4s %6s %6s %6s %6s", fmt_int(get(chk, "bad_pud"), b[0], 32),
-		get(chk, "stale_write") ? b[1] : "-", di ? (json_object_get_boolean(di) ? "yes" : "NO") : "-",
-		fmt_int(get(chk, "kernel_warnings"), b[2], 32),
-		fmt_call(get(pc, "faults"), b[3], 32), fmt_call(get(pc, "tlb_shootdowns_remote"), b[4], 32),
-		fmt_call(get(pc, "tlb_remote_flush_requests"), b[5], 32),
-		fmt_call(get(pc, "tlb_full_flushes"), b[6], 32));
+		fmt_int(pb_jget(chk, "stale_write"), b[1], 32);
+	fprintf(f, " | %6s %5s %4s %4s %6s %6s %6s %6s", fmt_int(pb_jget(chk, "bad_pud"), b[0], 32),
+		pb_jget(chk, "stale_write") ? b[1] : "-", di ? (json_object_get_boolean(di) ? "yes" : "NO") : "-",
+		fmt_int(pb_jget(chk, "kernel_warnings"), b[2], 32),
+		fmt_call(pb_jget(pc, "faults"), b[3], 32), fmt_call(pb_jget(pc, "tlb_shootdowns_remote"), b[4], 32),
+		fmt_call(pb_jget(pc, "tlb_remote_flush_requests"), b[5], 32),
+		fmt_call(pb_jget(pc, "tlb_full_flushes"), b[6], 32));
 }
 
 static void latency_cell(FILE *f, json_object *rec)
 {
-	json_object *lat = get(rec, "latency_ns"), *ci = get(lat, "median_ci");
-	json_object *lo = aget(ci, 0), *hi = aget(ci, 1);
+	json_object *lat = pb_jget(rec, "latency_ns"), *ci = pb_jget(lat, "median_ci");
+	json_object *lo = pb_jidx(ci, 0), *hi = pb_jidx(ci, 1);
 	char cell[64];
 
-	if (!rec || !get(lat, "median"))
+	if (!rec || !pb_jget(lat, "median"))
 		snprintf(cell, sizeof(cell), "%s", rec ? "n/a" : "(no record)");
 	else if (lo && hi)
-		snprintf(cell, sizeof(cell), "%.0f [%.0f, %.0f]", json_object_get_double(get(lat, "median")),
+		snprintf(cell, sizeof(cell), "%.0f [%.0f, %.0f]", json_object_get_double(pb_jget(lat, "median")),
 			 json_object_get_double(lo), json_object_get_double(hi));
 	else
-		snprintf(cell, sizeof(cell), "%.0f [n/a]", json_object_get_double(get(lat, "median")));
+		snprintf(cell, sizeof(cell), "%.0f [n/a]", json_object_get_double(pb_jget(lat, "median")));
 	fprintf(f, " | %*s", LAT_W - 3, cell);
 }
 
@@ -187,7 +137,7 @@ static const char *accel_note(const struct pb_matrix_col *cols, unsigned nr)
 
 void pb_matrix_table_print(FILE *f, const struct pb_matrix_col *cols, unsigned nr)
 {
-	static char rows[MAX_ROWS][256];
+	static char rows[MAX_ROWS][PB_CASE_NAME_MAX];
 	unsigned n = collect_rows(cols, nr, rows);
 
 	fprintf(f, "\nKernel matrix: checks and per-call counts (counts are exact under TCG too)\n");

@@ -4,13 +4,7 @@
 #include <string.h>
 
 #include "results.h"
-
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
+#include "record.h"
 
 static void append_all(json_object *dst, json_object *src)
 {
@@ -25,7 +19,7 @@ json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned n
 	const char *worst = nr && !nr_missing ? "complete" : "incomplete";
 
 	for (unsigned i = 0; i < nr; i++) {
-		const char *schema = json_object_get_string(get(parts[i], "schema"));
+		const char *schema = json_object_get_string(pb_jget(parts[i], "schema"));
 
 		if (!schema || strcmp(schema, PB_RESULTS_SCHEMA)) {
 			json_object_put(backends);
@@ -35,29 +29,29 @@ json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned n
 	doc = json_object_new_object();
 	json_object_object_add(doc, "schema", json_object_new_string(PB_RESULTS_SCHEMA));
 	json_object_object_add(doc, "status", NULL);	/* keeps the key order */
-	json_object_object_add(doc, "env", nr ? json_object_get(get(parts[0], "env")) : NULL);
+	json_object_object_add(doc, "env", nr ? json_object_get(pb_jget(parts[0], "env")) : NULL);
 	/* one kernel, one knob: the first part's strategies stand for all */
-	if (nr && get(parts[0], "strategies"))
-		json_object_object_add(doc, "strategies", json_object_get(get(parts[0], "strategies")));
+	if (nr && pb_jget(parts[0], "strategies"))
+		json_object_object_add(doc, "strategies", json_object_get(pb_jget(parts[0], "strategies")));
 	json_object_object_add(doc, "backends", backends);
 	for (size_t a = 0; a < sizeof(arrays) / sizeof(*arrays); a++)
 		json_object_object_add(doc, arrays[a], json_object_new_array());
 	for (unsigned i = 0; i < nr; i++) {
-		const char *status = json_object_get_string(get(parts[i], "status"));
+		const char *status = json_object_get_string(pb_jget(parts[i], "status"));
 
 		/* the first part that is not complete names the whole */
 		if (!strcmp(worst, "complete") && (!status || strcmp(status, "complete")))
 			worst = status ? status : "incomplete";
 		/* a backend unavailable in one part but available in another: keep available */
-		json_object_object_foreach(get(parts[i], "backends"), name, b) {
-			json_object *have = get(backends, name);
+		json_object_object_foreach(pb_jget(parts[i], "backends"), name, b) {
+			json_object *have = pb_jget(backends, name);
 
-			if (!have || (!json_object_get_boolean(get(have, "available")) &&
-				      json_object_get_boolean(get(b, "available"))))
+			if (!have || (!json_object_get_boolean(pb_jget(have, "available")) &&
+				      json_object_get_boolean(pb_jget(b, "available"))))
 				json_object_object_add(backends, name, json_object_get(b));
 		}
 		for (size_t a = 0; a < sizeof(arrays) / sizeof(*arrays); a++)
-			append_all(get(doc, arrays[a]), get(parts[i], arrays[a]));
+			append_all(pb_jget(doc, arrays[a]), pb_jget(parts[i], arrays[a]));
 	}
 	json_object_object_add(doc, "status", json_object_new_string(worst));
 	return doc;

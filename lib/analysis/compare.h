@@ -24,12 +24,12 @@
 
 #include <json-c/json.h>
 
+#include "record.h"
 #include "stats.h"
 
 #define PB_COMPARE_SCHEMA "pudbench-compare/1"
 #define PB_CMP_MAX_COLS 16
 #define PB_CMP_LABEL_MAX 48
-#define PB_CMP_NAME_MAX 160
 #define PB_CMP_BOOT_REPS 2000
 
 /* One column: one results document (a run, or one kernel of a matrix). */
@@ -97,7 +97,7 @@ struct pb_cmp_cell {
 };
 
 struct pb_cmp_case {
-	char name[PB_CMP_NAME_MAX];	/* bench/backend/pgX/SIZE/direction/strategy/rN-mode */
+	char name[PB_CASE_NAME_MAX];	/* bench/backend/pgX/SIZE/direction/strategy/rN-mode */
 	json_object *id;		/* the base record's identity fields, owned */
 	struct pb_cmp_cell cell[PB_CMP_MAX_COLS];
 };
@@ -121,36 +121,9 @@ void pb_cmp_free(struct pb_cmp *c);
 /* Summarise @n samples into @st (n == 0: all NAN). */
 void pb_cmp_summarise(const double *x, size_t n, struct pb_cmp_stats *st);
 
-/* Case name of a record, as in pb_cmp_case.name. */
-void pb_cmp_case_name(json_object *rec, char *buf, size_t len);
-
-/*
- * Two-sided Mann-Whitney U p-value of samples @a vs @b.  *@exact tells
- * whether the exact null distribution was used.
- */
-double pb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb, bool *exact);
-
-/*
- * Welch's t-test on log(@a) vs log(@b) (repetition medians, all > 0): the
- * two-sided p-value, and the CI at @level of the ratio of geometric means
- * b/a in *@lo, *@hi.  NAN with fewer than 2 values a side.
- */
-double pb_welch_log_p(const double *a, size_t na, const double *b, size_t nb, double level,
-		      double *lo, double *hi);
-
-/* Percentile bootstrap CI at @level of median(@b) / median(@a); -1 if undefined. */
-int pb_bootstrap_median_ratio(const double *a, size_t na, const double *b, size_t nb,
-			      double level, unsigned reps, double *lo, double *hi);
-
 /* Counts are exact: any difference beyond float noise, or one side unavailable (NAN). */
 bool pb_cmp_count_differs(double base, double now);
 /* Checks: values differ, or one side unavailable (NULL). */
 bool pb_cmp_check_differs(json_object *base, json_object *now);
-
-/* json-c helpers shared by compare, gate and plot. */
-json_object *pb_jget(json_object *o, const char *key);
-const char *pb_jstr(json_object *o, const char *key, const char *dflt);
-/* NAN when absent, null or not a number. */
-double pb_jnum(json_object *o, const char *key);
 
 #endif

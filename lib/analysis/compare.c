@@ -22,8 +22,6 @@
 #include "stats.h"
 
 #define MATRIX_SCHEMA "pudbench-matrix/1"
-/* Exact U distribution up to this many samples a side (and no ties). */
-#define MWU_EXACT_MAX 50
 
 const char *const pb_cmp_counts[PB_CMP_NR_COUNTS] = {
 	"faults", "tlb_shootdowns_remote", "tlb_remote_flush_requests", "tlb_flush_local",
@@ -55,29 +53,6 @@ int pb_cmp_stat_parse(const char *name)
 	return -1;
 }
 
-json_object *pb_jget(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-const char *pb_jstr(json_object *o, const char *key, const char *dflt)
-{
-	json_object *v = pb_jget(o, key);
-
-	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : dflt;
-}
-
-double pb_jnum(json_object *o, const char *key)
-{
-	json_object *v = pb_jget(o, key);
-
-	if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
-		return json_object_get_double(v);
-	return NAN;
-}
-
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -90,80 +65,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* ---- loading ------------------------------------------------------------ */
-
-static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	size_t cap = 1 << 16, n;
-	char *buf, *grown;
-
-	if (!f) {
-		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = malloc(cap);
-	*len = 0;
-	while (buf && (n = fread(buf + *len, 1, cap - *len, f)) > 0) {
-		*len += n;
-		if (*len == cap) {
-			grown = realloc(buf, cap *= 2);
-			if (!grown)
-				free(buf);
-			buf = grown;
-		}
-	}
-	if (!buf || ferror(f)) {
-		set_err(err, errlen, "%s: cannot read: %s", path, buf ? "read error" : "out of memory");
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-/* Parse a whole file as one JSON document, saying where and how it breaks. */
-static json_object *parse_file(const char *path, char *err, size_t errlen)
-{
-	json_tokener *tok;
-	json_object *doc;
-	enum json_tokener_error e;
-	size_t len, end;
-	char *buf = slurp(path, &len, err, errlen);
-
-	if (!buf)
-		return NULL;
-	if (len > INT_MAX) {
-		set_err(err, errlen, "%s: larger than 2 GiB", path);
-		free(buf);
-		return NULL;
-	}
-	tok = json_tokener_new();
-	doc = json_tokener_parse_ex(tok, buf, (int)len);
-	e = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (!len)
-		set_err(err, errlen, "%s: empty file, not a results document", path);
-	else if (e == json_tokener_continue)
-		set_err(err, errlen, "%s: truncated JSON: the document ends after %zu bytes "
-			"before it is complete", path, len);
-	else if (e != json_tokener_success)
-		set_err(err, errlen, "%s: corrupt JSON at byte %zu: %s", path, end,
-			json_tokener_error_desc(e));
-	while (e == json_tokener_success && end < len && isspace((unsigned char)buf[end]))
-		end++;
-	if (len && e == json_tokener_success && end < len)
-		set_err(err, errlen, "%s: corrupt JSON: data after the document at byte %zu",
-			path, end);
-	else if (len && e == json_tokener_success) {
-		json_tokener_free(tok);
-		free(buf);
-		return doc;
-	}
-	json_object_put(doc);
-	json_tokener_free(tok);
-	free(buf);
-	return NULL;
-}
 
 static bool check_schema(const char *path, json_object *doc, const char *want, char *err,
 			 size_t errlen)
@@ -299,7 +200,7 @@ static int add_file(struct pb_cmp_set *s, const char *path, const char *label, c
 		set_err(err, errlen, "%s: more than %d columns", path, PB_CMP_MAX_COLS);
 		return -1;
 	}
-	doc = parse_file(path, err, errlen);
+	doc = pb_json_load(path, err, errlen);
 	if (!doc)
 		return -1;
 	if (!check_schema(path, doc, PB_RESULTS_SCHEMA, err, errlen) ||
@@ -340,7 +241,7 @@ static int add_file(struct pb_cmp_set *s, const char *path, const char *label, c
 static int add_matrix(struct pb_cmp_set *s, const char *dir, const char *mpath, char *err,
 		      size_t errlen)
 {
-	json_object *m = parse_file(mpath, err, errlen), *kernels;
+	json_object *m = pb_json_load(mpath, err, errlen), *kernels;
 	unsigned before = s->nr;
 	int rc = 0;
 
@@ -429,171 +330,6 @@ void pb_cmp_summarise(const double *x, size_t n, struct pb_cmp_stats *st)
 	st->v[PB_STAT_HMEAN] = n / inv;
 }
 
-struct ranked {
-	double v;
-	int side;	/* 0 = a, 1 = b */
-};
-
-static int cmp_ranked(const void *x, const void *y)
-{
-	double a = ((const struct ranked *)x)->v, b = ((const struct ranked *)y)->v;
-
-	return (a > b) - (a < b);
-}
-
-/*
- * P(U <= u) under H0 without ties.  The counts of U are the coefficients
- * of the Gaussian binomial [m+n choose m]_q = prod_{i=1..m} (1-q^(n+i))/(1-q^i),
- * built one factor at a time so every step stays a polynomial.
- */
-static double mwu_exact_cdf(size_t m, size_t n, size_t u)
-{
-	size_t deg = m * n;
-	double *c = calloc(deg + 1, sizeof(*c)), below = 0, total = 0;
-
-	if (!c)
-		return NAN;
-	c[0] = 1;
-	for (size_t i = 1; i <= m; i++) {
-		for (size_t k = deg; k >= n + i && k <= deg; k--)
-			c[k] -= c[k - (n + i)];
-		for (size_t k = i; k <= deg; k++)
-			c[k] += c[k - i];
-	}
-	for (size_t k = 0; k <= deg; k++) {
-		total += c[k];
-		if (k <= u)
-			below += c[k];
-	}
-	free(c);
-	return below / total;
-}
-
-double pb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb, bool *exact)
-{
-	size_t n = na + nb;
-	struct ranked *r = malloc(n * sizeof(*r));
-	double ra = 0, ties = 0, u, mu, var, z, p;
-
-	*exact = false;
-	if (!r || !na || !nb) {
-		free(r);
-		return NAN;
-	}
-	for (size_t i = 0; i < n; i++)
-		r[i] = (struct ranked){ i < na ? a[i] : b[i - na], i >= na };
-	qsort(r, n, sizeof(*r), cmp_ranked);
-	/* Average ranks over runs of equal values; sum t^3 - t for the variance. */
-	for (size_t i = 0, j; i < n; i = j) {
-		double t, rank;
-
-		for (j = i + 1; j < n && r[j].v == r[i].v; j++)
-			;
-		t = (double)(j - i);
-		rank = (double)(i + 1 + j) / 2;
-		for (size_t k = i; k < j; k++)
-			ra += r[k].side ? 0 : rank;
-		ties += t * t * t - t;
-	}
-	free(r);
-	u = ra - (double)na * (na + 1) / 2;
-	mu = (double)na * nb / 2;
-	if (!ties && na <= MWU_EXACT_MAX && nb <= MWU_EXACT_MAX) {
-		*exact = true;
-		p = 2 * mwu_exact_cdf(na, nb, (size_t)fmin(u, (double)na * nb - u));
-		return fmin(p, 1);
-	}
-	var = (double)na * nb / 12 * ((double)(n + 1) - ties / ((double)n * (n - 1)));
-	if (var <= 0)
-		return 1;	/* every sample equal: no evidence of a shift */
-	z = fmax(fabs(u - mu) - 0.5, 0) / sqrt(var);
-	return fmin(2 * gsl_cdf_ugaussian_Q(z), 1);
-}
-
-static void resample(gsl_rng *rng, const double *x, size_t n, double *out)
-{
-	for (size_t i = 0; i < n; i++)
-		out[i] = x[gsl_rng_uniform_int(rng, n)];
-}
-
-double pb_welch_log_p(const double *a, size_t na, const double *b, size_t nb, double level,
-		      double *lo, double *hi)
-{
-	double *la = malloc((na ? na : 1) * sizeof(*la)), *lb = malloc((nb ? nb : 1) * sizeof(*lb));
-	double ma, mb, va, vb, se, d, df, t, p = NAN;
-
-	*lo = *hi = NAN;
-	if (!la || !lb || na < 2 || nb < 2)
-		goto out;
-	for (size_t i = 0; i < na; i++)
-		la[i] = log(a[i]);
-	for (size_t i = 0; i < nb; i++)
-		lb[i] = log(b[i]);
-	ma = gsl_stats_mean(la, 1, na);
-	mb = gsl_stats_mean(lb, 1, nb);
-	va = gsl_stats_variance_m(la, 1, na, ma) / (double)na;
-	vb = gsl_stats_variance_m(lb, 1, nb, mb) / (double)nb;
-	d = mb - ma;
-	se = sqrt(va + vb);
-	if (!isfinite(d) || !isfinite(se))
-		goto out;
-	if (se == 0) {
-		/* no spread on either side: any difference is certain, none is none */
-		p = d == 0 ? 1 : 0;
-		*lo = *hi = exp(d);
-		goto out;
-	}
-	/* Welch-Satterthwaite degrees of freedom */
-	df = (va + vb) * (va + vb) / (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
-	t = d / se;
-	p = fmin(2 * gsl_cdf_tdist_Q(fabs(t), df), 1);
-	t = gsl_cdf_tdist_Qinv((1 - level) / 2, df);
-	*lo = exp(d - t * se);
-	*hi = exp(d + t * se);
-out:
-	free(la);
-	free(lb);
-	return p;
-}
-
-int pb_bootstrap_median_ratio(const double *a, size_t na, const double *b, size_t nb,
-			      double level, unsigned reps, double *lo, double *hi)
-{
-	double *ra = malloc(na * sizeof(*ra)), *rb = malloc(nb * sizeof(*rb));
-	double *ratio = malloc(reps * sizeof(*ratio));
-	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	int rc = -1;
-	unsigned k;
-
-	*lo = *hi = NAN;
-	if (!ra || !rb || !ratio || !rng || !na || !nb || !reps)
-		goto out;
-	gsl_rng_set(rng, 1);	/* fixed: the same inputs give the same CI */
-	for (k = 0; k < reps; k++) {
-		double ma, mb;
-
-		resample(rng, a, na, ra);
-		resample(rng, b, nb, rb);
-		ma = gsl_stats_median(ra, 1, na);
-		mb = gsl_stats_median(rb, 1, nb);
-		if (!(ma > 0))
-			break;
-		ratio[k] = mb / ma;
-	}
-	if (k < reps)
-		goto out;
-	gsl_sort(ratio, 1, reps);
-	*lo = gsl_stats_quantile_from_sorted_data(ratio, 1, reps, (1 - level) / 2);
-	*hi = gsl_stats_quantile_from_sorted_data(ratio, 1, reps, (1 + level) / 2);
-	rc = 0;
-out:
-	gsl_rng_free(rng);
-	free(ra);
-	free(rb);
-	free(ratio);
-	return rc;
-}
-
 bool pb_cmp_count_differs(double base, double now)
 {
 	if (isnan(base) || isnan(now))
@@ -608,58 +344,16 @@ bool pb_cmp_check_differs(json_object *base, json_object *now)
 
 /* ---- matching ----------------------------------------------------------- */
 
-static void size_name(double bytes, char *buf, size_t len)
-{
-	static const char units[] = "KMGT";
-	int u = -1;
-
-	while (u < 3 && bytes >= 1024 && fmod(bytes, 1024) == 0) {
-		bytes /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, len, "%.0fB", bytes);
-	else
-		snprintf(buf, len, "%.0f%c", bytes, units[u]);
-}
-
-void pb_cmp_case_name(json_object *rec, char *buf, size_t len)
-{
-	char pg[24], sz[24];
-	const char *mode = pb_jstr(rec, "remote_mode", NULL);
-
-	size_name(pb_jnum(rec, "page_size"), pg, sizeof(pg));
-	size_name(pb_jnum(rec, "size_bytes"), sz, sizeof(sz));
-	snprintf(buf, len, "%s/%s/pg%s/%s/%s/%s/r%.0f%s%s", pb_jstr(rec, "bench", "?"),
-		 pb_jstr(rec, "backend", "?"), pg, sz, pb_jstr(rec, "direction", "?"),
-		 pb_jstr(rec, "strategy", "?"), pb_jnum(rec, "remote_cpus"), mode ? "-" : "",
-		 mode ? mode : "");
-}
-
-static const char *const id_fields[] = {
-	"bench", "backend", "page_size", "size_bytes", "direction", "strategy",
-	"remote_cpus", "remote_mode",
-};
-
-static json_object *case_id(json_object *rec)
-{
-	json_object *id = json_object_new_object();
-
-	for (size_t i = 0; i < sizeof(id_fields) / sizeof(*id_fields); i++)
-		json_object_object_add(id, id_fields[i], json_object_get(pb_jget(rec, id_fields[i])));
-	return id;
-}
-
 /* The record of @doc with case name @name, or NULL. */
 static json_object *find_case(json_object *doc, const char *name)
 {
 	json_object *recs = pb_jget(doc, "results");
-	char other[PB_CMP_NAME_MAX];
+	char other[PB_CASE_NAME_MAX];
 
 	for (size_t i = 0; i < json_object_array_length(recs); i++) {
 		json_object *r = json_object_array_get_idx(recs, i);
 
-		pb_cmp_case_name(r, other, sizeof(other));
+		pb_record_case_name(r, other, sizeof(other));
 		if (!strcmp(other, name))
 			return r;
 	}
@@ -759,10 +453,10 @@ static void unmatched(struct pb_cmp *c, const char *label, const char *name, con
 static void new_only(struct pb_cmp *c, const struct pb_cmp_set *s, unsigned col)
 {
 	json_object *recs = pb_jget(s->col[col].doc, "results");
-	char name[PB_CMP_NAME_MAX];
+	char name[PB_CASE_NAME_MAX];
 
 	for (size_t i = 0; i < json_object_array_length(recs); i++) {
-		pb_cmp_case_name(json_object_array_get_idx(recs, i), name, sizeof(name));
+		pb_record_case_name(json_object_array_get_idx(recs, i), name, sizeof(name));
 		if (!find_case(s->col[0].doc, name))
 			unmatched(c, s->col[col].label, name, "not in BASE");
 	}
@@ -789,7 +483,7 @@ int pb_cmp_run(const struct pb_cmp_set *s, double alpha, struct pb_cmp *c, char 
 		struct pb_cmp_case *k = &c->cases[c->nr_cases];
 		bool any = false;
 
-		pb_cmp_case_name(rec, k->name, sizeof(k->name));
+		pb_record_case_name(rec, k->name, sizeof(k->name));
 		if (find_case(s->col[0].doc, k->name) != rec) {
 			fprintf(stderr, "pudbench: %s: case %s appears twice; the first is used\n",
 				s->col[0].path, k->name);
@@ -812,7 +506,7 @@ int pb_cmp_run(const struct pb_cmp_set *s, double alpha, struct pb_cmp *c, char 
 			if (!k->cell[col].rec)
 				unmatched(c, s->col[col].label, k->name, "in BASE, not in this column");
 		fill_cell(&k->cell[0], rec);
-		k->id = case_id(rec);
+		k->id = pb_record_case_id(rec);
 		for (unsigned col = 1; col < s->nr; col++)
 			if (k->cell[col].rec)
 				test_cell(&k->cell[0], &k->cell[col], alpha);

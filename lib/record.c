@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/* Reading result records (see record.h). */
+#define _GNU_SOURCE
+#include "record.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+json_object *pb_jget(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+const char *pb_jstr(json_object *o, const char *key, const char *dflt)
+{
+	json_object *v = pb_jget(o, key);
+
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : dflt;
+}
+
+double pb_jnum(json_object *o, const char *key)
+{
+	json_object *v = pb_jget(o, key);
+
+	if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
+		return json_object_get_double(v);
+	return NAN;
+}
+
+size_t pb_jlen(json_object *arr)
+{
+	return json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+}
+
+json_object *pb_jidx(json_object *arr, size_t i)
+{
+	return i < pb_jlen(arr) ? json_object_array_get_idx(arr, i) : NULL;
+}
+
+char *pb_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	size_t cap = 1 << 12, n = 0, got;
+	char *buf, *grown;
+	int err = 0;
+
+	if (!f)
+		return NULL;
+	buf = malloc(cap);
+	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (n + 1 == cap) {
+			grown = realloc(buf, cap *= 2);
+			if (!grown)
+				free(buf);
+			buf = grown;
+		}
+	}
+	if (!buf)
+		err = ENOMEM;
+	else if (ferror(f))
+		err = errno ? errno : EIO;
+	fclose(f);
+	if (err) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+json_object *pb_json_load(const char *path, char *err, size_t errlen)
+{
+	json_tokener *tok;
+	json_object *doc;
+	enum json_tokener_error e;
+	size_t len, end;
+	char *buf = pb_slurp(path, &len);
+
+	if (!buf) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (len > INT_MAX) {
+		snprintf(err, errlen, "%s: larger than 2 GiB", path);
+		free(buf);
+		return NULL;
+	}
+	tok = json_tokener_new();
+	doc = json_tokener_parse_ex(tok, buf, (int)len);
+	e = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (!len)
+		snprintf(err, errlen, "%s: empty file, not a results document", path);
+	else if (e == json_tokener_continue)
+		snprintf(err, errlen, "%s: truncated JSON: the document ends after %zu bytes "
+			 "before it is complete", path, len);
+	else if (e != json_tokener_success)
+		snprintf(err, errlen, "%s: corrupt JSON at byte %zu: %s", path, end,
+			 json_tokener_error_desc(e));
+	while (e == json_tokener_success && end < len && isspace((unsigned char)buf[end]))
+		end++;
+	if (len && e == json_tokener_success && end < len)
+		snprintf(err, errlen, "%s: corrupt JSON: data after the document at byte %zu",
+			 path, end);
+	else if (len && e == json_tokener_success) {
+		json_tokener_free(tok);
+		free(buf);
+		return doc;
+	}
+	json_object_put(doc);
+	json_tokener_free(tok);
+	free(buf);
+	return NULL;
+}
+
+const char *const pb_record_id_fields[] = {
+	"bench", "backend", "page_size", "size_bytes", "direction", "strategy",
+	"remote_cpus", "remote_mode",
+};
+const size_t pb_record_nr_id_fields = sizeof(pb_record_id_fields) / sizeof(*pb_record_id_fields);
+
+void pb_size_name(double bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (u < 3 && bytes >= 1024 && fmod(bytes, 1024) == 0) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%.0fB", bytes);
+	else
+		snprintf(buf, len, "%.0f%c", bytes, units[u]);
+}
+
+void pb_record_case_name(json_object *rec, char *buf, size_t len)
+{
+	char pg[24], sz[24];
+	const char *mode = pb_jstr(rec, "remote_mode", NULL);
+
+	pb_size_name(pb_jnum(rec, "page_size"), pg, sizeof(pg));
+	pb_size_name(pb_jnum(rec, "size_bytes"), sz, sizeof(sz));
+	snprintf(buf, len, "%s/%s/pg%s/%s/%s/%s/r%.0f%s%s", pb_jstr(rec, "bench", "?"),
+		 pb_jstr(rec, "backend", "?"), pg, sz, pb_jstr(rec, "direction", "?"),
+		 pb_jstr(rec, "strategy", "?"), pb_jnum(rec, "remote_cpus"), mode ? "-" : "",
+		 mode ? mode : "");
+}
+
+json_object *pb_record_case_id(json_object *rec)
+{
+	json_object *id = json_object_new_object();
+
+	for (size_t i = 0; i < pb_record_nr_id_fields; i++)
+		json_object_object_add(id, pb_record_id_fields[i],
+				       json_object_get(pb_jget(rec, pb_record_id_fields[i])));
+	return id;
+}
+
+void pb_record_case_label(json_object *rec, char *buf, size_t len)
+{
+	char pg[24], sz[24], remote[48] = "r0";
+	const char *strategy = pb_jstr(rec, "strategy", NULL);
+	double nr_remote = pb_jnum(rec, "remote_cpus");
+
+	if (nr_remote > 0)
+		snprintf(remote, sizeof(remote), "r%.0f:%s", nr_remote,
+			 pb_jstr(rec, "remote_mode", "?"));
+	pb_size_name(pb_jnum(rec, "page_size"), pg, sizeof(pg));
+	pb_size_name(pb_jnum(rec, "size_bytes"), sz, sizeof(sz));
+	snprintf(buf, len, "%s %s/%s %s %s%s%s %s", pb_jstr(rec, "bench", "?"),
+		 pb_jstr(rec, "backend", "?"), pg, sz, pb_jstr(rec, "direction", "?"),
+		 strategy ? " " : "", strategy ? strategy : "", remote);
+}

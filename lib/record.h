@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading result records: the json-c helpers every reader uses (compare,
+ * gate, plots, the kernel matrix, the tests), whole-file loading with errors
+ * that say where a document breaks, and the one definition of a case's
+ * identity.
+ */
+#ifndef PUDBENCH_RECORD_H
+#define PUDBENCH_RECORD_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+/* Member @key of object @o; NULL when @o is not an object or has no @key. */
+json_object *pb_jget(json_object *o, const char *key);
+const char *pb_jstr(json_object *o, const char *key, const char *dflt);
+/* NAN when absent, null or not a number. */
+double pb_jnum(json_object *o, const char *key);
+/* json-c asserts on arrays that are not: absent or not an array is empty. */
+size_t pb_jlen(json_object *arr);
+json_object *pb_jidx(json_object *arr, size_t i);
+
+/* A whole file, NUL-terminated (@len, if given, excludes the NUL); NULL + errno. */
+char *pb_slurp(const char *path, size_t *len);
+/* A file holding one JSON document; NULL with @err naming the file and the byte. */
+json_object *pb_json_load(const char *path, char *err, size_t errlen);
+
+/*
+ * A case is one series of one benchmark: these record fields, in this
+ * order, identify it across runs, repetitions and kernels.
+ */
+extern const char *const pb_record_id_fields[];
+extern const size_t pb_record_nr_id_fields;
+/* "bench/backend/pgSIZE/SIZE/direction/strategy/rN[-mode]" */
+#define PB_CASE_NAME_MAX 160
+void pb_record_case_name(json_object *rec, char *buf, size_t len);
+/* The same identity as a table's row label: "bench backend/PG SIZE direction [strategy] rN:mode" */
+void pb_record_case_label(json_object *rec, char *buf, size_t len);
+/* A new object with @rec's identity fields (null where @rec has none). */
+json_object *pb_record_case_id(json_object *rec);
+/* 1G, 2M, 4K (the largest unit that divides), or B. */
+void pb_size_name(double bytes, char *buf, size_t len);
+
+#endif
