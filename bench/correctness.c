@@ -18,30 +18,24 @@
 
 static int correctness_run(struct pb_case *c)
 {
-	struct pb_series down[PB_STRATEGY_MAX] = { 0 };
+	struct pb_series *down[PB_STRATEGY_MAX];
 	struct sigaction old;
 	int ns = c->nr_strategies, rc = -1;
 
 	for (int k = 0; k < ns; k++)
-		if (pb_series_init(&down[k], "downgrade", c->strategies[k], c->bcfg->iterations)) {
-			pb_case_error(c, "out of memory");
-			goto out;
-		}
+		if (!(down[k] = pb_case_series(c, "downgrade", c->strategies[k])))
+			return -1;
 	pb_probe_install(&old);
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		for (int k = 0; k < ns; k++) {
-			if (pb_case_select_strategy(c, k) || pb_case_probed_downgrade(c, &down[k], i) ||
+			if (pb_case_select_strategy(c, k) || pb_case_probed_downgrade(c, down[k], i) ||
 			    pb_case_protect(c, PROT_READ | PROT_WRITE))
 				goto out;
 		}
 	}
 	rc = 0;
-	for (int k = 0; k < ns && !rc; k++)
-		rc = pb_case_emit(c, &down[k]);
 out:
 	pb_probe_restore(&old);
-	for (int k = 0; k < ns; k++)
-		pb_series_free(&down[k]);
 	return rc;
 }
 

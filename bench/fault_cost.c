@@ -17,23 +17,20 @@ static int fault_cost_run(struct pb_case *c)
 	struct pb_counter_snapshot s0, s1;
 	size_t npages = c->map.size / c->page_size;
 	unsigned warmup = c->bcfg->warmup, rounds;
-	struct pb_series faults;
-	int rc = -1;
+	struct pb_series *faults = pb_case_series(c, "fault", "first-touch");
 
 	if (c->backend->zap_keeps_data && warmup < npages)
 		warmup = (unsigned)npages;
 	rounds = warmup + c->bcfg->iterations;
-	if (pb_series_init(&faults, "fault", "first-touch", c->bcfg->iterations)) {
-		pb_case_error(c, "out of memory");
+	if (!faults)
 		return -1;
-	}
 	for (unsigned i = 0; i < rounds; i++) {
 		volatile char *page = c->map.addr + (i % npages) * c->page_size;
 		uint64_t t0, t1;
 
 		if (i && i % npages == 0 && madvise(c->map.addr, c->map.size, MADV_DONTNEED)) {
 			pb_case_error(c, "madvise(MADV_DONTNEED): %m");
-			goto out;
+			return -1;
 		}
 		pb_case_snapshot(c, &s0);
 		t0 = pb_now_ns();
@@ -41,12 +38,9 @@ static int fault_cost_run(struct pb_case *c)
 		t1 = pb_now_ns();
 		pb_case_snapshot(c, &s1);
 		if (i >= warmup)
-			pb_series_add(&faults, t1 - t0, &s0, &s1);
+			pb_series_add(faults, t1 - t0, &s0, &s1);
 	}
-	rc = pb_case_emit(c, &faults);
-out:
-	pb_series_free(&faults);
-	return rc;
+	return 0;
 }
 
 const struct pb_bench pb_bench_fault_cost = {

@@ -174,15 +174,13 @@ struct share_stats {
 };
 
 /*
- * Sharing evidence into the last record: fewer faults than half the 2 MiB
+ * Sharing evidence for the record: fewer faults than half the 2 MiB
  * pages means a shared, populated table was found.
  */
 static void add_share_json(struct pb_case *c, const struct sibling *s,
 			   const struct share_stats *st)
 {
-	json_object *rec = json_object_array_get_idx(c->records,
-						     json_object_array_length(c->records) - 1);
-	json_object *o = json_object_new_object(), *checks = NULL;
+	json_object *o = json_object_new_object();
 	long pages = (long)(c->map.size / c->page_size);
 	bool sib = s->populate_faults < pages / 2;
 	bool ours = !st->no_faults && st->retouches && st->shared_retouches == st->retouches;
@@ -203,9 +201,10 @@ static void add_share_json(struct pb_case *c, const struct sibling *s,
 	json_object_object_add(o, "shared", sib && (st->no_faults || !st->retouches) ? NULL :
 			       json_object_new_boolean(sib && ours));
 	json_object_object_add(o, "reason", json_object_new_string(why));
-	json_object_object_add(rec, "pmd_share", o);
-	if (json_object_object_get_ex(rec, "checks", &checks))
-		json_object_object_add(checks, "sibling_write_lost", json_object_new_int64(st->lost));
+	c->record_extra = json_object_new_object();
+	json_object_object_add(c->record_extra, "pmd_share", o);
+	c->checks_extra = json_object_new_object();
+	json_object_object_add(c->checks_extra, "sibling_write_lost", json_object_new_int64(st->lost));
 }
 
 static int pmd_unshare_run(struct pb_case *c)
@@ -213,15 +212,13 @@ static int pmd_unshare_run(struct pb_case *c)
 	struct sibling s = { .pid = -1, .cmd = -1, .reply = -1 };
 	size_t npages = c->map.size / c->page_size, data_off = (npages / 2) * c->page_size + 128;
 	struct pb_counter_snapshot s0, s1;
-	struct pb_series down;
+	struct pb_series *down = pb_case_series(c, "downgrade", "unshare");
 	struct share_stats st = { 0 };
 	struct sigaction old;
 	int rc = -1;
 
-	if (pb_series_init(&down, "downgrade", "unshare", c->bcfg->iterations)) {
-		pb_case_error(c, "out of memory");
+	if (!down)
 		return -1;
-	}
 	if (!c->ctrs)
 		st.no_faults = "counters not opened";
 	else if (!pb_counter_available(c->ctrs, PB_CTR_FAULTS, &st.no_faults))
@@ -252,17 +249,14 @@ static int pmd_unshare_run(struct pb_case *c)
 				st.shared_retouches += f >= 1 && f < npages / 2;
 			}
 		}
-		if (i < pb_case_rounds(c) && pb_case_probed_downgrade(c, &down, i))
+		if (i < pb_case_rounds(c) && pb_case_probed_downgrade(c, down, i))
 			goto out;
 	}
-	if (pb_case_emit(c, &down))
-		goto out;
 	add_share_json(c, &s, &st);
 	rc = 0;
 out:
 	sibling_stop(&s);
 	pb_probe_restore(&old);
-	pb_series_free(&down);
 	return rc;
 }
 

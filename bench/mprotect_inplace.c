@@ -17,52 +17,42 @@
 
 static int mprotect_inplace_run(struct pb_case *c)
 {
-	struct pb_series down[PB_STRATEGY_MAX] = { 0 }, up[PB_STRATEGY_MAX] = { 0 };
+	struct pb_series *down[PB_STRATEGY_MAX], *up[PB_STRATEGY_MAX];
 	struct pb_counter_snapshot s0, s1, s2;
-	int ns = c->nr_strategies, rc = -1;
+	int ns = c->nr_strategies;
 
 	for (int k = 0; k < ns; k++)
-		if (pb_series_init(&down[k], "downgrade", c->strategies[k], c->bcfg->iterations) ||
-		    pb_series_init(&up[k], "upgrade", c->strategies[k], c->bcfg->iterations)) {
-			pb_case_error(c, "out of memory");
-			goto out;
-		}
+		if (!(down[k] = pb_case_series(c, "downgrade", c->strategies[k])) ||
+		    !(up[k] = pb_case_series(c, "upgrade", c->strategies[k])))
+			return -1;
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		for (int k = 0; k < ns; k++) {
 			uint64_t t0, t1, t2, t3;
 
 			if (pb_case_select_strategy(c, k))
-				goto out;
+				return -1;
 			pb_case_snapshot(c, &s0);
 			t0 = pb_now_ns();
 			if (pb_case_protect(c, PROT_READ))
-				goto out;
+				return -1;
 			t1 = pb_now_ns();
 			pb_touch(c->map.addr, c->map.size, c->page_size, false);
 			pb_case_snapshot(c, &s1);
 
 			t2 = pb_now_ns();
 			if (pb_case_protect(c, PROT_READ | PROT_WRITE))
-				goto out;
+				return -1;
 			t3 = pb_now_ns();
 			pb_touch(c->map.addr, c->map.size, c->page_size, true);
 			pb_case_snapshot(c, &s2);
 
 			if (pb_case_measured(c, i)) {
-				pb_series_add(&down[k], t1 - t0, &s0, &s1);
-				pb_series_add(&up[k], t3 - t2, &s1, &s2);
+				pb_series_add(down[k], t1 - t0, &s0, &s1);
+				pb_series_add(up[k], t3 - t2, &s1, &s2);
 			}
 		}
 	}
-	rc = 0;
-	for (int k = 0; k < ns && !rc; k++)
-		rc = pb_case_emit(c, &down[k]) || pb_case_emit(c, &up[k]) ? -1 : 0;
-out:
-	for (int k = 0; k < ns; k++) {
-		pb_series_free(&down[k]);
-		pb_series_free(&up[k]);
-	}
-	return rc;
+	return 0;
 }
 
 const struct pb_bench pb_bench_mprotect_inplace = {

@@ -16,14 +16,11 @@
 static int split_refault_run(struct pb_case *c)
 {
 	struct pb_counter_snapshot s0, s1, s2, s3;
-	struct pb_series mprot, cycle;
-	int rc = -1;
+	struct pb_series *mprot = pb_case_series(c, "downgrade", "split-refault");
+	struct pb_series *cycle = pb_case_series(c, "cycle", "split-refault");
 
-	if (pb_series_init(&mprot, "downgrade", "split-refault", c->bcfg->iterations) ||
-	    pb_series_init(&cycle, "cycle", "split-refault", c->bcfg->iterations)) {
-		pb_case_error(c, "out of memory");
-		goto out;
-	}
+	if (!mprot || !cycle)
+		return -1;
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		uint64_t t0, t_zapped, t1, t2, t_touch, t3;
 
@@ -31,13 +28,13 @@ static int split_refault_run(struct pb_case *c)
 		t0 = pb_now_ns();
 		if (madvise(c->map.addr, c->map.size, MADV_DONTNEED)) {
 			pb_case_error(c, "madvise(MADV_DONTNEED): %m");
-			goto out;
+			return -1;
 		}
 		t_zapped = pb_now_ns();
 		pb_case_snapshot(c, &s1);
 		t1 = pb_now_ns();
 		if (pb_case_protect(c, PROT_READ))
-			goto out;
+			return -1;
 		t2 = pb_now_ns();
 		pb_case_snapshot(c, &s2);
 		t_touch = pb_now_ns();
@@ -46,21 +43,17 @@ static int split_refault_run(struct pb_case *c)
 		pb_case_snapshot(c, &s3);
 
 		if (pb_case_protect(c, PROT_READ | PROT_WRITE))
-			goto out;
+			return -1;
 		pb_touch(c->map.addr, c->map.size, c->page_size, true);
 
 		if (pb_case_measured(c, i)) {
-			pb_series_add(&mprot, t2 - t1, &s1, &s2);
+			pb_series_add(mprot, t2 - t1, &s1, &s2);
 			/* leave out the counter reads taken inside the cycle */
-			pb_series_add(&cycle, (t_zapped - t0) + (t2 - t1) + (t3 - t_touch),
+			pb_series_add(cycle, (t_zapped - t0) + (t2 - t1) + (t3 - t_touch),
 				      &s0, &s3);
 		}
 	}
-	rc = pb_case_emit(c, &mprot) || pb_case_emit(c, &cycle) ? -1 : 0;
-out:
-	pb_series_free(&mprot);
-	pb_series_free(&cycle);
-	return rc;
+	return 0;
 }
 
 const struct pb_bench pb_bench_mprotect_split_refault = {

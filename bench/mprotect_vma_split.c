@@ -82,18 +82,15 @@ static int vma_split_run(struct pb_case *c)
 {
 	char *mid = c->map.addr + (c->size / PB_SZ_1G / 2) * PB_SZ_1G;
 	volatile char *const probes[NR_PROBES] = { mid + 64, mid + PB_SZ_1G - 1 };
-	struct pb_series s[PB_STRATEGY_MAX][NR_DIRS] = { 0 };
+	struct pb_series *s[PB_STRATEGY_MAX][NR_DIRS];
 	struct pb_counter_snapshot s0, s1;
 	int ns = c->nr_strategies, rc = -1;
 	struct sigaction old;
 
 	for (int k = 0; k < ns; k++)
 		for (int d = 0; d < NR_DIRS; d++)
-			if (pb_series_init(&s[k][d], dir_names[d], c->strategies[k],
-					   c->bcfg->iterations)) {
-				pb_case_error(c, "out of memory");
-				goto out;
-			}
+			if (!(s[k][d] = pb_case_series(c, dir_names[d], c->strategies[k])))
+				return -1;
 	pb_probe_install(&old);
 	c->checks_extra = json_object_new_object();
 	json_object_object_add(c->checks_extra, "unaligned_refused", unaligned_refused(c, mid));
@@ -120,14 +117,14 @@ static int vma_split_run(struct pb_case *c)
 				if (d != UP)
 					pb_case_snapshot(c, &s1);
 				if (d == DOWN) {
-					pb_case_try_writes(c, &s[k][d], probes, NR_PROBES, measured);
+					pb_case_try_writes(c, s[k][d], probes, NR_PROBES, measured);
 				} else if (d == NONE) {
 					for (int p = 0; p < NR_PROBES; p++) {
 						int read = pb_probe_read(probes[p]);
 
 						if (measured) {
-							s[k][d].prot_none_accesses += read;
-							s[k][d].prot_none_probes++;
+							s[k][d]->prot_none_accesses += read;
+							s[k][d]->prot_none_probes++;
 						}
 					}
 				} else {
@@ -136,19 +133,13 @@ static int vma_split_run(struct pb_case *c)
 					pb_case_snapshot(c, &s1);
 				}
 				if (measured)
-					pb_series_add(&s[k][d], t[d], &s0, &s1);
+					pb_series_add(s[k][d], t[d], &s0, &s1);
 			}
 		}
 	}
 	rc = 0;
-	for (int k = 0; k < ns && !rc; k++)
-		for (int d = 0; d < NR_DIRS && !rc; d++)
-			rc = pb_case_emit(c, &s[k][d]);
 out:
 	pb_probe_restore(&old);
-	for (int k = 0; k < ns; k++)
-		for (int d = 0; d < NR_DIRS; d++)
-			pb_series_free(&s[k][d]);
 	return rc;
 }
 

@@ -43,6 +43,9 @@ struct pb_bench {
 extern const struct pb_bench *const pb_benches[];	/* NULL-terminated */
 const struct pb_bench *pb_bench_find(const char *name);
 
+/* a direction or two per strategy, or a few of the benchmark's own */
+#define PB_CASE_MAX_SERIES (PB_STRATEGY_MAX * 4)
+
 enum pb_check { PB_CHECK_NOT_RUN = -1, PB_CHECK_FAIL = 0, PB_CHECK_PASS = 1 };
 
 struct pb_case {
@@ -68,9 +71,14 @@ struct pb_case {
 	int nr_strategies;
 	const char *strategies[PB_STRATEGY_MAX];
 
+	/* the case's series, in the order their records are emitted */
+	struct pb_series *series[PB_CASE_MAX_SERIES];
+	int nr_series;
 	json_object *records;		/* array, one object per series */
 	/* checks the benchmark makes once per case, copied into each record */
 	json_object *checks_extra;
+	/* other members the benchmark adds to each record (e.g. pmd_share) */
+	json_object *record_extra;
 	char probe_vals[PB_MAX_PROBES];	/* what the probe bytes held */
 	char error[512];
 };
@@ -93,14 +101,24 @@ struct pb_series {
 	long prot_none_probes, prot_none_accesses;
 };
 
-int pb_series_init(struct pb_series *s, const char *direction, const char *strategy, size_t cap);
-void pb_series_free(struct pb_series *s);
+/*
+ * A new series of the case, room for every measured iteration.  The case
+ * owns it: after run() returns 0 the harness turns each series into a
+ * record, in the order they were made, and frees them whatever run()
+ * returned.  NULL with the case error when out of memory or series.
+ */
+struct pb_series *pb_case_series(struct pb_case *c, const char *direction,
+				 const char *strategy);
 /* One measured call (or cycle) of @ns, with the counters around it. */
 void pb_series_add(struct pb_series *s, uint64_t ns,
 		   const struct pb_counter_snapshot *before,
 		   const struct pb_counter_snapshot *after);
-/* Turn a series into a result record in c->records. */
-int pb_case_emit(struct pb_case *c, const struct pb_series *s);
+
+/* Harness side: the records of every series into c->records, then free them. */
+void pb_case_emit_series(struct pb_case *c);
+void pb_case_free_series(struct pb_case *c);
+/* The members that identify the case (not the series) in @o. */
+void pb_case_identity_json(const struct pb_case *c, json_object *o);
 
 /* Counter snapshot for the case (no-op fields when a counter is unavailable). */
 void pb_case_snapshot(struct pb_case *c, struct pb_counter_snapshot *snap);

@@ -12,23 +12,43 @@
 #include "stats.h"
 #include "timing.h"
 
-int pb_series_init(struct pb_series *s, const char *direction, const char *strategy, size_t cap)
+struct pb_series *pb_case_series(struct pb_case *c, const char *direction, const char *strategy)
 {
-	memset(s, 0, sizeof(*s));
-	s->direction = direction;
-	s->strategy = strategy;
-	s->cap = cap;
-	s->samples = calloc(cap ? cap : 1, sizeof(*s->samples));
-	s->acc = calloc(1, sizeof(*s->acc));
-	return s->samples && s->acc ? 0 : -1;
+	size_t cap = c->bcfg->iterations ? c->bcfg->iterations : 1;
+	struct pb_series *s;
+
+	if (c->nr_series == PB_CASE_MAX_SERIES) {
+		pb_case_error(c, "more than %d series in one case", PB_CASE_MAX_SERIES);
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s) {
+		s->direction = direction;
+		s->strategy = strategy;
+		s->cap = cap;
+		s->samples = calloc(cap, sizeof(*s->samples));
+		s->acc = calloc(1, sizeof(*s->acc));
+	}
+	if (!s || !s->samples || !s->acc) {
+		if (s) {
+			free(s->samples);
+			free(s->acc);
+		}
+		free(s);
+		pb_case_error(c, "out of memory for a series of %zu samples", cap);
+		return NULL;
+	}
+	return c->series[c->nr_series++] = s;
 }
 
-void pb_series_free(struct pb_series *s)
+void pb_case_free_series(struct pb_case *c)
 {
-	free(s->samples);
-	free(s->acc);
-	s->samples = NULL;
-	s->acc = NULL;
+	for (int i = 0; i < c->nr_series; i++) {
+		free(c->series[i]->samples);
+		free(c->series[i]->acc);
+		free(c->series[i]);
+	}
+	c->nr_series = 0;
 }
 
 void pb_series_add(struct pb_series *s, uint64_t ns,
@@ -234,21 +254,26 @@ static void counters_json(const struct pb_case *c, const struct pb_series *s,
 	json_object_object_add(rec, "counter_notes", notes);
 }
 
-int pb_case_emit(struct pb_case *c, const struct pb_series *s)
+void pb_case_identity_json(const struct pb_case *c, json_object *o)
+{
+	json_object_object_add(o, "bench", json_object_new_string(c->bench->name));
+	json_object_object_add(o, "backend", json_object_new_string(c->backend->name));
+	json_object_object_add(o, "size_bytes", json_object_new_int64((int64_t)c->size));
+	json_object_object_add(o, "remote_cpus", json_object_new_int(c->nr_remote));
+	json_object_object_add(o, "remote_mode", c->nr_remote ?
+			       json_object_new_string(pb_remote_mode_name(c->remote_mode)) : NULL);
+}
+
+static void emit(struct pb_case *c, const struct pb_series *s)
 {
 	json_object *rec = json_object_new_object(), *cpus, *samples;
 
-	json_object_object_add(rec, "bench", json_object_new_string(c->bench->name));
-	json_object_object_add(rec, "backend", json_object_new_string(c->backend->name));
+	pb_case_identity_json(c, rec);
 	json_object_object_add(rec, "page_size", json_object_new_int64((int64_t)c->page_size));
-	json_object_object_add(rec, "size_bytes", json_object_new_int64((int64_t)c->size));
 	json_object_object_add(rec, "nr_puds", json_object_new_int64((int64_t)(c->size / PB_SZ_1G)));
 	json_object_object_add(rec, "direction", json_object_new_string(s->direction));
 	json_object_object_add(rec, "strategy", json_object_new_string(s->strategy));
 	json_object_object_add(rec, "cpu", json_object_new_int(c->cpu));
-	json_object_object_add(rec, "remote_cpus", json_object_new_int(c->nr_remote));
-	json_object_object_add(rec, "remote_mode", c->nr_remote ?
-			       json_object_new_string(pb_remote_mode_name(c->remote_mode)) : NULL);
 	cpus = json_object_new_array();
 	for (int i = 0; i < c->nr_remote; i++)
 		json_object_array_add(cpus, json_object_new_int(c->remote_cpus[i]));
@@ -290,6 +315,16 @@ int pb_case_emit(struct pb_case *c, const struct pb_series *s)
 		}
 		json_object_object_add(rec, "checks", checks);
 	}
+	if (c->record_extra) {
+		json_object_object_foreach(c->record_extra, key, val)
+			json_object_object_add(rec, key, json_object_get(val));
+	}
 	json_object_array_add(c->records, rec);
-	return 0;
+}
+
+void pb_case_emit_series(struct pb_case *c)
+{
+	for (int i = 0; i < c->nr_series; i++)
+		emit(c, c->series[i]);
+	pb_case_free_series(c);
 }

@@ -333,6 +333,10 @@ static int case_child(struct pb_case *c)
 
 	stage("run");
 	rc = c->bench->run(c);
+	/* the records need the counters open: they say which were available */
+	if (rc == 0)
+		pb_case_emit_series(c);
+	pb_case_free_series(c);
 
 	stage("checks");
 	pb_kmsg_collect(&km);
@@ -373,12 +377,7 @@ static json_object *case_id(const struct pb_case *c)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "bench", json_object_new_string(c->bench->name));
-	json_object_object_add(o, "backend", json_object_new_string(c->backend->name));
-	json_object_object_add(o, "size_bytes", json_object_new_int64((int64_t)c->size));
-	json_object_object_add(o, "remote_cpus", json_object_new_int(c->nr_remote));
-	json_object_object_add(o, "remote_mode", c->nr_remote ?
-			       json_object_new_string(pb_remote_mode_name(c->remote_mode)) : NULL);
+	pb_case_identity_json(c, o);
 	return o;
 }
 
