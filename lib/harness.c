@@ -842,7 +842,7 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 		status = PB_EXIT_INTERRUPTED;
 	} else {
 		pb_results_set_status(&res, rx.failed ? "failed" : "complete");
-		status = rx.failed ? PB_EXIT_CASE_FAILED : PB_EXIT_OK;
+		status = rx.failed ? PB_EXIT_FAILED : PB_EXIT_OK;
 	}
 	pb_results_flush(&res);
 	printf("pudbench: %s; %zu records, %d failed cases; timestamp cost %.0f ns (in every "

@@ -9,14 +9,7 @@
 #define PUDBENCH_HARNESS_H
 
 #include "config.h"
-
-/* Exit statuses of `pudbench run`. */
-enum {
-	PB_EXIT_OK = 0,
-	PB_EXIT_CASE_FAILED = 1,	/* results written, some case failed */
-	PB_EXIT_USAGE = 2,		/* bad config or arguments: nothing run */
-	PB_EXIT_INTERRUPTED = 3,	/* SIGINT/SIGTERM: finished cases kept */
-};
+#include "exit.h"
 
 /* Run @cfg, writing @out_dir/results.{json,csv}; returns a PB_EXIT_* status. */
 int pb_harness_run(const struct pb_config *cfg, const char *out_dir);

@@ -17,11 +17,10 @@
 #include <string.h>
 
 #include "commands.h"
+#include "exit.h"
 #include "compare.h"
 #include "gate.h"
 
-#define EXIT_GATE 1
-#define EXIT_BAD 2
 #define VAL_W 13	/* value column of the table */
 
 static void usage(FILE *f)
@@ -484,7 +483,7 @@ int pb_cmd_compare(int argc, char **argv)
 	double alpha = NAN;
 	bool json = false;
 	char err[PATH_MAX + 512];
-	int opt, rc = EXIT_BAD;
+	int opt, rc = PB_EXIT_USAGE;
 
 	while ((opt = getopt_long(argc, argv, "ja:g:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -493,21 +492,21 @@ int pb_cmd_compare(int argc, char **argv)
 			if (!parse_alpha(optarg, &alpha)) {
 				fprintf(stderr, "pudbench: compare: --alpha '%s' is not in (0, 0.5)\n",
 					optarg);
-				return EXIT_BAD;
+				return PB_EXIT_USAGE;
 			}
 			break;
 		case 'g': gate_path = optarg; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_BAD;
+		default: usage(stderr); return PB_EXIT_USAGE;
 		}
 	}
 	if (optind == argc) {
 		usage(stderr);
-		return EXIT_BAD;
+		return PB_EXIT_USAGE;
 	}
 	if (gate_path && pb_gate_load(&gate, gate_path, err, sizeof(err))) {
 		fprintf(stderr, "pudbench: compare: bad gate: %s\n", err);
-		return EXIT_BAD;
+		return PB_EXIT_USAGE;
 	}
 	if (isnan(alpha))
 		alpha = gate_path && !isnan(gate.alpha) ? gate.alpha : 0.05;
@@ -529,7 +528,7 @@ int pb_cmd_compare(int argc, char **argv)
 		if (gate_path) {
 			json_object *trips = json_object_new_array();
 
-			rc = pb_gate_eval(&gate, &set, &cmp, NULL, trips) ? EXIT_GATE : 0;
+			rc = pb_gate_eval(&gate, &set, &cmp, NULL, trips) ? PB_EXIT_FAILED : 0;
 			g = json_object_new_object();
 			json_object_object_add(g, "config", json_object_new_string(gate_path));
 			json_object_object_add(g, "result", json_object_new_string(rc ? "fail" : "pass"));
@@ -558,7 +557,7 @@ int pb_cmd_compare(int argc, char **argv)
 			printf("gate: %s (%u rule%s tripped, %zu cases x %u NEW columns)\n",
 			       n ? "FAIL" : "PASS", n, n == 1 ? "" : "s", cmp.nr_cases, set.nr - 1);
 			json_object_put(trips);
-			rc = n ? EXIT_GATE : 0;
+			rc = n ? PB_EXIT_FAILED : 0;
 		}
 	}
 	pb_cmp_free(&cmp);
@@ -568,5 +567,5 @@ bad:
 	fprintf(stderr, "pudbench: compare: %s\n", err);
 	pb_cmp_free(&cmp);
 	pb_cmp_set_free(&set);
-	return EXIT_BAD;
+	return PB_EXIT_USAGE;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "exit.h"
 #include "compare.h"
 #include "strategy_report.h"
 
@@ -170,21 +171,21 @@ int pb_cmd_cover_letter(int argc, char **argv)
 			if (!ser) {
 				fprintf(stderr, "pudbench: cover-letter: unknown series '%s' "
 						"(ad, hugetlb)\n", optarg);
-				return 2;
+				return PB_EXIT_USAGE;
 			}
 			break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default: usage(stderr); return PB_EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
 		usage(stderr);
-		return 2;
+		return PB_EXIT_USAGE;
 	}
 	memset(&s, 0, sizeof(s));
 	if (pb_cmp_add_input(&s, argv[optind], err, sizeof(err))) {
 		fprintf(stderr, "pudbench: cover-letter: %s\n", err);
-		return 2;
+		return PB_EXIT_USAGE;
 	}
 	for (unsigned c = 0; c < s.nr; c++) {
 		json_object *meta = pb_jget(s.col[c].doc, "kernel");
@@ -201,5 +202,5 @@ int pb_cmd_cover_letter(int argc, char **argv)
 	else
 		ser->table(k, &s);
 	pb_cmp_set_free(&s);
-	return 0;
+	return PB_EXIT_OK;
 }

@@ -29,6 +29,7 @@
 #include <json-c/json.h>
 
 #include "commands.h"
+#include "exit.h"
 #include "config.h"
 #include "kernels_conf.h"
 #include "matrix_table.h"
@@ -656,12 +657,12 @@ int pb_cmd_kernels(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case 'o': sfmt(out, sizeof(out), "%s", optarg); break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default: usage(stderr); return PB_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "pudbench: kernels: unexpected argument '%s'\n", argv[optind]);
-		return 2;
+		return PB_EXIT_USAGE;
 	}
 	{
 		const char *env = getenv("PUDBENCH_ROOT");
@@ -669,7 +670,7 @@ int pb_cmd_kernels(int argc, char **argv)
 		if (pb_kernels_conf_load(&kc, config, env && *env ? env : PUDBENCH_SOURCE_DIR, err,
 					 sizeof(err))) {
 			fprintf(stderr, "pudbench: %s\n", err);
-			return 2;
+			return PB_EXIT_USAGE;
 		}
 	}
 	/* the suites are checked here, not after the first boot */
@@ -679,7 +680,7 @@ int pb_cmd_kernels(int argc, char **argv)
 		pb_config_defaults(&suite);
 		if (pb_config_load(&suite, path, err, sizeof(err))) {
 			fprintf(stderr, "pudbench: kernels: suite: %s\n", err);
-			return 2;
+			return PB_EXIT_USAGE;
 		}
 	}
 	if (!out[0]) {
@@ -690,7 +691,7 @@ int pb_cmd_kernels(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.kc = &kc;
 	if (setup_ctx(&c, config, out))
-		return 1;
+		return PB_EXIT_FAILED;
 	kernels = pb_jget(c.matrix, "kernels");
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -771,5 +772,5 @@ int pb_cmd_kernels(int argc, char **argv)
 	}
 	json_object_put(c.matrix);
 	/* as `run`: 3 = interrupted, what finished is kept */
-	return pb_spawn_stop ? 3 : failed ? 1 : 0;
+	return pb_spawn_stop ? PB_EXIT_INTERRUPTED : failed ? PB_EXIT_FAILED : PB_EXIT_OK;
 }

@@ -29,6 +29,7 @@
 #include <gsl/gsl_sort.h>
 
 #include "commands.h"
+#include "exit.h"
 #include "compare.h"
 #include "stats.h"
 #include "subproc.h"
@@ -640,18 +641,18 @@ int pb_cmd_plot(int argc, char **argv)
 		case 'o': snprintf(out, sizeof(out), "%s", optarg); break;
 		case 's': p.scripts = optarg; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default: usage(stderr); return PB_EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
-		return 2;
+		return PB_EXIT_USAGE;
 	}
 	dir = argv[optind];
 	if (pb_cmp_add_input(&set, dir, err, sizeof(err))) {
 		fprintf(stderr, "pudbench: plot: %s\n", err);
 		pb_cmp_set_free(&set);
-		return 2;
+		return PB_EXIT_USAGE;
 	}
 	if (!out[0] && !stat(dir, &st) && S_ISDIR(st.st_mode)) {
 		sfmt(out, sizeof(out), "%s/plots", dir);
@@ -663,13 +664,13 @@ int pb_cmd_plot(int argc, char **argv)
 	if (mkdir(out, 0755) && errno != EEXIST) {
 		fprintf(stderr, "pudbench: plot: cannot create %s: %s\n", out, strerror(errno));
 		pb_cmp_set_free(&set);
-		return 2;
+		return PB_EXIT_USAGE;
 	}
 	p.out = out;
 	p.cases = calloc(MAX_CASES, sizeof(*p.cases));
 	if (!p.cases) {
 		pb_cmp_set_free(&set);
-		return 2;
+		return PB_EXIT_USAGE;
 	}
 	describe(&p);
 	collect_cases(&p);
@@ -686,5 +687,5 @@ int pb_cmd_plot(int argc, char **argv)
 	printf("plot: %u plots in %s, %u skipped, %u failed\n", p.made, out, p.skipped, p.failed);
 	free(p.cases);
 	pb_cmp_set_free(&set);
-	return p.failed ? 1 : 0;
+	return p.failed ? PB_EXIT_FAILED : PB_EXIT_OK;
 }

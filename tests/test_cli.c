@@ -109,6 +109,33 @@ TEST(list_names_every_backend)
 		ASSERT_SUBSTR(out, names[i]);
 }
 
+/* Every command is in the usage, answers --help with 0 and a bad option with 2. */
+TEST(every_command_has_help_and_exit_statuses)
+{
+	static const char *const cmds[] = { "run", "list", "kernels", "compare", "plot",
+					    "cover-letter" };
+	char *const help[] = { PB_BIN, "--help", NULL };
+
+	ASSERT_EQ(run_cmd(help, out, sizeof(out)), 0);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "pudbench-bin %s", cmds[i]);
+		ASSERT_SUBSTR(out, line);
+	}
+	ASSERT_SUBSTR(out, "exit status");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++) {
+		char *const ok[] = { PB_BIN, (char *)cmds[i], "--help", NULL };
+		char *const bad[] = { PB_BIN, (char *)cmds[i], "--no-such-option", NULL };
+		int rc = run_cmd(ok, out, sizeof(out));
+
+		TH_INFO("%s --help: exit %d", cmds[i], rc);
+		ASSERT_EQ(rc, 0);
+		ASSERT_SUBSTR(out, "usage: pudbench-bin");
+		ASSERT_EQ(run_cmd(bad, out, sizeof(out)), 2);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	return tap_main();

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+/* pudbench list: what this machine offers, and why a backend is unavailable. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "bench.h"
+#include "commands.h"
+#include "config.h"
+#include "counters.h"
+#include "devdax.h"
+#include "env.h"
+#include "exit.h"
+
+static void print_dax(const struct pb_devdax_info *d, void *arg)
+{
+	(void)arg;
+	printf("  %-14s size %llu  align %lu  node %d  %s\n", d->path, d->size, d->align, d->node,
+	       d->system_ram ? "system-ram (kmem): never used" :
+	       d->enabled ? "devdax" : "disabled");
+}
+
+int pb_cmd_list(int argc, char **argv)
+{
+	struct pb_config cfg;
+	pid_t self = (pid_t)syscall(SYS_gettid);
+	struct pb_counters *ctrs;
+	char why[512];
+
+	if (argc > 1) {
+		fprintf(stderr, "usage: pudbench-bin list\n"
+				"Benchmarks, backends (with why one is unavailable here),\n"
+				"device-dax devices and counters.\n");
+		return strcmp(argv[1], "--help") && strcmp(argv[1], "-h") ? PB_EXIT_USAGE : PB_EXIT_OK;
+	}
+	pb_config_defaults(&cfg);
+	printf("benchmarks:\n");
+	for (int i = 0; pb_benches[i]; i++)
+		printf("  %-24s %s\n", pb_benches[i]->name, pb_benches[i]->summary);
+	printf("backends:\n");
+	for (int i = 0; pb_backends[i]; i++) {
+		bool ok = pb_backends[i]->probe(&cfg, why, sizeof(why));
+
+		printf("  %-12s %-9s %s%s%s\n", pb_backends[i]->name, ok ? "available" : "-",
+		       pb_backends[i]->summary, ok ? "" : "\n               unavailable: ",
+		       ok ? "" : why);
+	}
+	printf("device-dax devices (libdaxctl):\n");
+	if (pb_devdax_list(print_dax, NULL) <= 0)
+		printf("  none\n");
+	printf("counters (this process, this machine):\n");
+	ctrs = pb_counters_open(&self, 1);
+	for (int id = 0; ctrs && id < PB_CTR__COUNT; id++) {
+		const char *reason = NULL;
+		bool ok = pb_counter_available(ctrs, id, &reason);
+
+		printf("  %-32s %s%s\n", pb_counter_name(id), ok ? "available" : "unavailable: ",
+		       ok ? "" : reason);
+	}
+	if (ctrs)
+		pb_counters_close(ctrs);
+	else
+		printf("  cannot open counters: %s\n", strerror(errno));
+	printf("virtualization: %s\n", pb_virtualization());
+	return PB_EXIT_OK;
+}
