@@ -14,37 +14,28 @@
 #include <sys/mman.h>
 
 #include "bench.h"
-#include "probe.h"
 
 static int correctness_run(struct pb_case *c)
 {
 	struct pb_series *down[PB_STRATEGY_MAX];
-	struct sigaction old;
-	int ns = c->nr_strategies, rc = -1;
+	int ns = c->nr_strategies;
 
 	for (int k = 0; k < ns; k++)
 		if (!(down[k] = pb_case_series(c, "downgrade", c->strategies[k])))
 			return -1;
-	pb_probe_install(&old);
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		for (int k = 0; k < ns; k++) {
 			if (pb_case_select_strategy(c, k) || pb_case_probed_downgrade(c, down[k], i) ||
 			    pb_case_protect(c, PROT_READ | PROT_WRITE))
-				goto out;
+				return -1;
 		}
 	}
-	rc = 0;
-out:
-	pb_probe_restore(&old);
-	return rc;
+	return 0;
 }
 
 const struct pb_bench pb_bench_correctness = {
 	.name = "correctness",
 	.summary = "a write after PROT_READ must fault, here and on every remote CPU; data intact; kernel log clean",
-	.uses_remote = true,
-	.uses_strategies = true,
-	.populate = true,
-	.preserves_data = true,
+	.flags = PB_BENCH_REMOTE | PB_BENCH_STRATEGIES | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA,
 	.run = correctness_run,
 };

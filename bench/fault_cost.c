@@ -46,8 +46,6 @@ static int fault_cost_run(struct pb_case *c)
 const struct pb_bench pb_bench_fault_cost = {
 	.name = "fault-cost",
 	.summary = "first-touch fault latency, one page per sample",
-	.uses_remote = false,	/* a reader would take the faults itself */
-	.populate = false,
-	.preserves_data = false,
+	/* no remote participants: a reader would take the faults itself */
 	.run = fault_cost_run,
 };

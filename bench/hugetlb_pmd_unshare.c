@@ -214,7 +214,6 @@ static int pmd_unshare_run(struct pb_case *c)
 	struct pb_counter_snapshot s0, s1;
 	struct pb_series *down = pb_case_series(c, "downgrade", "unshare");
 	struct share_stats st = { 0 };
-	struct sigaction old;
 	int rc = -1;
 
 	if (!down)
@@ -223,7 +222,6 @@ static int pmd_unshare_run(struct pb_case *c)
 		st.no_faults = "counters not opened";
 	else if (!pb_counter_available(c->ctrs, PB_CTR_FAULTS, &st.no_faults))
 		st.no_faults = st.no_faults ? st.no_faults : "faults counter unavailable";
-	pb_probe_install(&old);
 	if (sibling_start(c, &s))
 		goto out;
 	for (unsigned i = 0; i <= pb_case_rounds(c); i++) {
@@ -256,16 +254,14 @@ static int pmd_unshare_run(struct pb_case *c)
 	rc = 0;
 out:
 	sibling_stop(&s);
-	pb_probe_restore(&old);
 	return rc;
 }
 
 const struct pb_bench pb_bench_hugetlb_pmd_unshare = {
 	.name = "hugetlb-pmd-unshare",
 	.summary = "mprotect RO of a hugetlb-2M mapping whose PMD table a second process shares",
-	.uses_remote = true,
-	.populate = true,
-	.preserves_data = false,	/* the sibling writes into it */
+	/* not KEEPS_DATA: the sibling writes into it */
+	.flags = PB_BENCH_REMOTE | PB_BENCH_POPULATE,
 	.run = pmd_unshare_run,
 	.supports = hugetlb_2m_only,
 };

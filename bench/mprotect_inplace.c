@@ -13,7 +13,6 @@
 #include <sys/mman.h>
 
 #include "bench.h"
-#include "timing.h"
 
 static int mprotect_inplace_run(struct pb_case *c)
 {
@@ -27,28 +26,24 @@ static int mprotect_inplace_run(struct pb_case *c)
 			return -1;
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		for (int k = 0; k < ns; k++) {
-			uint64_t t0, t1, t2, t3;
+			uint64_t t_down, t_up;
 
 			if (pb_case_select_strategy(c, k))
 				return -1;
 			pb_case_snapshot(c, &s0);
-			t0 = pb_now_ns();
-			if (pb_case_protect(c, PROT_READ))
+			if (pb_case_timed_protect(c, PROT_READ, &t_down))
 				return -1;
-			t1 = pb_now_ns();
 			pb_touch(c->map.addr, c->map.size, c->page_size, false);
 			pb_case_snapshot(c, &s1);
 
-			t2 = pb_now_ns();
-			if (pb_case_protect(c, PROT_READ | PROT_WRITE))
+			if (pb_case_timed_protect(c, PROT_READ | PROT_WRITE, &t_up))
 				return -1;
-			t3 = pb_now_ns();
 			pb_touch(c->map.addr, c->map.size, c->page_size, true);
 			pb_case_snapshot(c, &s2);
 
 			if (pb_case_measured(c, i)) {
-				pb_series_add(down[k], t1 - t0, &s0, &s1);
-				pb_series_add(up[k], t3 - t2, &s1, &s2);
+				pb_series_add(down[k], t_down, &s0, &s1);
+				pb_series_add(up[k], t_up, &s1, &s2);
 			}
 		}
 	}
@@ -58,9 +53,6 @@ static int mprotect_inplace_run(struct pb_case *c)
 const struct pb_bench pb_bench_mprotect_inplace = {
 	.name = "mprotect-inplace",
 	.summary = "mprotect RW->RO (downgrade) and RO->RW (upgrade) of a populated mapping",
-	.uses_remote = true,
-	.uses_strategies = true,
-	.populate = true,
-	.preserves_data = true,
+	.flags = PB_BENCH_REMOTE | PB_BENCH_STRATEGIES | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA,
 	.run = mprotect_inplace_run,
 };

@@ -22,7 +22,7 @@ static int split_refault_run(struct pb_case *c)
 	if (!mprot || !cycle)
 		return -1;
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
-		uint64_t t0, t_zapped, t1, t2, t_touch, t3;
+		uint64_t t0, t_zapped, t_prot, t_touch, t3;
 
 		pb_case_snapshot(c, &s0);
 		t0 = pb_now_ns();
@@ -32,10 +32,8 @@ static int split_refault_run(struct pb_case *c)
 		}
 		t_zapped = pb_now_ns();
 		pb_case_snapshot(c, &s1);
-		t1 = pb_now_ns();
-		if (pb_case_protect(c, PROT_READ))
+		if (pb_case_timed_protect(c, PROT_READ, &t_prot))
 			return -1;
-		t2 = pb_now_ns();
 		pb_case_snapshot(c, &s2);
 		t_touch = pb_now_ns();
 		pb_touch(c->map.addr, c->map.size, c->page_size, false);
@@ -47,9 +45,9 @@ static int split_refault_run(struct pb_case *c)
 		pb_touch(c->map.addr, c->map.size, c->page_size, true);
 
 		if (pb_case_measured(c, i)) {
-			pb_series_add(mprot, t2 - t1, &s1, &s2);
+			pb_series_add(mprot, t_prot, &s1, &s2);
 			/* leave out the counter reads taken inside the cycle */
-			pb_series_add(cycle, (t_zapped - t0) + (t2 - t1) + (t3 - t_touch),
+			pb_series_add(cycle, (t_zapped - t0) + t_prot + (t3 - t_touch),
 				      &s0, &s3);
 		}
 	}
@@ -59,9 +57,6 @@ static int split_refault_run(struct pb_case *c)
 const struct pb_bench pb_bench_mprotect_split_refault = {
 	.name = "mprotect-split-refault",
 	.summary = "MADV_DONTNEED + mprotect RO + refault touch, as a user-space split",
-	.uses_remote = true,
-	.populate = true,
-	.preserves_data = true,
-	.zaps = true,
+	.flags = PB_BENCH_REMOTE | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA | PB_BENCH_ZAPS,
 	.run = split_refault_run,
 };

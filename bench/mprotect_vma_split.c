@@ -84,14 +84,12 @@ static int vma_split_run(struct pb_case *c)
 	volatile char *const probes[NR_PROBES] = { mid + 64, mid + PB_SZ_1G - 1 };
 	struct pb_series *s[PB_STRATEGY_MAX][NR_DIRS];
 	struct pb_counter_snapshot s0, s1;
-	int ns = c->nr_strategies, rc = -1;
-	struct sigaction old;
+	int ns = c->nr_strategies;
 
 	for (int k = 0; k < ns; k++)
 		for (int d = 0; d < NR_DIRS; d++)
 			if (!(s[k][d] = pb_case_series(c, dir_names[d], c->strategies[k])))
 				return -1;
-	pb_probe_install(&old);
 	c->checks_extra = json_object_new_object();
 	json_object_object_add(c->checks_extra, "unaligned_refused", unaligned_refused(c, mid));
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
@@ -103,7 +101,7 @@ static int vma_split_run(struct pb_case *c)
 			uint64_t t[NR_DIRS];
 
 			if (pb_case_select_strategy(c, k))
-				goto out;
+				return -1;
 			pb_case_dirty_probes(c, probes, NR_PROBES);
 			for (int d = 0; d < NR_DIRS; d++) {
 				uint64_t t0;
@@ -111,7 +109,7 @@ static int vma_split_run(struct pb_case *c)
 				pb_case_snapshot(c, &s0);
 				t0 = pb_now_ns();
 				if (protect_mid(c, mid, prot[d], dir_names[d]))
-					goto out;
+					return -1;
 				t[d] = pb_now_ns() - t0;
 				/* the probes' own faults are not the call's */
 				if (d != UP)
@@ -137,20 +135,14 @@ static int vma_split_run(struct pb_case *c)
 			}
 		}
 	}
-	rc = 0;
-out:
-	pb_probe_restore(&old);
-	return rc;
+	return 0;
 }
 
 const struct pb_bench pb_bench_mprotect_vma_split = {
 	.name = "mprotect-vma-split",
 	.summary = "the reproducer: middle PUD of 3 to PROT_READ, PROT_NONE, back; unaligned split refused",
-	.uses_remote = true,
-	.remote_spin_only = true,
-	.uses_strategies = true,
-	.populate = true,
-	.preserves_data = true,
+	.flags = PB_BENCH_REMOTE | PB_BENCH_REMOTE_SPIN_ONLY | PB_BENCH_STRATEGIES |
+		 PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA,
 	.min_size_gib = 3,
 	.run = vma_split_run,
 };

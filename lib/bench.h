@@ -23,22 +23,33 @@
 
 struct pb_case;
 
+/* What a benchmark asks of the harness (stress-ng's classifier flags, in spirit). */
+enum pb_bench_flag {
+	PB_BENCH_REMOTE = 1 << 0,	/* honours the remote participant settings */
+	/* participants only spin: the benchmark makes ranges PROT_NONE */
+	PB_BENCH_REMOTE_SPIN_ONLY = 1 << 1,
+	PB_BENCH_STRATEGIES = 1 << 2,	/* interleaves the kernel's PUD strategies */
+	PB_BENCH_POPULATE = 1 << 3,	/* harness touches every page before run() */
+	PB_BENCH_KEEPS_DATA = 1 << 4,	/* harness checks the populate pattern after */
+	/* MADV_DONTNEED: the data is kept only where the backend keeps it */
+	PB_BENCH_ZAPS = 1 << 5,
+};
+
 struct pb_bench {
 	const char *name;
 	const char *summary;
-	bool uses_remote;	/* honours the remote participant settings */
-	bool populate;		/* harness touches every page before run() */
-	bool preserves_data;	/* harness checks the populate pattern after */
-	bool zaps;		/* MADV_DONTNEED: data kept only if the backend keeps it */
-	bool uses_strategies;	/* interleaves the kernel's PUD strategies */
-	/* participants only spin: the benchmark makes ranges PROT_NONE */
-	bool remote_spin_only;
-	unsigned min_size_gib;	/* smaller configured sizes are skipped */
+	unsigned flags;			/* enum pb_bench_flag */
+	unsigned min_size_gib;		/* smaller configured sizes are skipped */
 	/* 0 on success, -1 with pb_case_error() */
 	int (*run)(struct pb_case *c);
 	/* Optional: false + reason when it cannot measure on @be (case skipped). */
 	bool (*supports)(const struct pb_backend *be, char *reason, size_t len);
 };
+
+static inline bool pb_bench_has(const struct pb_bench *b, enum pb_bench_flag f)
+{
+	return b->flags & f;
+}
 
 extern const struct pb_bench *const pb_benches[];	/* NULL-terminated */
 const struct pb_bench *pb_bench_find(const char *name);
@@ -131,9 +142,11 @@ int pb_case_select_strategy(struct pb_case *c, int k);
 
 /* mprotect() the whole mapping; on failure the case error names the call. */
 int pb_case_protect(struct pb_case *c, int prot);
+/* The same, timed: *@ns is the call alone. */
+int pb_case_timed_protect(struct pb_case *c, int prot, uint64_t *ns);
 
 /*
- * Stale-write probes (the pb_probe handler must be installed): dirty the
+ * Stale-write probes (the harness installs the probe handler): dirty the
  * @n probe bytes here and on every participant's CPU, so all hold writable
  * TLB entries; after a downgrade, try the writes again everywhere and count
  * into @s those that went through, if the round is @measured.
@@ -147,7 +160,7 @@ void pb_case_try_writes(struct pb_case *c, struct pb_series *s, volatile char *c
  * middle and last page are written before, here and on the participants'
  * CPUs (writable TLB entries), and written again after, which must fault.
  * The call, its counts and the probes go into @s if round @i is measured.
- * Needs pb_probe_install().  0, or -1 with the case error.
+ * 0, or -1 with the case error.
  */
 int pb_case_probed_downgrade(struct pb_case *c, struct pb_series *s, unsigned i);
 

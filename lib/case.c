@@ -97,6 +97,16 @@ int pb_case_protect(struct pb_case *c, int prot)
 	return -1;
 }
 
+int pb_case_timed_protect(struct pb_case *c, int prot, uint64_t *ns)
+{
+	uint64_t t0 = pb_now_ns();
+
+	if (pb_case_protect(c, prot))
+		return -1;
+	*ns = pb_now_ns() - t0;
+	return 0;
+}
+
 void pb_case_dirty_probes(struct pb_case *c, volatile char *const *probes, int n)
 {
 	for (int p = 0; p < n && p < PB_MAX_PROBES; p++)
@@ -144,18 +154,16 @@ int pb_case_probed_downgrade(struct pb_case *c, struct pb_series *s, unsigned i)
 		c->map.addr + c->map.size - 1,
 	};
 	struct pb_counter_snapshot s0, s1;
-	uint64_t t0, t1;
+	uint64_t ns;
 
 	pb_case_dirty_probes(c, probes, 3);
 	pb_case_snapshot(c, &s0);
-	t0 = pb_now_ns();
-	if (pb_case_protect(c, PROT_READ))
+	if (pb_case_timed_protect(c, PROT_READ, &ns))
 		return -1;
-	t1 = pb_now_ns();
 	pb_case_snapshot(c, &s1);
 	pb_case_try_writes(c, s, probes, 3, pb_case_measured(c, i));
 	if (pb_case_measured(c, i))
-		pb_series_add(s, t1 - t0, &s0, &s1);
+		pb_series_add(s, ns, &s0, &s1);
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "env.h"
 #include "kmsg.h"
 #include "noise.h"
+#include "probe.h"
 #include "repeat.h"
 #include "results.h"
 
@@ -181,16 +182,16 @@ static json_object *mapping_json(const struct pb_case *c, long populate_faults,
 	long expected = (long)(c->map.size / c->page_size);
 	bool faults_ok = populate_faults == expected;
 
-	json_object_object_add(o, "populate_faults", c->bench->populate ?
+	json_object_object_add(o, "populate_faults", pb_bench_has(c->bench, PB_BENCH_POPULATE) ?
 			       json_object_new_int64(populate_faults) : NULL);
 	json_object_object_add(o, "expected_faults", json_object_new_int64(expected));
 	/* what the fault count implies; the nominal size when it matches */
-	json_object_object_add(o, "mapped_page_size", c->bench->populate && populate_faults > 0 ?
+	json_object_object_add(o, "mapped_page_size", pb_bench_has(c->bench, PB_BENCH_POPULATE) && populate_faults > 0 ?
 			       json_object_new_int64(faults_ok ? (int64_t)c->page_size :
 						     (int64_t)(c->map.size / populate_faults)) : NULL);
 	json_object_object_add(o, "smaps_confirms", json_object_new_boolean(
 		smaps_confirms(smaps, c->page_size, c->map.size)));
-	json_object_object_add(o, "granularity_verified", c->bench->populate ?
+	json_object_object_add(o, "granularity_verified", pb_bench_has(c->bench, PB_BENCH_POPULATE) ?
 			       json_object_new_boolean(faults_ok &&
 						       smaps_confirms(smaps, c->page_size, c->map.size)) :
 			       NULL);
@@ -294,6 +295,7 @@ static int case_child(struct pb_case *c)
 	pid_t tids[PB_MAX_THREADS];
 	char err[512] = "";
 	struct pb_kmsg km;
+	struct sigaction segv;
 	json_object *smaps;
 	bool data_checked;
 	int rc;
@@ -309,7 +311,7 @@ static int case_child(struct pb_case *c)
 		report_str("error", "%s", err);
 		return 1;
 	}
-	if (c->bench->populate) {
+	if (pb_bench_has(c->bench, PB_BENCH_POPULATE)) {
 		stage("populate");
 		populate_faults = populate(c);
 	}
@@ -332,7 +334,10 @@ static int case_child(struct pb_case *c)
 	pb_kmsg_start(&km);
 
 	stage("run");
+	/* probes may fault on purpose; any other SIGSEGV still kills the case */
+	pb_probe_install(&segv);
 	rc = c->bench->run(c);
+	pb_probe_restore(&segv);
 	/* the records need the counters open: they say which were available */
 	if (rc == 0)
 		pb_case_emit_series(c);
@@ -346,8 +351,8 @@ static int case_child(struct pb_case *c)
 	c->ctrs = NULL;
 	/* smaps walks the page tables: only after the measurement */
 	smaps = read_smaps(c->map.addr);
-	data_checked = c->bench->preserves_data && rc == 0 &&
-		       (!c->bench->zaps || c->backend->zap_keeps_data);
+	data_checked = pb_bench_has(c->bench, PB_BENCH_KEEPS_DATA) && rc == 0 &&
+		       (!pb_bench_has(c->bench, PB_BENCH_ZAPS) || c->backend->zap_keeps_data);
 	if (data_checked)
 		mismatches = pattern_mismatches(c);
 	pb_mapping_destroy(c->backend, &c->map);
@@ -691,7 +696,7 @@ static void run_one(struct run_ctx *rx, const struct pb_bench *bench,
 		.nr_remote = (int)nr_remote,
 		.remote_mode = mode,
 		.knob = rx->knob,
-		.nr_strategies = bench->uses_strategies ? rx->nr_strategies : 1,
+		.nr_strategies = pb_bench_has(bench, PB_BENCH_STRATEGIES) ? rx->nr_strategies : 1,
 	};
 	char err[512];
 
@@ -725,7 +730,7 @@ static void run_bench(struct run_ctx *rx, const struct pb_bench *bench,
 	const struct pb_config *cfg = rx->cfg;
 	const struct pb_bench_config *bcfg = pb_config_bench(cfg, bench->name);
 	/* without participants the remote axes collapse to one case */
-	unsigned nr_counts = bench->uses_remote ? cfg->nr_remote_cpus : 1;
+	unsigned nr_counts = pb_bench_has(bench, PB_BENCH_REMOTE) ? cfg->nr_remote_cpus : 1;
 
 	for (unsigned s = 0; s < bcfg->nr_sizes && !interrupted; s++) {
 		if (bcfg->sizes_gib[s] < bench->min_size_gib) {
@@ -733,12 +738,12 @@ static void run_bench(struct run_ctx *rx, const struct pb_bench *bench,
 			continue;
 		}
 		for (unsigned r = 0; r < nr_counts && !interrupted; r++) {
-			unsigned nr_remote = bench->uses_remote ? cfg->remote_cpus[r] : 0;
+			unsigned nr_remote = pb_bench_has(bench, PB_BENCH_REMOTE) ? cfg->remote_cpus[r] : 0;
 			unsigned nr_modes = nr_remote ? cfg->nr_remote_modes : 1;
 
 			for (unsigned m = 0; m < nr_modes && !interrupted; m++) {
 				/* read-mode participants would fault on its PROT_NONE */
-				if (bench->remote_spin_only && nr_remote &&
+				if (pb_bench_has(bench, PB_BENCH_REMOTE_SPIN_ONLY) && nr_remote &&
 				    cfg->remote_modes[m] != PB_REMOTE_SPIN)
 					continue;
 				run_one(rx, bench, bcfg, be, bcfg->sizes_gib[s], nr_remote,
