@@ -30,15 +30,7 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
 read -r up_init _ < /proc/uptime
 echo "init_uptime=$up_init" > "$RESULTS/timing.txt"
 
-align=1G
-read -r cmdline < /proc/cmdline
-# Word splitting of the cmdline is intended.
-for w in $cmdline; do
-    case $w in
-        pudbench.align=*) align=${w#pudbench.align=} ;;
-        --) break ;;
-    esac
-done
+align=$(pudbench-param align 1G)
 
 # Modules in dependency order (one per line, made by mkinitramfs.sh).
 while read -r m; do

@@ -7,14 +7,7 @@
 # soon as it is written (pudbench-frame), not only at poweroff.
 # shellcheck shell=sh
 set -u
-aligns=1G
-read -r cmdline < /proc/cmdline
-for w in $cmdline; do
-    case $w in
-        pudbench.aligns=*) aligns=${w#pudbench.aligns=} ;;
-        --) break ;;
-    esac
-done
+aligns=$(pudbench-param aligns 1G)
 rc=0
 for a in $(echo "$aligns" | tr ',' ' '); do
     echo "== align $a"

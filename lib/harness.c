@@ -60,13 +60,14 @@ static void report_str(const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void report_str(const char *key, const char *fmt, ...)
 {
-	json_object *msg = json_object_new_object();
 	char buf[1024];
 	va_list ap;
+	json_object *msg;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	msg = json_object_new_object();
 	json_object_object_add(msg, key, json_object_new_string(buf));
 	report(msg);
 }

@@ -44,6 +44,7 @@ static int set_list(char (*list)[PB_CFG_NAME_MAX], unsigned *nr, const char *opt
 	return 0;
 }
 
+/* Options override the config file; a named device is checked before anything is written. */
 int pb_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {

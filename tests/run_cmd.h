@@ -4,6 +4,7 @@
 #define PUDBENCH_TESTS_RUN_CMD_H
 
 #include <limits.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -125,6 +126,17 @@ static inline pid_t spawn_quiet(char *const argv[])
 	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	return rc ? -1 : pid;
+}
+
+/* Send @sig to @pid and reap it: its exit status, or -1 if a signal killed it. */
+static inline int interrupt_and_reap(pid_t pid, int sig)
+{
+	int wstatus;
+
+	kill(pid, sig);
+	if (waitpid(pid, &wstatus, 0) != pid || !WIFEXITED(wstatus))
+		return -1;
+	return WEXITSTATUS(wstatus);
 }
 
 #endif

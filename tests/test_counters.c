@@ -136,15 +136,22 @@ static void helper_stop(struct helper *h)
 
 /* ------------------------------------------------------------------ tests */
 
-TEST(faults_exact_for_fresh_4k_pages)
+/* Count this thread while it first-touches NR_PAGES fresh 4 KiB pages. */
+static void touch_fresh_pages_counted(struct window *w)
 {
 	pid_t self = gettid();
 	char *p = map_4k(NR_PAGES * PAGE);
+
+	window_open(w, &self, 1);
+	touch_pages(p, NR_PAGES * PAGE);
+	window_close(w);
+}
+
+TEST(faults_exact_for_fresh_4k_pages)
+{
 	struct window w;
 
-	window_open(&w, &self, 1);
-	touch_pages(p, NR_PAGES * PAGE);
-	window_close(&w);
+	touch_fresh_pages_counted(&w);
 	ASSERT_EQ(NR_PAGES, per_thread(&w, 0, PB_CTR_FAULTS));
 	ASSERT_EQ(NR_PAGES, per_thread(&w, 0, PB_CTR_MINOR_FAULTS));
 	ASSERT_EQ(0, per_thread(&w, 0, PB_CTR_MAJOR_FAULTS));
@@ -232,13 +239,9 @@ TEST(hw_counters_unavailable_or_counting)
 		{ PB_CTR_DTLB_MISSES, PERF_TYPE_HW_CACHE, PERF_COUNT_HW_CACHE_DTLB |
 			(PERF_COUNT_HW_CACHE_OP_READ << 8) | (PERF_COUNT_HW_CACHE_RESULT_MISS << 16) },
 	};
-	pid_t self = gettid();
-	char *p = map_4k(NR_PAGES * PAGE);
 	struct window w;
 
-	window_open(&w, &self, 1);
-	touch_pages(p, NR_PAGES * PAGE);
-	window_close(&w);
+	touch_fresh_pages_counted(&w);
 	for (size_t i = 0; i < sizeof(hw) / sizeof(hw[0]); i++) {
 		struct perf_event_attr attr = { .size = sizeof(attr), .type = hw[i].type,
 						.config = hw[i].config };

@@ -35,7 +35,6 @@ static void interrupt_run(int sig)
 	long pool_before = -1, pool_after = -1;
 	time_t deadline;
 	json_object *doc, *status;
-	int wstatus;
 	pid_t pid;
 
 	ASSERT_TRUE(dir != NULL);
@@ -50,10 +49,7 @@ static void interrupt_run(int sig)
 	while (records_in(path) == 0 && time(NULL) < deadline)
 		usleep(100 * 1000);
 	ASSERT_GT(records_in(path), 0);
-	kill(pid, sig);
-	ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
-	ASSERT_TRUE(WIFEXITED(wstatus));
-	ASSERT_EQ(WEXITSTATUS(wstatus), 3);
+	ASSERT_EQ(interrupt_and_reap(pid, sig), 3);
 
 	doc = json_object_from_file(path);
 	ASSERT_TRUE(doc != NULL);

@@ -213,7 +213,7 @@ TEST_TIMEOUT(sigint_keeps_finished_repetitions, 400)
 	char tmpl[] = "/tmp/pudbench-test-repeat-XXXXXX", dir[300], path[320];
 	json_object *doc, *recs;
 	time_t deadline;
-	int wstatus, kept;
+	int kept;
 	pid_t pid;
 
 	ASSERT_TRUE(mkdtemp(tmpl) != NULL);
@@ -225,10 +225,7 @@ TEST_TIMEOUT(sigint_keeps_finished_repetitions, 400)
 	deadline = time(NULL) + 300;
 	while (reps_in(path) < 2 && time(NULL) < deadline)
 		usleep(100 * 1000);
-	kill(pid, SIGINT);
-	ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
-	ASSERT_TRUE(WIFEXITED(wstatus));
-	ASSERT_EQ(WEXITSTATUS(wstatus), 3);
+	ASSERT_EQ(interrupt_and_reap(pid, SIGINT), 3);
 	doc = json_object_from_file(path);
 	ASSERT_STREQ(pb_jstr(doc, "status", NULL), "interrupted");
 	recs = pb_jget(doc, "results");

@@ -122,6 +122,19 @@ TEST(two_outliers)
 	free(s);
 }
 
+/* Every sample is @v: every location is @v, every spread 0. */
+static void assert_all_at(const struct pb_stats *st, double v)
+{
+	ASSERT_NEAR(st->min, v, 0);
+	ASSERT_NEAR(st->max, v, 0);
+	ASSERT_NEAR(st->median, v, 0);
+	ASSERT_NEAR(st->mean, v, 0);
+	ASSERT_NEAR(st->p99, v, 0);
+	ASSERT_NEAR(st->stddev, 0, 0);
+	ASSERT_NEAR(st->cv, 0, 0);
+	ASSERT_EQ(0, st->outliers);
+}
+
 TEST(constant_vector)
 {
 	double v[8];
@@ -130,13 +143,9 @@ TEST(constant_vector)
 	for (int i = 0; i < 8; i++)
 		v[i] = 7.25;
 	ASSERT_EQ(0, pb_stats_compute(v, 8, &st));
-	ASSERT_NEAR(st.stddev, 0, 0);
-	ASSERT_NEAR(st.cv, 0, 0);
-	ASSERT_NEAR(st.median, 7.25, 0);
-	ASSERT_NEAR(st.p99, 7.25, 0);
+	assert_all_at(&st, 7.25);
 	ASSERT_NEAR(st.median_ci_lo, 7.25, 0);
 	ASSERT_NEAR(st.median_ci_hi, 7.25, 0);
-	ASSERT_EQ(0, st.outliers);
 }
 
 TEST(single_sample)
@@ -146,14 +155,8 @@ TEST(single_sample)
 
 	ASSERT_EQ(0, pb_stats_compute(&v, 1, &st));
 	ASSERT_EQ(1, st.n);
-	ASSERT_NEAR(st.min, 3.5, 0);
-	ASSERT_NEAR(st.max, 3.5, 0);
-	ASSERT_NEAR(st.median, 3.5, 0);
-	ASSERT_NEAR(st.mean, 3.5, 0);
-	ASSERT_NEAR(st.stddev, 0, 0);
-	ASSERT_NEAR(st.cv, 0, 0);
+	assert_all_at(&st, 3.5);
 	ASSERT_TRUE(isnan(st.median_ci_lo) && isnan(st.median_ci_hi));
-	ASSERT_EQ(0, st.outliers);
 }
 
 TEST(ci_needs_six_samples)

@@ -74,10 +74,7 @@ TEST_TIMEOUT(sigint_keeps_finished_kernels, 900)
 	while (!qemus_for(out) && time(NULL) < deadline)
 		usleep(200 * 1000);
 	ASSERT_GT(qemus_for(out), 0);
-	kill(pid, SIGINT);
-	ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
-	ASSERT_TRUE(WIFEXITED(wstatus));
-	ASSERT_EQ(WEXITSTATUS(wstatus), 3);
+	ASSERT_EQ(interrupt_and_reap(pid, SIGINT), 3);
 	ASSERT_EQ(qemus_for(out), 0);
 
 	doc = json_object_from_file(matrix);

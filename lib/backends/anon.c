@@ -74,22 +74,17 @@ static int base_map(const struct pb_config *cfg, struct pb_mapping *m, char *err
 	return anon_map(m->addr, m->size, MADV_NOHUGEPAGE, err, len);
 }
 
-const struct pb_backend pb_backend_thp_2m = {
-	.name = "thp-2M",
-	.summary = "anonymous memory with MADV_HUGEPAGE (PMD mappings)",
-	.page_size = PB_SZ_2M,
-	.zap_keeps_data = false,
-	.probe = thp_probe,
-	.map = thp_map,
-	.unmap = anon_unmap,
-};
+/* The two differ only in the advice they map with and what they need first. */
+#define ANON_BACKEND(NAME, SUMMARY, PAGE_SIZE, PROBE, MAP)                                   \
+	{                                                                                   \
+		.name = NAME, .summary = SUMMARY, .page_size = PAGE_SIZE,                   \
+		.zap_keeps_data = false,	/* a zap frees anonymous memory */          \
+		.probe = PROBE, .map = MAP, .unmap = anon_unmap,                            \
+	}
 
-const struct pb_backend pb_backend_base_4k = {
-	.name = "base-4K",
-	.summary = "anonymous memory with MADV_NOHUGEPAGE (PTE mappings)",
-	.page_size = PB_SZ_4K,
-	.zap_keeps_data = false,
-	.probe = base_probe,
-	.map = base_map,
-	.unmap = anon_unmap,
-};
+const struct pb_backend pb_backend_thp_2m =
+	ANON_BACKEND("thp-2M", "anonymous memory with MADV_HUGEPAGE (PMD mappings)", PB_SZ_2M,
+		     thp_probe, thp_map);
+const struct pb_backend pb_backend_base_4k =
+	ANON_BACKEND("base-4K", "anonymous memory with MADV_NOHUGEPAGE (PTE mappings)", PB_SZ_4K,
+		     base_probe, base_map);

@@ -63,6 +63,7 @@ cp "$busybox" "$stage/bin/busybox"
 echo "pudbench guest initramfs for $KREL" > "$stage/etc/pudbench-guest"
 install -m 0755 "$init_src" "$stage/init"
 install -m 0755 "$here/../../guest/frame.sh" "$stage/bin/pudbench-frame"
+install -m 0755 "$here/../../guest/param.sh" "$stage/bin/pudbench-param"
 
 # --- modules -------------------------------------------------------------
 # Map "name" to its modules.dep path; '-' and '_' are interchangeable.
