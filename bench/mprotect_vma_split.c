@@ -19,28 +19,11 @@
 #include <sys/mman.h>
 
 #include "bench.h"
+#include "procmaps.h"
 #include "probe.h"
 #include "timing.h"
 
 #define NR_PROBES 2
-
-/* VMAs of /proc/self/maps that overlap [addr, addr + size); -1 if unreadable. */
-static int vmas_in(const char *addr, size_t size)
-{
-	FILE *f = fopen("/proc/self/maps", "re");
-	unsigned long lo, hi;
-	int n = 0;
-	char line[512];
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 &&
-		    lo < (unsigned long)addr + size && hi > (unsigned long)addr)
-			n++;
-	fclose(f);
-	return n;
-}
 
 /*
  * mprotect() of one 4 KiB page in the middle of a huge page: the VMA would
@@ -50,7 +33,7 @@ static int vmas_in(const char *addr, size_t size)
 static json_object *unaligned_refused(struct pb_case *c, char *mid)
 {
 	char *inside = mid + c->page_size / 2;
-	int before = vmas_in(c->map.addr, c->map.size), rc, err, after;
+	int before = pb_maps_count_vmas(c->map.addr, c->map.size), rc, err, after;
 	bool refused;
 	char v;
 
@@ -60,7 +43,7 @@ static json_object *unaligned_refused(struct pb_case *c, char *mid)
 
 	rc = mprotect(inside, PB_SZ_4K, PROT_READ);
 	err = errno;
-	after = vmas_in(c->map.addr, c->map.size);
+	after = pb_maps_count_vmas(c->map.addr, c->map.size);
 	refused = rc == -1 && err == EINVAL && before == after && pb_probe_write(inside, v);
 	if (rc == 0)	/* a kernel that took it: undo, the data check follows */
 		mprotect(inside, PB_SZ_4K, PROT_READ | PROT_WRITE);

@@ -23,6 +23,7 @@
 #include "kmsg.h"
 #include "noise.h"
 #include "probe.h"
+#include "procmaps.h"
 #include "repeat.h"
 #include "results.h"
 
@@ -116,44 +117,6 @@ static long pattern_mismatches(const struct pb_case *c)
 	return bad;
 }
 
-/* The smaps fields that tell which page size really backs the range (kB). */
-static const char *const smaps_fields[] = {
-	"Size", "Rss", "KernelPageSize", "MMUPageSize", "AnonHugePages",
-	"ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb",
-};
-
-static json_object *read_smaps(const char *addr)
-{
-	FILE *f = fopen("/proc/self/smaps", "re");
-	json_object *o = NULL;
-	char *line = NULL;
-	size_t cap = 0;
-
-	if (!f)
-		return NULL;
-	while (getline(&line, &cap, f) > 0) {
-		unsigned long start, end;
-		char key[64];
-		long kb;
-
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			if (o)
-				break;	/* past our VMA */
-			if ((uintptr_t)addr >= start && (uintptr_t)addr < end)
-				o = json_object_new_object();
-			continue;
-		}
-		if (!o || sscanf(line, "%63[^:]: %ld kB", key, &kb) != 2)
-			continue;
-		for (size_t i = 0; i < sizeof(smaps_fields) / sizeof(*smaps_fields); i++)
-			if (!strcmp(key, smaps_fields[i]))
-				json_object_object_add(o, key, json_object_new_int64(kb));
-	}
-	free(line);
-	fclose(f);
-	return o;
-}
-
 static long smaps_kb(json_object *smaps, const char *key)
 {
 	json_object *v = smaps ? json_object_object_get(smaps, key) : NULL;
@@ -181,21 +144,20 @@ static json_object *mapping_json(const struct pb_case *c, long populate_faults,
 {
 	json_object *o = json_object_new_object();
 	long expected = (long)(c->map.size / c->page_size);
+	bool populated = pb_bench_has(c->bench, PB_BENCH_POPULATE);
 	bool faults_ok = populate_faults == expected;
+	bool smaps_ok = smaps_confirms(smaps, c->page_size, c->map.size);
 
-	json_object_object_add(o, "populate_faults", pb_bench_has(c->bench, PB_BENCH_POPULATE) ?
+	json_object_object_add(o, "populate_faults", populated ?
 			       json_object_new_int64(populate_faults) : NULL);
 	json_object_object_add(o, "expected_faults", json_object_new_int64(expected));
 	/* what the fault count implies; the nominal size when it matches */
-	json_object_object_add(o, "mapped_page_size", pb_bench_has(c->bench, PB_BENCH_POPULATE) && populate_faults > 0 ?
+	json_object_object_add(o, "mapped_page_size", populated && populate_faults > 0 ?
 			       json_object_new_int64(faults_ok ? (int64_t)c->page_size :
 						     (int64_t)(c->map.size / populate_faults)) : NULL);
-	json_object_object_add(o, "smaps_confirms", json_object_new_boolean(
-		smaps_confirms(smaps, c->page_size, c->map.size)));
-	json_object_object_add(o, "granularity_verified", pb_bench_has(c->bench, PB_BENCH_POPULATE) ?
-			       json_object_new_boolean(faults_ok &&
-						       smaps_confirms(smaps, c->page_size, c->map.size)) :
-			       NULL);
+	json_object_object_add(o, "smaps_confirms", json_object_new_boolean(smaps_ok));
+	json_object_object_add(o, "granularity_verified", populated ?
+			       json_object_new_boolean(faults_ok && smaps_ok) : NULL);
 	json_object_object_add(o, "smaps_kb", smaps);
 	return o;
 }
@@ -351,7 +313,7 @@ static int case_child(struct pb_case *c)
 	pb_counters_close(c->ctrs);
 	c->ctrs = NULL;
 	/* smaps walks the page tables: only after the measurement */
-	smaps = read_smaps(c->map.addr);
+	smaps = pb_smaps_of(c->map.addr);
 	data_checked = pb_bench_has(c->bench, PB_BENCH_KEEPS_DATA) && rc == 0 &&
 		       (!pb_bench_has(c->bench, PB_BENCH_ZAPS) || c->backend->zap_keeps_data);
 	if (data_checked)

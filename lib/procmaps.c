@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+/* /proc/self/maps and smaps (see procmaps.h). */
+#define _GNU_SOURCE
+#include "procmaps.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A VMA's first line, "start-end perms ..."; other smaps lines are fields. */
+static bool vma_line(const char *line, uintptr_t *start, uintptr_t *end)
+{
+	unsigned long lo, hi;
+
+	if (sscanf(line, "%lx-%lx ", &lo, &hi) != 2)
+		return false;
+	*start = lo;
+	*end = hi;
+	return true;
+}
+
+int pb_maps_count_vmas(const void *addr, size_t size)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	uintptr_t lo = (uintptr_t)addr, start, end;
+	char *line = NULL;
+	size_t cap = 0;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (getline(&line, &cap, f) > 0)
+		n += vma_line(line, &start, &end) && start < lo + size && end > lo;
+	free(line);
+	fclose(f);
+	return n;
+}
+
+static const char *const smaps_fields[] = {
+	"Size", "Rss", "KernelPageSize", "MMUPageSize", "AnonHugePages",
+	"ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb",
+};
+
+json_object *pb_smaps_of(const void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	uintptr_t at = (uintptr_t)addr, start, end;
+	json_object *o = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return NULL;
+	while (getline(&line, &cap, f) > 0) {
+		char key[64];
+		long kb;
+
+		if (vma_line(line, &start, &end)) {
+			if (o)
+				break;	/* past our VMA */
+			if (at >= start && at < end)
+				o = json_object_new_object();
+			continue;
+		}
+		if (!o || sscanf(line, "%63[^:]: %ld kB", key, &kb) != 2)
+			continue;
+		for (size_t i = 0; i < sizeof(smaps_fields) / sizeof(*smaps_fields); i++)
+			if (!strcmp(key, smaps_fields[i]))
+				json_object_object_add(o, key, json_object_new_int64(kb));
+	}
+	free(line);
+	fclose(f);
+	return o;
+}
