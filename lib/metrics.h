@@ -34,7 +34,7 @@
 	  PB_CTR_FAULTS)                                                               \
 	M(REMOTE_SHOOTDOWNS, "tlb_shootdowns_remote", "rshoot",                        \
 	  "remote TLB shootdowns received",                                            \
-	  "flushes that ran on a participant's CPU for the caller (received)",         \
+	  "flushes other CPUs ran for the caller's mm (received; tlb:tlb_flush)",      \
 	  PB_CTR_TLB_REMOTE_SHOOTDOWN)                                                 \
 	M(REMOTE_FLUSH_REQUESTS, "tlb_remote_flush_requests", "rflreq",                \
 	  "remote TLB flush requests",                                                 \

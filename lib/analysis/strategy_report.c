@@ -301,10 +301,26 @@ static const char *flush_verdict(const struct pb_sr_row *base, const struct pb_s
 	return df >= 0.5 ? "a full flush disappears" : "a ranged flush disappears";
 }
 
-/*
- * Per backend and case, each kernel against the first one (e.g. the stock
- * kernel): local, full, remote and, where measured, function-call IPIs.
- */
+/* What a kernel is held against the first kernel on; function-call IPIs where both measured them. */
+static const enum pb_metric_id diffed[] = { LOCAL, FULL, RSHOOT, PB_METRIC_CALL_IPIS };
+#define NR_DIFFED (sizeof(diffed) / sizeof(*diffed))
+
+static void print_kernel_diff(FILE *f, const char *label, const struct pb_sr_row *b,
+			      const struct pb_sr_row *r)
+{
+	fprintf(f, "  %-12.12s %-10s %-9s %d%-5s", label, r->backend, r->direction, r->remote,
+		r->remote ? ":spin" : "");
+	for (size_t m = 0; m < NR_DIFFED; m++) {
+		double was = b->per_call[diffed[m]], now = r->per_call[diffed[m]];
+
+		if (diffed[m] != PB_METRIC_CALL_IPIS || (!isnan(was) && !isnan(now)))
+			fprintf(f, "%s %s %.2f -> %.2f", m ? "," : "", pb_metrics[diffed[m]].abbrev,
+				was, now);
+	}
+	fprintf(f, ": %s\n", flush_verdict(b, r));
+}
+
+/* Per backend and case, each kernel against the first one (e.g. the stock kernel). */
 static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned nr,
 			       const char *bench, const struct pb_sr_row *rows, size_t n)
 {
@@ -313,8 +329,6 @@ static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned n
 	for (unsigned c = 1; c < nr; c++)
 		for (size_t i = 0; i < n; i++) {
 			const struct pb_sr_row *r = &rows[i], *b = NULL;
-			const double *now, *was;
-			char cal[48] = "";
 
 			if (r->kernel != c)
 				continue;
@@ -324,21 +338,14 @@ static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned n
 					b = &rows[j];
 			if (!b)
 				continue;
-			if (!any)
-				fprintf(f, "\n%s per call against %s (local = tlb:tlb_flush on the "
-					   "calling CPU, full = those of them\nthat flushed the whole "
-					   "mm, rshoot = remote shootdowns received):\n", bench,
-					k[0].label);
+			if (!any) {
+				fprintf(f, "\n%s per call against %s:\n", bench, k[0].label);
+				for (size_t m = 0; m < NR_DIFFED; m++)
+					fprintf(f, "  %s: %s\n", pb_metrics[diffed[m]].abbrev,
+						pb_metrics[diffed[m]].meaning);
+			}
 			any = true;
-			now = r->per_call;
-			was = b->per_call;
-			if (!isnan(now[PB_METRIC_CALL_IPIS]) && !isnan(was[PB_METRIC_CALL_IPIS]))
-				snprintf(cal, sizeof(cal), ", CAL IPIs %.2f -> %.2f",
-					 was[PB_METRIC_CALL_IPIS], now[PB_METRIC_CALL_IPIS]);
-			fprintf(f, "  %-12.12s %-10s %-9s %d%-5s local %.2f -> %.2f, full %.2f -> %.2f, "
-				   "rshoot %.2f -> %.2f%s: %s\n", k[c].label, r->backend, r->direction,
-				r->remote, r->remote ? ":spin" : "", was[LOCAL], now[LOCAL], was[FULL],
-				now[FULL], was[RSHOOT], now[RSHOOT], cal, flush_verdict(b, r));
+			print_kernel_diff(f, k[c].label, b, r);
 		}
 }
 
