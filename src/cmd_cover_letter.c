@@ -81,9 +81,12 @@ static void print_counts(const struct pb_sr_row *r, const struct count_col *c, s
 	}
 }
 
-/* "short: what it is" for each column, with @label or the metric's meaning, then @after. */
-static void print_legend(const char *before, const struct count_col *c, size_t n, bool label,
-			 const char *after)
+/* How much a legend says of a column: its label, or what it means. */
+enum legend_text { LEGEND_LABEL, LEGEND_MEANING };
+
+/* @before, "short: what it is" for each column, @after: in lines of 80 columns. */
+static void print_legend(const char *before, const struct count_col *c, size_t n,
+			 enum legend_text what, const char *after)
 {
 	char text[2048];
 	size_t len = (size_t)snprintf(text, sizeof(text), "%s", before);
@@ -92,7 +95,7 @@ static void print_legend(const char *before, const struct count_col *c, size_t n
 		const struct pb_metric *m = &pb_metrics[c[i].metric];
 
 		len += (size_t)snprintf(text + len, sizeof(text) - len, " %s: %s%s", m->abbrev,
-					label ? m->label : m->meaning, i + 1 < n ? ";" : ".");
+					what == LEGEND_LABEL ? m->label : m->meaning, i + 1 < n ? ";" : ".");
 	}
 	if (len < sizeof(text))
 		snprintf(text + len, sizeof(text) - len, "%s", after);
@@ -159,7 +162,7 @@ static void print_table_ad(const struct pb_sr_kernel *k, const struct pb_cmp_set
 		printf("(no mprotect-inplace records)\n");
 	printf("\n");
 	print_legend("strategy - : the kernel's only path (no strategy knob); rem: spinning "
-		     "participant threads on other CPUs;", counts, nr_counts, true, "");
+		     "participant threads on other CPUs;", counts, nr_counts, LEGEND_LABEL, "");
 	free(rows);
 }
 
@@ -203,7 +206,8 @@ static void print_table_hugetlb(const struct pb_sr_kernel *k, const struct pb_cm
 	print_rows_hugetlb(k, s, "mprotect-inplace");
 	print_rows_hugetlb(k, s, "hugetlb-pmd-unshare");
 	printf("\n");
-	print_legend("rem: spinning participant threads;", hugetlb_counts, NR_HUGETLB_COUNTS, false,
+	print_legend("rem: spinning participant threads;", hugetlb_counts, NR_HUGETLB_COUNTS,
+		     LEGEND_MEANING,
 		     " With a participant, also ~11 CAL IPIs from reading its perf counters, on "
 		     "every kernel.");
 }
@@ -225,14 +229,16 @@ static const struct series *find_series(const char *name)
 	return NULL;
 }
 
+/* --series picks one of the series above; --report the strategy report instead. */
+static const struct option opts[] = {
+	{ "report", no_argument, NULL, 'r' },
+	{ "series", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 int pb_cmd_cover_letter(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "report", no_argument, NULL, 'r' },
-		{ "series", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	static struct pb_cmp_set s;
 	struct pb_sr_kernel k[PB_CMP_MAX_COLS];
 	const struct series *ser = &series[0];

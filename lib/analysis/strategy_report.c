@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define CI_LEVEL 0.95
+/* The flushes the notes reason about */
 #define LOCAL PB_METRIC_LOCAL_FLUSHES
 #define FULL PB_METRIC_FULL_FLUSHES
 #define RSHOOT PB_METRIC_REMOTE_SHOOTDOWNS
