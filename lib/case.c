@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "bench.h"
+#include "metrics.h"
 #include "probe.h"
 #include "stats.h"
 #include "timing.h"
@@ -200,29 +201,14 @@ static json_object *per_call(const struct pb_case *c, const struct pb_series *s,
 	return json_object_new_double(sum / (double)s->calls);
 }
 
-#define PER_CALL(c, s, ...)                                                     \
-	per_call(c, s, (const enum pb_counter_id[]){ __VA_ARGS__ },             \
-		 sizeof((const enum pb_counter_id[]){ __VA_ARGS__ }) / sizeof(enum pb_counter_id))
-
+/* The record's per_call: every metric of the table, in its order. */
 static json_object *per_call_json(const struct pb_case *c, const struct pb_series *s)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "faults", PER_CALL(c, s, PB_CTR_FAULTS));
-	/* received: the flush ran on a participant's CPU */
-	json_object_object_add(o, "tlb_shootdowns_remote",
-			       PER_CALL(c, s, PB_CTR_TLB_REMOTE_SHOOTDOWN));
-	/* requested: the caller asked other CPUs to flush (by IPI or hypercall) */
-	json_object_object_add(o, "tlb_remote_flush_requests",
-			       PER_CALL(c, s, PB_CTR_TLB_REMOTE_SEND_IPI));
-	json_object_object_add(o, "tlb_flush_local",
-			       PER_CALL(c, s, PB_CTR_TLB_LOCAL_SHOOTDOWN,
-					PB_CTR_TLB_LOCAL_MM_SHOOTDOWN));
-	json_object_object_add(o, "tlb_ipis_received", PER_CALL(c, s, PB_CTR_TLB_IPIS_RECEIVED));
-	/* function-call IPIs: e.g. the GUP-fast sync after unsharing a page table */
-	json_object_object_add(o, "call_ipis_received", PER_CALL(c, s, PB_CTR_CALL_IPIS_RECEIVED));
-	json_object_object_add(o, "tlb_full_flushes", PER_CALL(c, s, PB_CTR_TLB_FULL_FLUSH));
-	json_object_object_add(o, "thp_split_pud", PER_CALL(c, s, PB_CTR_THP_SPLIT_PUD));
+	for (int m = 0; m < PB_METRIC__COUNT; m++)
+		json_object_object_add(o, pb_metrics[m].key, per_call(c, s, pb_metrics[m].counters,
+								      pb_metrics[m].nr_counters));
 	return o;
 }
 
@@ -247,7 +233,7 @@ static void counters_json(const struct pb_case *c, const struct pb_series *s,
 		if (pb_counter_note(c->ctrs, id))
 			json_object_object_add(notes, name,
 					       json_object_new_string(pb_counter_note(c->ctrs, id)));
-		json_object_object_add(all, name, PER_CALL(c, s, (enum pb_counter_id)id));
+		json_object_object_add(all, name, per_call(c, s, (const enum pb_counter_id[]){ id }, 1));
 		if (!pb_counter_is_per_thread(id))
 			continue;
 		arr = json_object_new_array();

@@ -158,6 +158,19 @@ void pb_record_case_name(json_object *rec, char *buf, size_t len)
 		 mode ? mode : "");
 }
 
+json_object *pb_record_find(json_object *doc, const char *name)
+{
+	json_object *recs = pb_jget(doc, "results");
+	char other[PB_CASE_NAME_MAX];
+
+	for (size_t i = 0; i < pb_jlen(recs); i++) {
+		pb_record_case_name(pb_jidx(recs, i), other, sizeof(other));
+		if (!strcmp(other, name))
+			return pb_jidx(recs, i);
+	}
+	return NULL;
+}
+
 json_object *pb_record_case_id(json_object *rec)
 {
 	json_object *id = json_object_new_object();

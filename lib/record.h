@@ -37,6 +37,8 @@ extern const size_t pb_record_nr_id_fields;
 void pb_record_case_name(json_object *rec, char *buf, size_t len);
 /* The same identity as a table's row label: "bench backend/PG SIZE direction [strategy] rN:mode" */
 void pb_record_case_label(json_object *rec, char *buf, size_t len);
+/* The record of @doc's "results" whose case name is @name, or NULL. */
+json_object *pb_record_find(json_object *doc, const char *name);
 /* A new object with @rec's identity fields (null where @rec has none). */
 json_object *pb_record_case_id(json_object *rec);
 /* 1G, 2M, 4K (the largest unit that divides), or B. */

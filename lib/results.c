@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "metrics.h"
+
 int pb_mkdir_p(const char *dir)
 {
 	char buf[PATH_MAX];
@@ -153,25 +155,40 @@ static const char *const csv_strings[] = {
 	"bench", "backend", "direction", "strategy", "remote_mode",
 };
 
+/* The numbers before and after the per-call metrics (every one, from the metrics table). */
 static const char *const csv_numbers[] = {
 	"page_size", "size_bytes", "nr_puds", "remote_cpus", "iterations",
 	"latency_ns.median", "latency_ns.min", "latency_ns.p25", "latency_ns.p75",
 	"latency_ns.p90", "latency_ns.p99", "latency_ns.max", "latency_ns.mean",
 	"latency_ns.stddev", "latency_ns.cv", "latency_ns.outliers",
-	"per_call.faults", "per_call.tlb_shootdowns_remote", "per_call.tlb_remote_flush_requests",
-	"per_call.tlb_flush_local",
-	"per_call.tlb_ipis_received", "per_call.tlb_full_flushes", "per_call.thp_split_pud",
+};
+static const char *const csv_checks[] = {
 	"checks.bad_pud", "checks.stale_write", "checks.data_intact", "checks.kernel_warnings",
 	"checks.stale_write_remote", "checks.prot_none_access", "checks.unaligned_refused",
 };
+#define NR(a) (sizeof(a) / sizeof(*(a)))
+
+/* A column is named by the last part of its path. */
+static void csv_names(FILE *f, const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s,", strrchr(paths[i], '.') ? strrchr(paths[i], '.') + 1 : paths[i]);
+}
+
+/* NaN is what gnuplot skips as undefined. */
+static void csv_numbers_of(FILE *f, json_object *rec, const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%.6g,", get_num(rec, paths[i]));
+}
 
 static void csv_header(FILE *f)
 {
-	for (size_t i = 0; i < sizeof(csv_strings) / sizeof(*csv_strings); i++)
+	for (size_t i = 0; i < NR(csv_strings); i++)
 		fprintf(f, "%s,", csv_strings[i]);
-	for (size_t i = 0; i < sizeof(csv_numbers) / sizeof(*csv_numbers); i++)
-		fprintf(f, "%s,", strchr(csv_numbers[i], '.') ? strchr(csv_numbers[i], '.') + 1 :
-			csv_numbers[i]);
+	csv_names(f, csv_numbers, NR(csv_numbers));
+	csv_names(f, pb_metric_keys, PB_METRIC__COUNT);
+	csv_names(f, csv_checks, NR(csv_checks));
 	fprintf(f, "median_ci_lo,median_ci_hi\n");
 }
 
@@ -179,14 +196,15 @@ static void csv_row(FILE *f, json_object *rec)
 {
 	json_object *ci = get_path(rec, "latency_ns.median_ci");
 
-	for (size_t i = 0; i < sizeof(csv_strings) / sizeof(*csv_strings); i++) {
+	for (size_t i = 0; i < NR(csv_strings); i++) {
 		json_object *v = get_path(rec, csv_strings[i]);
 
 		fprintf(f, "%s,", v ? json_object_get_string(v) : "-");
 	}
-	/* NaN is what gnuplot skips as undefined. */
-	for (size_t i = 0; i < sizeof(csv_numbers) / sizeof(*csv_numbers); i++)
-		fprintf(f, "%.6g,", get_num(rec, csv_numbers[i]));
+	csv_numbers_of(f, rec, csv_numbers, NR(csv_numbers));
+	for (int m = 0; m < PB_METRIC__COUNT; m++)
+		fprintf(f, "%.6g,", pb_metric_get(get_path(rec, "per_call"), m));
+	csv_numbers_of(f, rec, csv_checks, NR(csv_checks));
 	fprintf(f, "%.6g,%.6g\n",
 		ci && json_object_array_get_idx(ci, 0) ?
 			json_object_get_double(json_object_array_get_idx(ci, 0)) : NAN,
@@ -211,14 +229,22 @@ int pb_results_flush(struct pb_results *r)
 	return commit_temp(f, tmp, r->csv_path);
 }
 
+/* The per-call metrics the run table shows, in its column order. */
+static const enum pb_metric_id table_metrics[] = {
+	PB_METRIC_FAULTS, PB_METRIC_REMOTE_FLUSH_REQUESTS, PB_METRIC_REMOTE_SHOOTDOWNS,
+	PB_METRIC_FULL_FLUSHES, PB_METRIC_TLB_IPIS,
+};
+
 static void print_header(FILE *f, const char *median, const char *ci)
 {
-	fprintf(f, "%-22s %-10s %4s %-9s %-13s %-6s %12s %25s %8s %8s %8s %8s %8s  %s\n",
-		"bench", "backend", "GiB", "direction", "strategy", "remote",
-		median, ci, "faults", "rflushrq", "rshootdn", "fullflsh",
-		"tlbIPI", "checks");
-	fprintf(f, "%-22s %s\n", "", "(per call: faults, remote flush requests, remote "
-		"shootdowns received, full flushes, TLB IPIs received; n/a = unavailable)");
+	fprintf(f, "%-22s %-10s %4s %-9s %-13s %-6s %12s %25s", "bench", "backend", "GiB",
+		"direction", "strategy", "remote", median, ci);
+	for (size_t i = 0; i < NR(table_metrics); i++)
+		fprintf(f, " %8s", pb_metrics[table_metrics[i]].abbrev);
+	fprintf(f, "  checks\n%-22s (per call:", "");
+	for (size_t i = 0; i < NR(table_metrics); i++)
+		fprintf(f, "%s %s", i ? "," : "", pb_metrics[table_metrics[i]].label);
+	fprintf(f, "; n/a = unavailable)\n");
 }
 
 void pb_results_print_header(FILE *f)
@@ -231,10 +257,8 @@ void pb_results_print_header_reps(FILE *f)
 	print_header(f, "median ±CoV", "CI of rep medians");
 }
 
-static void print_count(FILE *f, json_object *rec, const char *path)
+static void print_count(FILE *f, double v)
 {
-	double v = get_num(rec, path);
-
 	if (isnan(v))
 		fprintf(f, " %8s", "n/a");
 	else
@@ -286,10 +310,7 @@ void pb_results_print_record(FILE *f, json_object *rec)
 		json_object_get_string(get_path(rec, "direction")),
 		json_object_get_string(get_path(rec, "strategy")), remote,
 		median, cibuf);
-	print_count(f, rec, "per_call.faults");
-	print_count(f, rec, "per_call.tlb_remote_flush_requests");
-	print_count(f, rec, "per_call.tlb_shootdowns_remote");
-	print_count(f, rec, "per_call.tlb_full_flushes");
-	print_count(f, rec, "per_call.tlb_ipis_received");
+	for (size_t i = 0; i < NR(table_metrics); i++)
+		print_count(f, pb_metric_get(get_path(rec, "per_call"), table_metrics[i]));
 	fprintf(f, "  %s\n", checks[0] ? checks : "ok");
 }

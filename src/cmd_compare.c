@@ -40,10 +40,6 @@ static const char *const row_names[] = {
 };
 #define NR_ROWS (PB_STAT_CV + 1)
 
-static const char *const count_abbrev[PB_CMP_NR_COUNTS] = {
-	"faults", "rshootdn", "rflushrq", "lflush", "tlbIPI", "fullflsh", "splitpud",
-};
-
 static double pct(double v, double base)
 {
 	return base != 0 && !isnan(v) && !isnan(base) ? (v - base) / fabs(base) * 100 : NAN;
@@ -226,7 +222,7 @@ static void lkp_line(const struct pb_cmp *c, const struct pb_cmp_case *k, int co
 			printf("    %10s%c", x->rec && mark == '!' ? "changed" : "", mark);
 		printf(" %12s %s", v, sd);
 	}
-	printf("  %s.%s\n", k->name, count < 0 ? "median_ns" : pb_cmp_counts[count]);
+	printf("  %s.%s\n", k->name, count < 0 ? "median_ns" : pb_metrics[count].key);
 }
 
 static void print_lkp(const struct pb_cmp_set *s, const struct pb_cmp *c)
@@ -271,7 +267,6 @@ static void check_value(json_object *v, char *buf, size_t len)
 static void print_side_by_side(const struct pb_cmp_set *s, const struct pb_cmp *c, bool checks)
 {
 	int nr = checks ? PB_CMP_NR_CHECKS : PB_CMP_NR_COUNTS, w = checks ? 15 : 9;
-	const char *const *names = checks ? pb_cmp_checks : count_abbrev;
 
 	if (checks)
 		printf("\n== Checks ('!' = differs from BASE; n/a = not checked; data_intact yes/NO) ==\n");
@@ -279,7 +274,7 @@ static void print_side_by_side(const struct pb_cmp_set *s, const struct pb_cmp *
 		printf("\n== Per-call counts (exact: every difference is marked '!'; n/a = unavailable) ==\n");
 	printf("%-22s", "");
 	for (int n = 0; n < nr; n++)
-		printf(" %*s ", w, names[n]);
+		printf(" %*s ", w, checks ? pb_cmp_checks[n] : pb_metrics[n].abbrev);
 	printf("\n");
 	for (size_t i = 0; i < c->nr_cases; i++) {
 		const struct pb_cmp_case *k = &c->cases[i];
@@ -369,7 +364,7 @@ static json_object *cell_json(const struct pb_cmp_set *s, const struct pb_cmp_ca
 	json_object_object_add(o, "latency_ns", st);
 	json_object_object_add(o, "median_ci", jpair(x->st.median_ci_lo, x->st.median_ci_hi));
 	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
-		json_object_object_add(pc, pb_cmp_counts[i], jnum(x->count[i]));
+		json_object_object_add(pc, pb_metrics[i].key, jnum(x->count[i]));
 	json_object_object_add(o, "per_call", pc);
 	for (int i = 0; i < PB_CMP_NR_CHECKS; i++)
 		json_object_object_add(ch, pb_cmp_checks[i], json_object_get(x->check[i]));
@@ -392,7 +387,7 @@ static json_object *cell_json(const struct pb_cmp_set *s, const struct pb_cmp_ca
 	json_object_object_add(vs, "median_ratio_ci", jpair(x->ratio_lo, x->ratio_hi));
 	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
 		if (pb_cmp_count_differs(b->count[i], x->count[i]))
-			json_object_array_add(cnt_chg, json_object_new_string(pb_cmp_counts[i]));
+			json_object_array_add(cnt_chg, json_object_new_string(pb_metrics[i].key));
 	for (int i = 0; i < PB_CMP_NR_CHECKS; i++)
 		if (pb_cmp_check_differs(b->check[i], x->check[i]))
 			json_object_array_add(chk_chg, json_object_new_string(pb_cmp_checks[i]));

@@ -30,6 +30,26 @@ static void usage(FILE *f)
 		   "patch; hugetlb: patches/0003), or with --report the strategy report.\n");
 }
 
+/* @text in lines of at most 80 columns, broken at spaces. */
+static void print_wrapped(const char *text)
+{
+	int col = 0;
+
+	while (*text) {
+		int len = (int)strcspn(text, " ");
+
+		if (col && col + 1 + len > 80) {
+			putchar('\n');
+			col = 0;
+		} else if (col) {
+			col += printf(" ");
+		}
+		col += printf("%.*s", len, text);
+		text += len + strspn(text + len, " ");
+	}
+	putchar('\n');
+}
+
 /* Three significant digits or so, in a width an email table can afford. */
 static void fmt_us(double ns, char *buf, size_t len)
 {
@@ -38,12 +58,60 @@ static void fmt_us(double ns, char *buf, size_t len)
 	snprintf(buf, len, us < 10 ? "%.2f" : us < 100 ? "%.1f" : "%.0f", us);
 }
 
-static void fmt_count(double v, char *buf, size_t len)
+/* A count column of a table: which metric, how wide. */
+struct count_col {
+	enum pb_metric_id metric;
+	int width;
+};
+
+static void print_count_names(const struct count_col *c, size_t n)
 {
-	if (isnan(v))
-		snprintf(buf, len, "n/a");
-	else
-		snprintf(buf, len, "%.2f", v);
+	for (size_t i = 0; i < n; i++)
+		printf(" %*s", c[i].width, pb_metrics[c[i].metric].abbrev);
+}
+
+static void print_counts(const struct pb_sr_row *r, const struct count_col *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		double v = r->per_call[c[i].metric];
+		char buf[32] = "n/a";
+
+		if (!isnan(v))
+			snprintf(buf, sizeof(buf), "%.2f", v);
+		printf(" %*s", c[i].width, buf);
+	}
+}
+
+/* How much a legend says of a column: its label, or what it means. */
+enum legend_text { LEGEND_LABEL, LEGEND_MEANING };
+
+/* @before, "short: what it is" for each column, @after: in lines of 80 columns. */
+static void print_legend(const char *before, const struct count_col *c, size_t n,
+			 enum legend_text what, const char *after)
+{
+	char text[2048];
+	size_t len = (size_t)snprintf(text, sizeof(text), "%s", before);
+
+	for (size_t i = 0; i < n && len < sizeof(text); i++) {
+		const struct pb_metric *m = &pb_metrics[c[i].metric];
+
+		len += (size_t)snprintf(text + len, sizeof(text) - len, " %s: %s%s", m->abbrev,
+					what == LEGEND_LABEL ? m->label : m->meaning, i + 1 < n ? ";" : ".");
+	}
+	if (len < sizeof(text))
+		snprintf(text + len, sizeof(text) - len, "%s", after);
+	print_wrapped(text);
+}
+
+/* The cover letter is about one participant mode: spinning. */
+static bool spinning_or_alone(const struct pb_sr_row *r)
+{
+	return !r->remote || !strcmp(r->mode, "spin");
+}
+
+static const char *short_direction(const struct pb_sr_row *r)
+{
+	return strcmp(r->direction, "downgrade") ? "up" : "down";
 }
 
 /* Which kernel each label is: package and version, or source + patches + config. */
@@ -63,60 +131,68 @@ static void print_kernels(const struct pb_sr_kernel *k, const struct pb_cmp_set 
 
 static void print_table_ad(const struct pb_sr_kernel *k, const struct pb_cmp_set *s)
 {
+	static const struct count_col counts[] = {
+		{ PB_METRIC_REMOTE_SHOOTDOWNS, 6 }, { PB_METRIC_FAULTS, 6 },
+	};
+	const size_t nr_counts = sizeof(counts) / sizeof(*counts);
 	struct pb_sr_row *rows;
 	size_t n = pb_sr_collect(k, s->nr, "mprotect-inplace", &rows);
-	char b[5][32], med[3 * 32 + 8];
+	char b[3][32], med[3 * 32 + 8];
 
 	printf("mprotect() of 1 GiB device-dax PUDs (pudbench mprotect-inplace), per call\n");
 	printf("%s\n", pb_sr_accel_note(k, s->nr));
 	print_kernels(k, s);
-	printf("\n%-12s %-10s %-4s %4s %3s %6s %6s %-20s %s\n", "kernel", "strategy", "dir", "PUDs",
-	       "rem", "rshoot", "faults", "median us [95% CI]", "accel");
+	printf("\n%-12s %-10s %-4s %4s %3s", "kernel", "strategy", "dir", "PUDs", "rem");
+	print_count_names(counts, nr_counts);
+	printf(" %-20s %s\n", "median us [95% CI]", "accel");
 	for (size_t i = 0; i < n; i++) {
 		const struct pb_sr_row *r = &rows[i];
 
-		/* the cover letter is about one participant mode: spinning */
-		if (r->remote && strcmp(r->mode, "spin"))
+		if (!spinning_or_alone(r))
 			continue;
-		fmt_count(r->rshoot, b[0], sizeof(b[0]));
-		fmt_count(r->faults, b[1], sizeof(b[1]));
-		fmt_us(r->st.v[PB_STAT_MEDIAN], b[2], sizeof(b[2]));
-		fmt_us(r->st.median_ci_lo, b[3], sizeof(b[3]));
-		fmt_us(r->st.median_ci_hi, b[4], sizeof(b[4]));
-		snprintf(med, sizeof(med), "%s [%s, %s]", b[2], b[3], b[4]);
-		printf("%-12.12s %-10s %-4s %4d %3d %6s %6s %-20s %s\n", k[r->kernel].label,
-		       pb_sr_strategy_label(r), strcmp(r->direction, "downgrade") ? "up" : "down",
-		       r->puds, r->remote, b[0], b[1], med, k[r->kernel].accel ? k[r->kernel].accel : "?");
+		fmt_us(r->st.v[PB_STAT_MEDIAN], b[0], sizeof(b[0]));
+		fmt_us(r->st.median_ci_lo, b[1], sizeof(b[1]));
+		fmt_us(r->st.median_ci_hi, b[2], sizeof(b[2]));
+		snprintf(med, sizeof(med), "%s [%s, %s]", b[0], b[1], b[2]);
+		printf("%-12.12s %-10s %-4s %4d %3d", k[r->kernel].label, pb_sr_strategy_label(r),
+		       short_direction(r), r->puds, r->remote);
+		print_counts(r, counts, nr_counts);
+		printf(" %-20s %s\n", med, k[r->kernel].accel ? k[r->kernel].accel : "?");
 	}
 	if (!n)
 		printf("(no mprotect-inplace records)\n");
-	printf("\nstrategy - : the kernel's only path (no strategy knob); rem: spinning\n"
-	       "participant threads on other CPUs; rshoot: remote TLB shootdowns received.\n");
+	printf("\n");
+	print_legend("strategy - : the kernel's only path (no strategy knob); rem: spinning "
+		     "participant threads on other CPUs;", counts, nr_counts, LEGEND_LABEL, "");
 	free(rows);
 }
+
+static const struct count_col hugetlb_counts[] = {
+	{ PB_METRIC_LOCAL_FLUSHES, 5 }, { PB_METRIC_FULL_FLUSHES, 5 },
+	{ PB_METRIC_REMOTE_SHOOTDOWNS, 6 }, { PB_METRIC_CALL_IPIS, 5 },
+};
+#define NR_HUGETLB_COUNTS (sizeof(hugetlb_counts) / sizeof(*hugetlb_counts))
 
 static void print_rows_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp_set *s,
 			       const char *bench)
 {
 	struct pb_sr_row *rows;
 	size_t n = pb_sr_collect(k, s->nr, bench, &rows);
-	char b[5][32];
+	char median[32];
 
-	printf("\n%s\n%-12s %-10s %-4s %3s %5s %5s %6s %5s %9s\n", bench, "kernel", "backend", "dir",
-	       "rem", "local", "full", "rshoot", "CAL", "median us");
+	printf("\n%s\n%-12s %-10s %-4s %3s", bench, "kernel", "backend", "dir", "rem");
+	print_count_names(hugetlb_counts, NR_HUGETLB_COUNTS);
+	printf(" %9s\n", "median us");
 	for (size_t i = 0; i < n; i++) {
 		const struct pb_sr_row *r = &rows[i];
 
-		if (r->remote && strcmp(r->mode, "spin"))
+		if (!spinning_or_alone(r))
 			continue;
-		fmt_count(r->local, b[0], sizeof(b[0]));
-		fmt_count(r->full, b[1], sizeof(b[1]));
-		fmt_count(r->rshoot, b[2], sizeof(b[2]));
-		fmt_count(r->call_ipis, b[3], sizeof(b[3]));
-		fmt_us(r->st.v[PB_STAT_MEDIAN], b[4], sizeof(b[4]));
-		printf("%-12.12s %-10.10s %-4s %3d %5s %5s %6s %5s %9s\n", k[r->kernel].label, r->backend,
-		       strcmp(r->direction, "downgrade") ? "up" : "down", r->remote, b[0], b[1], b[2],
-		       b[3], b[4]);
+		fmt_us(r->st.v[PB_STAT_MEDIAN], median, sizeof(median));
+		printf("%-12.12s %-10.10s %-4s %3d", k[r->kernel].label, r->backend,
+		       short_direction(r), r->remote);
+		print_counts(r, hugetlb_counts, NR_HUGETLB_COUNTS);
+		printf(" %9s\n", median);
 	}
 	if (!n)
 		printf("(no %s records)\n", bench);
@@ -130,11 +206,11 @@ static void print_table_hugetlb(const struct pb_sr_kernel *k, const struct pb_cm
 	print_kernels(k, s);
 	print_rows_hugetlb(k, s, "mprotect-inplace");
 	print_rows_hugetlb(k, s, "hugetlb-pmd-unshare");
-	printf("\nlocal: TLB flushes on the calling CPU (tlb:tlb_flush); full: those of them\n"
-	       "that flushed the whole mm; rshoot: remote\n"
-	       "shootdowns received; CAL: function-call IPIs received (the GUP-fast sync\n"
-	       "after unsharing a PMD table; with a participant also ~11 from reading its\n"
-	       "perf counters, on every kernel); rem: spinning participant threads.\n");
+	printf("\n");
+	print_legend("rem: spinning participant threads;", hugetlb_counts, NR_HUGETLB_COUNTS,
+		     LEGEND_MEANING,
+		     " With a participant, also ~11 CAL IPIs from reading its perf counters, on "
+		     "every kernel.");
 }
 
 static const struct series {
@@ -145,14 +221,25 @@ static const struct series {
 	{ "hugetlb", print_table_hugetlb },
 };
 
+/* The series called @name, or NULL. */
+static const struct series *find_series(const char *name)
+{
+	for (size_t i = 0; i < sizeof(series) / sizeof(*series); i++)
+		if (!strcmp(name, series[i].name))
+			return &series[i];
+	return NULL;
+}
+
+/* --series picks one of the series above; --report the strategy report instead. */
+static const struct option opts[] = {
+	{ "report", no_argument, NULL, 'r' },
+	{ "series", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 int pb_cmd_cover_letter(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "report", no_argument, NULL, 'r' },
-		{ "series", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	static struct pb_cmp_set s;
 	struct pb_sr_kernel k[PB_CMP_MAX_COLS];
 	const struct series *ser = &series[0];
@@ -164,10 +251,7 @@ int pb_cmd_cover_letter(int argc, char **argv)
 		switch (opt) {
 		case 'r': report = true; break;
 		case 's':
-			ser = NULL;
-			for (size_t i = 0; i < sizeof(series) / sizeof(*series); i++)
-				if (!strcmp(optarg, series[i].name))
-					ser = &series[i];
+			ser = find_series(optarg);
 			if (!ser) {
 				fprintf(stderr, "pudbench: cover-letter: unknown series '%s' "
 						"(ad, hugetlb)\n", optarg);

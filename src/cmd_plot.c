@@ -384,12 +384,9 @@ static void plot_latency(struct plot_ctx *p, const char *bench, const unsigned *
 	run_script(p, name, "latency.gp");
 }
 
-static const struct {
-	const char *key, *label;
-} bar_counts[] = {
-	{ "tlb_shootdowns_remote", "remote TLB shootdowns received" },
-	{ "tlb_full_flushes", "full TLB flushes" },
-	{ "faults", "page faults" },
+/* The per-call metrics of the counts plot, a bar each. */
+static const enum pb_metric_id bar_counts[] = {
+	PB_METRIC_REMOTE_SHOOTDOWNS, PB_METRIC_FULL_FLUSHES, PB_METRIC_FAULTS,
 };
 #define NR_BARS (sizeof(bar_counts) / sizeof(*bar_counts))
 
@@ -406,7 +403,7 @@ static void plot_counts(struct plot_ctx *p, const char *bench, const unsigned *i
 	for (unsigned col = 0; col < p->set->nr; col++) {
 		fprintf(f, "# %s: x", p->set->col[col].label);
 		for (size_t b = 0; b < NR_BARS; b++)
-			fprintf(f, " %s", bar_counts[b].key);
+			fprintf(f, " %s", pb_metrics[bar_counts[b]].key);
 		fprintf(f, " (per call; NaN = unavailable)\n");
 		for (unsigned j = 0; j < nr; j++) {
 			json_object *pc = pb_jget(p->cases[idx[j]].rec[col], "per_call");
@@ -415,7 +412,7 @@ static void plot_counts(struct plot_ctx *p, const char *bench, const unsigned *i
 				continue;
 			fprintf(f, "%g", xpos(j, col, p->set->nr, &boxw));
 			for (size_t b = 0; b < NR_BARS; b++) {
-				double c = pb_jnum(pc, bar_counts[b].key);
+				double c = pb_metric_get(pc, bar_counts[b]);
 
 				fprintf(f, " %g", c);
 				known += !isnan(c);
@@ -440,7 +437,7 @@ static void plot_counts(struct plot_ctx *p, const char *bench, const unsigned *i
 		NR_BARS, NR_BARS, NR_BARS);
 	for (size_t b = 0; b < NR_BARS; b++) {
 		fprintf(v, "barlabel[%zu] = ", b + 1);
-		gp_string(v, bar_counts[b].label);
+		gp_string(v, pb_metrics[bar_counts[b]].label);
 		/* headroom for the value labels; an all-zero panel still gets an axis */
 		fprintf(v, "\nymax[%zu] = %g\n", b + 1, ymax[b] > 0 ? ymax[b] * 1.25 : 1);
 	}

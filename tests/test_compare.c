@@ -207,6 +207,24 @@ static int nr_significant(json_object *doc, double *min_pct, double *max_pct)
 	return n;
 }
 
+/*
+ * BASE = base_fx vs NEW = @fx (*a, *b in a new DIR): how many cases compare
+ * --json calls significant, their median changes within [*lo, *hi] %.
+ */
+static int significant_vs_base(const struct fixture *fx, const char **a, const char **b,
+			       double *lo, double *hi)
+{
+	json_object *doc;
+	int rc, n;
+
+	write_pair(fx, a, b);
+	doc = compare_json(*a, *b, &rc);
+	ASSERT_EQ(rc, 0);
+	n = nr_significant(doc, lo, hi);
+	json_object_put(doc);
+	return n;
+}
+
 TEST(file_against_itself_has_no_significant_change)
 {
 	const char *a;
@@ -233,19 +251,13 @@ TEST(ten_percent_shift_is_significant_and_fails_the_gate)
 {
 	struct fixture slow = base_fx;
 	const char *a, *b;
-	json_object *doc;
 	double lo, hi;
-	int rc;
 
 	slow.scale = 1.10;
 	slow.seed = 2;	/* other noise: not merely the same samples scaled */
-	write_pair(&slow, &a, &b);
-	doc = compare_json(a, b, &rc);
-	ASSERT_EQ(rc, 0);
-	ASSERT_EQ(nr_significant(doc, &lo, &hi), 8);
+	ASSERT_EQ(significant_vs_base(&slow, &a, &b, &lo, &hi), 8);
 	ASSERT_NEAR(lo, 10, 3);
 	ASSERT_NEAR(hi, 10, 3);
-	json_object_put(doc);
 	/* 10% sits on configs/gate.conf's threshold: gate at 5% */
 	ASSERT_EQ(COMPARE("--gate", DATA "gate-5pct.conf", (char *)a, (char *)b), 1);
 	ASSERT_SUBSTR(out, "FAIL latency.median");
@@ -258,16 +270,11 @@ TEST(other_noise_alone_is_not_significant)
 {
 	struct fixture same = base_fx;
 	const char *a, *b;
-	json_object *doc;
 	double lo, hi;
-	int rc;
 
 	same.seed = 3;
-	write_pair(&same, &a, &b);
-	doc = compare_json(a, b, &rc);
 	/* 8 tests at alpha 0.05: more than 2 false positives is a broken test */
-	ASSERT_LE(nr_significant(doc, &lo, &hi), 2);
-	json_object_put(doc);
+	ASSERT_LE(significant_vs_base(&same, &a, &b, &lo, &hi), 2);
 	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 0);
 }
 
@@ -503,26 +510,36 @@ TEST(mann_whitney_exact_and_normal)
 	ASSERT_TRUE(pb_mann_whitney_p(a, 40, b, 40, &exact) > 0.5);
 }
 
+static void need_gnuplot(void)
+{
+	if (run_cmd((char *[]){ "/usr/bin/env", "gnuplot", "--version", NULL }, out, sizeof(out)))
+		SKIP("gnuplot is not installed (apt-get install gnuplot-nox)");
+}
+
+/* `pudbench plot` of @fx written as DIR/a, into DIR/plots (@plots): its exit status. */
+static int plot_fixture(const struct fixture *fx, char *plots, size_t len)
+{
+	char a_dir[128];
+
+	need_gnuplot();
+	setup();
+	write_fixture("a", fx);
+	snprintf(a_dir, sizeof(a_dir), "%s/a", dir);
+	snprintf(plots, len, "%s/plots", dir);
+	return run_cmd((char *[]){ PB_BIN, "plot", a_dir, "--out", plots, "--scripts", SCRIPTS,
+				   NULL }, out, sizeof(out));
+}
+
 TEST(plot_writes_non_empty_pngs)
 {
 	static const char *const pngs[] = {
 		"latency-mprotect-inplace", "counts-mprotect-inplace", "puds-mprotect-inplace",
 		"remote-mprotect-inplace",
 	};
-	struct fixture slow = base_fx;
-	char a_dir[128], plots[160], path[256];
+	char plots[160], path[256];
 	struct stat st;
 
-	if (run_cmd((char *[]){ "/usr/bin/env", "gnuplot", "--version", NULL }, out, sizeof(out)))
-		SKIP("gnuplot is not installed (apt-get install gnuplot-nox)");
-	setup();
-	slow.scale = 1.1;
-	write_fixture("a", &base_fx);
-	write_fixture("b", &slow);
-	snprintf(a_dir, sizeof(a_dir), "%s/a", dir);
-	snprintf(plots, sizeof(plots), "%s/plots", dir);
-	ASSERT_EQ(run_cmd((char *[]){ PB_BIN, "plot", a_dir, "--out", plots, "--scripts",
-				      SCRIPTS, NULL }, out, sizeof(out)), 0);
+	ASSERT_EQ(plot_fixture(&base_fx, plots, sizeof(plots)), 0);
 	TH_INFO("%s", out);
 	for (size_t i = 0; i < sizeof(pngs) / sizeof(*pngs); i++) {
 		for (int svg = 0; svg < 2; svg++) {
@@ -537,18 +554,11 @@ TEST(plot_writes_non_empty_pngs)
 TEST(plot_skips_what_has_no_data)
 {
 	struct fixture one_size = base_fx;
-	char a_dir[128], plots[160], path[256];
+	char plots[160], path[256];
 	struct stat st;
 
-	if (run_cmd((char *[]){ "/usr/bin/env", "gnuplot", "--version", NULL }, out, sizeof(out)))
-		SKIP("gnuplot is not installed (apt-get install gnuplot-nox)");
-	setup();
 	one_size.max_gib = 1;
-	write_fixture("a", &one_size);
-	snprintf(a_dir, sizeof(a_dir), "%s/a", dir);
-	snprintf(plots, sizeof(plots), "%s/plots", dir);
-	ASSERT_EQ(run_cmd((char *[]){ PB_BIN, "plot", a_dir, "--out", plots, "--scripts",
-				      SCRIPTS, NULL }, out, sizeof(out)), 0);
+	ASSERT_EQ(plot_fixture(&one_size, plots, sizeof(plots)), 0);
 	ASSERT_SUBSTR(out, "puds-mprotect-inplace skipped: every case has a single size");
 	snprintf(path, sizeof(path), "%s/puds-mprotect-inplace.png", plots);
 	ASSERT_TRUE(stat(path, &st) != 0);

@@ -23,10 +23,7 @@
 
 #define MATRIX_SCHEMA "pudbench-matrix/1"
 
-const char *const pb_cmp_counts[PB_CMP_NR_COUNTS] = {
-	"faults", "tlb_shootdowns_remote", "tlb_remote_flush_requests", "tlb_flush_local",
-	"tlb_ipis_received", "tlb_full_flushes", "thp_split_pud",
-};
+const char *const *const pb_cmp_counts = pb_metric_keys;
 
 /* Findings only: stale_write_probes counts probes, not problems. */
 const char *const pb_cmp_checks[PB_CMP_NR_CHECKS] = {
@@ -344,22 +341,6 @@ bool pb_cmp_check_differs(json_object *base, json_object *now)
 
 /* ---- matching ----------------------------------------------------------- */
 
-/* The record of @doc with case name @name, or NULL. */
-static json_object *find_case(json_object *doc, const char *name)
-{
-	json_object *recs = pb_jget(doc, "results");
-	char other[PB_CASE_NAME_MAX];
-
-	for (size_t i = 0; i < json_object_array_length(recs); i++) {
-		json_object *r = json_object_array_get_idx(recs, i);
-
-		pb_record_case_name(r, other, sizeof(other));
-		if (!strcmp(other, name))
-			return r;
-	}
-	return NULL;
-}
-
 /* Smallest and largest number of @arr (NAN, NAN if none). */
 static void range_of(json_object *arr, double *lo, double *hi)
 {
@@ -410,13 +391,13 @@ static void fill_cell(struct pb_cmp_cell *c, json_object *rec)
 		c->samples[i] = json_object_get_double(json_object_array_get_idx(samples, i));
 	pb_cmp_summarise(c->samples, c->samples ? n : 0, &c->st);
 	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
-		c->count[i] = pb_jnum(pb_jget(rec, "per_call"), pb_cmp_counts[i]);
+		c->count[i] = pb_metric_get(pb_jget(rec, "per_call"), i);
 	for (int i = 0; i < PB_CMP_NR_CHECKS; i++)
 		c->check[i] = pb_jget(pb_jget(rec, "checks"), pb_cmp_checks[i]);
 	c->p = c->ratio_lo = c->ratio_hi = NAN;
 	fill_reps(c, pb_jget(pb_jget(rec, "between_runs"), "medians_ns"));
 	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
-		range_of(pb_jget(pb_jget(pb_jget(rec, "between_runs"), "per_call"), pb_cmp_counts[i]),
+		range_of(pb_jget(pb_jget(pb_jget(rec, "between_runs"), "per_call"), pb_metrics[i].key),
 			 &c->count_lo[i], &c->count_hi[i]);
 }
 
@@ -457,7 +438,7 @@ static void new_only(struct pb_cmp *c, const struct pb_cmp_set *s, unsigned col)
 
 	for (size_t i = 0; i < json_object_array_length(recs); i++) {
 		pb_record_case_name(json_object_array_get_idx(recs, i), name, sizeof(name));
-		if (!find_case(s->col[0].doc, name))
+		if (!pb_record_find(s->col[0].doc, name))
 			unmatched(c, s->col[col].label, name, "not in BASE");
 	}
 }
@@ -484,13 +465,13 @@ int pb_cmp_run(const struct pb_cmp_set *s, double alpha, struct pb_cmp *c, char 
 		bool any = false;
 
 		pb_record_case_name(rec, k->name, sizeof(k->name));
-		if (find_case(s->col[0].doc, k->name) != rec) {
+		if (pb_record_find(s->col[0].doc, k->name) != rec) {
 			fprintf(stderr, "pudbench: %s: case %s appears twice; the first is used\n",
 				s->col[0].path, k->name);
 			continue;
 		}
 		for (unsigned col = 1; col < s->nr; col++) {
-			json_object *other = find_case(s->col[col].doc, k->name);
+			json_object *other = pb_record_find(s->col[col].doc, k->name);
 
 			if (other) {
 				fill_cell(&k->cell[col], other);

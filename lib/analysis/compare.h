@@ -24,6 +24,7 @@
 
 #include <json-c/json.h>
 
+#include "metrics.h"
 #include "record.h"
 #include "stats.h"
 
@@ -70,10 +71,14 @@ struct pb_cmp_stats {
 	double median_ci_lo, median_ci_hi;	/* 95%, order statistics */
 };
 
-/* The per-call counts and the checks a comparison shows. */
-#define PB_CMP_NR_COUNTS 7
+/*
+ * The per-call counts a comparison shows, which are the gate's [counts]
+ * keys: every metric of metrics.h, in its order (count[i] is pb_metrics[i]).
+ */
+#define PB_CMP_NR_COUNTS PB_METRIC__COUNT
+extern const char *const *const pb_cmp_counts;
+/* The checks a comparison shows. */
 #define PB_CMP_NR_CHECKS 7
-extern const char *const pb_cmp_counts[PB_CMP_NR_COUNTS];
 extern const char *const pb_cmp_checks[PB_CMP_NR_CHECKS];
 
 /* One case in one column, and how it compares with BASE. */

@@ -6,6 +6,16 @@
 #include <string.h>
 
 #define CI_LEVEL 0.95
+/* The flushes the notes reason about */
+#define LOCAL PB_METRIC_LOCAL_FLUSHES
+#define FULL PB_METRIC_FULL_FLUSHES
+#define RSHOOT PB_METRIC_REMOTE_SHOOTDOWNS
+
+/* The per-call metrics of the report's table, in its column order. */
+static const enum pb_metric_id shown[] = {
+	RSHOOT, FULL, LOCAL, PB_METRIC_FAULTS, PB_METRIC_PUD_SPLITS,
+};
+#define NR_SHOWN (sizeof(shown) / sizeof(*shown))
 
 static size_t alen(json_object *a)
 {
@@ -80,23 +90,25 @@ static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, jso
 	r->puds = (int)pb_jnum(rec, "nr_puds");
 	r->remote = (int)pb_jnum(rec, "remote_cpus");
 	r->mode = r->remote ? pb_jstr(rec, "remote_mode", "?") : "";
-	r->rshoot = pb_jnum(pc, "tlb_shootdowns_remote");
-	r->full = pb_jnum(pc, "tlb_full_flushes");
-	r->local = pb_jnum(pc, "tlb_flush_local");
-	r->faults = pb_jnum(pc, "faults");
-	r->split = pb_jnum(pc, "thp_split_pud");
-	r->call_ipis = pb_jnum(pc, "call_ipis_received");
+	for (int m = 0; m < PB_METRIC__COUNT; m++)
+		r->per_call[m] = pb_metric_get(pc, m);
 	r->stale = stale ? json_object_get_double(stale) : NAN;
 	x = samples(rec, &n);
 	pb_cmp_summarise(x, x ? n : 0, &r->st);
 	free(x);
 }
 
-/* The same case, on any kernel. */
+/* The same case but for the strategy (record.h's identity), on any kernel. */
 static bool same_setup(const struct pb_sr_row *a, const struct pb_sr_row *b)
 {
-	return a->puds == b->puds && a->remote == b->remote && !strcmp(a->backend, b->backend) &&
-	       !strcmp(a->mode, b->mode) && !strcmp(a->direction, b->direction);
+	for (size_t i = 0; i < pb_record_nr_id_fields; i++) {
+		const char *field = pb_record_id_fields[i];
+
+		if (strcmp(field, "strategy") &&
+		    !json_object_equal(pb_jget(a->rec, field), pb_jget(b->rec, field)))
+			return false;
+	}
+	return true;
 }
 
 static bool same_case(const struct pb_sr_row *a, const struct pb_sr_row *b)
@@ -208,7 +220,7 @@ static const char *fmt_count(double v, char *buf, size_t len)
 
 static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *r)
 {
-	char b[6][24], med[48], ratio[48] = "-";
+	char b[24], med[48], ratio[48] = "-";
 
 	if (isnan(r->st.v[PB_STAT_MEDIAN]))
 		snprintf(med, sizeof(med), "n/a");
@@ -220,18 +232,18 @@ static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_
 			 r->ratio_hi, r->p);
 	else if (r->knob && !strcmp(r->strategy, "inplace"))
 		snprintf(ratio, sizeof(ratio), "1");
-	fprintf(f, "%-14.14s %-10.10s %-14s %4d %-9s %2d%-5s %6s %6s %6s %6s %6s %-24s %s\n",
-		k[r->kernel].label, r->backend, pb_sr_strategy_label(r), r->puds, r->direction, r->remote, r->remote ? ":spin" : "",
-		fmt_count(r->rshoot, b[0], 24), fmt_count(r->full, b[1], 24),
-		fmt_count(r->local, b[2], 24), fmt_count(r->faults, b[3], 24),
-		fmt_count(r->split, b[4], 24), med, ratio);
+	fprintf(f, "%-14.14s %-10.10s %-14s %4d %-9s %2d%-5s", k[r->kernel].label, r->backend,
+		pb_sr_strategy_label(r), r->puds, r->direction, r->remote, r->remote ? ":spin" : "");
+	for (size_t m = 0; m < NR_SHOWN; m++)
+		fprintf(f, " %6s", fmt_count(r->per_call[shown[m]], b, sizeof(b)));
+	fprintf(f, " %-24s %s\n", med, ratio);
 }
 
 /* Per call, over the rows: "1 of 2", from the local flush counts. */
 static void flush_note(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *in,
 		       const struct pb_sr_row *ad, bool *some_left)
 {
-	double removed = in->local - ad->local;
+	double removed = in->per_call[LOCAL] - ad->per_call[LOCAL];
 	char what[96];
 
 	snprintf(what, sizeof(what), "%s %s, %d PUD%s, %d remote", in->backend, in->direction,
@@ -242,13 +254,13 @@ static void flush_note(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr
 	}
 	if (removed < 0.5)
 		fprintf(f, "  %s %s: inplace_ad removes no flush for %s (%.2f flushes per call)\n",
-			k[in->kernel].label, what, in->direction, ad->local);
+			k[in->kernel].label, what, in->direction, ad->per_call[LOCAL]);
 	else
 		fprintf(f, "  %s %s: inplace_ad removes %.4g of %.4g flushes per %s "
 			"(full %.4g -> %.4g, remote shootdowns %.4g -> %.4g)\n",
-			k[in->kernel].label, what, removed, in->local, in->direction, in->full, ad->full,
-			in->rshoot, ad->rshoot);
-	*some_left |= ad->local >= 0.5;
+			k[in->kernel].label, what, removed, in->per_call[LOCAL], in->direction,
+			in->per_call[FULL], ad->per_call[FULL], in->per_call[RSHOOT], ad->per_call[RSHOOT]);
+	*some_left |= ad->per_call[LOCAL] >= 0.5;
 }
 
 static void print_notes(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *rows,
@@ -278,7 +290,8 @@ static void print_notes(FILE *f, const struct pb_sr_kernel *k, const struct pb_s
 /* Which flush a kernel drops (or adds) against the first kernel, from the counts. */
 static const char *flush_verdict(const struct pb_sr_row *base, const struct pb_sr_row *r)
 {
-	double dl = base->local - r->local, df = base->full - r->full;
+	double dl = base->per_call[LOCAL] - r->per_call[LOCAL];
+	double df = base->per_call[FULL] - r->per_call[FULL];
 
 	if (isnan(dl) || isnan(df))
 		return "flush counts unavailable";
@@ -289,10 +302,26 @@ static const char *flush_verdict(const struct pb_sr_row *base, const struct pb_s
 	return df >= 0.5 ? "a full flush disappears" : "a ranged flush disappears";
 }
 
-/*
- * Per backend and case, each kernel against the first one (e.g. the stock
- * kernel): local, full, remote and, where measured, function-call IPIs.
- */
+/* What a kernel is held against the first kernel on; function-call IPIs where both measured them. */
+static const enum pb_metric_id diffed[] = { LOCAL, FULL, RSHOOT, PB_METRIC_CALL_IPIS };
+#define NR_DIFFED (sizeof(diffed) / sizeof(*diffed))
+
+static void print_kernel_diff(FILE *f, const char *label, const struct pb_sr_row *b,
+			      const struct pb_sr_row *r)
+{
+	fprintf(f, "  %-12.12s %-10s %-9s %d%-5s", label, r->backend, r->direction, r->remote,
+		r->remote ? ":spin" : "");
+	for (size_t m = 0; m < NR_DIFFED; m++) {
+		double was = b->per_call[diffed[m]], now = r->per_call[diffed[m]];
+
+		if (diffed[m] != PB_METRIC_CALL_IPIS || (!isnan(was) && !isnan(now)))
+			fprintf(f, "%s %s %.2f -> %.2f", m ? "," : "", pb_metrics[diffed[m]].abbrev,
+				was, now);
+	}
+	fprintf(f, ": %s\n", flush_verdict(b, r));
+}
+
+/* Per backend and case, each kernel against the first one (e.g. the stock kernel). */
 static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned nr,
 			       const char *bench, const struct pb_sr_row *rows, size_t n)
 {
@@ -301,7 +330,6 @@ static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned n
 	for (unsigned c = 1; c < nr; c++)
 		for (size_t i = 0; i < n; i++) {
 			const struct pb_sr_row *r = &rows[i], *b = NULL;
-			char cal[48] = "";
 
 			if (r->kernel != c)
 				continue;
@@ -311,19 +339,14 @@ static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned n
 					b = &rows[j];
 			if (!b)
 				continue;
-			if (!any)
-				fprintf(f, "\n%s per call against %s (local = tlb:tlb_flush on the "
-					   "calling CPU, full = those of them\nthat flushed the whole "
-					   "mm, rshoot = remote shootdowns received):\n", bench,
-					k[0].label);
+			if (!any) {
+				fprintf(f, "\n%s per call against %s:\n", bench, k[0].label);
+				for (size_t m = 0; m < NR_DIFFED; m++)
+					fprintf(f, "  %s: %s\n", pb_metrics[diffed[m]].abbrev,
+						pb_metrics[diffed[m]].meaning);
+			}
 			any = true;
-			if (!isnan(r->call_ipis) && !isnan(b->call_ipis))
-				snprintf(cal, sizeof(cal), ", CAL IPIs %.2f -> %.2f", b->call_ipis,
-					 r->call_ipis);
-			fprintf(f, "  %-12.12s %-10s %-9s %d%-5s local %.2f -> %.2f, full %.2f -> %.2f, "
-				   "rshoot %.2f -> %.2f%s: %s\n", k[c].label, r->backend, r->direction,
-				r->remote, r->remote ? ":spin" : "", b->local, r->local, b->full, r->full,
-				b->rshoot, r->rshoot, cal, flush_verdict(b, r));
+			print_kernel_diff(f, k[c].label, b, r);
 		}
 }
 
@@ -342,7 +365,7 @@ static void print_unshare(FILE *f, const struct pb_sr_kernel *k, unsigned nr)
 
 		print_row(f, k, &rows[i]);
 		fprintf(f, "%16s CAL IPIs %.2f/call; shared: %s (%s)\n", "",
-			rows[i].call_ipis, shared ? json_object_get_boolean(shared) ? "yes" : "NO" :
+			rows[i].per_call[PB_METRIC_CALL_IPIS], shared ? json_object_get_boolean(shared) ? "yes" : "NO" :
 			"unknown", pb_jstr(sh, "reason", "no pmd_share record"));
 	}
 	print_kernel_diffs(f, k, nr, "hugetlb-pmd-unshare", rows, n);
@@ -419,14 +442,18 @@ void pb_strategy_report_print(FILE *f, const struct pb_sr_kernel *k, unsigned nr
 
 	fprintf(f, "\nStrategy report: mprotect-inplace per backend, per call\n"
 		   "  %s\n"
-		   "  strategy - = the kernel's only path (no knob); rshoot = remote shootdowns,\n"
-		   "  full/local = full/local TLB flushes, flt = faults, split = thp_split_pud;\n"
-		   "  ratio = median / median of inplace on the same kernel [95%% bootstrap CI], "
-		   "Mann-Whitney p\n\n",
+		   "  strategy - = the kernel's only path (no knob); per call:",
 		   pb_sr_accel_note(k, nr));
-	fprintf(f, "%-14s %-10s %-14s %4s %-9s %-7s %6s %6s %6s %6s %6s %-24s %s\n", "kernel",
-		"backend", "strategy", "PUDs", "direction", "remote", "rshoot", "full", "local", "flt", "split",
-		"median us [95% CI]", "ratio vs inplace");
+	for (size_t m = 0; m < NR_SHOWN; m++)
+		fprintf(f, "%s\n  %s = %s", m ? "," : "", pb_metrics[shown[m]].abbrev,
+			pb_metrics[shown[m]].label);
+	fprintf(f, ";\n  ratio = median / median of inplace on the same kernel [95%% bootstrap CI], "
+		   "Mann-Whitney p\n\n");
+	fprintf(f, "%-14s %-10s %-14s %4s %-9s %-7s", "kernel", "backend", "strategy", "PUDs",
+		"direction", "remote");
+	for (size_t m = 0; m < NR_SHOWN; m++)
+		fprintf(f, " %6s", pb_metrics[shown[m]].abbrev);
+	fprintf(f, " %-24s %s\n", "median us [95% CI]", "ratio vs inplace");
 	for (size_t i = 0; i < n; i++)
 		print_row(f, k, &rows[i]);
 	if (!n)

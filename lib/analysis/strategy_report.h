@@ -37,8 +37,7 @@ struct pb_sr_row {
 	const char *direction;
 	int puds, remote;
 	const char *mode;		/* remote mode, "" with no participant */
-	/* per call, NAN = unavailable */
-	double rshoot, full, local, faults, split, call_ipis;
+	double per_call[PB_METRIC__COUNT];	/* by enum pb_metric_id, NAN = unavailable */
 	double stale;			/* correctness only: stale writes, NAN elsewhere */
 	struct pb_cmp_stats st;		/* latency, ns */
 	bool has_ratio;			/* vs inplace on the same kernel */

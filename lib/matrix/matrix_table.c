@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "matrix_table.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "record.h"
 
 #define MAX_ROWS 512
@@ -11,23 +13,20 @@
 #define COUNT_W 53	/* width of one kernel's group in the counts table */
 #define LAT_W 32
 
-static json_object *find(json_object *doc, const char *key)
-{
-	json_object *res = pb_jget(doc, "results");
-	char k[PB_CASE_NAME_MAX];
+/* The per-call metrics of the counts table, in its column order. */
+static const enum pb_metric_id shown[] = {
+	PB_METRIC_FAULTS, PB_METRIC_REMOTE_SHOOTDOWNS, PB_METRIC_REMOTE_FLUSH_REQUESTS,
+	PB_METRIC_FULL_FLUSHES,
+};
+#define NR_SHOWN (sizeof(shown) / sizeof(*shown))
 
-	for (size_t i = 0; i < pb_jlen(res); i++) {
-		json_object *rec = json_object_array_get_idx(res, i);
+/* A row: a case, found in each kernel's results by its name, shown by its label. */
+struct row {
+	char name[PB_CASE_NAME_MAX], label[PB_CASE_NAME_MAX];
+};
 
-		pb_record_case_label(rec, k, sizeof(k));
-		if (!strcmp(k, key))
-			return rec;
-	}
-	return NULL;
-}
-
-/* Row keys in first-seen order over all kernels. */
-static unsigned collect_rows(const struct pb_matrix_col *cols, unsigned nr, char (*rows)[PB_CASE_NAME_MAX])
+/* The cases in first-seen order over all kernels. */
+static unsigned collect_rows(const struct pb_matrix_col *cols, unsigned nr, struct row *rows)
 {
 	unsigned n = 0;
 
@@ -37,10 +36,13 @@ static unsigned collect_rows(const struct pb_matrix_col *cols, unsigned nr, char
 		for (size_t i = 0; i < pb_jlen(res) && n < MAX_ROWS; i++) {
 			unsigned j;
 
-			pb_record_case_label(json_object_array_get_idx(res, i), rows[n], sizeof(rows[n]));
-			for (j = 0; j < n && strcmp(rows[j], rows[n]); j++)
+			pb_record_case_name(pb_jidx(res, i), rows[n].name, sizeof(rows[n].name));
+			for (j = 0; j < n && strcmp(rows[j].name, rows[n].name); j++)
 				;
-			n += j == n;
+			if (j < n)
+				continue;
+			pb_record_case_label(pb_jidx(res, i), rows[n].label, sizeof(rows[n].label));
+			n++;
 		}
 	}
 	return n;
@@ -55,18 +57,18 @@ static const char *fmt_int(json_object *v, char *buf, size_t len)
 	return buf;
 }
 
-static const char *fmt_call(json_object *v, char *buf, size_t len)
+static const char *fmt_call(double v, char *buf, size_t len)
 {
-	if (!v)
+	if (isnan(v))
 		return "n/a";
-	snprintf(buf, len, "%.2f", json_object_get_double(v));
+	snprintf(buf, len, "%.2f", v);
 	return buf;
 }
 
 static void counts_cell(FILE *f, json_object *rec)
 {
 	json_object *chk = pb_jget(rec, "checks"), *pc = pb_jget(rec, "per_call"), *di;
-	char b[8][32];
+	char b[4][32];
 
 	if (!rec) {
 		fprintf(f, " | %-*s", COUNT_W - 3, "(no record)");
@@ -79,12 +81,11 @@ static void counts_cell(FILE *f, json_object *rec)
 			 (long long)json_object_get_int64(pb_jget(chk, "stale_write_remote")));
 	else
 		fmt_int(pb_jget(chk, "stale_write"), b[1], 32);
-	fprintf(f, " | %6s %5s %4s %4s %6s %6s %6s %6s", fmt_int(pb_jget(chk, "bad_pud"), b[0], 32),
+	fprintf(f, " | %6s %5s %4s %4s", fmt_int(pb_jget(chk, "bad_pud"), b[0], 32),
 		pb_jget(chk, "stale_write") ? b[1] : "-", di ? (json_object_get_boolean(di) ? "yes" : "NO") : "-",
-		fmt_int(pb_jget(chk, "kernel_warnings"), b[2], 32),
-		fmt_call(pb_jget(pc, "faults"), b[3], 32), fmt_call(pb_jget(pc, "tlb_shootdowns_remote"), b[4], 32),
-		fmt_call(pb_jget(pc, "tlb_remote_flush_requests"), b[5], 32),
-		fmt_call(pb_jget(pc, "tlb_full_flushes"), b[6], 32));
+		fmt_int(pb_jget(chk, "kernel_warnings"), b[2], 32));
+	for (size_t m = 0; m < NR_SHOWN; m++)
+		fprintf(f, " %6s", fmt_call(pb_metric_get(pc, shown[m]), b[3], 32));
 }
 
 static void latency_cell(FILE *f, json_object *rec)
@@ -137,34 +138,38 @@ static const char *accel_note(const struct pb_matrix_col *cols, unsigned nr)
 
 void pb_matrix_table_print(FILE *f, const struct pb_matrix_col *cols, unsigned nr)
 {
-	static char rows[MAX_ROWS][PB_CASE_NAME_MAX];
+	static struct row rows[MAX_ROWS];
 	unsigned n = collect_rows(cols, nr, rows);
 
 	fprintf(f, "\nKernel matrix: checks and per-call counts (counts are exact under TCG too)\n");
 	fprintf(f, "  badpud = \"bad pud\" log lines, stale = writes that got through after PROT_READ\n"
 		   "  (calling CPU/participants' CPUs),\n"
-		   "  int = data intact, kwrn = kernel WARNING/BUG lines; per call: flt = faults,\n"
-		   "  rshoot = remote shootdowns, rflreq = remote flush requests, full = full flushes;\n"
-		   "  - = not checked in this case, n/a = counter unavailable on that kernel\n\n");
+		   "  int = data intact, kwrn = kernel WARNING/BUG lines; per call:");
+	for (size_t m = 0; m < NR_SHOWN; m++)
+		fprintf(f, "%s\n  %s = %s", m ? "," : "", pb_metrics[shown[m]].abbrev,
+			pb_metrics[shown[m]].label);
+	fprintf(f, ";\n  - = not checked in this case, n/a = counter unavailable on that kernel\n\n");
 	header(f, cols, nr, COUNT_W);
 	fprintf(f, "%-*s", CASE_W, "case");
-	for (unsigned c = 0; c < nr; c++)
-		fprintf(f, " | %6s %5s %4s %4s %6s %6s %6s %6s", "badpud", "stale", "int", "kwrn",
-			"flt", "rshoot", "rflreq", "full");
+	for (unsigned c = 0; c < nr; c++) {
+		fprintf(f, " | %6s %5s %4s %4s", "badpud", "stale", "int", "kwrn");
+		for (size_t m = 0; m < NR_SHOWN; m++)
+			fprintf(f, " %6s", pb_metrics[shown[m]].abbrev);
+	}
 	fputc('\n', f);
 	for (unsigned r = 0; r < n; r++) {
-		fprintf(f, "%-*.*s", CASE_W, CASE_W, rows[r]);
+		fprintf(f, "%-*.*s", CASE_W, CASE_W, rows[r].label);
 		for (unsigned c = 0; c < nr; c++)
-			counts_cell(f, find(cols[c].doc, rows[r]));
+			counts_cell(f, pb_record_find(cols[c].doc, rows[r].name));
 		fputc('\n', f);
 	}
 	fprintf(f, "\nKernel matrix: latency, median ns [95%% CI of the median]; %s\n\n",
 		accel_note(cols, nr));
 	header(f, cols, nr, LAT_W);
 	for (unsigned r = 0; r < n; r++) {
-		fprintf(f, "%-*.*s", CASE_W, CASE_W, rows[r]);
+		fprintf(f, "%-*.*s", CASE_W, CASE_W, rows[r].label);
 		for (unsigned c = 0; c < nr; c++)
-			latency_cell(f, find(cols[c].doc, rows[r]));
+			latency_cell(f, pb_record_find(cols[c].doc, rows[r].name));
 		fputc('\n', f);
 	}
 	for (unsigned c = 0; c < nr; c++)
