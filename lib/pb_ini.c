@@ -14,6 +14,8 @@ static size_t advance(size_t pos, int n, size_t len)
 
 /* Write "FILE[:LINE]: [key 'K' in [S]: | section [S]: ]WHAT" whatever @err held. */
 static void format_error(struct pb_ini *ini, int line, const char *section, const char *key,
+			 const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void format_error(struct pb_ini *ini, int line, const char *section, const char *key,
 			 const char *fmt, va_list ap)
 {
 	char *err = ini->err;
