@@ -2,6 +2,7 @@
 /* The one INI front end: see pb_ini.h. */
 #include "pb_ini.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -93,7 +94,9 @@ static char *read_line(char *str, int num, void *user)
 	}
 	if (ini->line == 1 && !strncmp(str, "\xEF\xBB\xBF", 3))
 		skip = 3;	/* UTF-8 BOM */
-	skip += strspn(str + skip, " \t");
+	/* all that inih's own lskip() takes: else "\v[kernel:x]" is a header to inih only */
+	while (isspace((unsigned char)str[skip]))
+		skip++;
 	memmove(str, str + skip, len - skip + 1);
 	if (str[0] != '[' || !(end = strchr(str, ']')) || !ini->on_section)
 		return str;

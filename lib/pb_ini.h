@@ -8,8 +8,8 @@
  *  - a UTF-8 BOM at the start of the file is dropped;
  *  - a line longer than PB_INI_MAX_LINE - 2 characters is an error
  *    ("FILE:LINE: line longer than N characters"), not split in two;
- *  - leading blanks are dropped: an indented "key = value" is a key, not a
- *    continuation of the previous value;
+ *  - leading white space is dropped: an indented "key = value" is a key,
+ *    not a continuation of the previous value;
  *  - every [section] header reaches ->on_section, keys or not (inih reports
  *    sections only through their keys);
  *  - parsing stops at the first error: later ones are often consequences.

@@ -88,14 +88,14 @@ TEST(bom_at_the_start_is_dropped)
 	ASSERT_STREQ(seen, "[sec]\nsec.\xEF\xBB\xBFk=v\n");
 }
 
-TEST(headers_without_keys_and_indented_keys_are_seen)
+TEST(headers_without_keys_and_indented_ones_are_seen)
 {
 	char err[256] = "";
 
-	ASSERT_EQ(0, parse_text("[empty]\n[sec]\na = 1\n   b = 2\n\tc = 3 ; comment\n", err,
-				sizeof(err)));
+	ASSERT_EQ(0, parse_text("[empty]\n[sec]\na = 1\n   b = 2\n\tc = 3 ; comment\n"
+				" \v\f\r[odd]\nd = 4\n", err, sizeof(err)));
 	/* indented: keys of their own, not a continuation of a's value */
-	ASSERT_STREQ(seen, "[empty]\n[sec]\nsec.a=1\nsec.b=2\nsec.c=3\n");
+	ASSERT_STREQ(seen, "[empty]\n[sec]\nsec.a=1\nsec.b=2\nsec.c=3\n[odd]\nodd.d=4\n");
 }
 
 TEST(long_line_is_an_error_naming_file_and_line)

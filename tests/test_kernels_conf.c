@@ -95,14 +95,19 @@ TEST(defaults_and_bzimage_relative_to_the_file)
 	ASSERT_EQ(0, pb_kc_align_bytes("1g"));
 }
 
-/* The BOM used to hide the first header from the reader: kernels[-1]. */
-TEST(bom_before_the_first_kernel)
+/* These used to hide the first header from the reader, not from inih: kernels[-1]. */
+TEST(bom_or_odd_blank_before_the_first_kernel)
 {
+	static const char *const texts[] = {
+		"\xEF\xBB\xBF[kernel:a]\nspec = debian:x\n", "\v[kernel:a]\nspec = debian:x\n",
+	};
 	static struct pb_kernels_conf kc;
 
-	load_text_ok(&kc, "\xEF\xBB\xBF[kernel:a]\nspec = debian:x\n");
-	ASSERT_EQ(1, kc.nr_kernels);
-	ASSERT_STREQ(kc.kernels[0].label, "a");
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		load_text_ok(&kc, texts[i]);
+		ASSERT_EQ(1, kc.nr_kernels);
+		ASSERT_STREQ(kc.kernels[0].label, "a");
+	}
 }
 
 TEST(build_specs_take_patches_and_a_fragment)
