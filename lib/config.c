@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Run configuration: INI file parsed with libinih, every key validated. */
+/* Run configuration: INI file read through pb_ini.h, every key validated. */
 #include "config.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <ini.h>
+#include "pb_ini.h"
 
 enum section { SEC_NONE, SEC_RUN = 1, SEC_DEVDAX = 2, SEC_BENCH = 4 };
 enum kind { K_UINT, K_INT_AUTO, K_BOOL, K_DEVICE, K_NAMES, K_UINTS, K_MODES };
@@ -25,7 +23,7 @@ struct key {
 	unsigned sections;
 	bool bench;
 	enum kind kind;
-	long min, max;
+	unsigned long min, max;
 	size_t off, nr_off, cap, auto_off;
 	const char *chars;
 };
@@ -73,38 +71,11 @@ static const char *const default_benches[] = {
 };
 
 struct parse {
-	const char *path;
-	FILE *fp;
-	int line;			/* current line, counted by read_line() */
-	int err_line;			/* first error recorded by us, 0 = none */
-	char *err;
-	size_t errlen;
+	struct pb_ini ini;		/* path, line and the first error */
 	struct pb_config cfg;		/* result, copied out only on success */
 	uint32_t run_seen;		/* keys seen in [run] / [devdax] */
 	uint32_t bench_seen[PB_CFG_MAX_LIST];	/* per bench_overrides[] */
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* Keep only the first error, prefixed with FILE:LINE: and @prefix. */
-static void fail(struct parse *p, const char *prefix, const char *what)
-{
-	if (p->err_line)
-		return;
-	p->err_line = p->line;
-	set_err(p->err, p->errlen, "%s:%d: %s: %s", p->path, p->line, prefix, what);
-}
 
 static bool is_name(const char *s, const char *chars)
 {
@@ -124,37 +95,18 @@ static enum section section_kind(const char *sec)
 	return SEC_NONE;
 }
 
-/* Digits only: strtoul() would take "-1" (wrapping), " 7" and "+7". */
-static bool parse_ulong(const char *s, long min, long max, long *out)
+/* Parse one scalar or list item of @key (a struct key) into @slot; message in @what. */
+static bool parse_item(const char *s, void *slot, const void *key, char *what, size_t wlen)
 {
-	long v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (*s - '0');
-		if (v > max)	/* also keeps v from overflowing */
-			return false;
-	}
-	*out = v;
-	return v >= min;
-}
-
-/* Parse one scalar or list item of @k into @slot; message in @what. */
-static bool parse_item(const struct key *k, const char *s, void *slot, char *what, size_t wlen)
-{
-	long v;
+	const struct key *k = key;
+	unsigned long v;
 
 	switch (k->kind) {
 	case K_UINT:
 	case K_UINTS:
 	case K_INT_AUTO:
-		if (!parse_ulong(s, k->min, k->max, &v)) {
-			snprintf(what, wlen, "'%s' is not an integer in %ld..%ld", s, k->min, k->max);
+		if (!pb_ini_parse_ulong(s, k->min, k->max, &v, what, wlen))
 			return false;
-		}
 		if (k->kind == K_INT_AUTO)
 			*(int *)slot = (int)v;
 		else
@@ -217,43 +169,14 @@ static size_t item_size(const struct key *k)
 /* Comma list: "a, b, c".  No empty entries, no duplicates, at most k->cap. */
 static bool parse_list(const struct key *k, const char *value, char *base, char *what, size_t wlen)
 {
-	char buf[INI_MAX_LINE], *save, *tok;
-	size_t size = item_size(k), n = 0;
-	char *items = base + k->off;
+	const struct pb_ini_list list = {
+		.items = base + k->off, .size = item_size(k), .cap = k->cap,
+		.parse_item = parse_item, .ctx = k,
+	};
+	int n = pb_ini_parse_list(value, &list, what, wlen);
 
-	if (strlen(value) >= sizeof(buf) || !*value) {
-		snprintf(what, wlen, *value ? "value too long" : "empty list");
+	if (n < 0)
 		return false;
-	}
-	strcpy(buf, value);
-	memset(items, 0, size * k->cap);	/* zero padding for memcmp below */
-	/* strtok_r would merge ",," silently; split by hand to reject it. */
-	for (tok = buf; tok; tok = save) {
-		char *end;
-
-		save = strchr(tok, ',');
-		if (save)
-			*save++ = '\0';
-		tok += strspn(tok, " \t");
-		for (end = tok + strlen(tok); end > tok && (end[-1] == ' ' || end[-1] == '\t');)
-			*--end = '\0';
-		if (!*tok) {
-			snprintf(what, wlen, "empty entry in list '%s'", value);
-			return false;
-		}
-		if (n == k->cap) {
-			snprintf(what, wlen, "more than %zu entries", k->cap);
-			return false;
-		}
-		if (!parse_item(k, tok, items + n * size, what, wlen))
-			return false;
-		for (size_t i = 0; i < n; i++)
-			if (!memcmp(items + i * size, items + n * size, size)) {
-				snprintf(what, wlen, "duplicate entry '%s'", tok);
-				return false;
-			}
-		n++;
-	}
 	*(unsigned *)(base + k->nr_off) = (unsigned)n;
 	return true;
 }
@@ -274,7 +197,7 @@ static bool parse_value(const struct key *k, const char *value, char *base, char
 			*(bool *)(base + k->auto_off) = false;
 		return parse_list(k, value, base, what, wlen);
 	}
-	return parse_item(k, value, base + k->off, what, wlen);
+	return parse_item(value, base + k->off, k, what, wlen);
 }
 
 /* Index of [bench:NAME] in the overrides, adding it if new; -1 if full. */
@@ -289,33 +212,32 @@ static int bench_slot(struct pb_config *cfg, const char *name)
 	return (int)cfg->nr_bench_overrides++;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static bool on_key(struct pb_ini *ini, const char *section, const char *name, const char *value)
 {
-	struct parse *p = user;
+	struct parse *p = ini->user;
 	enum section sec = section_kind(section);
-	char prefix[160], what[INI_MAX_LINE + 64];
+	char what[PB_INI_MAX_LINE + 64];
 	uint32_t *seen = &p->run_seen;
 	char *base = (char *)&p->cfg;
 	const struct key *k = NULL;
 
-	snprintf(prefix, sizeof(prefix), "key '%s' in [%s]", name, section);
 	for (size_t i = 0; i < NR_KEYS && !k; i++)
 		if (!strcmp(keys[i].name, name))
 			k = &keys[i];
 	if (sec == SEC_NONE) {
-		fail(p, prefix, *section ? "unknown section" : "no [section] before it");
-		return 0;
+		pb_ini_error(ini, section, name, *section ? "unknown section" : "no [section] before it");
+		return false;
 	}
 	if (!k || !(k->sections & sec)) {
-		fail(p, prefix, "unknown key");
-		return 0;
+		pb_ini_error(ini, section, name, "unknown key");
+		return false;
 	}
 	if (sec == SEC_BENCH) {
 		int i = bench_slot(&p->cfg, section + 6);
 
 		if (i < 0) {
-			fail(p, prefix, "too many [bench:...] sections");
-			return 0;
+			pb_ini_error(ini, section, name, "too many [bench:...] sections");
+			return false;
 		}
 		seen = &p->bench_seen[i];
 		base = (char *)&p->cfg.bench_overrides[i];
@@ -323,61 +245,24 @@ static int handler(void *user, const char *section, const char *name, const char
 		base = (char *)&p->cfg.defaults;
 	}
 	if (*seen & 1u << (k - keys)) {
-		fail(p, prefix, "duplicate key");
-		return 0;
+		pb_ini_error(ini, section, name, "duplicate key");
+		return false;
 	}
 	*seen |= 1u << (k - keys);
 	if (!parse_value(k, value, base, what, sizeof(what))) {
-		fail(p, prefix, what);
-		return 0;
+		pb_ini_error(ini, section, name, "%s", what);
+		return false;
 	}
-	return 1;
+	return true;
 }
 
-/*
- * fgets() for ini_parse_stream() that counts lines, so that handler errors
- * carry their own line number (inih keeps parsing after an error, so its
- * return value alone cannot say whose error it was).  It also drops leading
- * blanks, so an indented "key = value" is a key and not a multi-line
- * continuation of the previous one, and checks [section] headers, which
- * inih does not report when the section has no keys.
- */
-static char *read_line(char *str, int num, void *user)
+/* Every header, keys or not: a misspelt empty section is still an error. */
+static bool on_section(struct pb_ini *ini, const char *section)
 {
-	struct parse *p = user;
-	char *s, *end;
-	size_t len;
-	int c;
-
-	if (!fgets(str, num, p->fp))
-		return NULL;
-	p->line++;
-	len = strlen(str);
-	if (len == (size_t)num - 1 && str[len - 1] != '\n' && (c = getc(p->fp)) != EOF) {
-		/* inih would parse the rest of the line as a line of its own */
-		ungetc(c, p->fp);
-		if (!p->err_line) {
-			p->err_line = p->line;
-			set_err(p->err, p->errlen, "%s:%d: line longer than %d characters",
-				p->path, p->line, num - 2);
-		}
-		return NULL;
-	}
-	s = str;
-	if (p->line == 1 && !strncmp(s, "\xEF\xBB\xBF", 3))
-		s += 3;		/* UTF-8 BOM */
-	s += strspn(s, " \t");
-	memmove(str, s, strlen(s) + 1);
-	if (str[0] == '[' && (end = strchr(str, ']'))) {
-		char prefix[INI_MAX_LINE + 16];
-
-		snprintf(prefix, sizeof(prefix), "section [%.*s]", (int)(end - str - 1), str + 1);
-		*end = '\0';
-		if (section_kind(str + 1) == SEC_NONE)
-			fail(p, prefix, "unknown section (expected run, devdax, bench:NAME)");
-		*end = ']';
-	}
-	return str;
+	if (section_kind(section) != SEC_NONE)
+		return true;
+	pb_ini_error(ini, section, NULL, "unknown section (expected run, devdax, bench:NAME)");
+	return false;
 }
 
 /* [bench:X] = [run] as it stands at the end of the file + X's own keys. */
@@ -429,43 +314,30 @@ void pb_config_defaults(struct pb_config *cfg)
 int pb_config_load(struct pb_config *cfg, const char *path, char *err, size_t errlen)
 {
 	/* Parse into a copy: @cfg is written only on success. */
-	struct parse parse = { .path = path, .err = err, .errlen = errlen }, *p = &parse;
-	int line, ret = -1;
+	struct parse p = {
+		.ini = { .path = path, .err = err, .errlen = errlen,
+			 .on_section = on_section, .on_key = on_key },
+	};
 
-	pb_config_defaults(&p->cfg);
-	if (strlen(path) >= sizeof(p->cfg.path)) {
-		set_err(err, errlen, "%s: path too long", path);
+	p.ini.user = &p;
+	pb_config_defaults(&p.cfg);
+	if (strlen(path) >= sizeof(p.cfg.path)) {
+		pb_ini_error_at(&p.ini, 0, NULL, NULL, "path too long");
 		return -1;
 	}
-	strcpy(p->cfg.path, path);
-	p->fp = fopen(path, "r");
-	if (!p->fp) {
-		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	strcpy(p.cfg.path, path);
+	if (pb_ini_parse(&p.ini))
 		return -1;
-	}
-	line = ini_parse_stream(read_line, p, handler, p);
-	if (ferror(p->fp)) {
-		set_err(err, errlen, "%s: read error", path);
-	} else if (line > 0 && (!p->err_line || line < p->err_line)) {
-		/* inih's own error: a line that is neither [section] nor key = value */
-		set_err(err, errlen, "%s:%d: syntax error: expected '[section]' or 'key = value'",
-			path, line);
-	} else if (line < 0) {
-		set_err(err, errlen, "%s: out of memory", path);
-	} else if (!p->err_line) {
-		resolve_overrides(p);
-		*cfg = p->cfg;
-		ret = 0;
-	}
-	fclose(p->fp);
-	return ret;
+	resolve_overrides(&p);
+	*cfg = p.cfg;
+	return 0;
 }
 
 int pb_config_parse_repeat(const char *value, unsigned *repeat, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < NR_KEYS; i++)
 		if (!strcmp(keys[i].name, "repeat"))
-			return parse_item(&keys[i], value, repeat, err, errlen) ? 0 : -1;
+			return parse_item(value, repeat, &keys[i], err, errlen) ? 0 : -1;
 	return -1;
 }
 

@@ -108,29 +108,31 @@ TEST(good_full_file)
 
 TEST(bench_overrides_inherit_final_run_values)
 {
-	const struct pb_bench_config *fc, *co, *other;
+	/* [bench:fault-cost] comes before [run] and again after it */
+	static const struct {
+		const char *name;
+		unsigned iterations, warmup, nr_sizes, sizes_gib[2];
+	} want[] = {
+		{ "fault-cost", 500, 7, 2, { 2, 4 } },
+		{ "correctness", 300, 5, 1, { 8 } },
+	};
+	const struct pb_bench_config *other;
 	struct pb_config cfg;
 
 	load_ok(&cfg, "good-bench-order.conf");
 	ASSERT_EQ(-1, cfg.cpu);
 	ASSERT_EQ(300, cfg.defaults.iterations);
 	ASSERT_EQ(2, cfg.nr_bench_overrides);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct pb_bench_config *b = pb_config_bench(&cfg, want[i].name);
 
-	/* [bench:fault-cost] comes before [run] and again after it */
-	fc = pb_config_bench(&cfg, "fault-cost");
-	ASSERT_STREQ(fc->name, "fault-cost");
-	ASSERT_EQ(500, fc->iterations);
-	ASSERT_EQ(7, fc->warmup);
-	ASSERT_EQ(2, fc->nr_sizes);
-	ASSERT_EQ(2, fc->sizes_gib[0]);
-	ASSERT_EQ(4, fc->sizes_gib[1]);
-
-	co = pb_config_bench(&cfg, "correctness");
-	ASSERT_STREQ(co->name, "correctness");
-	ASSERT_EQ(300, co->iterations);
-	ASSERT_EQ(5, co->warmup);
-	ASSERT_EQ(1, co->nr_sizes);
-	ASSERT_EQ(8, co->sizes_gib[0]);
+		ASSERT_STREQ(b->name, want[i].name);
+		ASSERT_EQ(want[i].iterations, b->iterations);
+		ASSERT_EQ(want[i].warmup, b->warmup);
+		ASSERT_EQ(want[i].nr_sizes, b->nr_sizes);
+		for (unsigned j = 0; j < want[i].nr_sizes; j++)
+			ASSERT_EQ(want[i].sizes_gib[j], b->sizes_gib[j]);
+	}
 
 	other = pb_config_bench(&cfg, "mprotect-inplace");
 	ASSERT_TRUE(other == &cfg.defaults);

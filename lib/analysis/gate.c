@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The regression gate: its INI file (libinih) and its verdict (see gate.h). */
+/* The regression gate: its INI file (pb_ini.h) and its verdict (see gate.h). */
 #include "gate.h"
 
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
+#include "pb_ini.h"
 
 enum gsec { GS_NONE = -1, GS_LATENCY, GS_COUNTS, GS_CHECKS };
 
@@ -19,31 +19,11 @@ static const char *const latency_keys[] = { "metric", "max_regression_pct", "alp
 #define NR_SLOTS (NR_LATENCY_KEYS + PB_CMP_NR_COUNTS + PB_CMP_NR_CHECKS)
 
 struct gparse {
-	const char *path;
-	FILE *fp;
-	int line, err_line, latency_line;
-	char *err;
-	size_t errlen;
+	struct pb_ini ini;
+	int latency_line;
 	bool seen[NR_SLOTS];
 	struct pb_gate g;
 };
-
-static void gfail(struct gparse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void gfail(struct gparse *p, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (p->err_line)
-		return;		/* the first error is the one to fix */
-	p->err_line = p->line;
-	n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, p->line);
-	if (n < 0 || (size_t)n >= p->errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-}
 
 static int index_of(const char *const *names, int nr, const char *name)
 {
@@ -121,9 +101,9 @@ static bool parse_check(struct pb_gate *g, int key, const char *value, char *wha
 	return true;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static bool on_key(struct pb_ini *ini, const char *section, const char *name, const char *value)
 {
-	struct gparse *p = user;
+	struct gparse *p = ini->user;
 	int sec = index_of(sec_names, 3, section), key = -1, slot = 0;
 	char what[256];
 	bool ok = false;
@@ -148,84 +128,56 @@ static int handler(void *user, const char *section, const char *name, const char
 	else
 		ok = parse_check(&p->g, key, value, what, sizeof(what));
 	if (!ok) {
-		gfail(p, "key '%s' in [%s]: %s", name, section, what);
-		return 0;
+		pb_ini_error(ini, section, name, "%s", what);
+		return false;
 	}
 	p->seen[slot + key] = true;
-	return 1;
+	return true;
 }
 
-/*
- * ini_parse_stream() reader: counts lines so that the handler's errors
- * carry them, drops leading blanks (an indented key is a key, not a
- * continuation) and checks [section] headers, which inih does not report
- * for a section without keys.
- */
-static char *read_line(char *str, int num, void *user)
+/* Every header, keys or not: where [latency] is, for its required key. */
+static bool on_section(struct pb_ini *ini, const char *section)
 {
-	struct gparse *p = user;
-	size_t skip, len;
-	char *end;
+	struct gparse *p = ini->user;
 
-	if (!fgets(str, num, p->fp))
-		return NULL;
-	p->line++;
-	len = strlen(str);
-	if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(p->fp)) {
-		gfail(p, "line longer than %d characters", num - 2);
-		return NULL;
+	if (index_of(sec_names, 3, section) < 0) {
+		pb_ini_error(ini, section, NULL, "unknown section (expected latency, counts, checks)");
+		return false;
 	}
-	skip = strspn(str, " \t");
-	memmove(str, str + skip, len - skip + 1);
-	if (str[0] == '[' && (end = strchr(str, ']'))) {
-		*end = '\0';
-		if (index_of(sec_names, 3, str + 1) < 0)
-			gfail(p, "section [%s]: unknown section (expected latency, counts, checks)",
-			      str + 1);
-		else if (!strcmp(str + 1, "latency"))
-			p->latency_line = p->line;
-		*end = ']';
-	}
-	return str;
+	if (!strcmp(section, "latency"))
+		p->latency_line = ini->line;
+	return true;
 }
 
 int pb_gate_load(struct pb_gate *g, const char *path, char *err, size_t errlen)
 {
-	struct gparse p = { .path = path, .err = err, .errlen = errlen };
+	struct gparse p = {
+		.ini = { .path = path, .err = err, .errlen = errlen,
+			 .on_section = on_section, .on_key = on_key },
+	};
 	bool any = false;
-	int line;
 
+	p.ini.user = &p;
 	p.g.metric = PB_STAT_MEDIAN;
 	p.g.alpha = NAN;
 	snprintf(p.g.path, sizeof(p.g.path), "%s", path);
-	p.fp = fopen(path, "r");
-	if (!p.fp) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	if (pb_ini_parse(&p.ini))
 		return -1;
-	}
-	line = ini_parse_stream(read_line, &p, handler, &p);
-	fclose(p.fp);
 	for (int i = 0; i < NR_SLOTS; i++)
 		any |= p.seen[i];
-	if (line > 0 && (!p.err_line || line < p.err_line))
-		snprintf(err, errlen, "%s:%d: syntax error: expected '[section]' or 'key = value'",
-			 path, line);
-	else if (line < 0)
-		snprintf(err, errlen, "%s: out of memory", path);
-	else if (p.err_line)
-		;	/* gfail() wrote it */
-	else if (p.latency_line && !p.seen[1])
-		snprintf(err, errlen, "%s:%d: section [latency]: max_regression_pct is required",
-			 path, p.latency_line);
-	else if (!any)
-		snprintf(err, errlen, "%s: no rules: name at least one key in [latency], [counts] "
-			 "or [checks]", path);
-	else {
-		p.g.latency = p.latency_line > 0;
-		*g = p.g;
-		return 0;
+	if (p.latency_line && !p.seen[1]) {
+		pb_ini_error_at(&p.ini, p.latency_line, "latency", NULL,
+				"max_regression_pct is required");
+		return -1;
 	}
-	return -1;
+	if (!any) {
+		pb_ini_error_at(&p.ini, 0, NULL, NULL,
+				"no rules: name at least one key in [latency], [counts] or [checks]");
+		return -1;
+	}
+	p.g.latency = p.latency_line > 0;
+	*g = p.g;
+	return 0;
 }
 
 /* ---- verdict ------------------------------------------------------------ */

@@ -4,12 +4,11 @@
 
 #include <dirent.h>
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <ini.h>
+#include "pb_ini.h"
 
 static const char *const align_names[] = { "1G", "2M", "4K" };
 
@@ -24,29 +23,12 @@ unsigned long pb_kc_align_bytes(const char *name)
 }
 
 struct kparse {
+	struct pb_ini ini;
 	struct pb_kernels_conf kc;
-	FILE *fp;
-	int line;
-	bool failed;
-	char *err;
-	size_t errlen;
 	char dir[PATH_MAX];		/* of the config file, for relative paths */
 	unsigned matrix_seen;		/* bit per key */
 	bool spec_seen[PB_KC_MAX_KERNELS];
 };
-
-/* First error wins; later ones are often consequences. */
-static void fail(struct kparse *p, const char *name, const char *section, const char *what)
-{
-	if (p->failed)
-		return;
-	p->failed = true;
-	if (name)
-		snprintf(p->err, p->errlen, "%s:%d: key '%s' in [%s]: %s", p->kc.path, p->line,
-			 name, section, what);
-	else
-		snprintf(p->err, p->errlen, "%s:%d: %s", p->kc.path, p->line, what);
-}
 
 /* Relative paths are taken from the config file's directory. */
 static void resolve(const struct kparse *p, const char *rel, char *out, size_t len)
@@ -61,48 +43,41 @@ static void resolve(const struct kparse *p, const char *rel, char *out, size_t l
 		out[0] = '\0';	/* too long: fails like a missing file later */
 }
 
-static bool parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+static bool parse_uint(const char *s, unsigned min, unsigned max, unsigned *out, char *what,
+		       size_t wlen)
 {
-	unsigned long v = 0;
+	unsigned long v;
 
-	if (!*s)
+	if (!pb_ini_parse_ulong(s, min, max, &v, what, wlen))
 		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || (v = v * 10 + (unsigned long)(*s - '0')) > max)
-			return false;
-	}
 	*out = (unsigned)v;
-	return v >= min;
+	return true;
+}
+
+static bool parse_align(const char *entry, void *slot, const void *ctx, char *what, size_t wlen)
+{
+	(void)ctx;
+	if (!pb_kc_align_bytes(entry)) {
+		snprintf(what, wlen, "entries must be 1G, 2M or 4K");
+		return false;
+	}
+	strcpy(slot, entry);
+	return true;
 }
 
 /* "1G, 2M": known names, no duplicates, no empty entries. */
-static const char *parse_aligns(struct pb_kernels_conf *kc, const char *value)
+static bool parse_aligns(struct pb_kernels_conf *kc, const char *value, char *what, size_t wlen)
 {
-	char buf[256], *tok, *next;
+	const struct pb_ini_list list = {
+		.items = kc->aligns, .size = sizeof(kc->aligns[0]), .cap = PB_KC_MAX_ALIGNS,
+		.parse_item = parse_align,
+	};
+	int n = pb_ini_parse_list(value, &list, what, wlen);
 
-	if (strlen(value) >= sizeof(buf))
-		return "value too long";
-	strcpy(buf, value);
-	kc->nr_aligns = 0;
-	for (tok = buf; tok; tok = next) {
-		char *end;
-
-		next = strchr(tok, ',');
-		if (next)
-			*next++ = '\0';
-		tok += strspn(tok, " \t");
-		for (end = tok + strlen(tok); end > tok && (end[-1] == ' ' || end[-1] == '\t');)
-			*--end = '\0';
-		if (!pb_kc_align_bytes(tok))
-			return "entries must be 1G, 2M or 4K";
-		for (unsigned i = 0; i < kc->nr_aligns; i++)
-			if (!strcmp(kc->aligns[i], tok))
-				return "duplicate entry";
-		if (kc->nr_aligns == PB_KC_MAX_ALIGNS)
-			return "too many entries";
-		strcpy(kc->aligns[kc->nr_aligns++], tok);
-	}
-	return NULL;
+	if (n < 0)
+		return false;
+	kc->nr_aligns = (unsigned)n;
+	return true;
 }
 
 /*
@@ -154,17 +129,18 @@ static const char *parse_spec(struct kparse *p, struct pb_kernel_spec *k, const 
 	return "expected debian:<package>[=<version>], bzimage:<path> or build:<patches>";
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static bool on_key(struct pb_ini *ini, const char *section, const char *name, const char *value)
 {
 	static const char *const matrix_keys[] = { "suite", "aligns", "timeout_s", "numa", "pmem_gib",
 						   "hugepages_1g" };
 	const size_t nr_keys = sizeof(matrix_keys) / sizeof(*matrix_keys);
-	struct kparse *p = user;
+	struct kparse *p = ini->user;
 	struct pb_kernels_conf *kc = &p->kc;
+	char msg[PB_INI_MAX_LINE + 64];
 	const char *what = NULL;
 
 	if (!strncmp(section, "kernel:", 7)) {
-		unsigned i = kc->nr_kernels - 1;	/* read_line() added it */
+		unsigned i = kc->nr_kernels - 1;	/* on_section() added it */
 
 		if (!strcmp(name, "fragment") || !strcmp(name, "suite")) {
 			char *dst = name[0] == 'f' ? kc->kernels[i].fragment : kc->kernels[i].suite;
@@ -197,27 +173,23 @@ static int handler(void *user, const char *section, const char *name, const char
 			what = "empty path";
 		else if (k == 0)
 			resolve(p, value, kc->suite, sizeof(kc->suite));
-		else if (k == 1)
-			what = parse_aligns(kc, value);
-		else if (k == 2 && !parse_uint(value, 30, 86400, &kc->timeout_s))
-			what = "not an integer in 30..86400";
-		else if (k == 3 && !parse_uint(value, 1, 2, &kc->numa))
-			what = "must be 1 or 2";
-		/* boot.sh's NVDIMM is a sparse file: only what the guest writes is real */
-		else if (k == 4 && !parse_uint(value, 2, 60, &kc->pmem_gib))
-			what = "not an integer in 2..60";
-		/* at boot, before memory fragments: a run-time reserve may find no 1 GiB */
-		else if (k == 5 && !parse_uint(value, 0, 8, &kc->hugepages_1g))
-			what = "not an integer in 0..8";
+		else if ((k == 1 && !parse_aligns(kc, value, msg, sizeof(msg))) ||
+			 (k == 2 && !parse_uint(value, 30, 86400, &kc->timeout_s, msg, sizeof(msg))) ||
+			 (k == 3 && !parse_uint(value, 1, 2, &kc->numa, msg, sizeof(msg))) ||
+			 /* boot.sh's NVDIMM is a sparse file: only what the guest writes is real */
+			 (k == 4 && !parse_uint(value, 2, 60, &kc->pmem_gib, msg, sizeof(msg))) ||
+			 /* at boot, before memory fragments: a run-time reserve may find no 1 GiB */
+			 (k == 5 && !parse_uint(value, 0, 8, &kc->hugepages_1g, msg, sizeof(msg))))
+			what = msg;
 		p->matrix_seen |= k < nr_keys ? 1u << k : 0;
 	} else {
 		what = *section ? "unknown section" : "no [section] before it";
 	}
 	if (what) {
-		fail(p, name, section, what);
-		return 0;
+		pb_ini_error(ini, section, name, "%s", what);
+		return false;
 	}
-	return 1;
+	return true;
 }
 
 /* Label of [kernel:LABEL]: used as a directory name. */
@@ -231,47 +203,46 @@ static bool good_label(const char *s, size_t len)
 	return true;
 }
 
-/*
- * Line reader for ini_parse_stream(): counts lines for the messages and
- * registers every [kernel:LABEL] header in file order, with or without keys.
- */
-static char *read_line(char *str, int num, void *user)
+static int kernel_index(const struct pb_kernels_conf *kc, const char *label)
 {
-	struct kparse *p = user;
-	char *s, *end;
+	for (unsigned i = 0; i < kc->nr_kernels; i++)
+		if (!strcmp(kc->kernels[i].label, label))
+			return (int)i;
+	return -1;
+}
 
-	if (!fgets(str, num, p->fp))
-		return NULL;
-	p->line++;
-	s = str + strspn(str, " \t");
-	memmove(str, s, strlen(s) + 1);
-	if (str[0] != '[' || !(end = strchr(str, ']')))
-		return str;
-	s = str + 1;
-	if (!strncmp(s, "kernel:", 7)) {
-		struct pb_kernels_conf *kc = &p->kc;
-		size_t len = (size_t)(end - s - 7);
+/* "kernel:LABEL", for errors found after the parse. */
+static const char *kernel_section(const struct pb_kernel_spec *k, char *buf, size_t len)
+{
+	snprintf(buf, len, "kernel:%s", k->label);
+	return buf;
+}
 
-		if (!good_label(s + 7, len)) {
-			fail(p, NULL, NULL, "bad kernel label (letters, digits, . _ -; 1..47 chars)");
-			return NULL;
-		}
-		for (unsigned i = 0; i < kc->nr_kernels; i++)
-			if (strlen(kc->kernels[i].label) == len && !strncmp(kc->kernels[i].label, s + 7, len)) {
-				fail(p, NULL, NULL, "duplicate [kernel:...] section");
-				return NULL;
-			}
-		if (kc->nr_kernels == PB_KC_MAX_KERNELS) {
-			fail(p, NULL, NULL, "too many [kernel:...] sections");
-			return NULL;
-		}
-		snprintf(kc->kernels[kc->nr_kernels].label, PB_KC_LABEL_MAX, "%.*s", (int)len, s + 7);
-		kc->kernels[kc->nr_kernels++].line = p->line;
-	} else if (strncmp(s, "matrix]", 7)) {
-		fail(p, NULL, NULL, "unknown section (expected [matrix] or [kernel:LABEL])");
-		return NULL;
+/* Every header, keys or not: each [kernel:LABEL] is registered in file order. */
+static bool on_section(struct pb_ini *ini, const char *section)
+{
+	struct kparse *p = ini->user;
+	struct pb_kernels_conf *kc = &p->kc;
+	const char *label = section + 7;
+	const char *what = NULL;
+
+	if (!strcmp(section, "matrix"))
+		return true;
+	if (strncmp(section, "kernel:", 7))
+		what = "unknown section (expected matrix, kernel:LABEL)";
+	else if (!good_label(label, strlen(label)))
+		what = "bad kernel label (letters, digits, . _ -; 1..47 chars)";
+	else if (kernel_index(kc, label) >= 0)
+		what = "duplicate section";
+	else if (kc->nr_kernels == PB_KC_MAX_KERNELS)
+		what = "too many [kernel:...] sections";
+	if (what) {
+		pb_ini_error(ini, section, NULL, "%s", what);
+		return false;
 	}
-	return str;
+	snprintf(kc->kernels[kc->nr_kernels].label, PB_KC_LABEL_MAX, "%s", label);
+	kc->kernels[kc->nr_kernels++].line = ini->line;
+	return true;
 }
 
 /* Files in @dir that the patch name @name selects, as build-kernel.sh does. */
@@ -296,12 +267,11 @@ static int patch_matches(const char *dir, const char *name)
 }
 
 /* Every build: name must select exactly one patch: a renamed one is an error here. */
-static int check_patches(const struct pb_kernels_conf *kc, const char *root, char *err,
-			 size_t errlen)
+static int check_patches(struct pb_ini *ini, const struct pb_kernels_conf *kc, const char *root)
 {
 	for (unsigned i = 0; i < kc->nr_kernels; i++) {
 		const struct pb_kernel_spec *k = &kc->kernels[i];
-		char buf[sizeof(k->arg)], *save = NULL, dir[2][PATH_MAX];
+		char buf[sizeof(k->arg)], *save = NULL, dir[2][PATH_MAX], section[PB_KC_LABEL_MAX + 8];
 
 		if (k->kind != PB_KSPEC_BUILD)
 			continue;
@@ -312,9 +282,9 @@ static int check_patches(const struct pb_kernels_conf *kc, const char *root, cha
 			int n = patch_matches(dir[0], tok) + patch_matches(dir[1], tok);
 
 			if (n != 1) {
-				snprintf(err, errlen, "%s:%d: [kernel:%s]: patch '%s' matches %d files "
-					 "in patches/ and tests/kernel-patches/ (want exactly one)",
-					 kc->path, k->line, k->label, tok, n);
+				pb_ini_error_at(ini, k->line, kernel_section(k, section, sizeof(section)),
+						NULL, "patch '%s' matches %d files in patches/ and "
+						"tests/kernel-patches/ (want exactly one)", tok, n);
 				return -1;
 			}
 		}
@@ -332,11 +302,11 @@ int pb_kernels_conf_load(struct pb_kernels_conf *out, const char *path, const ch
 {
 	static struct kparse p;	/* large: keep it off the stack */
 	const char *slash = strrchr(path, '/');
-	int rc;
+	char section[PB_KC_LABEL_MAX + 8];
 
 	memset(&p, 0, sizeof(p));
-	p.err = err;
-	p.errlen = errlen;
+	p.ini = (struct pb_ini){ .path = path, .err = err, .errlen = errlen, .user = &p,
+				 .on_section = on_section, .on_key = on_key };
 	snprintf(p.kc.path, sizeof(p.kc.path), "%s", path);
 	snprintf(p.dir, sizeof(p.dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
 	if (slash == path)
@@ -348,33 +318,23 @@ int pb_kernels_conf_load(struct pb_kernels_conf *out, const char *path, const ch
 	p.kc.timeout_s = 600;
 	p.kc.numa = 1;
 	p.kc.pmem_gib = 4;
-	p.fp = fopen(path, "r");
-	if (!p.fp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (pb_ini_parse(&p.ini))
 		return -1;
-	}
-	rc = ini_parse_stream(read_line, &p, handler, &p);
-	fclose(p.fp);
-	if (p.failed)
-		return -1;
-	if (rc) {
-		snprintf(err, errlen, "%s:%d: syntax error", path, rc);
-		return -1;
-	}
 	if (!p.kc.nr_kernels) {
-		snprintf(err, errlen, "%s: no [kernel:LABEL] section", path);
+		pb_ini_error_at(&p.ini, 0, NULL, NULL, "no [kernel:LABEL] section");
 		return -1;
 	}
 	for (unsigned i = 0; i < p.kc.nr_kernels; i++) {
 		const struct pb_kernel_spec *k = &p.kc.kernels[i];
 
 		if (!p.spec_seen[i] || (k->fragment[0] && k->kind != PB_KSPEC_BUILD)) {
-			snprintf(err, errlen, "%s:%d: [kernel:%s]: %s", path, k->line, k->label,
-				 p.spec_seen[i] ? "fragment is for build: specs only" : "no spec");
+			pb_ini_error_at(&p.ini, k->line, kernel_section(k, section, sizeof(section)),
+					NULL, "%s", p.spec_seen[i] ?
+					"fragment is for build: specs only" : "no spec");
 			return -1;
 		}
 	}
-	if (root && check_patches(&p.kc, root, err, errlen))
+	if (root && check_patches(&p.ini, &p.kc, root))
 		return -1;
 	*out = p.kc;
 	return 0;
