@@ -333,11 +333,20 @@ int pb_config_load(struct pb_config *cfg, const char *path, char *err, size_t er
 	return 0;
 }
 
-int pb_config_parse_repeat(const char *value, unsigned *repeat, char *err, size_t errlen)
+int pb_config_set(struct pb_config *cfg, const char *key, const char *value, char *err,
+		  size_t errlen)
 {
-	for (size_t i = 0; i < NR_KEYS; i++)
-		if (!strcmp(keys[i].name, "repeat"))
-			return parse_item(value, repeat, &keys[i], err, errlen) ? 0 : -1;
+	for (size_t i = 0; i < NR_KEYS; i++) {
+		const struct key *k = &keys[i];
+
+		if (strcmp(k->name, key))
+			continue;
+		/* per-bench keys were resolved into the [bench:X] overrides at load */
+		if (k->bench || !(k->sections & SEC_RUN))
+			break;
+		return parse_value(k, value, (char *)cfg, err, errlen) ? 0 : -1;
+	}
+	snprintf(err, errlen, "'%s' is not a run-wide key of [run]", key);
 	return -1;
 }
 

@@ -72,8 +72,12 @@ void pb_config_defaults(struct pb_config *cfg);
  */
 int pb_config_load(struct pb_config *cfg, const char *path, char *err, size_t errlen);
 
-/* A repeat count from the command line, validated as repeat = in [run]; 0 or -1 with @err. */
-int pb_config_parse_repeat(const char *value, unsigned *repeat, char *err, size_t errlen);
+/*
+ * Set run-wide [run] key @key from the command line (--backends, --benches,
+ * --repeat), parsed and checked as in a file: 0, or -1 with @err.
+ */
+int pb_config_set(struct pb_config *cfg, const char *key, const char *value, char *err,
+		  size_t errlen);
 
 /* Effective settings for one benchmark: [bench:NAME] over [run]. */
 const struct pb_bench_config *pb_config_bench(const struct pb_config *cfg, const char *bench);

@@ -22,28 +22,6 @@ static void usage(FILE *f)
 		"A device-dax device is only written with --device and --destructive.\n");
 }
 
-/* Replace a config name list from a comma-separated option. */
-static int set_list(char (*list)[PB_CFG_NAME_MAX], unsigned *nr, const char *opt,
-		    const char *arg)
-{
-	char buf[1024], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", arg);
-	*nr = 0;
-	for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-		if (*nr == PB_CFG_MAX_LIST || strlen(tok) >= PB_CFG_NAME_MAX) {
-			fprintf(stderr, "pudbench: --%s: too many or too long names\n", opt);
-			return -1;
-		}
-		snprintf(list[(*nr)++], PB_CFG_NAME_MAX, "%s", tok);
-	}
-	if (!*nr) {
-		fprintf(stderr, "pudbench: --%s: empty list\n", opt);
-		return -1;
-	}
-	return 0;
-}
-
 /* Options override the config file; a named device is checked before anything is written. */
 int pb_cmd_run(int argc, char **argv)
 {
@@ -58,8 +36,11 @@ int pb_cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *config = NULL, *device = NULL, *backends = NULL, *benches = NULL;
-	const char *repeat = NULL;
+	/* options that set a [run] key */
+	struct {
+		const char *key, *value;
+	} overrides[] = { { "backends" }, { "benches" }, { "repeat" } };
+	const char *config = NULL, *device = NULL;
 	char out[256], err[1024];
 	struct pb_config cfg;
 	bool destructive = false;
@@ -72,9 +53,9 @@ int pb_cmd_run(int argc, char **argv)
 		case 'o': snprintf(out, sizeof(out), "%s", optarg); break;
 		case 'd': device = optarg; break;
 		case 'D': destructive = true; break;
-		case 'b': backends = optarg; break;
-		case 'B': benches = optarg; break;
-		case 'r': repeat = optarg; break;
+		case 'b': overrides[0].value = optarg; break;
+		case 'B': overrides[1].value = optarg; break;
+		case 'r': overrides[2].value = optarg; break;
 		case 'h': usage(stdout); return PB_EXIT_OK;
 		default: usage(stderr); return PB_EXIT_USAGE;
 		}
@@ -92,17 +73,14 @@ int pb_cmd_run(int argc, char **argv)
 		snprintf(cfg.device, sizeof(cfg.device), "%s", device);
 	if (destructive)
 		cfg.destructive = true;
-	if (backends) {
-		cfg.backends_auto = !strcmp(backends, "auto");
-		if (!cfg.backends_auto && set_list(cfg.backends, &cfg.nr_backends, "backends", backends))
+	/* they override the config's keys, checked as the file's are */
+	for (size_t i = 0; i < sizeof(overrides) / sizeof(*overrides); i++) {
+		if (!overrides[i].value)
+			continue;
+		if (pb_config_set(&cfg, overrides[i].key, overrides[i].value, err, sizeof(err))) {
+			fprintf(stderr, "pudbench: --%s: %s\n", overrides[i].key, err);
 			return PB_EXIT_USAGE;
-	}
-	if (benches && set_list(cfg.benches, &cfg.nr_benches, "benches", benches))
-		return PB_EXIT_USAGE;
-	/* overrides repeat = in [run], checked the same way */
-	if (repeat && pb_config_parse_repeat(repeat, &cfg.repeat, err, sizeof(err))) {
-		fprintf(stderr, "pudbench: --repeat: %s\n", err);
-		return PB_EXIT_USAGE;
+		}
 	}
 	/* A named device is checked before anything is written anywhere. */
 	if (cfg.device[0]) {
