@@ -25,6 +25,10 @@ static void usage(FILE *f)
 /* Options override the config file; a named device is checked before anything is written. */
 int pb_cmd_run(int argc, char **argv)
 {
+	/* options that set a [run] key */
+	struct {
+		const char *key, *value;
+	} overrides[] = { { "backends" }, { "benches" }, { "repeat" } };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "out", required_argument, NULL, 'o' },
@@ -36,10 +40,6 @@ int pb_cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	/* options that set a [run] key */
-	struct {
-		const char *key, *value;
-	} overrides[] = { { "backends" }, { "benches" }, { "repeat" } };
 	const char *config = NULL, *device = NULL;
 	char out[256], err[1024];
 	struct pb_config cfg;
