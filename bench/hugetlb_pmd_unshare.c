@@ -158,6 +158,10 @@ static int sibling_write_seen(struct pb_case *c, struct sibling *s, size_t off, 
 	struct sib_cmd m = { .off = off, .val = val };
 	char ack;
 
+	/* negative control: the sibling writes one page off, so we miss it */
+	if (pb_case_injected(c, "sibling-writes-elsewhere"))
+		m.off = (off + c->page_size) % c->map.size;
+
 	if (full_io(s->cmd, &m, sizeof(m), true) || full_io(s->reply, &ack, 1, false)) {
 		pb_case_error(c, "the sibling process stopped answering");
 		return -1;

@@ -164,6 +164,13 @@ void pb_case_try_writes(struct pb_case *c, struct pb_series *s, volatile char *c
  */
 int pb_case_probed_downgrade(struct pb_case *c, struct pb_series *s, unsigned i);
 
+/*
+ * Negative controls for the tests: true when PUDBENCH_INJECT is
+ * "check:BENCH:@what", asking the benchmark to break its input on purpose
+ * so that a check can be seen to fail.
+ */
+bool pb_case_injected(const struct pb_case *c, const char *what);
+
 /* Touch one byte every @stride bytes; a write stores back what it read. */
 void pb_touch(char *addr, size_t size, size_t stride, bool write);
 

@@ -168,6 +168,15 @@ int pb_case_probed_downgrade(struct pb_case *c, struct pb_series *s, unsigned i)
 	return 0;
 }
 
+bool pb_case_injected(const struct pb_case *c, const char *what)
+{
+	const char *spec = getenv("PUDBENCH_INJECT");
+	char want[128];
+
+	snprintf(want, sizeof(want), "check:%s:%s", c->bench->name, what);
+	return spec && !strcmp(spec, want);
+}
+
 void pb_touch(char *addr, size_t size, size_t stride, bool write)
 {
 	volatile char *p = addr;

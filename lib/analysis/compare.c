@@ -28,7 +28,7 @@ const char *const *const pb_cmp_counts = pb_metric_keys;
 /* Findings only: stale_write_probes counts probes, not problems. */
 const char *const pb_cmp_checks[PB_CMP_NR_CHECKS] = {
 	"bad_pud", "kernel_warnings", "stale_write", "stale_write_remote", "data_intact",
-	"prot_none_access", "unaligned_refused",
+	"prot_none_access", "unaligned_refused", "sibling_write_lost",
 };
 
 static const char *const stat_names[PB_STAT__COUNT] = {

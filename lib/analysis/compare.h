@@ -78,7 +78,7 @@ struct pb_cmp_stats {
 #define PB_CMP_NR_COUNTS PB_METRIC__COUNT
 extern const char *const *const pb_cmp_counts;
 /* The checks a comparison shows. */
-#define PB_CMP_NR_CHECKS 7
+#define PB_CMP_NR_CHECKS 8
 extern const char *const pb_cmp_checks[PB_CMP_NR_CHECKS];
 
 /* One case in one column, and how it compares with BASE. */

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Checks without a broken kernel of their own are seen to fail on a broken
+ * input (PUDBENCH_INJECT="check:BENCH:WHAT"), and the gate trips on them:
+ *  - unaligned_refused: mprotect-vma-split asks on THP, whose pages the
+ *    kernel splits, so the 4 KiB mprotect inside a huge page is taken;
+ *  - sibling_write_lost: hugetlb-pmd-unshare's sibling writes one page off
+ *    the byte we read back, as a lost shared write would look.
+ * (stale_write, stale_write_remote and prot_none_access have a broken
+ * kernel: tests/kernel-patches/9001 and Debian 6.1, in test_vm_ad/test_vm.)
+ */
+#include <json-c/json.h>
+
+#include "record.h"
+#include "run_cmd.h"
+#include "tap.h"
+
+static char out[1 << 16];
+
+/* Run @conf (with @inject, or none) into a new directory; its results document. */
+static json_object *run_conf(const char *conf, const char *inject, char *dir, size_t len)
+{
+	char tmpl[] = "/tmp/pudbench-test-negative-XXXXXX", path[PATH_MAX];
+	char *base = mkdtemp(tmpl);
+	char *const argv[] = { PB_BIN, "run", "--config", (char *)conf, "--out", dir, NULL };
+	int rc;
+
+	ASSERT_TRUE(base != NULL);
+	snprintf(dir, len, "%s/out", base);
+	if (inject)
+		setenv("PUDBENCH_INJECT", inject, 1);
+	else
+		unsetenv("PUDBENCH_INJECT");
+	rc = run_cmd(argv, out, sizeof(out));
+	TH_INFO("%s %s: exit %d", conf, inject ? inject : "(clean)", rc);
+	ASSERT_EQ(rc, 0);
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	return json_object_from_file(path);
+}
+
+/* The records of @doc, or SKIP with the reason the backend was left out. */
+static json_object *records_or_skip(json_object *doc, const char *backend)
+{
+	json_object *recs = pb_jget(doc, "results");
+
+	ASSERT_TRUE(doc != NULL);
+	if (!pb_jlen(recs))
+		SKIP("%s unavailable here: %s", backend, pb_jstr(pb_jget(pb_jget(pb_jget(doc,
+		     "backends"), backend), "unavailable"), "reason", "no record"));
+	return recs;
+}
+
+static json_object *check_of(json_object *rec, const char *name)
+{
+	return pb_jget(pb_jget(rec, "checks"), name);
+}
+
+/* compare --gate configs/gate.conf BASE NEW: its exit status. */
+static int gate(const char *base, const char *now)
+{
+	char *const argv[] = { PB_BIN, "compare", "--gate", PB_SOURCE_DIR "/configs/gate.conf",
+			       (char *)base, (char *)now, NULL };
+
+	return run_cmd(argv, out, sizeof(out));
+}
+
+TEST(unaligned_refused_fails_where_the_kernel_splits)
+{
+	char clean_dir[PATH_MAX], broken_dir[PATH_MAX];
+	json_object *clean = run_conf(PB_TEST_DATA_DIR "/negative-unaligned.conf", NULL,
+				      clean_dir, sizeof(clean_dir));
+	json_object *recs = records_or_skip(clean, "thp-2M");
+	json_object *broken = run_conf(PB_TEST_DATA_DIR "/negative-unaligned.conf",
+				       "check:mprotect-vma-split:unaligned-anyway",
+				       broken_dir, sizeof(broken_dir));
+	json_object *brecs = pb_jget(broken, "results");
+
+	/* THP has nothing to refuse: the check is not made */
+	for (size_t i = 0; i < pb_jlen(recs); i++)
+		ASSERT_TRUE(check_of(pb_jidx(recs, i), "unaligned_refused") == NULL);
+	ASSERT_EQ(pb_jlen(brecs), pb_jlen(recs));
+	for (size_t i = 0; i < pb_jlen(brecs); i++) {
+		json_object *v = check_of(pb_jidx(brecs, i), "unaligned_refused");
+
+		ASSERT_TRUE(json_object_is_type(v, json_type_boolean));
+		ASSERT_FALSE(json_object_get_boolean(v));
+		/* the split was undone: the data check still passes */
+		ASSERT_TRUE(json_object_get_boolean(check_of(pb_jidx(brecs, i), "data_intact")));
+	}
+}
+
+TEST(sibling_write_lost_counts_writes_we_did_not_see)
+{
+	char clean_dir[PATH_MAX], broken_dir[PATH_MAX];
+	json_object *clean = run_conf(PB_TEST_DATA_DIR "/negative-sibling.conf", NULL,
+				      clean_dir, sizeof(clean_dir));
+	json_object *rec = pb_jidx(records_or_skip(clean, "hugetlb-2M"), 0);
+	json_object *broken = run_conf(PB_TEST_DATA_DIR "/negative-sibling.conf",
+				       "check:hugetlb-pmd-unshare:sibling-writes-elsewhere",
+				       broken_dir, sizeof(broken_dir));
+	json_object *brec = pb_jidx(pb_jget(broken, "results"), 0);
+	/* one sibling write per round after the first: warmup + iterations */
+	int rounds = (int)pb_jnum(brec, "iterations") + (int)pb_jnum(brec, "warmup");
+
+	ASSERT_EQ(json_object_get_int(check_of(rec, "sibling_write_lost")), 0);
+	ASSERT_EQ(json_object_get_int(check_of(brec, "sibling_write_lost")), rounds);
+	ASSERT_EQ(gate(clean_dir, clean_dir), 0);
+	ASSERT_EQ(gate(clean_dir, broken_dir), 1);
+	ASSERT_SUBSTR(out, "checks.sibling_write_lost");
+}
+
+int main(int argc, char **argv)
+{
+	return tap_main();
+}
