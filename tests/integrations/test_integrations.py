@@ -255,7 +255,12 @@ def test_results():
               calls[0].startswith("mprotect-inplace.devdax.1G.downgrade.remote0 --result pass "
                                   "--measurement "), "lava-test-case on PATH is called", calls[:2])
         # the LKP test script refuses devdax unless the job allows it
-        for env, msg in (({"backends": "devdax"}, "set destructive: 1"),
+        conf = os.path.join(tmp, "destructive.conf")
+        with open(conf, "w") as f:
+            f.write("[run]\nbackends = devdax\n[devdax]\ndevice = /dev/dax0.0\n"
+                    "destructive = yes\n")
+        for env, msg in (({"config": conf}, "sets destructive = yes"),
+                         ({"backends": "devdax"}, "set destructive: 1"),
                          ({"device": "/dev/dax0.0"}, "set destructive: 1"),
                          ({"backends": "hugetlb-2M,devdax", "destructive": "yes"}, "needs device"),
                          ({"destructive": "1"}, "without a device"),
