@@ -22,6 +22,7 @@ DEBIAN_PACKAGES=(
 	uuid-dev				# dax-setup (guest namespace setup)
 	# ./pudbench test: sanitizer build, fuzzers, memcheck
 	clang libclang-rt-14-dev valgrind
+	python3 python3-yaml			# tests/integrations: the LKP, LAVA and CI files
 )
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

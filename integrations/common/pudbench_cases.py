@@ -1,0 +1,198 @@
+# SPDX-License-Identifier: MIT
+"""Cases, metrics and verdicts of a pudbench results.json, for CI engines.
+
+The LKP parser (integrations/lkp/programs/pudbench/parse) and the LAVA
+helper (integrations/lava/lava-results) both name cases with case_name(),
+so one case has one name in LKP's %change tables and in LAVA's results.
+Python 3 standard library only: it runs on test boxes and in LAVA guests.
+
+A case name is
+
+    BENCH.BACKEND.SIZE[.STRATEGY].DIRECTION.REMOTE
+
+for example mprotect-inplace.devdax.1G.downgrade.remote1.  It holds every
+field `pudbench compare` matches cases by (lib/compare.c):
+
+- BACKEND gets "-<page size>" when the mapping's page size is not the one
+  the backend is named for: devdax at 2 MiB alignment is devdax-2M, a THP
+  mapping that fell back to 4 KiB pages is thp-2M-4K;
+- SIZE is the mapping size, N G = N PUDs;
+- STRATEGY only when it is not the benchmark's one path: "kernel" (a kernel
+  without the strategy knob) and the fixed labels of fault-cost
+  ("first-touch") and mprotect-split-refault ("split-refault") are left out;
+  inplace, inplace_ad, split, broken_* and "unknown" (the knob could not be
+  read) are kept;
+- REMOTE is remoteN for N spinning participants, remoteN-read for reading
+  ones (spin is what every shipped config uses).
+
+Repetitions (repeat = N) keep one record per series, with its samples
+pooled: the names stay the same, and a repeated record adds the spread of
+its repetition medians (rep_median_ns, rep_cv).
+"""
+
+import json
+import math
+import os
+import sys
+
+SCHEMA = "pudbench-results/1"
+
+# The page size a backend is named for (lib/backends/); devdax is about PUDs.
+NOMINAL_PAGE = {
+    "devdax": 1 << 30,
+    "hugetlb-1G": 1 << 30,
+    "hugetlb-2M": 2 << 20,
+    "thp-2M": 2 << 20,
+    "base-4K": 4 << 10,
+}
+
+# Strategies that are the benchmark's only path: left out of the name.
+DEFAULT_STRATEGIES = ("kernel", "first-touch", "split-refault")
+
+# latency_ns statistic -> metric name
+LATENCY = (("min", "min_ns"), ("median", "median_ns"), ("mean", "mean_ns"),
+           ("p90", "p90_ns"), ("p99", "p99_ns"), ("max", "max_ns"),
+           ("stddev", "stddev_ns"), ("cv", "cv"))
+
+# The findings of `checks` and the value each must have (README, "Checks";
+# lib/compare.c).  *_probes count attempts, not problems: reported, not judged.
+CHECKS = {
+    "bad_pud": 0,
+    "kernel_warnings": 0,
+    "stale_write": 0,
+    "stale_write_remote": 0,
+    "prot_none_access": 0,
+    "data_intact": True,
+    "unaligned_refused": True,
+}
+
+
+class ResultsError(Exception):
+    """Not a pudbench results file, or two records with one name."""
+
+
+def size_name(nbytes):
+    """1073741824 -> 1G, 2097152 -> 2M (as lib/compare.c names sizes)."""
+    units, u = "KMGT", -1
+    while u < 3 and nbytes >= 1024 and nbytes % 1024 == 0:
+        nbytes //= 1024
+        u += 1
+    return "%dB" % nbytes if u < 0 else "%d%s" % (nbytes, units[u])
+
+
+def remote_name(remote_cpus, remote_mode):
+    n = int(remote_cpus or 0)
+    if n and remote_mode and remote_mode != "spin":
+        return "remote%d-%s" % (n, remote_mode)
+    return "remote%d" % n
+
+
+def case_prefix(rec):
+    """BENCH.BACKEND.SIZE of a record or of a skipped/failed case id."""
+    backend = rec.get("backend", "unknown")
+    page = rec.get("page_size")
+    if page is not None and NOMINAL_PAGE.get(backend) != page:
+        backend += "-" + size_name(page)
+    return "%s.%s.%s" % (rec.get("bench", "unknown"), backend,
+                         size_name(rec.get("size_bytes", 0)))
+
+
+def case_name(rec):
+    parts = [case_prefix(rec)]
+    strategy = rec.get("strategy")
+    if strategy and strategy not in DEFAULT_STRATEGIES:
+        parts.append(strategy)
+    parts.append(rec.get("direction", "unknown"))
+    parts.append(remote_name(rec.get("remote_cpus"), rec.get("remote_mode")))
+    return ".".join(parts)
+
+
+def case_id_name(case_id, what):
+    """Name of a skipped or failed case: its id has no direction/strategy."""
+    name = "%s.%s.%s" % (case_prefix(case_id), remote_name(
+        case_id.get("remote_cpus"), case_id.get("remote_mode")), what)
+    if case_id.get("repetition") is not None:
+        name += ".rep%d" % case_id["repetition"]
+    return name
+
+
+def is_number(v):
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)
+            and math.isfinite(v))
+
+
+def fmt(v):
+    """A number as LKP's dump-stat reads it: integer, or plain decimal."""
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if float(v).is_integer():
+        return "%d" % v
+    return ("%.6f" % v).rstrip("0").rstrip(".")
+
+
+def metrics(rec):
+    """(metric, value) of a record; null (unavailable) values are left out."""
+    lat = rec.get("latency_ns") or {}
+    for key, name in LATENCY:
+        if is_number(lat.get(key)):
+            yield name, lat[key]
+    between = rec.get("between_runs") or {}
+    if is_number(between.get("median_ns")):
+        yield "rep_median_ns", between["median_ns"]
+    if is_number(between.get("cv")):
+        yield "rep_cv", between["cv"]
+    for key, v in sorted((rec.get("per_call") or {}).items()):
+        if is_number(v):
+            yield key, v
+    for key, v in sorted((rec.get("checks") or {}).items()):
+        if is_number(v) or isinstance(v, bool):
+            yield "checks." + key, v
+
+
+def failed_checks(rec):
+    """The checks of a record that did not hold; null or absent = not run."""
+    bad = []
+    for key, want in CHECKS.items():
+        v = (rec.get("checks") or {}).get(key)
+        if v is None:
+            continue
+        if isinstance(want, bool) and v is not want:
+            bad.append("%s=%s" % (key, json.dumps(v)))
+        elif not isinstance(want, bool) and v != want:
+            bad.append("%s=%s" % (key, json.dumps(v)))
+    return bad
+
+
+def load(text, where):
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        raise ResultsError("%s: not JSON: %s" % (where, e))
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+        raise ResultsError("%s: not a %s file" % (where, SCHEMA))
+    if not isinstance(doc.get("results"), list):
+        raise ResultsError("%s: no \"results\" array" % where)
+    return doc
+
+
+def load_file(path):
+    with open(path, encoding="utf-8") as f:
+        return load(f.read(), path)
+
+
+def named_records(doc, where):
+    """[(case name, record)]; two records with one name are an error."""
+    seen, out = {}, []
+    for i, rec in enumerate(doc["results"]):
+        name = case_name(rec)
+        if name in seen:
+            raise ResultsError("%s: results[%d] and results[%d] are both %s" %
+                               (where, seen[name], i, name))
+        seen[name] = i
+        out.append((name, rec))
+    return out
+
+
+def die(prog, msg, status=1):
+    sys.stderr.write("%s: %s\n" % (os.path.basename(prog), msg))
+    sys.exit(status)

@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The CI integrations (issue 12): LKP, LAVA/KernelCI, GitHub Actions.
+
+    test_integrations.py MODE SOURCE_DIR BUILD_DIR
+
+results  (unit) the LKP stats parser and the LAVA helper on real
+         results.json files (tests/data/integrations/quick-host.json, a
+         configs/quick.conf run on this project's machine, and the CI
+         baseline, a kernel-matrix run) and on copies edited to fail;
+         the LKP test script's refusals; the gate on the baseline
+yaml     (unit) the job, meta, LAVA and workflow files parse and say
+         what they must (needs python3-yaml)
+lkp-run  (system) the LKP test script end to end: a small run of this
+         machine's kernel, then its stats and LAVA cases
+
+TAP output.  Exit 0 pass, 1 a check failed (a missing project file is a
+failure), 4 skipped: the machine lacks something (python3-yaml, THP).
+"""
+
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+SKIP = 4
+MODE, SRC, BUILD = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
+LKP = os.path.join(SRC, "integrations/lkp")
+PARSE = os.path.join(LKP, "programs/pudbench/parse")
+RUN = os.path.join(LKP, "programs/pudbench/run")
+LAVA = os.path.join(SRC, "integrations/lava/lava-results")
+BASELINES = os.path.join(SRC, "integrations/baselines")
+BASELINE = os.path.join(BASELINES, "amd-epyc-2cpu/kernels-ci/debian-6.12/results.json")
+HOST = os.path.join(SRC, "tests/data/integrations/quick-host.json")
+WORKFLOW = os.path.join(SRC, ".github/workflows/pudbench.yml")
+FILES = [PARSE, RUN, LAVA, BASELINE, HOST, WORKFLOW,
+         os.path.join(LKP, "jobs/pudbench.yaml"), os.path.join(LKP, "jobs/pudbench-devdax.yaml"),
+         os.path.join(LKP, "programs/pudbench/meta.yaml"),
+         os.path.join(LKP, "tests/pudbench"), os.path.join(LKP, "stats/pudbench"),
+         os.path.join(SRC, "integrations/common/pudbench_cases.py"),
+         os.path.join(SRC, "integrations/lava/pudbench.yaml"),
+         os.path.join(BASELINES, "amd-epyc-2cpu/kernels-ci/matrix.json"),
+         os.path.join(SRC, "configs/kernels-ci.conf"), os.path.join(SRC, "configs/vm-ci.conf")]
+
+STAT_LINE = re.compile(r"^([A-Za-z0-9._-]+): (-?[0-9]+(?:\.[0-9]+)?)$")
+LAVA_LINE = re.compile(r"^lava-test-case ([A-Za-z0-9._-]+) --result (pass|fail|skip)"
+                       r"(?: --measurement (-?[0-9]+(?:\.[0-9]+)?) --units ns)?$")
+
+tests, failed = 0, 0
+
+
+def check(ok, what, detail=""):
+    global tests, failed
+    tests += 1
+    print("%s %d - %s" % ("ok" if ok else "not ok", tests, what))
+    if not ok:
+        failed += 1
+        for line in str(detail).splitlines()[-30:]:
+            print("#   " + line)
+    return ok
+
+
+def skip(why):
+    print("1..0 # SKIP %s" % why)
+    sys.exit(SKIP)
+
+
+def run(argv, stdin=None, env=None, **kw):
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run(argv, input=stdin, capture_output=True, text=True, env=e, **kw)
+    return p.returncode, p.stdout, p.stderr
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def stats(text, env=None):
+    """LKP's view: parse LOG < LOG; {name: value} and the raw result."""
+    rc, out, err = run([PARSE], stdin=text, env=env)
+    lines = out.splitlines()
+    bad = [ln for ln in lines if not STAT_LINE.match(ln)]
+    names = [ln.split(": ")[0] for ln in lines]
+    check(rc == 0 and lines and not bad and len(names) == len(set(names)),
+          "parse: exit 0, every line 'name: number', names unique",
+          "rc %d\n%s\nbad: %s" % (rc, err, bad[:5]))
+    return {ln.split(": ")[0]: ln.split(": ")[1] for ln in lines if STAT_LINE.match(ln)}, rc, err
+
+
+def lava(path, env=None):
+    """lava-results PATH: {case: (result, measurement)}, rc, stderr."""
+    rc, out, err = run([LAVA, path], env=env)
+    lines = out.splitlines()
+    m = [LAVA_LINE.match(ln) for ln in lines]
+    names = [x.group(1) for x in m if x]
+    check(all(m) and len(names) == len(set(names)),
+          "lava-results: every line a lava-test-case call, names unique",
+          "\n".join(ln for ln, x in zip(lines, m) if not x)[:2000])
+    return {x.group(1): (x.group(2), x.group(3)) for x in m if x}, rc, err
+
+
+def case_names(doc):
+    sys.path.insert(0, os.path.join(SRC, "integrations/common"))
+    import pudbench_cases
+    return [pudbench_cases.case_name(r) for r in doc["results"]]
+
+
+def write(tmp, name, doc):
+    path = os.path.join(tmp, name)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    return path
+
+
+def find(doc, **want):
+    for r in doc["results"]:
+        if all(r.get(k) == v for k, v in want.items()):
+            return r
+    raise AssertionError("no record %s" % want)
+
+
+def clean_fixture(path, expect):
+    doc = json.loads(read(path))
+    names = case_names(doc)
+    st, rc, _ = stats(read(path))
+    check(sum(k.endswith(".median_ns") and not k.endswith("rep_median_ns") for k in st)
+          == len(doc["results"]), "%s: one median_ns per record" % os.path.relpath(path, SRC))
+    check(all(n + ".median_ns" in st for n in names), "every record's name is a stat")
+    for name in expect:
+        check(name in st, "stat %s present" % name, sorted(st)[:40])
+    nulls = [n + "." + k for n, r in zip(names, doc["results"])
+             for k, v in (r.get("per_call") or {}).items() if v is None]
+    check(not any(n in st for n in nulls), "null per-call counts are not printed",
+          [n for n in nulls if n in st])
+    check(st.get("records_failed_checks") == "0" and st.get("cases_failed") == "0",
+          "clean run: no failed checks, no failed cases")
+    # the same stats from the run's output (its "results: PATH" line) and
+    # from $RESULT_ROOT/results.json, LKP's two ways of finding them
+    log = "pudbench: done; %d records; results: %s\n" % (len(names), path)
+    check(stats(log, env={"RESULT_ROOT": "/nonexistent"})[0] == st,
+          "parse of the run's output finds the same stats")
+    with tempfile.TemporaryDirectory() as root:
+        write(root, "results.json", doc)
+        check(stats("pudbench: table only\n", env={"RESULT_ROOT": root})[0] == st,
+              "parse finds $RESULT_ROOT/results.json")
+    cases, rc, err = lava(path)
+    recs = {n: c for n, c in cases.items() if c[1] is not None}
+    check(rc == 0 and set(recs) == set(names), "lava: one case with a measurement per record",
+          err)
+    check(all(c[0] == "pass" for c in cases.values()), "lava: clean run, every case passes",
+          [n for n, c in cases.items() if c[0] != "pass"])
+    return doc, st
+
+
+def edited(doc, tmp):
+    """Copies of a real results.json edited so that checks fail."""
+    host = copy.deepcopy(doc)
+    corr = find(host, bench="correctness", backend="thp-2M", remote_cpus=1)
+    corr["checks"]["stale_write_remote"] = 3
+    inpl = find(host, bench="mprotect-inplace", backend="hugetlb-2M", direction="downgrade",
+                remote_cpus=0)
+    inpl["checks"]["data_intact"] = False
+    inpl["per_call"]["tlb_shootdowns_remote"] = None
+    nulls = find(host, bench="correctness", backend="thp-2M", remote_cpus=0)
+    nulls["checks"]["stale_write"] = None      # not run: neither pass nor fail
+    host["failures"].append({"bench": "fault-cost", "backend": "thp-2M",
+                             "size_bytes": 1 << 30, "remote_cpus": 0, "remote_mode": None,
+                             "repetition": 2, "stage": "case", "reason": "killed by SIGSEGV"})
+    host["skipped"].append({"bench": "fault-cost", "backend": "base-4K", "size_bytes": 1 << 30,
+                            "remote_cpus": 0, "remote_mode": None, "reason": "not configured"})
+    host["status"] = "failed"
+    p = write(tmp, "edited.json", host)
+    st, rc, _ = stats(read(p))
+    cases, rc2, err = lava(p)
+    c_name, i_name, n_name = case_names({"results": [corr, inpl, nulls]})
+    check(cases.get(c_name, ("",))[0] == "fail" and "stale_write_remote=3" in err,
+          "stale_write_remote 3 -> fail, with the reason", err)
+    check(cases.get(i_name, ("",))[0] == "fail" and "data_intact=false" in err,
+          "data_intact false -> fail")
+    check(cases.get(n_name, ("",))[0] == "pass", "a null check is not run: pass")
+    check(cases.get("fault-cost.thp-2M.1G.remote0.failed.rep2") == ("fail", None),
+          "a failed repetition -> its own fail case", sorted(cases))
+    check(cases.get("fault-cost.base-4K.1G.remote0.skipped") == ("skip", None), "skipped -> skip")
+    check(cases.get("run") == ("fail", None), "status failed -> run fails")
+    others = [n for n, c in cases.items() if c[1] is not None and n not in (c_name, i_name)]
+    check(all(cases[n][0] == "pass" for n in others), "the other records still pass")
+    check(st.get(c_name + ".checks.stale_write_remote") == "3"
+          and st.get(i_name + ".checks.data_intact") == "0", "LKP: checks as numbers, false = 0")
+    check(i_name + ".tlb_shootdowns_remote" not in st and i_name + ".faults" in st,
+          "LKP: a count made null is left out, not 0")
+    check(n_name + ".checks.stale_write" not in st, "LKP: a null check is left out")
+    check(st.get("records_failed_checks") == "2" and st.get("cases_failed") == "1"
+          and st.get("cases_skipped") == "1", "LKP: failed checks and cases counted")
+
+    names = copy.deepcopy(doc)
+    r = names["results"][0]
+    r.update(strategy="inplace_ad", remote_cpus=1, remote_mode="read")
+    names["results"].append(dict(copy.deepcopy(r), strategy="unknown"))
+    st, _, _ = stats(json.dumps(names))
+    check("mprotect-inplace.hugetlb-1G.1G.inplace_ad.downgrade.remote1-read.median_ns" in st
+          and "mprotect-inplace.hugetlb-1G.1G.unknown.downgrade.remote1-read.median_ns" in st,
+          "a strategy other than the kernel's and read mode are in the name", sorted(st)[:20])
+
+    dup = copy.deepcopy(doc)
+    dup["results"].append(copy.deepcopy(dup["results"][0]))
+    p = write(tmp, "dup.json", dup)
+    rc, out, err = run([PARSE], stdin=read(p))
+    check(rc != 0 and "both" in err, "parse refuses two records with one name", err)
+    cases, rc, err = lava(p)
+    check(rc == 1 and cases == {"results": ("fail", None)},
+          "lava: two records with one name -> results fail, exit 1", cases)
+
+
+def test_results():
+    missing = [f for f in FILES if not os.path.exists(f)]
+    if not check(not missing, "the integration files exist", missing):
+        return
+    host, _ = clean_fixture(HOST, [
+        "mprotect-inplace.hugetlb-1G.1G.downgrade.remote1.median_ns",
+        "mprotect-inplace.hugetlb-2M.1G.downgrade.remote1.tlb_shootdowns_remote",
+        "mprotect-split-refault.thp-2M.1G.cycle.remote0.faults",
+        "fault-cost.hugetlb-2M.1G.fault.remote0.p99_ns",
+        "correctness.thp-2M.1G.downgrade.remote1.checks.stale_write_remote"])
+    base, st = clean_fixture(BASELINE, [
+        "mprotect-inplace.devdax.1G.downgrade.remote1.median_ns",
+        "mprotect-inplace.devdax.1G.downgrade.remote1.tlb_shootdowns_remote",
+        "mprotect-inplace.devdax.1G.downgrade.remote1.rep_median_ns",
+        "mprotect-vma-split.devdax.3G.none.remote0.checks.prot_none_access",
+        "mprotect-vma-split.devdax.3G.downgrade.remote0.checks.unaligned_refused"])
+    with tempfile.TemporaryDirectory() as tmp:
+        edited(host, tmp)
+        vma = copy.deepcopy(base)
+        r = find(vma, bench="mprotect-vma-split", direction="downgrade", remote_cpus=0)
+        r["checks"]["unaligned_refused"] = False
+        r2 = find(vma, bench="mprotect-inplace", direction="downgrade", remote_cpus=0)
+        r2["page_size"] = 2 << 20
+        cases, _, err = lava(write(tmp, "vma.json", vma))
+        check(cases.get("mprotect-vma-split.devdax.3G.downgrade.remote0", ("",))[0] == "fail"
+              and "unaligned_refused=false" in err, "unaligned_refused false -> fail")
+        check("mprotect-inplace.devdax-2M.1G.downgrade.remote0" in cases,
+              "devdax at 2 MiB pages is devdax-2M", sorted(cases)[:8])
+        # in LAVA: the helper calls lava-test-case instead of printing
+        fake = os.path.join(tmp, "lava-test-case")
+        with open(fake, "w") as f:
+            f.write('#!/bin/sh\necho "$*" >> "%s/calls"\n' % tmp)
+        os.chmod(fake, 0o755)
+        rc, out, _ = run([LAVA, BASELINE], env={"PATH": tmp + ":" + os.environ["PATH"]})
+        calls = read(os.path.join(tmp, "calls")).splitlines()
+        check(rc == 0 and out == "" and len(calls) == len(base["results"]) + 1 and
+              calls[0].startswith("mprotect-inplace.devdax.1G.downgrade.remote0 --result pass "
+                                  "--measurement "), "lava-test-case on PATH is called", calls[:2])
+        # the LKP test script refuses devdax unless the job allows it
+        conf = os.path.join(tmp, "destructive.conf")
+        with open(conf, "w") as f:
+            f.write("[run]\nbackends = devdax\n[devdax]\ndevice = /dev/dax0.0\n"
+                    "destructive = yes\n")
+        for env, msg in (({"config": conf}, "sets destructive = yes"),
+                         ({"backends": "devdax"}, "set destructive: 1"),
+                         ({"device": "/dev/dax0.0"}, "set destructive: 1"),
+                         ({"backends": "hugetlb-2M,devdax", "destructive": "yes"}, "needs device"),
+                         ({"destructive": "1"}, "without a device"),
+                         ({"config": "no-such.conf"}, "does not exist")):
+            root = tempfile.mkdtemp(dir=tmp)
+            what = "run refuses %s: %s" % (env, msg)
+            env.update(RESULT_ROOT=root, TMP=root, PUDBENCH_SRC=SRC, LKP_SRC="")
+            rc, out, err = run(["bash", RUN], env=env)
+            check(rc == 99 and msg in err and not os.listdir(root), what, "rc %d %s" % (rc, err))
+    # the committed baseline is valid gate input: against itself it passes
+    rc, out, err = run([os.path.join(BUILD, "pudbench-bin"), "compare", "--gate",
+                        os.path.join(SRC, "configs/gate.conf"), BASELINE, BASELINE])
+    check(rc == 0, "compare --gate configs/gate.conf BASELINE BASELINE passes", out + err)
+
+
+def test_yaml():
+    try:
+        import yaml
+    except ImportError:
+        skip("python3-yaml is not installed (apt-get install python3-yaml)")
+
+    def load(path):
+        try:
+            return yaml.safe_load(read(path))
+        except (OSError, yaml.YAMLError) as e:
+            check(False, "%s parses" % path, e)
+            return None
+
+    job = load(os.path.join(LKP, "jobs/pudbench.yaml"))
+    devdax = load(os.path.join(LKP, "jobs/pudbench-devdax.yaml"))
+    meta = load(os.path.join(LKP, "programs/pudbench/meta.yaml"))
+    lava_def = load(os.path.join(SRC, "integrations/lava/pudbench.yaml"))
+    wf = load(WORKFLOW)
+    if None in (job, devdax, meta, lava_def, wf):
+        return
+    p = job.get("pudbench") or {}
+    check(job.get("suite") == job.get("testcase") == "pudbench"
+          and job.get("category") == "benchmark", "job: suite, testcase, category")
+    check(p.get("config") == "quick.conf" and p.get("backends") == "auto"
+          and p.get("remote_cpus") == "0,1", "job: config, backends, remote_cpus", p)
+    check(p.get("destructive") in (0, False, "0", "no") and not p.get("device"),
+          "job: non-destructive by default, no device", p)
+    d = devdax.get("pudbench") or {}
+    check(d.get("backends") == "devdax" and d.get("destructive") in (1, True)
+          and str(d.get("device", "")).startswith("/dev/dax"), "devdax job: explicit", d)
+    header = re.findall(r"^# - (\w+)$", read(RUN), re.M)
+    check(set(p) | set(d) <= set(header) == set(meta.get("parameters") or {}),
+          "every job parameter is declared by run and meta.yaml", (header, list(p)))
+    check(isinstance(meta.get("results"), dict) and any(
+        k.endswith(".median_ns") for k in meta["results"]), "meta.yaml: results")
+
+    md = lava_def.get("metadata") or {}
+    steps = (lava_def.get("run") or {}).get("steps") or []
+    check(md.get("format") == "Lava-Test Test Definition 1.0" and md.get("name") == "pudbench"
+          and md.get("description"), "lava: metadata")
+    check(steps and all(isinstance(s, str) for s in steps), "lava: steps are shell lines", steps)
+    check((lava_def.get("params") or {}).get("CONFIG") == "configs/quick.conf"
+          and any("./pudbench run --config \"${CONFIG}\"" in s for s in steps)
+          and any("integrations/lava/lava-results" in s for s in steps),
+          "lava: runs configs/quick.conf and reports with lava-results", steps)
+
+    on = wf.get("on", wf.get(True))          # YAML 1.1 reads a bare "on" as true
+    jobs = wf.get("jobs") or {}
+    text = {n: json.dumps(j) for n, j in jobs.items()}
+    check(on is not None and "push" in on, "workflow: runs on every push", on)
+    check(any("ctest" in t and "-L unit" in t for t in text.values()), "workflow: unit stage")
+    k = [t for t in text.values() if "./pudbench kernels --config configs/kernels-ci.conf" in t]
+    check(k and "compare --gate configs/gate.conf" in k[0] and "integrations/baselines/"
+          "${{ matrix.machine }}/kernels-ci" in k[0] and "./pudbench plot" in k[0] and
+          "actions/upload-artifact" in k[0],
+          "workflow: kernel matrix, gate against the baseline, plots, artifacts")
+    kj = [j for n, j in jobs.items() if "kernels-ci.conf" in text[n]]
+    machines = ((kj[0].get("strategy") or {}).get("matrix") or {}).get("machine") if kj else None
+    check(kj and kj[0].get("needs") and machines, "workflow: per machine, after the unit stage")
+    missing = [m for m in machines or [] if not os.path.isfile(
+        os.path.join(BASELINES, m, "kernels-ci/matrix.json"))]
+    check(not missing, "workflow: every machine has a committed baseline", missing)
+
+
+def test_lkp_run():
+    with tempfile.TemporaryDirectory() as tmp:
+        root, scratch = os.path.join(tmp, "result"), os.path.join(tmp, "tmp")
+        os.mkdir(root)
+        os.mkdir(scratch)
+        env = {"RESULT_ROOT": root, "TMP": scratch, "PUDBENCH_SRC": SRC, "LKP_SRC": "",
+               "PUDBENCH_BUILD_DIR": BUILD, "config": os.path.join(
+                   SRC, "tests/data/integrations.conf"), "remote_cpus": "0,1",
+               "backends": "auto", "destructive": "0"}
+        rc, out, err = run(["bash", RUN], env=env, timeout=600)
+        results = os.path.join(root, "results.json")
+        if not check(rc == 0 and os.path.isfile(results) and "pudbench: results: " + results
+                     in out, "run: exit 0, results.json kept in RESULT_ROOT", out + err):
+            return
+        doc = json.loads(read(results))
+        if not (doc.get("backends", {}).get("thp-2M") or {}).get("available"):
+            skip("thp-2M unavailable here: %s" % doc["backends"].get("thp-2M"))
+        check(sorted({r["remote_cpus"] for r in doc["results"]}) == [0, 1],
+              "the job's remote_cpus overrides the config's")
+        with open(os.path.join(root, "pudbench"), "w") as f:   # LKP keeps stdout as RESULT_ROOT/pudbench
+            f.write(out)
+        st, _, _ = stats(out, env={"RESULT_ROOT": root})
+        check("mprotect-inplace.thp-2M.1G.downgrade.remote1.median_ns" in st
+              and "correctness.thp-2M.1G.downgrade.remote1.checks.stale_write_remote" in st
+              and st.get("records") == str(len(doc["results"])), "stats of the run", sorted(st))
+        cases, rc, _ = lava(root)
+        check(rc == 0 and cases.get("run") == ("pass", None), "lava cases of the run")
+
+
+{"results": test_results, "yaml": test_yaml, "lkp-run": test_lkp_run}[MODE]()
+print("1..%d" % tests)
+sys.exit(1 if failed else 0)
