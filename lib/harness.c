@@ -316,6 +316,9 @@ static int case_child(struct pb_case *c)
 	smaps = pb_smaps_of(c->map.addr);
 	data_checked = pb_bench_has(c->bench, PB_BENCH_KEEPS_DATA) && rc == 0 &&
 		       (!pb_bench_has(c->bench, PB_BENCH_ZAPS) || c->backend->zap_keeps_data);
+	/* negative control: one word the benchmark never wrote, changed */
+	if (data_checked && pb_case_injected(c, "corrupt-data"))
+		((volatile char *)c->map.addr)[c->map.size / 2] ^= 0x5a;
 	if (data_checked)
 		mismatches = pattern_mismatches(c);
 	pb_mapping_destroy(c->backend, &c->map);

@@ -5,7 +5,8 @@
  *  - unaligned_refused: mprotect-vma-split asks on THP, whose pages the
  *    kernel splits, so the 4 KiB mprotect inside a huge page is taken;
  *  - sibling_write_lost: hugetlb-pmd-unshare's sibling writes one page off
- *    the byte we read back, as a lost shared write would look.
+ *    the byte we read back, as a lost shared write would look;
+ *  - data_intact: the harness changes one byte before it checks the data.
  * (stale_write, stale_write_remote and prot_none_access have a broken
  * kernel: tests/kernel-patches/9001 and Debian 6.1, in test_vm_ad/test_vm.)
  */
@@ -107,6 +108,28 @@ TEST(sibling_write_lost_counts_writes_we_did_not_see)
 	ASSERT_EQ(gate(clean_dir, clean_dir), 0);
 	ASSERT_EQ(gate(clean_dir, broken_dir), 1);
 	ASSERT_SUBSTR(out, "checks.sibling_write_lost");
+}
+
+TEST(data_intact_fails_on_a_changed_byte)
+{
+	char clean_dir[PATH_MAX], broken_dir[PATH_MAX];
+	json_object *clean = run_conf(PB_TEST_DATA_DIR "/negative-data.conf", NULL,
+				      clean_dir, sizeof(clean_dir));
+	json_object *recs = records_or_skip(clean, "thp-2M");
+	json_object *broken = run_conf(PB_TEST_DATA_DIR "/negative-data.conf",
+				       "check:mprotect-inplace:corrupt-data",
+				       broken_dir, sizeof(broken_dir));
+	json_object *brecs = pb_jget(broken, "results");
+
+	ASSERT_EQ(pb_jlen(brecs), pb_jlen(recs));
+	for (size_t i = 0; i < pb_jlen(recs); i++) {
+		ASSERT_TRUE(json_object_get_boolean(check_of(pb_jidx(recs, i), "data_intact")));
+		ASSERT_TRUE(json_object_is_type(check_of(pb_jidx(brecs, i), "data_intact"),
+						json_type_boolean));
+		ASSERT_FALSE(json_object_get_boolean(check_of(pb_jidx(brecs, i), "data_intact")));
+	}
+	ASSERT_EQ(gate(clean_dir, broken_dir), 1);
+	ASSERT_SUBSTR(out, "checks.data_intact");
 }
 
 int main(int argc, char **argv)
