@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "checks.h"
 #include "env.h"
 #include "kmsg.h"
 #include "noise.h"
@@ -170,22 +171,16 @@ static json_object *mapping_json(const struct pb_case *c, long populate_faults,
  */
 static json_object *checks_scope(json_object *checks)
 {
-	static const char *const case_wide[] = {
-		"bad_pud", "kernel_warnings", "data_intact", "unaligned_refused",
-	};
 	json_object *o = json_object_new_object();
 
 	json_object_object_foreach(checks, key, val) {
-		const char *scope = "series";
+		int id = pb_check_find(key);
 
 		(void)val;
-		if (!strcmp(key, "kernel_log") || !strcmp(key, "kernel_log_unavailable") ||
-		    strstr(key, "_probes"))
-			continue;	/* details of a check, not checks */
-		for (size_t i = 0; i < sizeof(case_wide) / sizeof(*case_wide); i++)
-			if (!strcmp(key, case_wide[i]))
-				scope = "case";
-		json_object_object_add(o, key, json_object_new_string(scope));
+		if (id < 0)
+			continue;	/* details of a check (kernel_log, *_probes), not checks */
+		json_object_object_add(o, key, json_object_new_string(
+			pb_checks[id].scope == PB_CHECK_CASE ? "case" : "series"));
 	}
 	return o;
 }

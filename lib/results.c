@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checks.h"
+#include "record.h"
 #include "metrics.h"
 
 int pb_mkdir_p(const char *dir)
@@ -162,10 +164,6 @@ static const char *const csv_numbers[] = {
 	"latency_ns.p90", "latency_ns.p99", "latency_ns.max", "latency_ns.mean",
 	"latency_ns.stddev", "latency_ns.cv", "latency_ns.outliers",
 };
-static const char *const csv_checks[] = {
-	"checks.bad_pud", "checks.stale_write", "checks.data_intact", "checks.kernel_warnings",
-	"checks.stale_write_remote", "checks.prot_none_access", "checks.unaligned_refused",
-};
 #define NR(a) (sizeof(a) / sizeof(*(a)))
 
 /* A column is named by the last part of its path. */
@@ -188,7 +186,7 @@ static void csv_header(FILE *f)
 		fprintf(f, "%s,", csv_strings[i]);
 	csv_names(f, csv_numbers, NR(csv_numbers));
 	csv_names(f, pb_metric_keys, PB_METRIC__COUNT);
-	csv_names(f, csv_checks, NR(csv_checks));
+	csv_names(f, pb_check_keys, PB_CHECK__COUNT);
 	fprintf(f, "median_ci_lo,median_ci_hi\n");
 }
 
@@ -204,7 +202,11 @@ static void csv_row(FILE *f, json_object *rec)
 	csv_numbers_of(f, rec, csv_numbers, NR(csv_numbers));
 	for (int m = 0; m < PB_METRIC__COUNT; m++)
 		fprintf(f, "%.6g,", pb_metric_get(get_path(rec, "per_call"), m));
-	csv_numbers_of(f, rec, csv_checks, NR(csv_checks));
+	for (int k = 0; k < PB_CHECK__COUNT; k++) {
+		json_object *v = pb_jget(get_path(rec, "checks"), pb_check_keys[k]);
+
+		fprintf(f, "%.6g,", v ? json_object_get_double(v) : NAN);	/* true: 1 */
+	}
 	fprintf(f, "%.6g,%.6g\n",
 		ci && json_object_array_get_idx(ci, 0) ?
 			json_object_get_double(json_object_array_get_idx(ci, 0)) : NAN,
@@ -290,18 +292,17 @@ void pb_results_print_record(FILE *f, json_object *rec)
 		snprintf(cibuf, sizeof(cibuf), "n/a");
 	else
 		snprintf(cibuf, sizeof(cibuf), "[%.0f, %.0f]", lo, hi);
-	if (chk) {
-		json_object_object_foreach(chk, key, val) {
-			/* findings only: not how many probes were made */
-			if (!val || strstr(key, "_probes"))
-				continue;
-			if (json_object_is_type(val, json_type_boolean) && !json_object_get_boolean(val))
-				snprintf(checks + strlen(checks), sizeof(checks) - strlen(checks),
-					 "%s=FAIL ", key);
-			else if (json_object_is_type(val, json_type_int) && json_object_get_int64(val))
-				snprintf(checks + strlen(checks), sizeof(checks) - strlen(checks),
-					 "%s=%lld ", key, (long long)json_object_get_int64(val));
-		}
+	for (int k = 0; k < PB_CHECK__COUNT; k++) {
+		json_object *v = pb_jget(chk, pb_check_keys[k]);
+
+		if (!v || pb_check_passed(k, v))
+			continue;	/* not made, or passed */
+		if (json_object_is_type(v, json_type_int))
+			snprintf(checks + strlen(checks), sizeof(checks) - strlen(checks), "%s=%lld ",
+				 pb_check_keys[k], (long long)json_object_get_int64(v));
+		else
+			snprintf(checks + strlen(checks), sizeof(checks) - strlen(checks), "%s=FAIL ",
+				 pb_check_keys[k]);
 	}
 	fprintf(f, "%-22s %-10s %4.0f %-9s %-13s %-6s %12s %25s",
 		json_object_get_string(get_path(rec, "bench")),

@@ -11,7 +11,7 @@
 
 #include "run_cmd.h"
 #include "tap.h"
-#include "checks.h"
+#include "run_asserts.h"
 #include "record.h"
 
 static char out_dir[256];

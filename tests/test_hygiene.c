@@ -8,7 +8,7 @@
 #include "run_cmd.h"
 #include "sysfs.h"
 #include "tap.h"
-#include "checks.h"
+#include "run_asserts.h"
 
 struct pool_state {
 	long nr_hugepages, total_2m;

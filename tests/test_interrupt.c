@@ -13,7 +13,7 @@
 #include "run_cmd.h"
 #include "sysfs.h"
 #include "tap.h"
-#include "checks.h"
+#include "run_asserts.h"
 
 #define NR_HUGEPAGES_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
 

@@ -54,16 +54,18 @@ LATENCY = (("min", "min_ns"), ("median", "median_ns"), ("mean", "mean_ns"),
            ("p90", "p90_ns"), ("p99", "p99_ns"), ("max", "max_ns"),
            ("stddev", "stddev_ns"), ("cv", "cv"))
 
-# The findings of `checks` and the value each must have (README, "Checks";
-# lib/compare.c).  *_probes count attempts, not problems: reported, not judged.
+# The findings of `checks` and the value each must have: lib/checks.h's
+# table (tests/integrations checks that the two agree).  *_probes count
+# attempts, not problems: reported, not judged.
 CHECKS = {
     "bad_pud": 0,
     "kernel_warnings": 0,
     "stale_write": 0,
     "stale_write_remote": 0,
-    "prot_none_access": 0,
     "data_intact": True,
+    "prot_none_access": 0,
     "unaligned_refused": True,
+    "sibling_write_lost": 0,
 }
 
 

@@ -25,11 +25,6 @@
 
 const char *const *const pb_cmp_counts = pb_metric_keys;
 
-/* Findings only: stale_write_probes counts probes, not problems. */
-const char *const pb_cmp_checks[PB_CMP_NR_CHECKS] = {
-	"bad_pud", "kernel_warnings", "stale_write", "stale_write_remote", "data_intact",
-	"prot_none_access", "unaligned_refused", "sibling_write_lost",
-};
 
 static const char *const stat_names[PB_STAT__COUNT] = {
 	[PB_STAT_MIN] = "min", [PB_STAT_MEDIAN] = "median", [PB_STAT_AMEAN] = "amean",
@@ -392,8 +387,8 @@ static void fill_cell(struct pb_cmp_cell *c, json_object *rec)
 	pb_cmp_summarise(c->samples, c->samples ? n : 0, &c->st);
 	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
 		c->count[i] = pb_metric_get(pb_jget(rec, "per_call"), i);
-	for (int i = 0; i < PB_CMP_NR_CHECKS; i++)
-		c->check[i] = pb_jget(pb_jget(rec, "checks"), pb_cmp_checks[i]);
+	for (int i = 0; i < PB_CHECK__COUNT; i++)
+		c->check[i] = pb_jget(pb_jget(rec, "checks"), pb_check_keys[i]);
 	c->p = c->ratio_lo = c->ratio_hi = NAN;
 	fill_reps(c, pb_jget(pb_jget(rec, "between_runs"), "medians_ns"));
 	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)

@@ -25,6 +25,7 @@
 #include <json-c/json.h>
 
 #include "metrics.h"
+#include "checks.h"
 #include "record.h"
 #include "stats.h"
 
@@ -78,8 +79,6 @@ struct pb_cmp_stats {
 #define PB_CMP_NR_COUNTS PB_METRIC__COUNT
 extern const char *const *const pb_cmp_counts;
 /* The checks a comparison shows. */
-#define PB_CMP_NR_CHECKS 8
-extern const char *const pb_cmp_checks[PB_CMP_NR_CHECKS];
 
 /* One case in one column, and how it compares with BASE. */
 struct pb_cmp_cell {
@@ -87,7 +86,7 @@ struct pb_cmp_cell {
 	double *samples;		/* owned, rec's samples_ns */
 	struct pb_cmp_stats st;
 	double count[PB_CMP_NR_COUNTS];	/* NAN = unavailable */
-	json_object *check[PB_CMP_NR_CHECKS];	/* borrowed, NULL = unavailable */
+	json_object *check[PB_CHECK__COUNT];	/* borrowed, NULL = unavailable */
 	/* repetitions: their medians (between_runs.medians_ns), owned; 0 = one run */
 	double *rep_medians;
 	size_t nr_reps;

@@ -16,7 +16,7 @@ static const char *const sec_names[] = { "latency", "counts", "checks" };
 static const char *const latency_keys[] = { "metric", "max_regression_pct", "alpha" };
 #define NR_LATENCY_KEYS 3
 /* Every key has a slot in seen[]: latency keys, then counts, then checks. */
-#define NR_SLOTS (NR_LATENCY_KEYS + PB_CMP_NR_COUNTS + PB_CMP_NR_CHECKS)
+#define NR_SLOTS (NR_LATENCY_KEYS + PB_CMP_NR_COUNTS + PB_CHECK__COUNT)
 
 struct gparse {
 	struct pb_ini ini;
@@ -113,7 +113,7 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 	else if (sec == GS_COUNTS)
 		key = index_of(pb_cmp_counts, PB_CMP_NR_COUNTS, name), slot = NR_LATENCY_KEYS;
 	else if (sec == GS_CHECKS)
-		key = index_of(pb_cmp_checks, PB_CMP_NR_CHECKS, name),
+		key = index_of(pb_check_keys, PB_CHECK__COUNT, name),
 		slot = NR_LATENCY_KEYS + PB_CMP_NR_COUNTS;
 	if (sec == GS_NONE)
 		snprintf(what, sizeof(what), *section ? "unknown section" : "no [section] before it");
@@ -285,12 +285,12 @@ static const char *check_text(json_object *v)
 static void gate_checks(const struct pb_gate *g, struct trip_ctx *t,
 			const struct pb_cmp_cell *base, const struct pb_cmp_cell *now)
 {
-	for (int i = 0; i < PB_CMP_NR_CHECKS; i++) {
+	for (int i = 0; i < PB_CHECK__COUNT; i++) {
 		json_object *b = base->check[i], *v = now->check[i];
 		char rule[64];
 		bool clean;
 
-		snprintf(rule, sizeof(rule), "checks.%s", pb_cmp_checks[i]);
+		snprintf(rule, sizeof(rule), "checks.%s", pb_check_keys[i]);
 		if (g->check[i] == PB_GATE_EXACT && pb_cmp_check_differs(b, v))
 			trip(t, rule, "%s -> %s (must equal BASE)", check_text(b), check_text(v));
 		if (g->check[i] != PB_GATE_CLEAN)

@@ -35,7 +35,7 @@ struct pb_gate {
 		bool set, increase_only;
 		double allow;
 	} count[PB_CMP_NR_COUNTS];
-	enum pb_gate_check check[PB_CMP_NR_CHECKS];
+	enum pb_gate_check check[PB_CHECK__COUNT];
 };
 
 /* 0, or -1 with one line in @err. */

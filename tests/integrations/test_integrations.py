@@ -216,10 +216,22 @@ def edited(doc, tmp):
           "lava: two records with one name -> results fail, exit 1", cases)
 
 
+def checks_table():
+    """lib/checks.h's rows: {key: 0 or True}, what a passing check holds."""
+    rows = re.findall(r'C\(\w+, "(\w+)", PB_CHECK_PASS_(ZERO|TRUE),', read(os.path.join(SRC, "lib/checks.h")))
+    return {key: (True if kind == "TRUE" else 0) for key, kind in rows}
+
+
 def test_results():
     missing = [f for f in FILES if not os.path.exists(f)]
     if not check(not missing, "the integration files exist", missing):
         return
+    sys.path.insert(0, os.path.join(SRC, "integrations/common"))
+    import pudbench_cases
+    table = checks_table()
+    check(table and pudbench_cases.CHECKS == table,
+          "the integrations judge the checks of lib/checks.h, with its passing values",
+          "%s vs %s" % (pudbench_cases.CHECKS, table))
     host, _ = clean_fixture(HOST, [
         "mprotect-inplace.hugetlb-1G.1G.downgrade.remote1.median_ns",
         "mprotect-inplace.hugetlb-2M.1G.downgrade.remote1.tlb_shootdowns_remote",

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Assertions shared by the tests that run pudbench-bin (include after tap.h). */
-#ifndef PUDBENCH_TESTS_CHECKS_H
-#define PUDBENCH_TESTS_CHECKS_H
+#ifndef PUDBENCH_TESTS_RUN_ASSERTS_H
+#define PUDBENCH_TESTS_RUN_ASSERTS_H
 
 #include <dirent.h>
 
