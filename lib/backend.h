@@ -18,6 +18,12 @@
 #define PB_SZ_2M (2UL << 20)
 #define PB_SZ_1G (1UL << 30)
 
+/*
+ * Held by a root run from the moment it grows a hugetlb pool until it has
+ * shrunk it back (flock, exclusive): whoever holds it sees no run's pages.
+ */
+#define PB_HUGETLB_POOL_LOCK "/run/lock/pudbench-hugetlb.lock"
+
 struct pb_config;
 
 struct pb_mapping {

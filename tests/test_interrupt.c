@@ -15,7 +15,6 @@
 #include "tap.h"
 #include "run_asserts.h"
 
-#define NR_HUGEPAGES_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
 
 static size_t records_in(const char *path)
 {
@@ -40,7 +39,7 @@ static void interrupt_run(int sig)
 	ASSERT_TRUE(dir != NULL);
 	snprintf(out, sizeof(out), "%s/out", dir);
 	snprintf(path, sizeof(path), "%s/results.json", out);
-	pb_sysfs_read_long(NR_HUGEPAGES_2M, &pool_before);
+	pool_before = hugepages_2m_at_rest();
 	pid = spawn_quiet((char *[]){ PB_BIN, "run", "--config", PB_TEST_DATA_DIR "/interrupt.conf",
 				      "--out", out, NULL });
 	ASSERT_GT(pid, 0);
@@ -60,7 +59,7 @@ static void interrupt_run(int sig)
 	json_object_put(doc);
 
 	assert_no_temp_files(out);
-	pb_sysfs_read_long(NR_HUGEPAGES_2M, &pool_after);
+	pool_after = hugepages_2m_at_rest();
 	ASSERT_EQ(pool_after, pool_before);
 }
 

@@ -57,7 +57,6 @@ static bool pool_probe(const struct hugetlb_pool *p, char *reason, size_t len)
  * with ENOMEM.  So a run that reserves holds this lock until it releases,
  * and a second one waits for it, saying so.
  */
-#define POOL_LOCK "/run/lock/pudbench-hugetlb.lock"
 static int pool_lock_fd = -1;
 
 static void pool_unlock(void)
@@ -71,20 +70,20 @@ static int pool_lock(char *err, size_t len)
 {
 	if (pool_lock_fd >= 0)
 		return 0;
-	pool_lock_fd = open(POOL_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	pool_lock_fd = open(PB_HUGETLB_POOL_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (pool_lock_fd < 0) {
 		/* no /run/lock (a minimal guest): nobody else runs there */
-		fprintf(stderr, "pudbench: %s: %s; not locking the hugetlb pool\n", POOL_LOCK,
+		fprintf(stderr, "pudbench: %s: %s; not locking the hugetlb pool\n", PB_HUGETLB_POOL_LOCK,
 			strerror(errno));
 		return 0;
 	}
 	if (flock(pool_lock_fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
-	printf("hugetlb pool in use by another pudbench run (%s): waiting for it\n", POOL_LOCK);
+	printf("hugetlb pool in use by another pudbench run (%s): waiting for it\n", PB_HUGETLB_POOL_LOCK);
 	fflush(stdout);
 	if (flock(pool_lock_fd, LOCK_EX) == 0)
 		return 0;
-	snprintf(err, len, "waiting for %s: %s", POOL_LOCK, strerror(errno));	/* SIGINT */
+	snprintf(err, len, "waiting for %s: %s", PB_HUGETLB_POOL_LOCK, strerror(errno));	/* SIGINT */
 	pool_unlock();
 	return -1;
 }
