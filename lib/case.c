@@ -122,6 +122,19 @@ void pb_case_try_writes(struct pb_case *c, struct pb_series *s, volatile char *c
 	const struct pb_remote_probes *pr = &c->remote.probes;
 	long writes = 0, tries = 0;
 
+	/*
+	 * Here first: the calling CPU's stale entry must only outlive the
+	 * mprotect(), not also the wait for the participants (under TCG that
+	 * wait evicted it in most rounds once the host was busy).
+	 */
+	for (int p = 0; p < n && p < PB_MAX_PROBES; p++) {
+		int wrote = pb_probe_write(probes[p], c->probe_vals[p]);
+
+		if (measured) {
+			s->stale_writes += wrote;
+			s->stale_write_probes++;
+		}
+	}
 	for (int i = 0; i < c->remote.nr_started; i++) {
 		writes -= pr->writes[i];
 		tries -= pr->tries[i];
@@ -130,14 +143,6 @@ void pb_case_try_writes(struct pb_case *c, struct pb_series *s, volatile char *c
 	for (int i = 0; i < c->remote.nr_started; i++) {
 		writes += pr->writes[i];
 		tries += pr->tries[i];
-	}
-	for (int p = 0; p < n && p < PB_MAX_PROBES; p++) {
-		int wrote = pb_probe_write(probes[p], c->probe_vals[p]);
-
-		if (measured) {
-			s->stale_writes += wrote;
-			s->stale_write_probes++;
-		}
 	}
 	if (measured) {
 		s->stale_writes_remote += writes;

@@ -17,8 +17,9 @@
  *  (c) "split" splits (thp_split_pud per call = PUDs) and refaults;
  *  (d) no write after PROT_READ goes through, on the calling CPU nor on the
  *      participant's, for every strategy that flushes;
- *  (e) the negative control: "broken_noflush" lets writes through on both,
- *      so (d) can fail;
+ *  (e) the negative control: "broken_noflush" lets writes through on both
+ *      (the calling CPU's judged in the case without a participant), so (d)
+ *      can fail;
  *  (f) "inplace_ad" takes fewer local flushes per call than "inplace".
  *
  * A missing or renamed patch is a config error (exit 2), a patch that no
@@ -247,10 +248,17 @@ TEST(d_no_stale_write_here_or_on_a_remote_cpu)
 TEST(e_negative_control_lets_writes_through_here_and_remotely)
 {
 	for (int puds = 1; puds <= 2; puds++) {
-		double local, rw;
+		double local, rw, unused;
 
-		stale_writes(KNOB, "broken_noflush", puds, 1, &local, &rw);
-		TH_INFO("broken_noflush %d PUD: %.0f local, %.0f remote stale writes", puds, local, rw);
+		/*
+		 * The calling CPU's probe is judged alone (no participant): with
+		 * one, on a busy host, TCG evicted the stale local entry before
+		 * the write in every round of some boots (0 of 30, twice).
+		 */
+		stale_writes(KNOB, "broken_noflush", puds, 0, &local, &unused);
+		stale_writes(KNOB, "broken_noflush", puds, 1, &unused, &rw);
+		TH_INFO("broken_noflush %d PUD: %.0f local (alone), %.0f remote stale writes", puds,
+			local, rw);
 		EXPECT(local > 0, "broken_noflush %d PUD: no local stale write: the probe is blind", puds);
 		EXPECT(rw > 0, "broken_noflush %d PUD: no remote stale write: the remote probe is blind",
 		       puds);
