@@ -186,7 +186,8 @@ static void csv_header(FILE *f)
 		fprintf(f, "%s,", csv_strings[i]);
 	csv_names(f, csv_numbers, NR(csv_numbers));
 	csv_names(f, pb_metric_keys, PB_METRIC__COUNT);
-	csv_names(f, pb_check_keys, PB_CHECK__COUNT);
+	for (int k = 0; k < PB_CHECK__COUNT; k++)
+		fprintf(f, "%s,", pb_checks[k].key);
 	fprintf(f, "median_ci_lo,median_ci_hi\n");
 }
 
@@ -203,7 +204,7 @@ static void csv_row(FILE *f, json_object *rec)
 	for (int m = 0; m < PB_METRIC__COUNT; m++)
 		fprintf(f, "%.6g,", pb_metric_get(get_path(rec, "per_call"), m));
 	for (int k = 0; k < PB_CHECK__COUNT; k++) {
-		json_object *v = pb_jget(get_path(rec, "checks"), pb_check_keys[k]);
+		json_object *v = pb_jget(get_path(rec, "checks"), pb_checks[k].key);
 
 		fprintf(f, "%.6g,", v ? json_object_get_double(v) : NAN);	/* true: 1 */
 	}
@@ -293,16 +294,16 @@ void pb_results_print_record(FILE *f, json_object *rec)
 	else
 		snprintf(cibuf, sizeof(cibuf), "[%.0f, %.0f]", lo, hi);
 	for (int k = 0; k < PB_CHECK__COUNT; k++) {
-		json_object *v = pb_jget(chk, pb_check_keys[k]);
+		json_object *v = pb_jget(chk, pb_checks[k].key);
 
 		if (!v || pb_check_passed(k, v))
 			continue;	/* not made, or passed */
 		if (json_object_is_type(v, json_type_int))
 			snprintf(checks + strlen(checks), sizeof(checks) - strlen(checks), "%s=%lld ",
-				 pb_check_keys[k], (long long)json_object_get_int64(v));
+				 pb_checks[k].key, (long long)json_object_get_int64(v));
 		else
 			snprintf(checks + strlen(checks), sizeof(checks) - strlen(checks), "%s=FAIL ",
-				 pb_check_keys[k]);
+				 pb_checks[k].key);
 	}
 	fprintf(f, "%-22s %-10s %4.0f %-9s %-13s %-6s %12s %25s",
 		json_object_get_string(get_path(rec, "bench")),

@@ -274,7 +274,7 @@ static void print_side_by_side(const struct pb_cmp_set *s, const struct pb_cmp *
 		printf("\n== Per-call counts (exact: every difference is marked '!'; n/a = unavailable) ==\n");
 	printf("%-22s", "");
 	for (int n = 0; n < nr; n++)
-		printf(" %*s ", w, checks ? pb_check_keys[n] : pb_metrics[n].abbrev);
+		printf(" %*s ", w, checks ? pb_checks[n].key : pb_metrics[n].abbrev);
 	printf("\n");
 	for (size_t i = 0; i < c->nr_cases; i++) {
 		const struct pb_cmp_case *k = &c->cases[i];
@@ -367,7 +367,7 @@ static json_object *cell_json(const struct pb_cmp_set *s, const struct pb_cmp_ca
 		json_object_object_add(pc, pb_metrics[i].key, jnum(x->count[i]));
 	json_object_object_add(o, "per_call", pc);
 	for (int i = 0; i < PB_CHECK__COUNT; i++)
-		json_object_object_add(ch, pb_check_keys[i], json_object_get(x->check[i]));
+		json_object_object_add(ch, pb_checks[i].key, json_object_get(x->check[i]));
 	json_object_object_add(o, "checks", ch);
 	if (!col)
 		return o;
@@ -390,7 +390,7 @@ static json_object *cell_json(const struct pb_cmp_set *s, const struct pb_cmp_ca
 			json_object_array_add(cnt_chg, json_object_new_string(pb_metrics[i].key));
 	for (int i = 0; i < PB_CHECK__COUNT; i++)
 		if (pb_cmp_check_differs(b->check[i], x->check[i]))
-			json_object_array_add(chk_chg, json_object_new_string(pb_check_keys[i]));
+			json_object_array_add(chk_chg, json_object_new_string(pb_checks[i].key));
 	json_object_object_add(vs, "counts_changed", cnt_chg);
 	json_object_object_add(vs, "checks_changed", chk_chg);
 	json_object_object_add(o, "vs_base", vs);

@@ -65,70 +65,78 @@ static int gate(const char *base, const char *now)
 	return run_cmd(argv, out, sizeof(out));
 }
 
-TEST(unaligned_refused_fails_where_the_kernel_splits)
-{
+/* One config run clean and with a broken input, on the same backend. */
+struct control {
 	char clean_dir[PATH_MAX], broken_dir[PATH_MAX];
-	json_object *clean = run_conf(PB_TEST_DATA_DIR "/negative-unaligned.conf", NULL,
-				      clean_dir, sizeof(clean_dir));
-	json_object *recs = records_or_skip(clean, "thp-2M");
-	json_object *broken = run_conf(PB_TEST_DATA_DIR "/negative-unaligned.conf",
-				       "check:mprotect-vma-split:unaligned-anyway",
-				       broken_dir, sizeof(broken_dir));
-	json_object *brecs = pb_jget(broken, "results");
+	json_object *clean, *broken;	/* their records, as many of each */
+};
 
-	/* THP has nothing to refuse: the check is not made */
-	for (size_t i = 0; i < pb_jlen(recs); i++)
-		ASSERT_TRUE(check_of(pb_jidx(recs, i), "unaligned_refused") == NULL);
-	ASSERT_EQ(pb_jlen(brecs), pb_jlen(recs));
-	for (size_t i = 0; i < pb_jlen(brecs); i++) {
-		json_object *v = check_of(pb_jidx(brecs, i), "unaligned_refused");
+static void run_control(struct control *x, const char *conf, const char *backend,
+			const char *inject)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", PB_TEST_DATA_DIR, conf);
+	x->clean = records_or_skip(run_conf(path, NULL, x->clean_dir, sizeof(x->clean_dir)),
+				   backend);
+	x->broken = pb_jget(run_conf(path, inject, x->broken_dir, sizeof(x->broken_dir)),
+			    "results");
+	ASSERT_EQ(pb_jlen(x->broken), pb_jlen(x->clean));
+}
+
+/* Every broken record's @check is the boolean false. */
+static void expect_false_everywhere(const struct control *x, const char *check)
+{
+	for (size_t i = 0; i < pb_jlen(x->broken); i++) {
+		json_object *v = check_of(pb_jidx(x->broken, i), check);
 
 		ASSERT_TRUE(json_object_is_type(v, json_type_boolean));
 		ASSERT_FALSE(json_object_get_boolean(v));
-		/* the split was undone: the data check still passes */
-		ASSERT_TRUE(json_object_get_boolean(check_of(pb_jidx(brecs, i), "data_intact")));
 	}
+}
+
+TEST(unaligned_refused_fails_where_the_kernel_splits)
+{
+	struct control x;
+
+	run_control(&x, "negative-unaligned.conf", "thp-2M",
+		    "check:mprotect-vma-split:unaligned-anyway");
+	/* THP has nothing to refuse: the check is not made */
+	for (size_t i = 0; i < pb_jlen(x.clean); i++)
+		ASSERT_TRUE(check_of(pb_jidx(x.clean, i), "unaligned_refused") == NULL);
+	expect_false_everywhere(&x, "unaligned_refused");
+	/* the split was undone: the data check still passes */
+	for (size_t i = 0; i < pb_jlen(x.broken); i++)
+		ASSERT_TRUE(json_object_get_boolean(check_of(pb_jidx(x.broken, i), "data_intact")));
 }
 
 TEST(sibling_write_lost_counts_writes_we_did_not_see)
 {
-	char clean_dir[PATH_MAX], broken_dir[PATH_MAX];
-	json_object *clean = run_conf(PB_TEST_DATA_DIR "/negative-sibling.conf", NULL,
-				      clean_dir, sizeof(clean_dir));
-	json_object *rec = pb_jidx(records_or_skip(clean, "hugetlb-2M"), 0);
-	json_object *broken = run_conf(PB_TEST_DATA_DIR "/negative-sibling.conf",
-				       "check:hugetlb-pmd-unshare:sibling-writes-elsewhere",
-				       broken_dir, sizeof(broken_dir));
-	json_object *brec = pb_jidx(pb_jget(broken, "results"), 0);
-	/* one sibling write per round after the first: warmup + iterations */
-	int rounds = (int)pb_jnum(brec, "iterations") + (int)pb_jnum(brec, "warmup");
+	struct control x;
+	json_object *brec;
+	int rounds;
 
-	ASSERT_EQ(json_object_get_int(check_of(rec, "sibling_write_lost")), 0);
+	run_control(&x, "negative-sibling.conf", "hugetlb-2M",
+		    "check:hugetlb-pmd-unshare:sibling-writes-elsewhere");
+	brec = pb_jidx(x.broken, 0);
+	/* one sibling write per round after the first: warmup + iterations */
+	rounds = (int)pb_jnum(brec, "iterations") + (int)pb_jnum(brec, "warmup");
+	ASSERT_EQ(json_object_get_int(check_of(pb_jidx(x.clean, 0), "sibling_write_lost")), 0);
 	ASSERT_EQ(json_object_get_int(check_of(brec, "sibling_write_lost")), rounds);
-	ASSERT_EQ(gate(clean_dir, clean_dir), 0);
-	ASSERT_EQ(gate(clean_dir, broken_dir), 1);
+	ASSERT_EQ(gate(x.clean_dir, x.clean_dir), 0);
+	ASSERT_EQ(gate(x.clean_dir, x.broken_dir), 1);
 	ASSERT_SUBSTR(out, "checks.sibling_write_lost");
 }
 
 TEST(data_intact_fails_on_a_changed_byte)
 {
-	char clean_dir[PATH_MAX], broken_dir[PATH_MAX];
-	json_object *clean = run_conf(PB_TEST_DATA_DIR "/negative-data.conf", NULL,
-				      clean_dir, sizeof(clean_dir));
-	json_object *recs = records_or_skip(clean, "thp-2M");
-	json_object *broken = run_conf(PB_TEST_DATA_DIR "/negative-data.conf",
-				       "check:mprotect-inplace:corrupt-data",
-				       broken_dir, sizeof(broken_dir));
-	json_object *brecs = pb_jget(broken, "results");
+	struct control x;
 
-	ASSERT_EQ(pb_jlen(brecs), pb_jlen(recs));
-	for (size_t i = 0; i < pb_jlen(recs); i++) {
-		ASSERT_TRUE(json_object_get_boolean(check_of(pb_jidx(recs, i), "data_intact")));
-		ASSERT_TRUE(json_object_is_type(check_of(pb_jidx(brecs, i), "data_intact"),
-						json_type_boolean));
-		ASSERT_FALSE(json_object_get_boolean(check_of(pb_jidx(brecs, i), "data_intact")));
-	}
-	ASSERT_EQ(gate(clean_dir, broken_dir), 1);
+	run_control(&x, "negative-data.conf", "thp-2M", "check:mprotect-inplace:corrupt-data");
+	for (size_t i = 0; i < pb_jlen(x.clean); i++)
+		ASSERT_TRUE(json_object_get_boolean(check_of(pb_jidx(x.clean, i), "data_intact")));
+	expect_false_everywhere(&x, "data_intact");
+	ASSERT_EQ(gate(x.clean_dir, x.broken_dir), 1);
 	ASSERT_SUBSTR(out, "checks.data_intact");
 }
 

@@ -54,7 +54,7 @@ LATENCY = (("min", "min_ns"), ("median", "median_ns"), ("mean", "mean_ns"),
            ("p90", "p90_ns"), ("p99", "p99_ns"), ("max", "max_ns"),
            ("stddev", "stddev_ns"), ("cv", "cv"))
 
-# The findings of `checks` and the value each must have: lib/checks.h's
+# The findings of `checks` and the value each must have: lib/checks.c's
 # table (tests/integrations checks that the two agree).  *_probes count
 # attempts, not problems: reported, not judged.
 CHECKS = {

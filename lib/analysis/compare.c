@@ -388,7 +388,7 @@ static void fill_cell(struct pb_cmp_cell *c, json_object *rec)
 	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
 		c->count[i] = pb_metric_get(pb_jget(rec, "per_call"), i);
 	for (int i = 0; i < PB_CHECK__COUNT; i++)
-		c->check[i] = pb_jget(pb_jget(rec, "checks"), pb_check_keys[i]);
+		c->check[i] = pb_jget(pb_jget(rec, "checks"), pb_checks[i].key);
 	c->p = c->ratio_lo = c->ratio_hi = NAN;
 	fill_reps(c, pb_jget(pb_jget(rec, "between_runs"), "medians_ns"));
 	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)

@@ -113,7 +113,7 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 	else if (sec == GS_COUNTS)
 		key = index_of(pb_cmp_counts, PB_CMP_NR_COUNTS, name), slot = NR_LATENCY_KEYS;
 	else if (sec == GS_CHECKS)
-		key = index_of(pb_check_keys, PB_CHECK__COUNT, name),
+		key = pb_check_find(name),
 		slot = NR_LATENCY_KEYS + PB_CMP_NR_COUNTS;
 	if (sec == GS_NONE)
 		snprintf(what, sizeof(what), *section ? "unknown section" : "no [section] before it");
@@ -290,7 +290,7 @@ static void gate_checks(const struct pb_gate *g, struct trip_ctx *t,
 		char rule[64];
 		bool clean;
 
-		snprintf(rule, sizeof(rule), "checks.%s", pb_check_keys[i]);
+		snprintf(rule, sizeof(rule), "checks.%s", pb_checks[i].key);
 		if (g->check[i] == PB_GATE_EXACT && pb_cmp_check_differs(b, v))
 			trip(t, rule, "%s -> %s (must equal BASE)", check_text(b), check_text(v));
 		if (g->check[i] != PB_GATE_CLEAN)

@@ -217,8 +217,8 @@ def edited(doc, tmp):
 
 
 def checks_table():
-    """lib/checks.h's rows: {key: 0 or True}, what a passing check holds."""
-    rows = re.findall(r'C\(\w+, "(\w+)", PB_CHECK_PASS_(ZERO|TRUE),', read(os.path.join(SRC, "lib/checks.h")))
+    """lib/checks.c's rows: {key: 0 or True}, what a passing check holds."""
+    rows = re.findall(r'\{ "(\w+)", PB_CHECK_PASS_(ZERO|TRUE),', read(os.path.join(SRC, "lib/checks.c")))
     return {key: (True if kind == "TRUE" else 0) for key, kind in rows}
 
 
@@ -230,7 +230,7 @@ def test_results():
     import pudbench_cases
     table = checks_table()
     check(table and pudbench_cases.CHECKS == table,
-          "the integrations judge the checks of lib/checks.h, with its passing values",
+          "the integrations judge the checks of lib/checks.c, with its passing values",
           "%s vs %s" % (pudbench_cases.CHECKS, table))
     host, _ = clean_fixture(HOST, [
         "mprotect-inplace.hugetlb-1G.1G.downgrade.remote1.median_ns",
