@@ -165,6 +165,8 @@ static const char *const csv_numbers[] = {
 	"latency_ns.stddev", "latency_ns.cv", "latency_ns.outliers",
 };
 #define NR(a) (sizeof(a) / sizeof(*(a)))
+/* exact for every integer a record holds (sizes in bytes, counts) */
+#define CSV_NUM "%.15g"
 
 /* A column is named by the last part of its path. */
 static void csv_names(FILE *f, const char *const *paths, size_t n)
@@ -177,7 +179,7 @@ static void csv_names(FILE *f, const char *const *paths, size_t n)
 static void csv_numbers_of(FILE *f, json_object *rec, const char *const *paths, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%.6g,", get_num(rec, paths[i]));
+		fprintf(f, CSV_NUM ",", get_num(rec, paths[i]));
 }
 
 static void csv_header(FILE *f)
@@ -202,13 +204,13 @@ static void csv_row(FILE *f, json_object *rec)
 	}
 	csv_numbers_of(f, rec, csv_numbers, NR(csv_numbers));
 	for (int m = 0; m < PB_METRIC__COUNT; m++)
-		fprintf(f, "%.6g,", pb_metric_get(get_path(rec, "per_call"), m));
+		fprintf(f, CSV_NUM ",", pb_metric_get(get_path(rec, "per_call"), m));
 	for (int k = 0; k < PB_CHECK__COUNT; k++) {
 		json_object *v = pb_jget(get_path(rec, "checks"), pb_checks[k].key);
 
-		fprintf(f, "%.6g,", v ? json_object_get_double(v) : NAN);	/* true: 1 */
+		fprintf(f, CSV_NUM ",", v ? json_object_get_double(v) : NAN);	/* true: 1 */
 	}
-	fprintf(f, "%.6g,%.6g\n",
+	fprintf(f, CSV_NUM "," CSV_NUM "\n",
 		ci && json_object_array_get_idx(ci, 0) ?
 			json_object_get_double(json_object_array_get_idx(ci, 0)) : NAN,
 		ci && json_object_array_get_idx(ci, 1) ?

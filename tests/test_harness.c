@@ -307,6 +307,31 @@ TEST(mapping_granularity_is_verified)
 	ASSERT_GT(checked, 0);
 }
 
+/* The first row's size_bytes column is the first record's, to the byte. */
+static void csv_first_row_size_is_exact(const char *path)
+{
+	char *line = NULL, *save = NULL, *header;
+	size_t cap = 0;
+	int col = -1, i = 0;
+	FILE *f = fopen(path, "r");
+
+	ASSERT_TRUE(f != NULL && getline(&line, &cap, f) > 0);
+	header = strdup(line);
+	for (char *t = strtok_r(header, ",\n", &save); t; t = strtok_r(NULL, ",\n", &save), i++)
+		if (!strcmp(t, "size_bytes"))
+			col = i;
+	ASSERT_GE(col, 0);
+	ASSERT_TRUE(getline(&line, &cap, f) > 0);
+	i = 0;
+	for (char *t = strtok_r(line, ",", &save); t; t = strtok_r(NULL, ",", &save), i++)
+		if (i == col)
+			ASSERT_STREQ(t, json_object_get_string(pb_jget(json_object_array_get_idx(
+				results(), 0), "size_bytes")));
+	fclose(f);
+	free(header);
+	free(line);
+}
+
 TEST(csv_matches_json)
 {
 	char path[300], *line = NULL;
@@ -333,6 +358,7 @@ TEST(csv_matches_json)
 	fclose(f);
 	free(line);
 	ASSERT_EQ(rows, json_object_array_length(results()));
+	csv_first_row_size_is_exact(path);
 }
 
 TEST(no_temp_files_left)
