@@ -190,13 +190,20 @@ static void csv_header(FILE *f)
 	csv_names(f, pb_metric_keys, PB_METRIC__COUNT);
 	for (int k = 0; k < PB_CHECK__COUNT; k++)
 		fprintf(f, "%s,", pb_checks[k].key);
-	fprintf(f, "median_ci_lo,median_ci_hi\n");
+	/* with repetitions: the spread between runs (NaN with one run) */
+	fprintf(f, "median_ci_lo,median_ci_hi,repetitions,rep_median,rep_cv,rep_ci_lo,rep_ci_hi\n");
+}
+
+/* Element @i of the array at @path, or NaN. */
+static double array_num(json_object *rec, const char *path, size_t i)
+{
+	json_object *v = pb_jidx(get_path(rec, path), i);
+
+	return v ? json_object_get_double(v) : NAN;
 }
 
 static void csv_row(FILE *f, json_object *rec)
 {
-	json_object *ci = get_path(rec, "latency_ns.median_ci");
-
 	for (size_t i = 0; i < NR(csv_strings); i++) {
 		json_object *v = get_path(rec, csv_strings[i]);
 
@@ -210,11 +217,11 @@ static void csv_row(FILE *f, json_object *rec)
 
 		fprintf(f, CSV_NUM ",", v ? json_object_get_double(v) : NAN);	/* true: 1 */
 	}
-	fprintf(f, CSV_NUM "," CSV_NUM "\n",
-		ci && json_object_array_get_idx(ci, 0) ?
-			json_object_get_double(json_object_array_get_idx(ci, 0)) : NAN,
-		ci && json_object_array_get_idx(ci, 1) ?
-			json_object_get_double(json_object_array_get_idx(ci, 1)) : NAN);
+	fprintf(f, CSV_NUM "," CSV_NUM "," CSV_NUM "," CSV_NUM "," CSV_NUM "," CSV_NUM "," CSV_NUM "\n",
+		array_num(rec, "latency_ns.median_ci", 0), array_num(rec, "latency_ns.median_ci", 1),
+		get_num(rec, "repetitions"), get_num(rec, "between_runs.median_ns"),
+		get_num(rec, "between_runs.cv"), array_num(rec, "between_runs.median_ci", 0),
+		array_num(rec, "between_runs.median_ci", 1));
 }
 
 int pb_results_flush(struct pb_results *r)
