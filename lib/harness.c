@@ -785,7 +785,7 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 	}
 	pb_results_flush(&res);
 	bench_cpus(&rx, &cpus);
-	pb_noise_start(&noise, &cpus);
+	pb_noise_start(&noise, &cpus, stdout);
 	pb_results_print_header(stdout);
 
 	/* repetitions interleaved: A B C, A B C, ... so drift hits every case alike */

@@ -181,24 +181,6 @@ static json_object *snapshot(const struct pb_noise *n)
 	return o;
 }
 
-void pb_noise_start(struct pb_noise *n, const cpu_set_t *cpus)
-{
-	long running;
-
-	memset(n, 0, sizeof(*n));
-	n->cpus = *cpus;
-	n->nr = CPU_SETSIZE;
-	n->busy0 = calloc((size_t)n->nr, sizeof(*n->busy0));
-	n->steal0 = calloc((size_t)n->nr, sizeof(*n->steal0));
-	n->start = snapshot(n);
-	clock_gettime(CLOCK_MONOTONIC, &n->t0);
-	n->own0 = own_cpu_s();
-	if (!n->busy0 || !n->steal0 || read_proc_stat(n->busy0, n->steal0, n->nr, &running)) {
-		free(n->busy0);
-		n->busy0 = NULL;
-	}
-}
-
 static void warn(json_object *warnings, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(json_object *warnings, const char *fmt, ...)
 {
@@ -209,6 +191,63 @@ static void warn(json_object *warnings, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	json_object_array_add(warnings, json_object_new_string(buf));
+}
+
+/* What the start snapshot says against a quiet machine, into @warnings. */
+static void start_warnings(json_object *start, json_object *warnings)
+{
+	json_object *load = json_object_object_get(start, "loadavg");
+	json_object *running = json_object_object_get(start, "procs_running");
+	json_object *freq = json_object_object_get(start, "cpufreq"), *gov;
+
+	if (load && json_object_get_double(json_object_array_get_idx(load, 0)) > PB_NOISE_MAX_LOAD)
+		warn(warnings, "load average %.2f at the start, above %.1f: other tasks were "
+		     "runnable", json_object_get_double(json_object_array_get_idx(load, 0)),
+		     PB_NOISE_MAX_LOAD);
+	/* pudbench itself is the one running task */
+	if (running && json_object_get_int64(running) > 1)
+		warn(warnings, "%lld other runnable tasks at the start (procs_running %lld)",
+		     (long long)json_object_get_int64(running) - 1,
+		     (long long)json_object_get_int64(running));
+	for (size_t i = 0; i < json_object_array_length(freq); i++) {
+		json_object *c = json_object_array_get_idx(freq, i);
+
+		gov = json_object_object_get(c, "governor");
+		if (gov && strcmp(json_object_get_string(gov), "performance"))
+			warn(warnings, "cpu%d runs the '%s' cpufreq governor, not 'performance': "
+			     "its clock may change during the run",
+			     json_object_get_int(json_object_object_get(c, "cpu")),
+			     json_object_get_string(gov));
+	}
+}
+
+static void print_warnings(FILE *f, json_object *warnings, size_t from)
+{
+	for (size_t i = from; f && i < json_object_array_length(warnings); i++)
+		fprintf(f, "pudbench: warning: machine not quiet: %s\n",
+			json_object_get_string(json_object_array_get_idx(warnings, i)));
+}
+
+void pb_noise_start(struct pb_noise *n, const cpu_set_t *cpus, FILE *f)
+{
+	long running;
+
+	memset(n, 0, sizeof(*n));
+	n->cpus = *cpus;
+	n->nr = CPU_SETSIZE;
+	n->busy0 = calloc((size_t)n->nr, sizeof(*n->busy0));
+	n->steal0 = calloc((size_t)n->nr, sizeof(*n->steal0));
+	n->start = snapshot(n);
+	n->start_warnings = json_object_new_array();
+	start_warnings(n->start, n->start_warnings);
+	/* now, while the user can still stop the run and quiet the machine */
+	print_warnings(f, n->start_warnings, 0);
+	clock_gettime(CLOCK_MONOTONIC, &n->t0);
+	n->own0 = own_cpu_s();
+	if (!n->busy0 || !n->steal0 || read_proc_stat(n->busy0, n->steal0, n->nr, &running)) {
+		free(n->busy0);
+		n->busy0 = NULL;
+	}
 }
 
 /* Busy and steal shares of the benchmark CPUs over the run, into @o; warnings. */
@@ -280,35 +319,13 @@ out:
 
 int pb_noise_finish(struct pb_noise *n, json_object *env, FILE *f)
 {
-	json_object *o = json_object_new_object(), *warnings = json_object_new_array();
-	json_object *cpus = json_object_new_array(), *use = json_object_new_object(), *gov;
-	json_object *load = json_object_object_get(n->start, "loadavg");
-	json_object *running = json_object_object_get(n->start, "procs_running");
-	json_object *freq = json_object_object_get(n->start, "cpufreq");
-	size_t nr_warn;
+	json_object *o = json_object_new_object(), *warnings = n->start_warnings;
+	json_object *cpus = json_object_new_array(), *use = json_object_new_object();
+	size_t nr_start = json_object_array_length(warnings), nr_warn;
 
 	for (int cpu = 0; cpu < n->nr; cpu++)
 		if (CPU_ISSET(cpu, &n->cpus))
 			json_object_array_add(cpus, json_object_new_int(cpu));
-	if (load && json_object_get_double(json_object_array_get_idx(load, 0)) > PB_NOISE_MAX_LOAD)
-		warn(warnings, "load average %.2f at the start, above %.1f: other tasks were "
-		     "runnable", json_object_get_double(json_object_array_get_idx(load, 0)),
-		     PB_NOISE_MAX_LOAD);
-	/* pudbench itself is the one running task */
-	if (running && json_object_get_int64(running) > 1)
-		warn(warnings, "%lld other runnable tasks at the start (procs_running %lld)",
-		     (long long)json_object_get_int64(running) - 1,
-		     (long long)json_object_get_int64(running));
-	for (size_t i = 0; i < json_object_array_length(freq); i++) {
-		json_object *c = json_object_array_get_idx(freq, i);
-
-		gov = json_object_object_get(c, "governor");
-		if (gov && strcmp(json_object_get_string(gov), "performance"))
-			warn(warnings, "cpu%d runs the '%s' cpufreq governor, not 'performance': "
-			     "its clock may change during the run",
-			     json_object_get_int(json_object_object_get(c, "cpu")),
-			     json_object_get_string(gov));
-	}
 	cpu_use(n, use, warnings);
 	json_object_object_add(o, "benchmark_cpus", cpus);
 	json_object_object_add(o, "start", n->start);
@@ -318,12 +335,10 @@ int pb_noise_finish(struct pb_noise *n, json_object *env, FILE *f)
 	json_object_object_add(o, "quiet", json_object_new_boolean(nr_warn == 0));
 	json_object_object_add(o, "warnings", warnings);
 	json_object_object_add(env, "noise", o);
-	for (size_t i = 0; f && i < nr_warn; i++)
-		fprintf(f, "pudbench: warning: machine not quiet: %s\n",
-			json_object_get_string(json_object_array_get_idx(warnings, i)));
+	print_warnings(f, warnings, nr_start);	/* the start's were said at the start */
 	free(n->busy0);
 	free(n->steal0);
-	n->start = NULL;
+	n->start = n->start_warnings = NULL;
 	n->busy0 = n->steal0 = NULL;
 	return (int)nr_warn;
 }

@@ -32,16 +32,17 @@ struct pb_noise {
 	double own0;			/* pudbench's CPU seconds at the start */
 	unsigned long long *busy0, *steal0;	/* per CPU, jiffies */
 	int nr;
-	json_object *start;
+	json_object *start, *start_warnings;
 };
 
-/* Snapshot the start for the benchmark CPUs @cpus. */
-void pb_noise_start(struct pb_noise *n, const cpu_set_t *cpus);
+/* Snapshot the start for the benchmark CPUs @cpus; print its warnings to @f now. */
+void pb_noise_start(struct pb_noise *n, const cpu_set_t *cpus, FILE *f);
 
 /*
  * Snapshot the end, add env.noise {start, end, benchmark_cpus, quiet,
- * warnings} to @env and print each warning to @f.  Returns the number of
- * warnings.  Frees what pb_noise_start() took.
+ * warnings} to @env and print to @f the warnings about the run itself (the
+ * start's were printed by pb_noise_start()).  Returns the number of warnings.
+ * Frees what pb_noise_start() took.
  */
 int pb_noise_finish(struct pb_noise *n, json_object *env, FILE *f);
 
