@@ -170,6 +170,8 @@ int pb_case_probed_downgrade(struct pb_case *c, struct pb_series *s, unsigned i)
  * so that a check can be seen to fail.
  */
 bool pb_case_injected(const struct pb_case *c, const char *what);
+/* The one reader of PUDBENCH_INJECT: is it exactly "@where:@bench:@what"? */
+bool pb_injected(const char *where, const char *bench, const char *what);
 
 /* Touch one byte every @stride bytes; a write stores back what it read. */
 void pb_touch(char *addr, size_t size, size_t stride, bool write);

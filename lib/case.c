@@ -13,6 +13,15 @@
 #include "stats.h"
 #include "timing.h"
 
+static void series_free(struct pb_series *s)
+{
+	if (!s)
+		return;
+	free(s->samples);
+	free(s->acc);
+	free(s);
+}
+
 struct pb_series *pb_case_series(struct pb_case *c, const char *direction, const char *strategy)
 {
 	size_t cap = c->bcfg->iterations ? c->bcfg->iterations : 1;
@@ -31,11 +40,7 @@ struct pb_series *pb_case_series(struct pb_case *c, const char *direction, const
 		s->acc = calloc(1, sizeof(*s->acc));
 	}
 	if (!s || !s->samples || !s->acc) {
-		if (s) {
-			free(s->samples);
-			free(s->acc);
-		}
-		free(s);
+		series_free(s);
 		pb_case_error(c, "out of memory for a series of %zu samples", cap);
 		return NULL;
 	}
@@ -44,11 +49,8 @@ struct pb_series *pb_case_series(struct pb_case *c, const char *direction, const
 
 void pb_case_free_series(struct pb_case *c)
 {
-	for (int i = 0; i < c->nr_series; i++) {
-		free(c->series[i]->samples);
-		free(c->series[i]->acc);
-		free(c->series[i]);
-	}
+	for (int i = 0; i < c->nr_series; i++)
+		series_free(c->series[i]);
 	c->nr_series = 0;
 }
 
@@ -173,13 +175,18 @@ int pb_case_probed_downgrade(struct pb_case *c, struct pb_series *s, unsigned i)
 	return 0;
 }
 
-bool pb_case_injected(const struct pb_case *c, const char *what)
+bool pb_injected(const char *where, const char *bench, const char *what)
 {
 	const char *spec = getenv("PUDBENCH_INJECT");
-	char want[128];
+	char want[160];
 
-	snprintf(want, sizeof(want), "check:%s:%s", c->bench->name, what);
+	snprintf(want, sizeof(want), "%s:%s:%s", where, bench, what);
 	return spec && !strcmp(spec, want);
+}
+
+bool pb_case_injected(const struct pb_case *c, const char *what)
+{
+	return pb_injected("check", c->bench->name, what);
 }
 
 void pb_touch(char *addr, size_t size, size_t stride, bool write)

@@ -223,17 +223,11 @@ static void add_checks(json_object *rec, const struct pb_kmsg *km, long mismatch
  */
 static void inject(const char *stage_name, const char *bench)
 {
-	const char *spec = getenv("PUDBENCH_INJECT");
-	char want[96];
-
-	if (!spec)
+	if (!bench)
 		return;
-	snprintf(want, sizeof(want), "%s:%s:", stage_name, bench);
-	if (strncmp(spec, want, strlen(want)))
-		return;
-	if (!strcmp(spec + strlen(want), "crash"))
+	if (pb_injected(stage_name, bench, "crash"))
 		raise(SIGBUS);
-	if (!strcmp(spec + strlen(want), "hang"))
+	if (pb_injected(stage_name, bench, "hang"))
 		for (;;)
 			pause();
 }
