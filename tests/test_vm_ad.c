@@ -18,8 +18,8 @@
  *  (d) no write after PROT_READ goes through, on the calling CPU nor on the
  *      participant's, for every strategy that flushes;
  *  (e) the negative control: "broken_noflush" lets writes through on both
- *      (the calling CPU's judged in the case without a participant), so (d)
- *      can fail;
+ *      (the participant's in every case, the calling CPU's in some of the
+ *      four: TCG's soft TLB keeps its entry only sometimes), so (d) can fail;
  *  (f) "inplace_ad" takes fewer local flushes per call than "inplace".
  *
  * A missing or renamed patch is a config error (exit 2), a patch that no
@@ -247,22 +247,33 @@ TEST(d_no_stale_write_here_or_on_a_remote_cpu)
 
 TEST(e_negative_control_lets_writes_through_here_and_remotely)
 {
-	for (int puds = 1; puds <= 2; puds++) {
-		double local, rw, unused;
+	double local_all = 0, probes_all = 0;
 
-		/*
-		 * The calling CPU's probe is judged alone (no participant): with
-		 * one, on a busy host, TCG evicted the stale local entry before
-		 * the write in every round of some boots (0 of 30, twice).
-		 */
-		stale_writes(KNOB, "broken_noflush", puds, 0, &local, &unused);
-		stale_writes(KNOB, "broken_noflush", puds, 1, &unused, &rw);
-		TH_INFO("broken_noflush %d PUD: %.0f local (alone), %.0f remote stale writes", puds,
-			local, rw);
-		EXPECT(local > 0, "broken_noflush %d PUD: no local stale write: the probe is blind", puds);
-		EXPECT(rw > 0, "broken_noflush %d PUD: no remote stale write: the remote probe is blind",
-		       puds);
-	}
+	for (int puds = 1; puds <= 2; puds++)
+		for (int remote = 0; remote <= 1; remote++) {
+			json_object *r = rec(KNOB, "correctness", "broken_noflush", puds, "downgrade",
+					     remote);
+			double local, rw;
+
+			stale_writes(KNOB, "broken_noflush", puds, remote, &local, &rw);
+			local_all += local;
+			probes_all += num(r, "checks", "stale_write_probes");
+			TH_INFO("broken_noflush %d PUD remote=%d: %.0f local, %.0f remote stale writes",
+				puds, remote, local, rw);
+			/* a participant's entry stays until it is flushed: every time so far */
+			if (remote)
+				EXPECT(rw > 0, "broken_noflush %d PUD: no remote stale write: the remote "
+				       "probe is blind", puds);
+		}
+	/*
+	 * The calling CPU's entry outlives the mprotect() only while TCG's
+	 * direct-mapped soft TLB keeps it, which depends on where this boot
+	 * put things: 0 to 30 of 30 per case from one boot to the next (0 in
+	 * one case in two boots of this session).  So the local probe is
+	 * judged over the four cases together: it must see some.
+	 */
+	EXPECT(local_all > 0, "broken_noflush: no local stale write in %.0f probes over 4 cases: "
+	       "the probe is blind", probes_all);
 }
 
 TEST(f_inplace_ad_flushes_less_than_inplace)
