@@ -734,6 +734,7 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 	json_object *strategies_desc;
 	struct pb_results res;
 	struct pb_noise noise;
+	struct pb_counters *keys_on;
 	cpu_set_t cpus;
 	struct run_ctx rx = { .cfg = cfg, .res = &res, .knob = &knob };
 	int nr_backends, status;
@@ -780,6 +781,15 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 	pb_results_flush(&res);
 	bench_cpus(&rx, &cpus);
 	pb_noise_start(&noise, &cpus, stdout);
+	/*
+	 * The same events, held open on this process for the whole run: the
+	 * kernel's static keys behind them (perf_sched_events, the tracepoints)
+	 * then stay on, so a case opening and closing its counters does not
+	 * patch kernel text each time.  A patch is IPIs to every CPU during a
+	 * measurement, and under TCG a race that panicked a 6.12 guest at a
+	 * half-patched jump in __schedule().
+	 */
+	keys_on = pb_counters_open((pid_t[]){ (pid_t)syscall(SYS_gettid) }, 1);
 	pb_results_print_header(stdout);
 
 	/* repetitions interleaved: A B C, A B C, ... so drift hits every case alike */
@@ -794,6 +804,7 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 	}
 
 	pb_backends_release_all();
+	pb_counters_close(keys_on);
 	if (cfg->repeat > 1)
 		pb_results_print_reps(stdout, &res, cfg->repeat);
 	pb_noise_finish(&noise, json_object_object_get(res.doc, "env"), stdout);
