@@ -29,6 +29,8 @@ static inline void assert_no_temp_files(const char *dir)
  * until pool_at_rest_end(): what is read between sees no other run (another
  * test, a developer's), so a pool cannot look leaked or shrunk.
  */
+#define NR_HUGEPAGES_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+
 static inline int pool_at_rest_begin(void)
 {
 	int fd = open(PB_HUGETLB_POOL_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -49,7 +51,7 @@ static inline long hugepages_2m_at_rest(void)
 	int fd = pool_at_rest_begin();
 	long nr = -1;
 
-	pb_sysfs_read_long("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", &nr);
+	pb_sysfs_read_long(NR_HUGEPAGES_2M, &nr);
 	pool_at_rest_end(fd);
 	return nr;
 }

@@ -33,8 +33,7 @@ static void pool_read(struct pool_state *p)
 	int rest = pool_at_rest_begin();
 
 	p->nr_hugepages = -1;
-	pb_sysfs_read_long("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages",
-			   &p->nr_hugepages);
+	pb_sysfs_read_long(NR_HUGEPAGES_2M, &p->nr_hugepages);
 	p->total_2m = meminfo("HugePages_Total:");
 	pool_at_rest_end(rest);
 	ASSERT_GE(p->nr_hugepages, 0);
