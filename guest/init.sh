@@ -3,6 +3,7 @@
 #
 # Kernel cmdline:
 #   pudbench.guest=1        required by dax-setup (with /etc/pudbench-guest)
+#   pudbench.hold_counters=0  do not hold the counters' keys on (see below)
 #   pudbench.align=1G|2M|0  devdax alignment; 0 skips dax-setup (default 1G)
 #   ... -- CMD ARGS         command to run (the kernel hands words after
 #                           "--" to init); else /etc/pudbench/run.sh
@@ -37,6 +38,37 @@ while read -r m; do
     insmod "/lib/modules/$m" 2>/tmp/insmod.err ||
         log "insmod $m failed: $(cat /tmp/insmod.err)"
 done < /etc/pudbench/modules
+
+# The counters' static keys go on while CPU 0 runs alone: flipping a key
+# patches kernel text, and multi-threaded TCG races with that (the other
+# vCPU runs an int3 already patched away: "Oops: int3").  The holder keeps
+# the keys on until poweroff; the harness's own opens only take references
+# (src/cmd_hold_counters.c, tools/vm/tcg-poke-race.sh).
+holder=
+hold_counters() {
+    command -v pudbench-bin > /dev/null || return 0
+    # pudbench.hold_counters=0: the race's reproducer (tools/vm/tcg-poke-race.sh)
+    [ "$(pudbench-param hold_counters 1)" = 1 ] || return 0
+    offlined='' n=0
+    for f in /sys/devices/system/cpu/cpu[1-9]*/online; do
+        [ -e "$f" ] || continue
+        [ "$(cat "$f")" = 1 ] || continue
+        if echo 0 > "$f"; then
+            offlined="$offlined $f" n=$((n + 1))
+        else
+            log "cannot take ${f%/online} offline"
+        fi
+    done
+    pudbench-bin hold-counters --ready /tmp/counters-held > /tmp/hold-counters.log 2>&1 &
+    holder=$!
+    wait_for /tmp/counters-held 30 ||
+        log "hold-counters did not get ready: $(cat /tmp/hold-counters.log)"
+    for f in $offlined; do
+        echo 1 > "$f" || log "cannot bring ${f%/online} back online"
+    done
+    echo "counters_held=$([ -e /tmp/counters-held ] && echo 1 || echo 0)" >> "$RESULTS/timing.txt"
+    echo "cpus_offlined=$n" >> "$RESULTS/timing.txt"
+}
 
 # Pick the results channel now, so a failing run still reports.
 port=
@@ -80,6 +112,7 @@ if [ "$align" != 0 ]; then
         log "no NVDIMM region0 (is -machine nvdimm=on and nfit loaded?)"
     fi
 fi
+hold_counters
 read -r up_ready _ < /proc/uptime
 echo "ready_uptime=$up_ready" >> "$RESULTS/timing.txt"
 
@@ -100,6 +133,7 @@ echo "$rc" > "$RESULTS/rc"
 read -r up_done _ < /proc/uptime
 echo "done_uptime=$up_done" >> "$RESULTS/timing.txt"
 log "command rc=$rc"
+[ -z "$holder" ] || kill "$holder" 2>/dev/null
 # The kernel log (e.g. "bad pud") goes out with the results.
 dmesg > "$RESULTS/dmesg.txt" 2>&1
 uname -a > "$RESULTS/uname.txt"

@@ -378,10 +378,49 @@ static json_object *collect(struct ctx *c, const struct pb_kernel_spec *k, const
 		if (!strcmp(key, "accel"))
 			json_object_object_add(meta, key, json_object_get(val));
 	}
+	/* whether the guest's init held the counters' keys on with one CPU (guest/init.sh) */
+	sfmt(path, sizeof(path), "%s/vm/results/timing.txt", dir);
+	{
+		char held[16] = "";
+
+		if (env_value(path, "counters_held", held, sizeof(held)))
+			json_object_object_add(meta, "counters_held", json_object_new_boolean(!strcmp(held, "1")));
+	}
 	json_object_object_add(doc, "kernel", meta);
 	sfmt(path, sizeof(path), "%s/results.json", dir);
 	pb_write_json_atomic(path, doc);
 	return doc;
+}
+
+/*
+ * The first oops line of a console log and the kernel RIP after it, as
+ * "Oops: int3: 0000 [#1] PREEMPT SMP NOPTI at __schedule+0x407/0xbf0":
+ * a CI log that keeps only the reason still says which panic it was.
+ */
+static void panic_summary(const char *console, char *out, size_t len)
+{
+	static const char *const starts[] = { "Oops: ", "BUG: ", "general protection fault",
+					      "Kernel panic" };
+	const char *first = NULL, *rip;
+	size_t n;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(starts) / sizeof(*starts); i++) {
+		const char *p = strstr(console, starts[i]);
+
+		if (p && (!first || p < first))
+			first = p;
+	}
+	if (!first)
+		return;
+	n = strcspn(first, "\r\n");
+	sfmt(out, len, "%.*s", (int)(n > 120 ? 120 : n), first);
+	rip = strstr(first, "RIP: 0010:");
+	if (rip) {
+		rip += strlen("RIP: 0010:");
+		n = strcspn(rip, " \r\n");
+		sfmt(out + strlen(out), len - strlen(out), " at %.*s", (int)(n > 80 ? 80 : n), rip);
+	}
 }
 
 /* Why a boot did not give complete results, from what boot.sh left behind. */
@@ -398,8 +437,12 @@ static void boot_failure(const char *dir, int rc, unsigned timeout_s, char *why,
 	console = pb_slurp(path, NULL);
 	sfmt(path, sizeof(path), "%s/vm/results/rc", dir);
 	first_line(path, guest_rc, sizeof(guest_rc));
-	if (console && strstr(console, "Kernel panic"))
-		sfmt(why, wlen, "kernel panic (see log_tail)");
+	if (console && strstr(console, "Kernel panic")) {
+		char oops[256];
+
+		panic_summary(console, oops, sizeof(oops));
+		sfmt(why, wlen, "kernel panic: %s (see log_tail)", oops);
+	}
 	else if (!strcmp(qrc, "124") || rc == 124)
 		sfmt(why, wlen, "timeout: the guest did not power off within %us "
 			 "(hang, or the runner never finished)", timeout_s);

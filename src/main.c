@@ -30,6 +30,8 @@ static const struct pb_command {
 	  "gnuplot PNG and SVG plots of a results or matrix directory" },
 	{ "cover-letter", pb_cmd_cover_letter, "cover-letter [--series ad|hugetlb] [--report] DIR",
 	  "the patch cover letter's data table from a kernel matrix" },
+	{ "hold-counters", pb_cmd_hold_counters, "hold-counters [--ready FILE] [--cycles N]",
+	  "hold the counters' events open (the guest's init, before its CPUs come up)" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(*commands))

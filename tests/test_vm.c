@@ -129,6 +129,10 @@ TEST(both_kernels_ran_and_came_back)
 		/* the guest learnt the accelerator from its cmdline */
 		ASSERT_STREQ(json_object_get_string(pb_jget(pb_jget(doc, "env"), "virtualization")), accel);
 		ASSERT_STREQ(json_object_get_string(pb_jget(pb_jget(doc, "kernel"), "package")), pkg);
+		/* the guest turned the counters' keys on with one CPU (guest/init.sh) */
+		EXPECT(json_object_get_boolean(pb_jget(pb_jget(doc, "kernel"), "counters_held")),
+		       "%s: counters_held is %s", labels[k],
+		       json_object_to_json_string(pb_jget(pb_jget(doc, "kernel"), "counters_held")));
 		for (const char *const *f = (const char *const[]){ "console.log", "accel.txt", "kernel.env", NULL };
 		     *f; f++) {
 			snprintf(path, sizeof(path), "%s/%s/%s", out_dir, labels[k], *f);

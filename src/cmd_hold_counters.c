@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pudbench hold-counters: open the counters' perf events on this process
+ * and keep them open until SIGTERM/SIGINT.
+ *
+ * Opening the first such event flips kernel static keys (perf_sched_events,
+ * the software-event and tlb:tlb_flush tracepoint keys), which live-patches
+ * kernel text with int3 and IPIs.  QEMU's multi-threaded TCG has a race in
+ * that: the other vCPU can run an int3 that has already been patched away,
+ * and the guest dies with "Oops: int3" (seen in __schedule() and in
+ * do_user_addr_fault()).  The guest's init therefore runs this command while
+ * only CPU 0 is online and brings the other CPUs back after; every later
+ * open by the harness only takes a reference.  --cycles N opens and closes
+ * N times instead (each close flips the tracepoint keys off again): the
+ * reproducer of that race.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "counters.h"
+#include "exit.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int usage(FILE *f, int status)
+{
+	fprintf(f, "usage: pudbench-bin hold-counters [--ready FILE] [--cycles N]\n"
+		   "Open the counters' perf events on this process and hold them until\n"
+		   "SIGTERM or SIGINT, so the kernel's static keys behind them stay on.\n"
+		   "  --ready FILE  create FILE once they are open\n"
+		   "  --cycles N    open and close N times, then exit (flips the keys N times)\n");
+	return status;
+}
+
+int pb_cmd_hold_counters(int argc, char **argv)
+{
+	const char *ready = NULL;
+	long cycles = 0;
+	pid_t self = (pid_t)syscall(SYS_gettid);
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct pb_counters *c;
+
+	for (int i = 1; i < argc; i++) {
+		char *end;
+
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return usage(stdout, PB_EXIT_OK);
+		if (!strcmp(argv[i], "--ready") && i + 1 < argc) {
+			ready = argv[++i];
+		} else if (!strcmp(argv[i], "--cycles") && i + 1 < argc) {
+			errno = 0;
+			cycles = strtol(argv[++i], &end, 10);
+			if (errno || *end || cycles < 1) {
+				fprintf(stderr, "pudbench: hold-counters: --cycles wants a positive "
+						"integer, not '%s'\n", argv[i]);
+				return PB_EXIT_USAGE;
+			}
+		} else {
+			fprintf(stderr, "pudbench: hold-counters: unknown or incomplete option '%s'\n",
+				argv[i]);
+			return usage(stderr, PB_EXIT_USAGE);
+		}
+	}
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	for (long n = 0; n < cycles && !stop; n++) {
+		c = pb_counters_open(&self, 1);
+		if (!c) {
+			fprintf(stderr, "pudbench: hold-counters: cannot open counters: %s\n",
+				strerror(errno));
+			return PB_EXIT_FAILED;
+		}
+		pb_counters_close(c);
+	}
+	if (cycles) {
+		printf("hold-counters: %ld open/close cycles\n", cycles);
+		return PB_EXIT_OK;
+	}
+
+	c = pb_counters_open(&self, 1);
+	if (!c) {
+		fprintf(stderr, "pudbench: hold-counters: cannot open counters: %s\n", strerror(errno));
+		return PB_EXIT_FAILED;
+	}
+	if (ready) {
+		FILE *f = fopen(ready, "w");
+
+		if (!f) {
+			fprintf(stderr, "pudbench: hold-counters: cannot create %s: %s\n", ready,
+				strerror(errno));
+			pb_counters_close(c);
+			return PB_EXIT_FAILED;
+		}
+		fclose(f);
+	}
+	/* blocked while testing stop, so a signal cannot slip in before the wait */
+	sigprocmask(SIG_BLOCK, &block, &old);
+	while (!stop)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	pb_counters_close(c);
+	return PB_EXIT_OK;
+}

@@ -1,0 +1,65 @@
+#!/bin/bash
+# Reproducer: multi-threaded TCG and kernel text patching.
+#
+# usage: tools/vm/tcg-poke-race.sh KERNEL_DIR PUDBENCH_BIN [--boots N] [--cycles N] [--out DIR]
+#
+# Boots KERNEL_DIR (from fetch-kernel.sh) N times each way.  In the guest,
+# CPU 1 forks /bin/true in a loop while CPU 0 runs `pudbench-bin
+# hold-counters --cycles N`, which opens and closes the counters' perf
+# events and so flips static keys (text patching: int3, then IPIs).
+#   held=0: pudbench.hold_counters=0; every cycle patches text.
+#   held=1: init.sh holds the keys on first, with CPU 1 offline; the cycles
+#           then only take references.
+# A boot "panicked" when the console has "Oops: int3".  Prints one line per
+# boot and a summary; exits 1 if a held=1 boot panicked, else 0.
+set -euo pipefail
+die() { echo "tcg-poke-race: $*" >&2; exit 2; }
+[ $# -ge 2 ] || die "usage: $0 KERNEL_DIR PUDBENCH_BIN [--boots N] [--cycles N] [--out DIR]"
+kdir=$1 bin=$2
+shift 2
+boots=3 cycles=2000 out=''
+while [ $# -gt 0 ]; do
+    case $1 in
+        --boots) boots=$2; shift 2 ;;
+        --cycles) cycles=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
+        *) die "unknown argument '$1'" ;;
+    esac
+done
+[[ $boots =~ ^[1-9][0-9]*$ ]] || die "--boots wants a positive integer, not '$boots'"
+[[ $cycles =~ ^[1-9][0-9]*$ ]] || die "--cycles wants a positive integer, not '$cycles'"
+[ -x "$bin" ] || die "no executable $bin"
+here=$(cd "$(dirname "$0")" && pwd)
+[ -n "$out" ] || out=$(mktemp -d /tmp/tcg-poke-race.XXXXXX)
+mkdir -p "$out"
+
+cat > "$out/race.sh" <<'GUEST'
+#!/bin/sh
+taskset -c 1 sh -c 'while :; do /bin/true; done' &
+load=$!
+taskset -c 0 pudbench-bin hold-counters --cycles "$(pudbench-param cycles 2000)"
+rc=$?
+kill $load
+exit $rc
+GUEST
+chmod +x "$out/race.sh"
+"$here/mkinitramfs.sh" "$kdir" "$out/initrd.gz" --bin "$bin" --file "$out/race.sh:/etc/pudbench/run.sh" 2>/dev/null
+
+declare -A panics=([0]=0 [1]=0)
+for held in 0 1; do
+    for i in $(seq 1 "$boots"); do
+        b=$out/held$held-boot$i
+        rc=0
+        "$here/boot.sh" --kernel "$kdir" --initrd "$out/initrd.gz" --out "$b" --align 0 --timeout 600 \
+            --append "pudbench.cycles=$cycles pudbench.hold_counters=$held" 2>/dev/null || rc=$?
+        oops=$(grep -m1 -o 'RIP: 0010:[^ ]*' "$b/console.log" 2>/dev/null || true)
+        if grep -q 'Oops: int3' "$b/console.log"; then
+            panics[$held]=$((panics[$held] + 1))
+            echo "held=$held boot $i: Oops: int3 at ${oops#RIP: 0010:}"
+        else
+            echo "held=$held boot $i: rc=$rc, $(grep -h -e counters_held -e cpus_offlined "$b/results/timing.txt" 2>/dev/null | tr "\n" " ")"
+        fi
+    done
+done
+echo "tcg-poke-race: $cycles key cycles per boot, accel $(cat "$out/held0-boot1/accel.txt"): held=0 ${panics[0]}/$boots boots panicked, held=1 ${panics[1]}/$boots (boots in $out)"
+[ "${panics[1]}" -eq 0 ]
