@@ -1,9 +1,11 @@
 #!/bin/bash
 # Reproducer: multi-threaded TCG and kernel text patching.
 #
-# usage: tools/vm/tcg-poke-race.sh KERNEL_DIR PUDBENCH_BIN [--boots N] [--cycles N] [--out DIR]
+# usage: tools/vm/tcg-poke-race.sh KERNEL PUDBENCH_BIN [--boots N] [--cycles N] [--out DIR]
+#   KERNEL  a dir from fetch-kernel.sh, or its debian:<package> SPEC (fetched
+#           into $PUDBENCH_VM_CACHE, default ~/.cache/pudbench/vm)
 #
-# Boots KERNEL_DIR (from fetch-kernel.sh) N times each way.  In the guest,
+# Boots the kernel N times each way.  In the guest,
 # CPU 1 forks /bin/true in a loop while CPU 0 runs `pudbench-bin
 # hold-counters --cycles N`, which opens and closes the counters' perf
 # events and so flips static keys (text patching: int3, then IPIs).
@@ -11,7 +13,8 @@
 #   held=1: init.sh holds the keys on first, with CPU 1 offline; the cycles
 #           then only take references.
 # A boot "panicked" when the console has "Oops: int3".  Prints one line per
-# boot and a summary; exits 1 if a held=1 boot panicked, else 0.
+# boot and a summary; exits 1 if a held=1 boot panicked, 3 if the kernel
+# could not be fetched, 2 on bad arguments, else 0.
 set -euo pipefail
 die() { echo "tcg-poke-race: $*" >&2; exit 2; }
 [ $# -ge 2 ] || die "usage: $0 KERNEL_DIR PUDBENCH_BIN [--boots N] [--cycles N] [--out DIR]"
@@ -30,6 +33,14 @@ done
 [[ $cycles =~ ^[1-9][0-9]*$ ]] || die "--cycles wants a positive integer, not '$cycles'"
 [ -x "$bin" ] || die "no executable $bin"
 here=$(cd "$(dirname "$0")" && pwd)
+if [[ $kdir == debian:* ]]; then
+    spec=$kdir
+    kdir=$("$here/fetch-kernel.sh" "$spec" "${PUDBENCH_VM_CACHE:-$HOME/.cache/pudbench/vm}") || {
+        echo "tcg-poke-race: cannot fetch $spec" >&2
+        exit 3
+    }
+fi
+[ -f "$kdir/kernel.env" ] || die "no kernel.env in '$kdir'"
 [ -n "$out" ] || out=$(mktemp -d /tmp/tcg-poke-race.XXXXXX)
 mkdir -p "$out"
 
