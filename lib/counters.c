@@ -386,7 +386,8 @@ static bool vmstat_value(const char *text, const char *key, uint64_t *val)
  * Read every procfs counter into @snap (may be NULL).  With @mark, record
  * which ones exist; without, skip the unavailable ones.
  */
-static int procfs_read(struct pb_counters *c, struct pb_counter_snapshot *snap, bool mark)
+/* The system-wide counters into @vals (may be NULL when only @mark-ing). */
+static int procfs_read(struct pb_counters *c, uint64_t *vals, bool *failed, bool mark)
 {
 	static const char *const files[] = { [SRC_INTERRUPTS] = "/proc/interrupts",
 					     [SRC_VMSTAT] = "/proc/vmstat" };
@@ -403,21 +404,21 @@ static int procfs_read(struct pb_counters *c, struct pb_counter_snapshot *snap, 
 		if (!text[src] && !(text[src] = pb_slurp(files[src], NULL))) {
 			if (mark)
 				unavailable(c, id, "%s: %s", files[src], strerror(errno));
-			if (snap)
-				snap->failed[id] = true;
+			if (failed)
+				failed[id] = true;
 			ret = -1;
 			continue;
 		}
 		found = src == SRC_VMSTAT ? vmstat_value(text[src], defs[id].key, &v)
 					  : interrupts_sum(text[src], defs[id].key, &v);
-		if (snap && !found)
-			snap->failed[id] = true;
+		if (failed && !found)
+			failed[id] = true;
 		if (mark && !found)
 			unavailable(c, id, src == SRC_VMSTAT ?
 				    "not in /proc/vmstat (needs CONFIG_DEBUG_TLBFLUSH)" :
 				    "no %s line in /proc/interrupts", defs[id].key);
-		if (snap)
-			snap->total[id] = v;
+		if (vals)
+			vals[id] = v;
 	}
 	free(text[SRC_INTERRUPTS]);
 	free(text[SRC_VMSTAT]);
@@ -452,7 +453,7 @@ struct pb_counters *pb_counters_open(const pid_t *tids, int nr_tids)
 			perf_setup(c, id, &tp);
 	}
 	free(tp.format);
-	procfs_read(c, NULL, true);
+	procfs_read(c, NULL, NULL, true);
 	return c;
 }
 
@@ -476,6 +477,8 @@ int pb_counters_read(struct pb_counters *c, struct pb_counter_snapshot *snap)
 
 	memset(snap, 0, sizeof(*snap));
 	snap->nr_threads = c->nr_threads;
+	if (procfs_read(c, snap->total, snap->failed, false))
+		ret = -1;
 	for (int id = 0; id < PB_CTR__COUNT; id++) {
 		for (int t = 0; c->evsel[id] && t < c->nr_threads; t++) {
 			struct perf_counts_values v;
@@ -491,7 +494,7 @@ int pb_counters_read(struct pb_counters *c, struct pb_counter_snapshot *snap)
 			snap->total[id] += v.val;
 		}
 	}
-	if (procfs_read(c, snap, false))
+	if (procfs_read(c, snap->sys_late, snap->failed, false))
 		ret = -1;
 	return ret;
 }
@@ -503,12 +506,14 @@ void pb_counter_accumulate(struct pb_counter_snapshot *acc,
 	int nr = after->nr_threads < before->nr_threads ? after->nr_threads : before->nr_threads;
 
 	for (int id = 0; id < PB_CTR__COUNT; id++) {
+		uint64_t from = pb_counter_is_per_thread(id) ? before->total[id] : before->sys_late[id];
+
 		/* a failed read, or a counter that went backwards, has no delta */
-		if (before->failed[id] || after->failed[id] || after->total[id] < before->total[id]) {
+		if (before->failed[id] || after->failed[id] || after->total[id] < from) {
 			acc->failed[id] = true;
 			continue;
 		}
-		acc->total[id] += after->total[id] - before->total[id];
+		acc->total[id] += after->total[id] - from;
 		for (int t = 0; t < nr; t++)
 			acc->thread[t][id] += after->thread[t][id] - before->thread[t][id];
 	}

@@ -43,7 +43,15 @@ enum pb_counter_id {
 };
 
 struct pb_counter_snapshot {
-	uint64_t total[PB_CTR__COUNT];		/* sum over threads for perf */
+	/*
+	 * perf: the sum over threads.  system-wide (procfs): read before the
+	 * perf events; sys_late[] is read again after them.  Reading a
+	 * participant's event IPIs its CPU (~1 CAL per event), so a window
+	 * runs from before->sys_late to after->total and holds none of the
+	 * snapshots' own IPIs, chained snapshots included.
+	 */
+	uint64_t total[PB_CTR__COUNT];
+	uint64_t sys_late[PB_CTR__COUNT];
 	uint64_t thread[PB_MAX_THREADS][PB_CTR__COUNT];	/* perf only */
 	/*
 	 * A read that failed: its value is meaningless.  In an accumulator
