@@ -15,9 +15,9 @@
 #           then only take references.
 # --held picks the ways (default both); --timeout bounds each boot (default
 # 300 s: an unheld 6.1 guest can hang in a soft lockup instead of oopsing).
-# A boot "panicked" when the console has "Oops: int3"; "hung" when it
-# timed out with a soft lockup.  Prints one line per
-# boot and a summary; exits 1 if a held=1 boot panicked, 3 if the kernel
+# A boot "oopsed" when the console has "Oops: int3"; "hung" when it has a
+# soft lockup or did not power off in time.  Prints one line per
+# boot and a summary; exits 1 if a held=1 boot oopsed or hung, 3 if the kernel
 # could not be fetched, 2 on bad arguments, else 0.
 set -euo pipefail
 die() { echo "tcg-poke-race: $*" >&2; exit 2; }
@@ -75,9 +75,10 @@ for held in ${ways/,/ }; do
         if grep -q 'Oops: int3' "$b/console.log"; then
             panics[$held]=$((panics[$held] + 1))
             echo "held=$held boot $i: Oops: int3 at ${oops#RIP: 0010:}"
-        elif grep -q 'soft lockup' "$b/console.log"; then
+        elif grep -q 'soft lockup' "$b/console.log" || grep -qx 'qemu_rc=124' "$b/host-timing.txt"; then
             panics[$held]=$((panics[$held] + 1))
-            echo "held=$held boot $i: hung: $(grep -m1 -o 'soft lockup.*' "$b/console.log")"
+            echo "held=$held boot $i: hung: $(grep -m1 -o 'soft lockup.*' "$b/console.log" ||
+                echo "no power-off within ${timeout}s")"
         else
             echo "held=$held boot $i: rc=$rc, $(grep -h -e counters_held -e cpus_offlined "$b/results/timing.txt" 2>/dev/null | tr "\n" " ")"
         fi
