@@ -175,7 +175,11 @@ static void merge(json_object *agg, json_object *rec)
 
 void pb_results_add_rep(struct pb_results *r, json_object *rec, unsigned rep)
 {
-	json_object *recs = json_object_object_get(r->doc, "results");
+	pb_records_add_rep(json_object_object_get(r->doc, "results"), rec, rep);
+}
+
+void pb_records_add_rep(json_object *recs, json_object *rec, unsigned rep)
+{
 	char want[PB_CASE_NAME_MAX], name[PB_CASE_NAME_MAX];
 
 	pb_record_case_name(rec, want, sizeof(want));
@@ -191,7 +195,7 @@ void pb_results_add_rep(struct pb_results *r, json_object *rec, unsigned rep)
 		return;
 	}
 	add_rep_median(rec, rec, rep);
-	pb_results_add_record(r, rec);
+	json_object_array_add(recs, rec);
 }
 
 /* The coverage the CI of @n medians has (pb_stats_between() on any n values). */

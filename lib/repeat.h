@@ -19,6 +19,9 @@
  */
 void pb_results_add_rep(struct pb_results *r, json_object *rec, unsigned rep);
 
+/* The same on a "results" array of records (e.g. the boots of a kernel). */
+void pb_records_add_rep(json_object *recs, json_object *rec, unsigned rep);
+
 /* The records' table again with "median ±between-run CoV%", after the run. */
 void pb_results_print_reps(FILE *f, struct pb_results *r, unsigned nr_reps);
 

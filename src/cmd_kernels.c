@@ -54,6 +54,7 @@ struct ctx {
 	char out[PATH_MAX];
 	json_object *matrix;		/* matrix.json */
 	json_object *docs[PB_KC_MAX_KERNELS];	/* merged results, for the table */
+	json_object *boot_docs[PB_KC_MAX_KERNELS][PB_KC_MAX_BOOTS];	/* with boots > 1 */
 };
 
 /* snprintf() for paths and messages: truncation at PATH_MAX is accepted. */
@@ -463,20 +464,57 @@ static void boot_failure(const char *dir, int rc, unsigned timeout_s, char *why,
 	free(console);
 }
 
-static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
+/* Seconds into kinfo's wall_s, added over the boots. */
+static void add_wall(json_object *kinfo, time_t t0)
+{
+	json_object_object_add(kinfo, "wall_s", json_object_new_int(
+		json_object_get_int(pb_jget(kinfo, "wall_s")) + (int)(time(NULL) - t0)));
+}
+
+/*
+ * With boots > 1 each boot has its own directory (LABEL/bootN: vm/, console,
+ * its results.json) and LABEL/results.json folds the boots so far.
+ */
+static json_object *fold_boot(struct ctx *c, unsigned i, unsigned boot, json_object *doc,
+			      const char *label_dir)
+{
+	char path[PATH_MAX + 16];
+	json_object *merged;
+
+	if (c->kc->boots == 1)
+		return doc;
+	c->boot_docs[i][boot] = doc;
+	merged = pb_results_merge_boots(c->boot_docs[i], boot + 1);
+	if (merged) {
+		sfmt(path, sizeof(path), "%s/results.json", label_dir);
+		pb_write_json_atomic(path, merged);
+	}
+	json_object_put(c->docs[i]);
+	return merged;
+}
+
+static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo, unsigned boot)
 {
 	const struct pb_kernel_spec *k = &c->kc->kernels[i];
-	char dir[PATH_MAX], kdir[PATH_MAX], why[1024] = "", path[PATH_MAX + 64], val[512];
+	char label_dir[PATH_MAX], dir[PATH_MAX + 16], kdir[PATH_MAX], why[1024] = "";
+	char path[PATH_MAX + 64], val[512], nth[32] = "";
+	json_object *boot_doc;
 	char initrd[PATH_MAX + 32], script[PATH_MAX + 32], vmout[PATH_MAX + 8], timeout[16];
 	char suite_arg[PATH_MAX + 32], run_arg[PATH_MAX + 32], append[128], missing[64], pmem[16];
 	char *argv[24];
 	int argc = 0, rc;
 	time_t t0 = time(NULL);
 
-	sfmt(dir, sizeof(dir), "%s/%s", c->out, k->label);
+	sfmt(label_dir, sizeof(label_dir), "%s/%s", c->out, k->label);
+	if (c->kc->boots > 1) {
+		sfmt(dir, sizeof(dir), "%s/boot%u", label_dir, boot + 1);
+		sfmt(nth, sizeof(nth), "boot %u/%u: ", boot + 1, c->kc->boots);
+	} else {
+		sfmt(dir, sizeof(dir), "%s", label_dir);
+	}
 	set_str(kinfo, "status", "running");
 	save_matrix(c);
-	fprintf(stderr, "pudbench: kernels: [%s] %s\n", k->label, k->spec);
+	fprintf(stderr, "pudbench: kernels: [%s] %s%s\n", k->label, nth, k->spec);
 	if (pb_mkdir_p(dir)) {
 		sfmt(why, sizeof(why), "cannot create %s: %s", dir, strerror(errno));
 		goto failed;
@@ -487,7 +525,7 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
 	for (size_t e = 0; e < NR_IDENT; e++)
 		if (env_unquoted(path, ident_keys[e].env, val, sizeof(val)))
 			set_str(kinfo, ident_keys[e].json, val);
-	copy_kernel_env(kdir, dir, k);
+	copy_kernel_env(kdir, label_dir, k);
 	save_matrix(c);
 
 	sfmt(initrd, sizeof(initrd), "%s/.initrd.cpio.gz", dir);
@@ -542,7 +580,9 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
 	first_line(path, val, sizeof(val));
 	set_str(kinfo, "accel", val[0] ? val : NULL);
 
-	c->docs[i] = collect(c, k, dir, kinfo, missing, sizeof(missing));
+	boot_doc = collect(c, k, dir, kinfo, missing, sizeof(missing));
+	if (boot_doc)
+		c->docs[i] = fold_boot(c, i, boot, boot_doc, label_dir);
 	if (c->docs[i]) {
 		sfmt(path, sizeof(path), "%s/results.json", k->label);
 		set_str(kinfo, "results", path);
@@ -553,7 +593,7 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
 		boot_failure(dir, rc, c->kc->timeout_s, why, sizeof(why));
 	else if (missing[0])
 		sfmt(why, sizeof(why), "no results for align %s", missing);
-	else if (!c->docs[i])
+	else if (!boot_doc || !c->docs[i])
 		sfmt(why, sizeof(why), "results unreadable");
 	else if (strcmp(json_object_get_string(pb_jget(c->docs[i], "status")), "complete"))
 		sfmt(why, sizeof(why), "suite status %s",
@@ -561,14 +601,21 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo)
 	if (why[0])
 		goto failed;
 	set_str(kinfo, "status", "ok");
-	json_object_object_add(kinfo, "wall_s", json_object_new_int((int)(time(NULL) - t0)));
+	json_object_object_add(kinfo, "boots", json_object_new_int((int)boot + 1));
+	add_wall(kinfo, t0);
 	save_matrix(c);
-	fprintf(stderr, "pudbench: kernels: [%s] ok (%lds)\n", k->label, (long)(time(NULL) - t0));
+	fprintf(stderr, "pudbench: kernels: [%s] %sok (%lds)\n", k->label, nth, (long)(time(NULL) - t0));
 	return;
 failed:
+	if (nth[0]) {
+		char tmp[sizeof(why)];
+
+		sfmt(tmp, sizeof(tmp), "%s%s", nth, why);
+		sfmt(why, sizeof(why), "%s", tmp);
+	}
 	set_str(kinfo, "status", "failed");
 	set_str(kinfo, "reason", why);
-	json_object_object_add(kinfo, "wall_s", json_object_new_int((int)(time(NULL) - t0)));
+	add_wall(kinfo, t0);
 	sfmt(path, sizeof(path), "%s/console.log", dir);
 	json_object_object_add(kinfo, "log_tail", tail_lines(path, TAIL_LINES));
 	sfmt(path, sizeof(path), "%s/vm/results/run.log", dir);
@@ -644,6 +691,7 @@ static int setup_ctx(struct ctx *c, const char *config, const char *out)
 	json_object_object_add(c->matrix, "timeout_s", json_object_new_int((int)c->kc->timeout_s));
 	json_object_object_add(c->matrix, "pmem_gib", json_object_new_int((int)c->kc->pmem_gib));
 	json_object_object_add(c->matrix, "hugepages_1g", json_object_new_int((int)c->kc->hugepages_1g));
+	json_object_object_add(c->matrix, "boots", json_object_new_int((int)c->kc->boots));
 	json_object_object_add(c->matrix, "accel", NULL);
 	json_object_object_add(c->matrix, "kernels", json_object_new_array());
 	for (unsigned i = 0; i < c->kc->nr_kernels; i++) {
@@ -743,31 +791,42 @@ int pb_cmd_kernels(int argc, char **argv)
 	for (unsigned a = 0; a < kc.nr_aligns; a++)
 		fprintf(stderr, " %s", kc.aligns[a]);
 	fprintf(stderr, "; results in %s\n", c.out);
-	for (unsigned i = 0; i < kc.nr_kernels; i++) {
-		json_object *k = json_object_array_get_idx(kernels, i);
+	/* interleaved: every kernel's first boot, then every kernel's second, ... */
+	for (unsigned b = 0; b < kc.boots; b++) {
+		for (unsigned i = 0; i < kc.nr_kernels; i++) {
+			json_object *k = json_object_array_get_idx(kernels, i);
+			const char *st = json_object_get_string(pb_jget(k, "status"));
 
-		if (!in_path("qemu-system-x86_64")) {
-			set_str(k, "status", "failed");
-			set_str(k, "reason", "qemu-system-x86_64 not found (apt-get install qemu-system-x86)");
+			/* a kernel that failed or was interrupted is not booted again */
+			if (b > 0 && strcmp(st, "ok"))
+				continue;
+			if (!in_path("qemu-system-x86_64")) {
+				set_str(k, "status", "failed");
+				set_str(k, "reason", "qemu-system-x86_64 not found (apt-get install qemu-system-x86)");
+				save_matrix(&c);
+				continue;
+			}
+			if (pb_spawn_stop) {
+				char why[96];
+
+				snprintf(why, sizeof(why), b ? "interrupted after %u of %u boots" :
+					 "not run: the matrix was interrupted", b, kc.boots);
+				set_str(k, "status", "interrupted");
+				set_str(k, "reason", why);
+				save_matrix(&c);
+				continue;
+			}
+			run_kernel(&c, i, k, b);
+			if (pb_spawn_stop) {
+				/* what run_kernel kept (e.g. the 1G results) stays */
+				set_str(k, "status", "interrupted");
+				set_str(k, "reason", pb_spawn_stop == SIGTERM ? "interrupted by SIGTERM" :
+					"interrupted by SIGINT");
+			}
+			json_object_object_add(c.matrix, "accel", matrix_accel(kernels) ?
+					       json_object_new_string(matrix_accel(kernels)) : NULL);
 			save_matrix(&c);
-			continue;
 		}
-		if (pb_spawn_stop) {
-			set_str(k, "status", "interrupted");
-			set_str(k, "reason", "not run: the matrix was interrupted");
-			save_matrix(&c);
-			continue;
-		}
-		run_kernel(&c, i, k);
-		if (pb_spawn_stop) {
-			/* what run_kernel kept (e.g. the 1G results) stays */
-			set_str(k, "status", "interrupted");
-			set_str(k, "reason", pb_spawn_stop == SIGTERM ? "interrupted by SIGTERM" :
-				"interrupted by SIGINT");
-		}
-		json_object_object_add(c.matrix, "accel",
-				       matrix_accel(kernels) ? json_object_new_string(matrix_accel(kernels)) : NULL);
-		save_matrix(&c);
 	}
 	for (unsigned i = 0; i < kc.nr_kernels; i++) {
 		json_object *k = json_object_array_get_idx(kernels, i);
@@ -808,6 +867,8 @@ int pb_cmd_kernels(int argc, char **argv)
 			printf(" config %.12s", json_object_get_string(pb_jget(k, "config_sha256")));
 		printf("\n");
 		json_object_put(c.docs[i]);
+		for (unsigned b = 0; kc.boots > 1 && b < kc.boots; b++)
+			json_object_put(c.boot_docs[i][b]);
 	}
 	if (pb_spawn_stop) {
 		json_object_object_add(c.matrix, "status", json_object_new_string("interrupted"));

@@ -227,6 +227,82 @@ TEST(merge_concatenates_and_keeps_the_worst_status)
 	json_object_put(p[1]);
 }
 
+/* One boot's document: one record with @samples (ns), faults/call @faults, @stale remote stale writes. */
+static json_object *boot_doc(const char *samples, double median, double faults, int stale)
+{
+	json_object *d = part("complete", 0, 1L << 30), *r;
+	char rec[1024];
+
+	snprintf(rec, sizeof(rec),
+		 "{\"bench\":\"correctness\",\"backend\":\"devdax\",\"size_bytes\":1073741824,"
+		 "\"page_size\":1073741824,\"direction\":\"downgrade\",\"remote_cpus\":1,"
+		 "\"iterations\":3,\"samples_ns\":%s,\"latency_ns\":{\"median\":%g,\"n\":3},"
+		 "\"checks\":{\"stale_write_remote\":%d,\"data_intact\":true},"
+		 "\"per_call\":{\"faults\":%g},"
+		 "\"repetitions\":2,\"between_runs\":{\"medians_ns\":[1,2]}}",
+		 samples, median, stale, faults);
+	r = json_tokener_parse(rec);
+	if (!r)
+		TAP_FAIL("bad test record");
+	json_object_array_add(json_object_object_get(d, "results"), r);
+	return d;
+}
+
+TEST(boots_fold_into_repetitions)
+{
+	json_object *b[2] = { boot_doc("[100,110,120]", 110, 1.0, 1),
+			      boot_doc("[200,210,220]", 210, 3.0, 2) };
+	json_object *m = pb_results_merge_boots(b, 2), *r, *br;
+
+	ASSERT_TRUE(m != NULL);
+	ASSERT_EQ(2, json_object_get_int(json_object_object_get(m, "boots")));
+	ASSERT_STREQ(json_object_get_string(json_object_object_get(m, "status")), "complete");
+	ASSERT_EQ(1, json_object_array_length(json_object_object_get(m, "results")));
+	r = json_object_array_get_idx(json_object_object_get(m, "results"), 0);
+	/* one repetition per boot: the boots' own repetitions are pooled, not counted */
+	ASSERT_EQ(2, json_object_get_int(json_object_object_get(r, "repetitions")));
+	br = json_object_object_get(r, "between_runs");
+	ASSERT_EQ(2, json_object_array_length(json_object_object_get(br, "medians_ns")));
+	ASSERT_NEAR(110, json_object_get_double(json_object_array_get_idx(
+		json_object_object_get(br, "medians_ns"), 0)), 1e-9);
+	ASSERT_NEAR(210, json_object_get_double(json_object_array_get_idx(
+		json_object_object_get(br, "medians_ns"), 1)), 1e-9);
+	/* samples pooled, counts per call averaged, findings summed */
+	ASSERT_EQ(6, json_object_get_int(json_object_object_get(r, "iterations")));
+	ASSERT_NEAR(160, json_object_get_double(json_object_object_get(
+		json_object_object_get(r, "latency_ns"), "median")), 1e-9);
+	ASSERT_NEAR(2.0, json_object_get_double(json_object_object_get(
+		json_object_object_get(r, "per_call"), "faults")), 1e-9);
+	ASSERT_EQ(3, json_object_get_int(json_object_object_get(
+		json_object_object_get(r, "checks"), "stale_write_remote")));
+	/* the boots' documents are left as they were */
+	ASSERT_EQ(2, json_object_array_length(json_object_object_get(json_object_object_get(
+		json_object_array_get_idx(json_object_object_get(b[0], "results"), 0), "between_runs"),
+		"medians_ns")));
+	json_object_put(m);
+	json_object_object_add(b[1], "status", json_object_new_string("interrupted"));
+	m = pb_results_merge_boots(b, 2);
+	ASSERT_STREQ(json_object_get_string(json_object_object_get(m, "status")), "interrupted");
+	json_object_put(m);
+	json_object_object_add(b[1], "schema", json_object_new_string("other/1"));
+	ASSERT_TRUE(pb_results_merge_boots(b, 2) == NULL);
+	ASSERT_TRUE(pb_results_merge_boots(b, 0) == NULL);
+	json_object_put(b[0]);
+	json_object_put(b[1]);
+}
+
+TEST(boots_is_a_positive_count)
+{
+	static struct pb_kernels_conf kc;
+
+	load_text_ok(&kc, "[kernel:a]\nspec = build:none\n");
+	ASSERT_EQ(1, kc.boots);
+	load_text_ok(&kc, "[matrix]\nboots = 3\n[kernel:a]\nspec = build:none\n");
+	ASSERT_EQ(3, kc.boots);
+	load_fails("[matrix]\nboots = 0\n", "key 'boots' in [matrix]: '0' is not an integer in 1..20");
+	load_fails("[matrix]\nboots = 21\n", "is not an integer in 1..20");
+}
+
 TEST(table_puts_kernels_side_by_side)
 {
 	json_object *a = part("complete", 1, 1L << 30);

@@ -20,13 +20,16 @@
  *  (e) the negative control: "broken_noflush" lets writes through on both
  *      (the participant's in every case, the calling CPU's in some of the
  *      four: TCG's soft TLB keeps its entry only sometimes), so (d) can fail;
- *  (f) "inplace_ad" takes fewer local flushes per call than "inplace".
+ *  (f) "inplace_ad" takes fewer local flushes per call than "inplace";
+ *  (g) each kernel booted twice, interleaved ([matrix] boots = 2): every
+ *      record folds both boots as two repetitions, and each boot's own
+ *      results stay in LABEL/bootN/.
  *
  * A missing or renamed patch is a config error (exit 2), a patch that no
  * longer applies, a dropped config option or a failed build fails here
  * (build-kernel.sh exit 2..5).  Skips, with the reason, only when QEMU is
  * missing or a download fails (the stock kernel, the source package).
- * About 2 min with the kernel cached; a cold build adds ~10 min.
+ * About 3 min with the kernel cached; a cold build adds ~10 min.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -302,6 +305,54 @@ static void find_skip(void)
 			snprintf(skip_reason, sizeof(skip_reason), "cannot get kernel %s: %s", labels[k], why);
 			return;
 		}
+	}
+}
+
+TEST(g_two_boots_fold_into_two_repetitions)
+{
+	char path[PATH_MAX + 64];
+
+	need_doc(STOCK);
+	ASSERT_EQ(2, json_object_get_int(pb_jget(matrix, "boots")));
+	for (int k = 0; k < NR_KERNELS; k++) {
+		json_object *recs = pb_jget(need_doc(labels[k]), "results"), *boot[2];
+		json_object *r0 = json_object_array_get_idx(recs, 0);
+		char name[PB_CASE_NAME_MAX];
+		double iters = 0;
+
+		ASSERT_EQ(2, json_object_get_int(pb_jget(kernel_info(labels[k]), "boots")));
+		ASSERT_EQ(2, json_object_get_int(pb_jget(docs[k], "boots")));
+		ASSERT_GT(json_object_array_length(recs), 0);
+		for (size_t i = 0; i < json_object_array_length(recs); i++) {
+			json_object *r = json_object_array_get_idx(recs, i);
+
+			pb_record_case_name(r, name, sizeof(name));
+			EXPECT(json_object_get_int(pb_jget(r, "repetitions")) == 2 &&
+			       json_object_array_length(pb_jget(pb_jget(r, "between_runs"), "medians_ns")) == 2,
+			       "%s %s: %d repetitions", labels[k], name,
+			       json_object_get_int(pb_jget(r, "repetitions")));
+		}
+		/* each boot's document is kept, and the merged samples are theirs together */
+		pb_record_case_name(r0, name, sizeof(name));
+		for (int b = 0; b < 2; b++) {
+			json_object *br;
+
+			snprintf(path, sizeof(path), "%s/%s/boot%d/results.json", out_dir, labels[k], b + 1);
+			boot[b] = json_object_from_file(path);
+			EXPECT(boot[b] != NULL, "%s unreadable", path);
+			if (!boot[b])
+				continue;
+			ASSERT_TRUE(json_object_get_boolean(pb_jget(pb_jget(boot[b], "kernel"), "counters_held")));
+			br = pb_record_find(boot[b], name);
+			EXPECT(br != NULL, "%s: no %s", path, name);
+			iters += pb_jnum(br, "iterations");
+			snprintf(path, sizeof(path), "%s/%s/boot%d/console.log", out_dir, labels[k], b + 1);
+			EXPECT(access(path, R_OK) == 0, "%s missing", path);
+			json_object_put(boot[b]);
+		}
+		TH_INFO("%s %s: %.0f + boots' iterations = %.0f merged", labels[k], name, iters,
+			pb_jnum(r0, "iterations"));
+		ASSERT_NEAR(iters, pb_jnum(r0, "iterations"), 1e-9);
 	}
 }
 

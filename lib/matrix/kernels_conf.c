@@ -132,7 +132,7 @@ static const char *parse_spec(struct kparse *p, struct pb_kernel_spec *k, const 
 static bool on_key(struct pb_ini *ini, const char *section, const char *name, const char *value)
 {
 	static const char *const matrix_keys[] = { "suite", "aligns", "timeout_s", "numa", "pmem_gib",
-						   "hugepages_1g" };
+						   "hugepages_1g", "boots" };
 	const size_t nr_keys = sizeof(matrix_keys) / sizeof(*matrix_keys);
 	struct kparse *p = ini->user;
 	struct pb_kernels_conf *kc = &p->kc;
@@ -166,7 +166,7 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 			;
 		if (k == nr_keys)
 			what = "unknown key (expected suite, aligns, timeout_s, numa, pmem_gib, "
-			       "hugepages_1g)";
+			       "hugepages_1g, boots)";
 		else if (p->matrix_seen & 1u << k)
 			what = "duplicate key";
 		else if (k == 0 && !*value)
@@ -179,7 +179,8 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 			 /* boot.sh's NVDIMM is a sparse file: only what the guest writes is real */
 			 (k == 4 && !parse_uint(value, 2, 60, &kc->pmem_gib, msg, sizeof(msg))) ||
 			 /* at boot, before memory fragments: a run-time reserve may find no 1 GiB */
-			 (k == 5 && !parse_uint(value, 0, 8, &kc->hugepages_1g, msg, sizeof(msg))))
+			 (k == 5 && !parse_uint(value, 0, 8, &kc->hugepages_1g, msg, sizeof(msg))) ||
+			 (k == 6 && !parse_uint(value, 1, PB_KC_MAX_BOOTS, &kc->boots, msg, sizeof(msg))))
 			what = msg;
 		p->matrix_seen |= k < nr_keys ? 1u << k : 0;
 	} else {
@@ -316,6 +317,7 @@ int pb_kernels_conf_load(struct pb_kernels_conf *out, const char *path, const ch
 	strcpy(p.kc.aligns[1], "2M");
 	p.kc.nr_aligns = 2;
 	p.kc.timeout_s = 600;
+	p.kc.boots = 1;
 	p.kc.numa = 1;
 	p.kc.pmem_gib = 4;
 	if (pb_ini_parse(&p.ini))

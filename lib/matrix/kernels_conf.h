@@ -9,6 +9,8 @@
  *   numa = 1                ; 2: two nodes, the NVDIMM on the second
  *   pmem_gib = 4            ; size of the emulated NVDIMM (sparse file)
  *   hugepages_1g = 0        ; 1 GiB hugetlb pages reserved at boot (cmdline)
+ *   boots = 1               ; boots per kernel, interleaved A B A B; their
+ *                           ; spread is the between-run spread
  *   [kernel:LABEL]
  *   spec = debian:<package>[=<version>] | bzimage:<path> | build:<patches>
  *   fragment = kernel/pudbench.fragment   ; build: only, relative to this file
@@ -33,6 +35,7 @@
 #define PB_KC_MAX_KERNELS 16
 #define PB_KC_MAX_ALIGNS 3
 #define PB_KC_LABEL_MAX 48
+#define PB_KC_MAX_BOOTS 20
 
 enum pb_kspec_kind { PB_KSPEC_DEBIAN, PB_KSPEC_BZIMAGE, PB_KSPEC_BUILD };
 
@@ -56,6 +59,7 @@ struct pb_kernels_conf {
 	unsigned numa;			/* 1 or 2 */
 	unsigned pmem_gib;		/* NVDIMM size: the largest devdax case + 1 GiB */
 	unsigned hugepages_1g;		/* hugepagesz=1G hugepages=N on the guest cmdline */
+	unsigned boots;			/* per kernel, interleaved: round 1 of all, round 2, ... */
 	unsigned nr_kernels;
 	struct pb_kernel_spec kernels[PB_KC_MAX_KERNELS];
 };

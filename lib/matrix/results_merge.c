@@ -5,6 +5,7 @@
 
 #include "results.h"
 #include "record.h"
+#include "repeat.h"
 
 static void append_all(json_object *dst, json_object *src)
 {
@@ -54,5 +55,55 @@ json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned n
 			append_all(pb_jget(doc, arrays[a]), pb_jget(parts[i], arrays[a]));
 	}
 	json_object_object_add(doc, "status", json_object_new_string(worst));
+	return doc;
+}
+
+json_object *pb_results_merge_boots(json_object *const *boots, unsigned nr)
+{
+	json_object *doc = NULL, *recs, *fails;
+	const char *status = "complete";
+
+	if (!nr)
+		return NULL;
+	for (unsigned b = 0; b < nr; b++) {
+		const char *schema = json_object_get_string(pb_jget(boots[b], "schema"));
+
+		if (!schema || strcmp(schema, PB_RESULTS_SCHEMA))
+			return NULL;
+	}
+	if (json_object_deep_copy(boots[0], &doc, NULL))
+		return NULL;
+	recs = json_object_new_array();
+	fails = json_object_new_array();
+	json_object_object_add(doc, "results", recs);
+	json_object_object_add(doc, "failures", fails);
+	for (unsigned b = 0; b < nr; b++) {
+		json_object *these = pb_jget(boots[b], "results");
+		const char *st = json_object_get_string(pb_jget(boots[b], "status"));
+
+		if (!strcmp(status, "complete") && (!st || strcmp(st, "complete")))
+			status = st ? st : "incomplete";
+		for (size_t i = 0; i < json_object_array_length(these); i++) {
+			json_object *rec = NULL;
+
+			if (json_object_deep_copy(json_object_array_get_idx(these, i), &rec, NULL))
+				continue;
+			/* the boot's own repetitions: pooled, their spread stays in its document */
+			json_object_object_del(rec, "between_runs");
+			json_object_object_del(rec, "repetitions");
+			pb_records_add_rep(recs, rec, b);
+		}
+		these = pb_jget(boots[b], "failures");
+		for (size_t i = 0; i < json_object_array_length(these); i++) {
+			json_object *f = NULL;
+
+			if (json_object_deep_copy(json_object_array_get_idx(these, i), &f, NULL))
+				continue;
+			json_object_object_add(f, "boot", json_object_new_int((int)b + 1));
+			json_object_array_add(fails, f);
+		}
+	}
+	json_object_object_add(doc, "status", json_object_new_string(status));
+	json_object_object_add(doc, "boots", json_object_new_int((int)nr));
 	return doc;
 }

@@ -14,4 +14,15 @@
  */
 json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned nr_missing);
 
+/*
+ * The boots of one kernel ([matrix] boots = N) as repetitions: each boot's
+ * records are folded into one per case (lib/repeat.h), the samples pooled
+ * and between_runs the spread between the boots' medians.  A boot's own
+ * repetitions are pooled first (its document keeps their spread).
+ * skipped comes from the first boot; failures from all, with "boot".
+ * status is "complete" only when every boot's is.  "boots" is @nr.
+ * NULL if a boot is not a pudbench-results/1 document or @nr is 0.
+ */
+json_object *pb_results_merge_boots(json_object *const *boots, unsigned nr);
+
 #endif
