@@ -98,12 +98,15 @@ static int vma_split_run(struct pb_case *c)
 				if (protect_mid(c, mid, prot[d], dir_names[d]))
 					return -1;
 				t[d] = pb_now_ns() - t0;
-				/* the probes' own faults are not the call's */
-				if (d != UP)
-					pb_case_snapshot(c, &s1);
 				if (d == DOWN) {
-					pb_case_try_writes(c, s[k][d], probes, NR_PROBES, measured);
+					int faulted = pb_case_try_local_writes(c, s[k][d], probes,
+									       NR_PROBES, measured);
+
+					pb_case_snapshot_after_probes(c, &s1, faulted);
+					pb_case_try_remote_writes(c, s[k][d], measured);
 				} else if (d == NONE) {
+					/* the probes' own faults are not the call's */
+					pb_case_snapshot(c, &s1);
 					for (int p = 0; p < NR_PROBES; p++) {
 						int read = pb_probe_read(probes[p]);
 

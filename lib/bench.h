@@ -148,12 +148,23 @@ int pb_case_timed_protect(struct pb_case *c, int prot, uint64_t *ns);
 /*
  * Stale-write probes (the harness installs the probe handler): dirty the
  * @n probe bytes here and on every participant's CPU, so all hold writable
- * TLB entries; after a downgrade, try the writes again everywhere and count
- * into @s those that went through, if the round is @measured.
+ * TLB entries; after a downgrade, try the writes again and count into @s
+ * those that went through, if the round is @measured.
+ *
+ * The calling CPU tries right after the mprotect(), before the after
+ * snapshot: the snapshot's procfs and perf reads are what evicts a stale
+ * entry from TCG's soft TLB.  pb_case_try_local_writes() returns how many
+ * probes faulted; pb_case_snapshot_after_probes() takes the snapshot with
+ * those faults taken out of the calling thread's count (one page fault
+ * each), so the call's faults stay the call's.  Only for a snapshot that
+ * ends a window, never one that starts the next.  The participants try
+ * after it (pb_case_try_remote_writes()).
  */
 void pb_case_dirty_probes(struct pb_case *c, volatile char *const *probes, int n);
-void pb_case_try_writes(struct pb_case *c, struct pb_series *s, volatile char *const *probes,
-			int n, bool measured);
+int pb_case_try_local_writes(struct pb_case *c, struct pb_series *s, volatile char *const *probes,
+			     int n, bool measured);
+void pb_case_snapshot_after_probes(struct pb_case *c, struct pb_counter_snapshot *snap, int faulted);
+void pb_case_try_remote_writes(struct pb_case *c, struct pb_series *s, bool measured);
 
 /*
  * A timed mprotect(PROT_READ) of the whole mapping, probed: the first,

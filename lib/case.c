@@ -118,25 +118,28 @@ void pb_case_dirty_probes(struct pb_case *c, volatile char *const *probes, int n
 	pb_participants_step(&c->remote, PB_STEP_DIRTY);
 }
 
-void pb_case_try_writes(struct pb_case *c, struct pb_series *s, volatile char *const *probes,
-			int n, bool measured)
+int pb_case_try_local_writes(struct pb_case *c, struct pb_series *s, volatile char *const *probes,
+			     int n, bool measured)
 {
-	const struct pb_remote_probes *pr = &c->remote.probes;
-	long writes = 0, tries = 0;
+	int faulted = 0;
 
-	/*
-	 * Here first: the calling CPU's stale entry must only outlive the
-	 * mprotect(), not also the wait for the participants (under TCG that
-	 * wait evicted it in most rounds once the host was busy).
-	 */
 	for (int p = 0; p < n && p < PB_MAX_PROBES; p++) {
 		int wrote = pb_probe_write(probes[p], c->probe_vals[p]);
 
+		faulted += !wrote;
 		if (measured) {
 			s->stale_writes += wrote;
 			s->stale_write_probes++;
 		}
 	}
+	return faulted;
+}
+
+void pb_case_try_remote_writes(struct pb_case *c, struct pb_series *s, bool measured)
+{
+	const struct pb_remote_probes *pr = &c->remote.probes;
+	long writes = 0, tries = 0;
+
 	for (int i = 0; i < c->remote.nr_started; i++) {
 		writes -= pr->writes[i];
 		tries -= pr->tries[i];
@@ -152,6 +155,12 @@ void pb_case_try_writes(struct pb_case *c, struct pb_series *s, volatile char *c
 	}
 }
 
+void pb_case_snapshot_after_probes(struct pb_case *c, struct pb_counter_snapshot *snap, int faulted)
+{
+	pb_case_snapshot(c, snap);
+	pb_counter_discount(snap, PB_CTR_FAULTS, 0, (uint64_t)faulted);
+}
+
 int pb_case_probed_downgrade(struct pb_case *c, struct pb_series *s, unsigned i)
 {
 	size_t npages = c->map.size / c->page_size;
@@ -163,13 +172,15 @@ int pb_case_probed_downgrade(struct pb_case *c, struct pb_series *s, unsigned i)
 	};
 	struct pb_counter_snapshot s0, s1;
 	uint64_t ns;
+	int faulted;
 
 	pb_case_dirty_probes(c, probes, 3);
 	pb_case_snapshot(c, &s0);
 	if (pb_case_timed_protect(c, PROT_READ, &ns))
 		return -1;
-	pb_case_snapshot(c, &s1);
-	pb_case_try_writes(c, s, probes, 3, pb_case_measured(c, i));
+	faulted = pb_case_try_local_writes(c, s, probes, 3, pb_case_measured(c, i));
+	pb_case_snapshot_after_probes(c, &s1, faulted);
+	pb_case_try_remote_writes(c, s, pb_case_measured(c, i));
 	if (pb_case_measured(c, i))
 		pb_series_add(s, ns, &s0, &s1);
 	return 0;

@@ -499,6 +499,16 @@ int pb_counters_read(struct pb_counters *c, struct pb_counter_snapshot *snap)
 	return ret;
 }
 
+void pb_counter_discount(struct pb_counter_snapshot *snap, enum pb_counter_id id, int thread,
+			 uint64_t n)
+{
+	if ((unsigned)id >= PB_CTR__COUNT || thread < 0 || thread >= snap->nr_threads || snap->failed[id])
+		return;
+	n = n < snap->thread[thread][id] ? n : snap->thread[thread][id];
+	snap->thread[thread][id] -= n;
+	snap->total[id] -= n;
+}
+
 void pb_counter_accumulate(struct pb_counter_snapshot *acc,
 			   const struct pb_counter_snapshot *before,
 			   const struct pb_counter_snapshot *after)

@@ -88,6 +88,10 @@ const char *pb_counter_note(const struct pb_counters *c, enum pb_counter_id id);
  */
 int pb_counters_read(struct pb_counters *c, struct pb_counter_snapshot *snap);
 
+/* Take @n events of counter @id off @thread's value and the total (not below 0). */
+void pb_counter_discount(struct pb_counter_snapshot *snap, enum pb_counter_id id, int thread,
+			 uint64_t n);
+
 /* acc += after - before, for totals and threads; failed reads stick in acc->failed. */
 void pb_counter_accumulate(struct pb_counter_snapshot *acc,
 			   const struct pb_counter_snapshot *before,
