@@ -84,7 +84,7 @@ for held in ${ways/,/ }; do
         fi
     done
 done
-accel=$(cat "$out"/held*-boot1/accel.txt | head -n1)
+accel=$(head -n1 "$out/held${ways%%,*}-boot1/accel.txt" 2>/dev/null || echo unknown)
 summary=''
 for held in ${ways/,/ }; do summary="$summary, held=$held ${panics[$held]}/$boots"; done
 echo "tcg-poke-race: $cycles key cycles per boot, accel $accel; boots that oopsed or hung:${summary#,} (boots in $out)"
