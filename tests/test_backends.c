@@ -11,6 +11,7 @@
 #include "counters.h"
 #include "sysfs.h"
 #include "tap.h"
+#include "run_asserts.h"
 
 static struct pb_config cfg;
 
@@ -74,7 +75,7 @@ TEST(base_4k_first_touch_is_one_fault_per_page)
 TEST(hugetlb_reservation_is_given_back)
 {
 	const struct pb_backend *be = pb_backend_find("hugetlb-2M");
-	const char *nr_path = "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages";
+	const char *nr_path = NR_HUGEPAGES_2M;
 	long before, during, after;
 	char err[512];
 
