@@ -105,16 +105,19 @@ static int vma_split_run(struct pb_case *c)
 					pb_case_snapshot_after_probes(c, &s1, faulted);
 					pb_case_try_remote_writes(c, s[k][d], measured);
 				} else if (d == NONE) {
-					/* the probes' own faults are not the call's */
-					pb_case_snapshot(c, &s1);
+					/* as the writes: before the snapshot, their faults not the call's */
+					int faulted = 0;
+
 					for (int p = 0; p < NR_PROBES; p++) {
 						int read = pb_probe_read(probes[p]);
 
+						faulted += !read;
 						if (measured) {
 							s[k][d]->prot_none_accesses += read;
 							s[k][d]->prot_none_probes++;
 						}
 					}
+					pb_case_snapshot_after_probes(c, &s1, faulted);
 				} else {
 					/* refault what a split dropped, counted with the call */
 					pb_touch(mid, PB_SZ_1G, c->page_size, true);
