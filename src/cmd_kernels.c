@@ -34,6 +34,7 @@
 #include "kernels_conf.h"
 #include "matrix_table.h"
 #include "results.h"
+#include "console.h"
 #include "results_merge.h"
 #include "strategy_report.h"
 #include "subproc.h"
@@ -393,41 +394,10 @@ static json_object *collect(struct ctx *c, const struct pb_kernel_spec *k, const
 	return doc;
 }
 
-/*
- * The first oops line of a console log and the kernel RIP after it, as
- * "Oops: int3: 0000 [#1] PREEMPT SMP NOPTI at __schedule+0x407/0xbf0":
- * a CI log that keeps only the reason still says which panic it was.
- */
-static void panic_summary(const char *console, char *out, size_t len)
-{
-	static const char *const starts[] = { "Oops: ", "BUG: ", "general protection fault",
-					      "Kernel panic" };
-	const char *first = NULL, *rip;
-	size_t n;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < sizeof(starts) / sizeof(*starts); i++) {
-		const char *p = strstr(console, starts[i]);
-
-		if (p && (!first || p < first))
-			first = p;
-	}
-	if (!first)
-		return;
-	n = strcspn(first, "\r\n");
-	sfmt(out, len, "%.*s", (int)(n > 120 ? 120 : n), first);
-	rip = strstr(first, "RIP: 0010:");
-	if (rip) {
-		rip += strlen("RIP: 0010:");
-		n = strcspn(rip, " \r\n");
-		sfmt(out + strlen(out), len - strlen(out), " at %.*s", (int)(n > 80 ? 80 : n), rip);
-	}
-}
-
 /* Why a boot did not give complete results, from what boot.sh left behind. */
 static void boot_failure(const char *dir, int rc, unsigned timeout_s, char *why, size_t wlen)
 {
-	char path[PATH_MAX + 32], qrc[32] = "", status[256], guest_rc[32];
+	char path[PATH_MAX + 32], qrc[32] = "", status[256], guest_rc[32], oops[256];
 	char *console;
 
 	sfmt(path, sizeof(path), "%s/vm/host-timing.txt", dir);
@@ -439,14 +409,17 @@ static void boot_failure(const char *dir, int rc, unsigned timeout_s, char *why,
 	sfmt(path, sizeof(path), "%s/vm/results/rc", dir);
 	first_line(path, guest_rc, sizeof(guest_rc));
 	if (console && strstr(console, "Kernel panic")) {
-		char oops[256];
-
-		panic_summary(console, oops, sizeof(oops));
+		pb_console_first_oops(console, oops, sizeof(oops));
 		sfmt(why, wlen, "kernel panic: %s (see log_tail)", oops);
+	} else if (!strcmp(qrc, "124") || rc == 124) {
+		/* a hang often left its soft lockup or oops on the console */
+		if (pb_console_first_oops(console, oops, sizeof(oops)))
+			sfmt(why, wlen, "timeout: the guest did not power off within %us; its "
+				 "console: %s (see log_tail)", timeout_s, oops);
+		else
+			sfmt(why, wlen, "timeout: the guest did not power off within %us "
+				 "(hang, or the runner never finished)", timeout_s);
 	}
-	else if (!strcmp(qrc, "124") || rc == 124)
-		sfmt(why, wlen, "timeout: the guest did not power off within %us "
-			 "(hang, or the runner never finished)", timeout_s);
 	else if (strcmp(status, "OK"))
 		sfmt(why, wlen, "results did not come back whole (%s, qemu rc %s, boot.sh rc %d)",
 			 status[0] ? status : "no results stream", qrc[0] ? qrc : "?", rc);

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The kernel matrix pieces that need no VM: the kernels config parser, the
- * merge of per-align results and the side-by-side table.
+ * merge of per-align results and of boots, the side-by-side table, and the
+ * reading of a dead guest's console.
  */
 #include <limits.h>
 #include <stdlib.h>
 
 #include <json-c/json.h>
 
+#include "console.h"
 #include "kernels_conf.h"
+#include "record.h"
 #include "matrix_table.h"
 #include "results_merge.h"
 #include "tap.h"
@@ -301,6 +304,30 @@ TEST(boots_is_a_positive_count)
 	ASSERT_EQ(3, kc.boots);
 	load_fails("[matrix]\nboots = 0\n", "key 'boots' in [matrix]: '0' is not an integer in 1..20");
 	load_fails("[matrix]\nboots = 21\n", "is not an integer in 1..20");
+}
+
+/* Real consoles: CI's 6.12 guest panic (TCG text patching), an unheld 6.1 soft lockup. */
+TEST(a_dead_guest_console_names_its_first_oops)
+{
+	char *oops = pb_slurp(PB_TEST_DATA_DIR "/console/oops-int3-6.12.log", NULL);
+	char *lockup = pb_slurp(PB_TEST_DATA_DIR "/console/soft-lockup-6.1.log", NULL);
+	char out[256];
+
+	ASSERT_TRUE(oops && lockup);
+	ASSERT_TRUE(pb_console_first_oops(oops, out, sizeof(out)));
+	TH_INFO("%s", out);
+	ASSERT_STREQ(out, "Oops: int3: 0000 [#1] PREEMPT SMP NOPTI at __schedule+0x407/0xbf0");
+	ASSERT_TRUE(pb_console_first_oops(lockup, out, sizeof(out)));
+	TH_INFO("%s", out);
+	ASSERT_STREQ(out, "BUG: soft lockup - CPU#1 stuck for 45s! [sh:114]");
+	ASSERT_FALSE(pb_console_first_oops("pudbench-init: command rc=0\n", out, sizeof(out)));
+	ASSERT_STREQ(out, "");
+	ASSERT_FALSE(pb_console_first_oops(NULL, out, sizeof(out)));
+	/* a short buffer truncates, it does not overflow */
+	ASSERT_TRUE(pb_console_first_oops(oops, out, 8));
+	ASSERT_STREQ(out, "Oops: i");
+	free(oops);
+	free(lockup);
 }
 
 TEST(table_puts_kernels_side_by_side)
