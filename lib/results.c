@@ -241,6 +241,17 @@ int pb_results_flush(struct pb_results *r)
 	return commit_temp(f, tmp, r->csv_path);
 }
 
+int pb_results_write(const char *dir, json_object *doc)
+{
+	struct pb_results r = { .doc = doc };
+
+	if (pb_mkdir_p(dir))
+		return -1;
+	snprintf(r.json_path, sizeof(r.json_path), "%s/results.json", dir);
+	snprintf(r.csv_path, sizeof(r.csv_path), "%s/results.csv", dir);
+	return pb_results_flush(&r);
+}
+
 /* The per-call metrics the run table shows, in its column order. */
 static const enum pb_metric_id table_metrics[] = {
 	PB_METRIC_FAULTS, PB_METRIC_REMOTE_FLUSH_REQUESTS, PB_METRIC_REMOTE_SHOOTDOWNS,

@@ -35,6 +35,8 @@ void pb_results_set_status(struct pb_results *r, const char *status);
 
 /* Write results.json and results.csv atomically. */
 int pb_results_flush(struct pb_results *r);
+/* The same for a document made elsewhere (e.g. folded runs), into @dir (created). */
+int pb_results_write(const char *dir, json_object *doc);
 
 /* mkdir -p: 0, or -1 with errno. */
 int pb_mkdir_p(const char *dir);

@@ -457,7 +457,7 @@ static json_object *fold_boot(struct ctx *c, unsigned i, unsigned boot, json_obj
 	if (c->kc->boots == 1)
 		return doc;
 	c->boot_docs[i][boot] = doc;
-	merged = pb_results_merge_boots(c->boot_docs[i], boot + 1);
+	merged = pb_results_fold(c->boot_docs[i], boot + 1, "boot");
 	if (merged) {
 		sfmt(path, sizeof(path), "%s/results.json", label_dir);
 		pb_write_json_atomic(path, merged);

@@ -8,6 +8,7 @@ int pb_cmd_run(int argc, char **argv);
 int pb_cmd_list(int argc, char **argv);
 int pb_cmd_kernels(int argc, char **argv);
 int pb_cmd_compare(int argc, char **argv);
+int pb_cmd_fold(int argc, char **argv);
 int pb_cmd_plot(int argc, char **argv);
 int pb_cmd_cover_letter(int argc, char **argv);
 int pb_cmd_hold_counters(int argc, char **argv);

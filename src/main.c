@@ -26,6 +26,8 @@ static const struct pb_command {
 	  "boot each kernel of a matrix in QEMU, run the suite inside, merge and tabulate" },
 	{ "compare", pb_cmd_compare, "compare [--json] [--alpha A] [--gate FILE] BASE NEW...",
 	  "BASE vs NEW results: tables, significance, --gate for CI" },
+	{ "fold", pb_cmd_fold, "fold --out DIR RUN RUN...",
+	  "fold whole runs into one, each run a repetition (interleaved A/B runs)" },
 	{ "plot", pb_cmd_plot, "plot DIR [--out PLOTDIR]",
 	  "gnuplot PNG and SVG plots of a results or matrix directory" },
 	{ "cover-letter", pb_cmd_cover_letter, "cover-letter [--series ad|hugetlb] [--report] DIR",

@@ -113,7 +113,7 @@ TEST(list_names_every_backend)
 TEST(every_command_has_help_and_exit_statuses)
 {
 	static const char *const cmds[] = { "run", "list", "kernels", "compare", "plot",
-					    "cover-letter", "hold-counters" };
+					    "cover-letter", "hold-counters", "fold" };
 	char *const help[] = { PB_BIN, "--help", NULL };
 
 	ASSERT_EQ(run_cmd(help, out, sizeof(out)), 0);

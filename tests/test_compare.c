@@ -357,6 +357,79 @@ TEST(doubling_between_repetitions_is_a_regression)
 	ASSERT_SUBSTR(out, "Welch t-test on the repetition medians");
 }
 
+#define FOLD(...) run_cmd((char *[]){ PB_BIN, "fold", __VA_ARGS__, NULL }, out, sizeof(out))
+
+/*
+ * Two builds run interleaved, three runs each, their levels drifting by a
+ * few percent: one pair of runs fails a 1% gate on the within-run test; the
+ * runs folded (`pudbench fold`) are judged between runs and pass.
+ */
+TEST(folded_runs_are_judged_between_runs)
+{
+	static const double levels[] = { 1.00, 1.03, 0.98 };
+	const char *runs[2][3];
+	char folded[2][128], csv[160];
+	json_object *doc, *r;
+
+	setup();
+	for (int side = 0; side < 2; side++)
+		for (int i = 0; i < 3; i++) {
+			struct fixture fx = base_fx;
+			char name[8];
+
+			fx.scale = levels[i] * (side ? 1.01 : 1.0);
+			fx.seed = (unsigned long)(10 * side + i + 1);
+			snprintf(name, sizeof(name), "%c%d", side ? 'b' : 'a', i + 1);
+			runs[side][i] = write_fixture(name, &fx);
+		}
+	ASSERT_EQ(COMPARE("--gate", DATA "gate-1pct.conf", (char *)runs[0][0], (char *)runs[1][0]), 1);
+	for (int side = 0; side < 2; side++) {
+		snprintf(folded[side], sizeof(folded[side]), "%s/%s", dir, side ? "B" : "A");
+		ASSERT_EQ(FOLD("--out", folded[side], (char *)runs[side][0], (char *)runs[side][1],
+			       (char *)runs[side][2]), 0);
+		ASSERT_SUBSTR(out, "3 runs");
+	}
+	snprintf(csv, sizeof(csv), "%s/results.csv", folded[0]);
+	ASSERT_EQ(access(csv, R_OK), 0);
+	snprintf(csv, sizeof(csv), "%s/results.json", folded[0]);
+	doc = json_object_from_file(csv);
+	ASSERT_TRUE(doc != NULL);
+	ASSERT_EQ(json_object_get_int(pb_jget(doc, "runs")), 3);
+	r = json_object_array_get_idx(pb_jget(doc, "results"), 0);
+	ASSERT_EQ(json_object_get_int(pb_jget(r, "repetitions")), 3);
+	ASSERT_EQ(json_object_array_length(pb_jget(pb_jget(r, "between_runs"), "medians_ns")), 3);
+	json_object_put(doc);
+	ASSERT_EQ(COMPARE("--gate", DATA "gate-1pct.conf", folded[0], folded[1]), 0);
+	ASSERT_SUBSTR(out, "Welch 3v3");
+	ASSERT_SUBSTR(out, "gate: PASS");
+}
+
+TEST(fold_refuses_bad_input_by_name)
+{
+	char matrix[128];
+	const char *a, *b;
+
+	write_pair(&base_fx, &a, &b);
+	ASSERT_EQ(FOLD("--out", dir, (char *)a), 2);
+	ASSERT_SUBSTR(out, "needs two runs or more");
+	ASSERT_EQ(FOLD((char *)a, (char *)b), 2);
+	ASSERT_SUBSTR(out, "--out DIR is required");
+	ASSERT_EQ(FOLD("--out", dir, (char *)a, "/nonexistent/run"), 2);
+	ASSERT_SUBSTR(out, "/nonexistent/run");
+	ASSERT_EQ(FOLD("--out", dir, (char *)a, DATA "wrong-schema.json"), 2);
+	ASSERT_SUBSTR(out, "wrong-schema.json");
+	ASSERT_EQ(FOLD("--out", dir, (char *)a, DATA "truncated.json"), 2);
+	ASSERT_SUBSTR(out, "truncated.json");
+	snprintf(matrix, sizeof(matrix), "%s/m", dir);
+	mkdir(matrix, 0755);
+	strcat(matrix, "/matrix.json");
+	if (json_object_to_file(matrix, json_tokener_parse("{\"schema\":\"pudbench-matrix/1\"}")))
+		TAP_FAIL("writing %s", matrix);
+	matrix[strlen(matrix) - strlen("/matrix.json")] = '\0';
+	ASSERT_EQ(FOLD("--out", dir, (char *)a, matrix), 2);
+	ASSERT_SUBSTR(out, "a kernel matrix");
+}
+
 TEST(counts_that_vary_between_repetitions_are_judged_by_their_range)
 {
 	static const double base_fl[] = { 1.2, 1.5, 1.3 }, noisy_fl[] = { 1.4, 1.6, 1.1 };

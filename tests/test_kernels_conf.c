@@ -255,7 +255,7 @@ TEST(boots_fold_into_repetitions)
 {
 	json_object *b[2] = { boot_doc("[100,110,120]", 110, 1.0, 1),
 			      boot_doc("[200,210,220]", 210, 3.0, 2) };
-	json_object *m = pb_results_merge_boots(b, 2), *r, *br;
+	json_object *m = pb_results_fold(b, 2, "boot"), *r, *br;
 
 	ASSERT_TRUE(m != NULL);
 	ASSERT_EQ(2, json_object_get_int(json_object_object_get(m, "boots")));
@@ -284,12 +284,12 @@ TEST(boots_fold_into_repetitions)
 		"medians_ns")));
 	json_object_put(m);
 	json_object_object_add(b[1], "status", json_object_new_string("interrupted"));
-	m = pb_results_merge_boots(b, 2);
+	m = pb_results_fold(b, 2, "boot");
 	ASSERT_STREQ(json_object_get_string(json_object_object_get(m, "status")), "interrupted");
 	json_object_put(m);
 	json_object_object_add(b[1], "schema", json_object_new_string("other/1"));
-	ASSERT_TRUE(pb_results_merge_boots(b, 2) == NULL);
-	ASSERT_TRUE(pb_results_merge_boots(b, 0) == NULL);
+	ASSERT_TRUE(pb_results_fold(b, 2, "boot") == NULL);
+	ASSERT_TRUE(pb_results_fold(b, 0, "boot") == NULL);
 	json_object_put(b[0]);
 	json_object_put(b[1]);
 }

@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: MIT
 #include "results_merge.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "results.h"
 #include "record.h"
 #include "repeat.h"
+#include "stats.h"
+
+/* Elements of @o if it is an array; 0 for anything else (missing, null, wrong type). */
+static size_t array_len(json_object *o)
+{
+	return json_object_is_type(o, json_type_array) ? json_object_array_length(o) : 0;
+}
 
 static void append_all(json_object *dst, json_object *src)
 {
-	for (size_t i = 0; src && i < json_object_array_length(src); i++)
+	for (size_t i = 0; i < array_len(src); i++)
 		json_object_array_add(dst, json_object_get(json_object_array_get_idx(src, i)));
 }
 
@@ -58,32 +67,51 @@ json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned n
 	return doc;
 }
 
-json_object *pb_results_merge_boots(json_object *const *boots, unsigned nr)
+/* latency_ns of @rec again from its samples_ns: a run's median is its samples', whoever wrote it. */
+static void restat(json_object *rec)
+{
+	json_object *smp = pb_jget(rec, "samples_ns");
+	size_t n = array_len(smp), k = 0;
+	double *x = n ? malloc(n * sizeof(*x)) : NULL;
+
+	for (size_t i = 0; x && i < n; i++) {
+		json_object *v = json_object_array_get_idx(smp, i);
+
+		if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
+			x[k++] = json_object_get_double(v);
+	}
+	if (k)
+		json_object_object_add(rec, "latency_ns", pb_stats_json(x, k));
+	free(x);
+}
+
+json_object *pb_results_fold(json_object *const *runs, unsigned nr, const char *unit)
 {
 	json_object *doc = NULL, *recs, *fails;
 	const char *status = "complete";
+	char units[32];
 
 	if (!nr)
 		return NULL;
 	for (unsigned b = 0; b < nr; b++) {
-		const char *schema = json_object_get_string(pb_jget(boots[b], "schema"));
+		const char *schema = json_object_get_string(pb_jget(runs[b], "schema"));
 
 		if (!schema || strcmp(schema, PB_RESULTS_SCHEMA))
 			return NULL;
 	}
-	if (json_object_deep_copy(boots[0], &doc, NULL))
+	if (json_object_deep_copy(runs[0], &doc, NULL))
 		return NULL;
 	recs = json_object_new_array();
 	fails = json_object_new_array();
 	json_object_object_add(doc, "results", recs);
 	json_object_object_add(doc, "failures", fails);
 	for (unsigned b = 0; b < nr; b++) {
-		json_object *these = pb_jget(boots[b], "results");
-		const char *st = json_object_get_string(pb_jget(boots[b], "status"));
+		json_object *these = pb_jget(runs[b], "results");
+		const char *st = json_object_get_string(pb_jget(runs[b], "status"));
 
 		if (!strcmp(status, "complete") && (!st || strcmp(st, "complete")))
 			status = st ? st : "incomplete";
-		for (size_t i = 0; i < json_object_array_length(these); i++) {
+		for (size_t i = 0; i < array_len(these); i++) {
 			json_object *rec = NULL;
 
 			if (json_object_deep_copy(json_object_array_get_idx(these, i), &rec, NULL))
@@ -91,19 +119,21 @@ json_object *pb_results_merge_boots(json_object *const *boots, unsigned nr)
 			/* the boot's own repetitions: pooled, their spread stays in its document */
 			json_object_object_del(rec, "between_runs");
 			json_object_object_del(rec, "repetitions");
+			restat(rec);
 			pb_records_add_rep(recs, rec, b);
 		}
-		these = pb_jget(boots[b], "failures");
-		for (size_t i = 0; i < json_object_array_length(these); i++) {
+		these = pb_jget(runs[b], "failures");
+		for (size_t i = 0; i < array_len(these); i++) {
 			json_object *f = NULL;
 
 			if (json_object_deep_copy(json_object_array_get_idx(these, i), &f, NULL))
 				continue;
-			json_object_object_add(f, "boot", json_object_new_int((int)b + 1));
+			json_object_object_add(f, unit, json_object_new_int((int)b + 1));
 			json_object_array_add(fails, f);
 		}
 	}
 	json_object_object_add(doc, "status", json_object_new_string(status));
-	json_object_object_add(doc, "boots", json_object_new_int((int)nr));
+	snprintf(units, sizeof(units), "%ss", unit);
+	json_object_object_add(doc, units, json_object_new_int((int)nr));
 	return doc;
 }

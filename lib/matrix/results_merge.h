@@ -15,14 +15,16 @@
 json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned nr_missing);
 
 /*
- * The boots of one kernel ([matrix] boots = N) as repetitions: each boot's
- * records are folded into one per case (lib/repeat.h), the samples pooled
- * and between_runs the spread between the boots' medians.  A boot's own
+ * Whole runs of one configuration as repetitions (the boots of a kernel,
+ * [matrix] boots = N; or runs folded by `pudbench fold`): each run's records
+ * are folded into one per case (lib/repeat.h), the samples pooled and
+ * between_runs the spread between the runs' medians.  A run's own
  * repetitions are pooled first (its document keeps their spread).
- * skipped comes from the first boot; failures from all, with "boot".
- * status is "complete" only when every boot's is.  "boots" is @nr.
- * NULL if a boot is not a pudbench-results/1 document or @nr is 0.
+ * skipped comes from the first run; failures from all, each with @unit
+ * ("boot", "run") = its 1-based run.  status is "complete" only when every
+ * run's is.  The document's "@unit"s key is @nr.  NULL if a run is not a
+ * pudbench-results/1 document or @nr is 0.
  */
-json_object *pb_results_merge_boots(json_object *const *boots, unsigned nr);
+json_object *pb_results_fold(json_object *const *runs, unsigned nr, const char *unit);
 
 #endif
