@@ -92,24 +92,48 @@ static char *read_line(char *str, int num, void *user)
 		pb_ini_error(ini, NULL, NULL, "line longer than %d characters", num - 2);
 		return NULL;
 	}
-	if (ini->line == 1 && !strncmp(str, "\xEF\xBB\xBF", 3))
-		skip = 3;	/* UTF-8 BOM */
-	/* all that inih's own lskip() takes: else "\v[kernel:x]" is a header to inih only */
+	/*
+	 * All that inih takes off the front itself: a UTF-8 BOM on line 1,
+	 * then white space (lskip()).  inih does it again on what we hand
+	 * over, so a second BOM on line 1 is taken too: else "\v[kernel:x]"
+	 * or BOM BOM "[kernel:x]" would be a header to inih only.
+	 */
+	for (int bom = 0; bom < (ini->line == 1 ? 2 : 0); bom++) {
+		if (strncmp(str + skip, "\xEF\xBB\xBF", 3))
+			break;
+		skip += 3;
+		while (isspace((unsigned char)str[skip]))
+			skip++;
+	}
 	while (isspace((unsigned char)str[skip]))
 		skip++;
 	memmove(str, str + skip, len - skip + 1);
 	if (str[0] != '[' || !(end = strchr(str, ']')) || !ini->on_section)
 		return str;
 	*end = '\0';
+	snprintf(ini->section, sizeof(ini->section), "%s", str + 1);
 	ok = ini->on_section(ini, str + 1);
 	*end = ']';
 	return ok ? str : NULL;
+}
+
+/* inih's name of the current section against ours; inih cuts names at 49 characters. */
+static bool same_section(const char *theirs, const char *ours)
+{
+	size_t n = strlen(theirs);
+
+	return !strncmp(theirs, ours, n) && (ours[n] == '\0' || n >= 49);
 }
 
 static int key_handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct pb_ini *ini = user;
 
+	/* a header inih saw and we did not (or the reverse): refuse, never guess */
+	if (!same_section(section, ini->section)) {
+		pb_ini_error(ini, section, key, "section header not understood (odd bytes before it?)");
+		return 0;
+	}
 	return ini->on_key(ini, section, key, value);
 }
 
@@ -119,6 +143,7 @@ int pb_ini_parse(struct pb_ini *ini)
 
 	ini->line = 0;
 	ini->failed = false;
+	ini->section[0] = '\0';
 	ini->fp = fopen(ini->path, "r");
 	if (!ini->fp) {
 		pb_ini_error_at(ini, 0, NULL, NULL, "cannot open: %s", strerror(errno));

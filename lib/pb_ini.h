@@ -48,6 +48,7 @@ struct pb_ini {
 	/* kept by pb_ini_parse() */
 	FILE *fp;
 	int line;			/* the line being parsed */
+	char section[PB_INI_MAX_LINE];	/* the last header we passed to on_section */
 	bool failed;			/* @err holds the first error */
 };
 

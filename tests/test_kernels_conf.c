@@ -103,6 +103,8 @@ TEST(bom_or_odd_blank_before_the_first_kernel)
 {
 	static const char *const texts[] = {
 		"\xEF\xBB\xBF[kernel:a]\nspec = debian:x\n", "\v[kernel:a]\nspec = debian:x\n",
+		/* inih takes a second BOM off line 1 itself (the fuzzer: a header to inih only) */
+		"\xEF\xBB\xBF\xEF\xBB\xBF [kernel:a]\nspec = debian:x\n",
 	};
 	static struct pb_kernels_conf kc;
 
@@ -111,6 +113,20 @@ TEST(bom_or_odd_blank_before_the_first_kernel)
 		ASSERT_EQ(1, kc.nr_kernels);
 		ASSERT_STREQ(kc.kernels[0].label, "a");
 	}
+}
+
+/* inih cuts section names at 49 characters: a 47-character label still parses */
+TEST(longest_label_is_not_cut)
+{
+	static struct pb_kernels_conf kc;
+	static const char label[] = "a23456789b123456789c123456789d123456789e1234567";
+
+	ASSERT_EQ(47, strlen(label));
+	load_text_ok(&kc, "[kernel:a23456789b123456789c123456789d123456789e1234567]\nspec = debian:x\n"
+			  "suite = vm-quick.conf\n");
+	ASSERT_EQ(1, kc.nr_kernels);
+	ASSERT_STREQ(kc.kernels[0].label, label);
+	ASSERT_SUBSTR(kc.kernels[0].suite, "vm-quick.conf");
 }
 
 TEST(build_specs_take_patches_and_a_fragment)
