@@ -39,6 +39,23 @@ size_t pb_jlen(json_object *arr)
 	return json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
 }
 
+double *pb_jnumbers(json_object *arr, size_t *n)
+{
+	double *x;
+
+	*n = pb_jlen(arr);
+	x = malloc((*n ? *n : 1) * sizeof(*x));
+	for (size_t i = 0; x && i < *n; i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+
+		x[i] = json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double) ?
+		       json_object_get_double(v) : NAN;
+	}
+	if (!x)
+		*n = 0;
+	return x;
+}
+
 json_object *pb_jidx(json_object *arr, size_t i)
 {
 	return i < pb_jlen(arr) ? json_object_array_get_idx(arr, i) : NULL;

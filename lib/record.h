@@ -19,6 +19,8 @@ const char *pb_jstr(json_object *o, const char *key, const char *dflt);
 double pb_jnum(json_object *o, const char *key);
 /* json-c asserts on arrays that are not: absent or not an array is empty. */
 size_t pb_jlen(json_object *arr);
+/* The elements of @arr as doubles, NAN for what is not a number; *@n of them.  Caller frees. */
+double *pb_jnumbers(json_object *arr, size_t *n);
 json_object *pb_jidx(json_object *arr, size_t i);
 
 /* A whole file, NUL-terminated (@len, if given, excludes the NUL); NULL + errno. */

@@ -13,36 +13,18 @@ static void append(json_object *o, const char *key, json_object *v)
 {
 	json_object *arr = pb_jget(o, key);
 
-	if (!arr) {
+	if (!json_object_is_type(arr, json_type_array)) {
 		arr = json_object_new_array();
 		json_object_object_add(o, key, arr);
 	}
 	json_object_array_add(arr, v);
 }
 
-/* Numbers of a JSON array; NANs for what is not a number.  Caller frees. */
-static double *numbers(json_object *arr, size_t *n)
-{
-	double *x;
-
-	*n = json_object_array_length(arr);
-	x = malloc((*n ? *n : 1) * sizeof(*x));
-	for (size_t i = 0; x && i < *n; i++) {
-		json_object *v = json_object_array_get_idx(arr, i);
-
-		x[i] = json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double) ?
-		       json_object_get_double(v) : NAN;
-	}
-	if (!x)
-		*n = 0;
-	return x;
-}
-
 /* The spread of the medians so far, into between_runs. */
 static void between_stats(json_object *br)
 {
 	size_t n, k = 0;
-	double *m = numbers(pb_jget(br, "medians_ns"), &n);
+	double *m = pb_jnumbers(pb_jget(br, "medians_ns"), &n);
 	struct pb_between b;
 
 	for (size_t i = 0; i < n; i++)
@@ -60,18 +42,21 @@ static void add_rep_median(json_object *agg, json_object *rec, unsigned rep)
 {
 	json_object *br = pb_jget(agg, "between_runs"), *lat = pb_jget(rec, "latency_ns");
 
-	if (!br) {
+	if (!json_object_is_type(br, json_type_object)) {
 		br = json_object_new_object();
 		json_object_object_add(agg, "between_runs", br);
 	}
 	append(br, "reps", json_object_new_int64(rep + 1));
 	append(br, "medians_ns", pb_json_num(pb_jnum(lat, "median")));
-	append(br, "samples", json_object_new_int64((int64_t)pb_jnum(lat, "n")));
+	append(br, "samples", json_object_new_int64(isfinite(pb_jnum(lat, "n")) ?
+						     (int64_t)pb_jnum(lat, "n") : 0));
 	/* per-call counts of each repetition: how much they vary between runs */
 	if (!pb_jget(br, "per_call"))
 		json_object_object_add(br, "per_call", json_object_new_object());
-	json_object_object_foreach(pb_jget(rec, "per_call"), key, val)
-		append(pb_jget(br, "per_call"), key, json_object_get(val));
+	if (json_object_is_type(pb_jget(rec, "per_call"), json_type_object)) {
+		json_object_object_foreach(pb_jget(rec, "per_call"), key, val)
+			append(pb_jget(br, "per_call"), key, json_object_get(val));
+	}
 	json_object_object_add(agg, "repetitions",
 			       json_object_new_int64((int64_t)json_object_array_length(
 				       pb_jget(br, "reps"))));
@@ -134,7 +119,16 @@ static json_object *merge_check(json_object *a, json_object *b)
 static void merge_checks(json_object *agg, json_object *rec)
 {
 	json_object *a = pb_jget(agg, "checks"), *b = pb_jget(rec, "checks");
-	json_object *o = json_object_new_object();
+	json_object *o;
+
+	/* folded from outside (pudbench fold): checks may be missing or not an object */
+	if (!json_object_is_type(b, json_type_object))
+		return;
+	if (!json_object_is_type(a, json_type_object)) {
+		json_object_object_add(agg, "checks", json_object_get(b));
+		return;
+	}
+	o = json_object_new_object();
 
 	json_object_object_foreach(a, key, val)
 		json_object_object_add(o, key, json_object_object_get_ex(b, key, NULL) ?
@@ -160,9 +154,14 @@ static void merge(json_object *agg, json_object *rec)
 			json_object_object_add(agg, per_call[i],
 					       weighted_mean(pb_jget(agg, per_call[i]), wa,
 							     pb_jget(rec, per_call[i]), wb));
-	for (size_t i = 0; i < json_object_array_length(more); i++)
+	/* a record folded from outside (pudbench fold) may lack its samples */
+	if (!json_object_is_type(pooled, json_type_array)) {
+		pooled = json_object_new_array();
+		json_object_object_add(agg, "samples_ns", pooled);
+	}
+	for (size_t i = 0; i < pb_jlen(more); i++)
 		json_object_array_add(pooled, json_object_get(json_object_array_get_idx(more, i)));
-	x = numbers(pooled, &n);
+	x = pb_jnumbers(pooled, &n);
 	json_object_object_add(agg, "iterations", json_object_new_int64((int64_t)n));
 	json_object_object_add(agg, "latency_ns", pb_stats_json(x, x ? n : 0));
 	free(x);

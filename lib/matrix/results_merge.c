@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "results_merge.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,15 +11,9 @@
 #include "repeat.h"
 #include "stats.h"
 
-/* Elements of @o if it is an array; 0 for anything else (missing, null, wrong type). */
-static size_t array_len(json_object *o)
-{
-	return json_object_is_type(o, json_type_array) ? json_object_array_length(o) : 0;
-}
-
 static void append_all(json_object *dst, json_object *src)
 {
-	for (size_t i = 0; i < array_len(src); i++)
+	for (size_t i = 0; i < pb_jlen(src); i++)
 		json_object_array_add(dst, json_object_get(json_object_array_get_idx(src, i)));
 }
 
@@ -70,16 +65,12 @@ json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned n
 /* latency_ns of @rec again from its samples_ns: a run's median is its samples', whoever wrote it. */
 static void restat(json_object *rec)
 {
-	json_object *smp = pb_jget(rec, "samples_ns");
-	size_t n = array_len(smp), k = 0;
-	double *x = n ? malloc(n * sizeof(*x)) : NULL;
+	size_t n, k = 0;
+	double *x = pb_jnumbers(pb_jget(rec, "samples_ns"), &n);
 
-	for (size_t i = 0; x && i < n; i++) {
-		json_object *v = json_object_array_get_idx(smp, i);
-
-		if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
-			x[k++] = json_object_get_double(v);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(x[i]))
+			x[k++] = x[i];
 	if (k)
 		json_object_object_add(rec, "latency_ns", pb_stats_json(x, k));
 	free(x);
@@ -111,7 +102,7 @@ json_object *pb_results_fold(json_object *const *runs, unsigned nr, const char *
 
 		if (!strcmp(status, "complete") && (!st || strcmp(st, "complete")))
 			status = st ? st : "incomplete";
-		for (size_t i = 0; i < array_len(these); i++) {
+		for (size_t i = 0; i < pb_jlen(these); i++) {
 			json_object *rec = NULL;
 
 			if (json_object_deep_copy(json_object_array_get_idx(these, i), &rec, NULL))
@@ -123,7 +114,7 @@ json_object *pb_results_fold(json_object *const *runs, unsigned nr, const char *
 			pb_records_add_rep(recs, rec, b);
 		}
 		these = pb_jget(runs[b], "failures");
-		for (size_t i = 0; i < array_len(these); i++) {
+		for (size_t i = 0; i < pb_jlen(these); i++) {
 			json_object *f = NULL;
 
 			if (json_object_deep_copy(json_object_array_get_idx(these, i), &f, NULL))

@@ -3,7 +3,8 @@
  * libFuzzer target: any bytes as a results.json given to `compare`.  The
  * reader must reject what is not a valid pudbench-results/1 document with
  * a message naming the file, and a document it accepts must survive being
- * compared with itself.
+ * compared with itself.  Any JSON must also survive being folded with itself
+ * (`pudbench fold`, a kernel matrix's boots), which checks only the schema.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "compare.h"
 #include "fuzz_file.h"
+#include "results_merge.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,5 +33,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pb_cmp_free(&cmp);
 	}
 	pb_cmp_set_free(&set);
+	{
+		struct json_tokener *tok = json_tokener_new();
+		json_object *doc = tok ? json_tokener_parse_ex(tok, (const char *)data, (int)size) : NULL;
+		json_object *runs[2] = { doc, doc };
+
+		if (doc)
+			json_object_put(pb_results_fold(runs, 2, "run"));
+		json_object_put(doc);
+		if (tok)
+			json_tokener_free(tok);
+	}
 	return 0;
 }
