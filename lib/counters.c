@@ -383,10 +383,10 @@ static bool vmstat_value(const char *text, const char *key, uint64_t *val)
 }
 
 /*
- * Read every procfs counter into @snap (may be NULL).  With @mark, record
- * which ones exist; without, skip the unavailable ones.
+ * Read every procfs (system-wide) counter into @vals, a failed one into
+ * @failed (both may be NULL).  With @mark, record which ones exist;
+ * without, skip the unavailable ones.
  */
-/* The system-wide counters into @vals (may be NULL when only @mark-ing). */
 static int procfs_read(struct pb_counters *c, uint64_t *vals, bool *failed, bool mark)
 {
 	static const char *const files[] = { [SRC_INTERRUPTS] = "/proc/interrupts",
