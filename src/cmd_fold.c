@@ -11,6 +11,7 @@
  * three latency rules one way round and passed the other).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,43 +20,30 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "compare.h"
 #include "exit.h"
 #include "record.h"
 #include "results.h"
 #include "results_merge.h"
-
-#define MAX_RUNS 100
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pudbench-bin fold --out DIR RUN RUN...\n"
 		   "Fold whole runs of one configuration into DIR (results.json, .csv), each\n"
 		   "run one repetition: samples pooled, between_runs the spread between the\n"
-		   "runs.  RUN is a run directory or its results.json.  Run two builds\n"
-		   "interleaved (A B A B), fold each side, then compare --gate them.\n");
+		   "runs.  RUN (2 to 16) is a run directory or its results.json, read as\n"
+		   "compare reads it.  Run two builds interleaved (A B A B), fold each\n"
+		   "side, then compare --gate them.\n");
 }
 
-/* RUN's results.json: the file itself, or DIR/results.json. */
-static json_object *load_run(const char *run, char *err, size_t errlen)
+/* A kernel matrix is many runs of many kernels: its boots fold through boots = N. */
+static bool is_matrix_dir(const char *run)
 {
 	char path[PATH_MAX + 16];
 	struct stat st;
 
-	if (stat(run, &st)) {
-		snprintf(err, errlen, "%s: %s", run, strerror(errno));
-		return NULL;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(path, sizeof(path), "%s/matrix.json", run);
-		if (access(path, F_OK) == 0) {
-			snprintf(err, errlen, "%s: a kernel matrix; set boots = N in its [matrix] to "
-				 "fold boots", run);
-			return NULL;
-		}
-		snprintf(path, sizeof(path), "%s/results.json", run);
-	} else
-		snprintf(path, sizeof(path), "%s", run);
-	return pb_json_load(path, err, errlen);
+	snprintf(path, sizeof(path), "%s/matrix.json", run);
+	return !stat(run, &st) && S_ISDIR(st.st_mode) && !access(path, F_OK);
 }
 
 int pb_cmd_fold(int argc, char **argv)
@@ -65,7 +53,8 @@ int pb_cmd_fold(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	json_object *runs[MAX_RUNS], *folded;
+	json_object *runs[PB_CMP_MAX_COLS], *folded;
+	struct pb_cmp_set set = { 0 };
 	const char *out = NULL;
 	char err[PATH_MAX + 256];
 	int opt, nr = 0, status = PB_EXIT_OK;
@@ -77,29 +66,23 @@ int pb_cmd_fold(int argc, char **argv)
 		default: usage(stderr); return PB_EXIT_USAGE;
 		}
 	}
-	if (!out || argc - optind < 2 || argc - optind > MAX_RUNS) {
+	if (!out || argc - optind < 2 || argc - optind > PB_CMP_MAX_COLS) {
 		fprintf(stderr, "pudbench: fold: %s\n", !out ? "--out DIR is required" :
-			argc - optind < 2 ? "needs two runs or more" : "at most 100 runs");
+			argc - optind < 2 ? "needs two runs or more" : "at most 16 runs");
 		usage(stderr);
 		return PB_EXIT_USAGE;
 	}
-	for (int i = optind; i < argc; i++) {
-		const char *schema;
-
-		runs[nr] = load_run(argv[i], err, sizeof(err));
-		if (!runs[nr]) {
+	/* compare's reader: the same files, checks and messages as compare and the gate */
+	for (int i = optind; i < argc && status == PB_EXIT_OK; i++) {
+		if (is_matrix_dir(argv[i])) {
+			fprintf(stderr, "pudbench: fold: %s: a kernel matrix; set boots = N in its "
+				"[matrix] to fold boots\n", argv[i]);
+			status = PB_EXIT_USAGE;
+		} else if (pb_cmp_add_input(&set, argv[i], err, sizeof(err))) {
 			fprintf(stderr, "pudbench: fold: %s\n", err);
 			status = PB_EXIT_USAGE;
-			break;
-		}
-		schema = json_object_get_string(pb_jget(runs[nr++], "schema"));
-		if (!schema || strcmp(schema, PB_RESULTS_SCHEMA)) {
-			fprintf(stderr, "pudbench: fold: %s: schema %s, not %s%s\n", argv[i],
-				schema ? schema : "missing", PB_RESULTS_SCHEMA,
-				schema && !strcmp(schema, "pudbench-matrix/1") ?
-				" (a kernel matrix: set boots = N in its [matrix] instead)" : "");
-			status = PB_EXIT_USAGE;
-			break;
+		} else {
+			runs[nr++] = set.col[set.nr - 1].doc;
 		}
 	}
 	if (status == PB_EXIT_OK) {
@@ -115,7 +98,6 @@ int pb_cmd_fold(int argc, char **argv)
 		}
 		json_object_put(folded);
 	}
-	for (int i = 0; i < nr; i++)
-		json_object_put(runs[i]);
+	pb_cmp_set_free(&set);
 	return status;
 }

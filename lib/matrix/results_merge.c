@@ -2,6 +2,7 @@
 #include "results_merge.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +18,37 @@ static void append_all(json_object *dst, json_object *src)
 		json_object_array_add(dst, json_object_get(json_object_array_get_idx(src, i)));
 }
 
+/* Every one of @docs is a pudbench-results/1 document. */
+static bool all_results(json_object *const *docs, unsigned nr)
+{
+	for (unsigned i = 0; i < nr; i++) {
+		const char *schema = json_object_get_string(pb_jget(docs[i], "schema"));
+
+		if (!schema || strcmp(schema, PB_RESULTS_SCHEMA))
+			return false;
+	}
+	return true;
+}
+
+/* @worst so far, or @doc's status if @worst is still "complete": the first one not complete names the whole. */
+static const char *worse_status(const char *worst, json_object *doc)
+{
+	const char *st = json_object_get_string(pb_jget(doc, "status"));
+
+	if (strcmp(worst, "complete"))
+		return worst;
+	return !st ? "incomplete" : strcmp(st, "complete") ? st : worst;
+}
+
 json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned nr_missing)
 {
 	static const char *const arrays[] = { "results", "skipped", "failures" };
-	json_object *doc, *backends = json_object_new_object();
+	json_object *doc, *backends;
 	const char *worst = nr && !nr_missing ? "complete" : "incomplete";
 
-	for (unsigned i = 0; i < nr; i++) {
-		const char *schema = json_object_get_string(pb_jget(parts[i], "schema"));
-
-		if (!schema || strcmp(schema, PB_RESULTS_SCHEMA)) {
-			json_object_put(backends);
-			return NULL;
-		}
-	}
+	if (!all_results(parts, nr))
+		return NULL;
+	backends = json_object_new_object();
 	doc = json_object_new_object();
 	json_object_object_add(doc, "schema", json_object_new_string(PB_RESULTS_SCHEMA));
 	json_object_object_add(doc, "status", NULL);	/* keeps the key order */
@@ -42,11 +60,7 @@ json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned n
 	for (size_t a = 0; a < sizeof(arrays) / sizeof(*arrays); a++)
 		json_object_object_add(doc, arrays[a], json_object_new_array());
 	for (unsigned i = 0; i < nr; i++) {
-		const char *status = json_object_get_string(pb_jget(parts[i], "status"));
-
-		/* the first part that is not complete names the whole */
-		if (!strcmp(worst, "complete") && (!status || strcmp(status, "complete")))
-			worst = status ? status : "incomplete";
+		worst = worse_status(worst, parts[i]);
 		/* a backend unavailable in one part but available in another: keep available */
 		json_object_object_foreach(pb_jget(parts[i], "backends"), name, b) {
 			json_object *have = pb_jget(backends, name);
@@ -82,14 +96,8 @@ json_object *pb_results_fold(json_object *const *runs, unsigned nr, const char *
 	const char *status = "complete";
 	char units[32];
 
-	if (!nr)
+	if (!nr || !all_results(runs, nr))
 		return NULL;
-	for (unsigned b = 0; b < nr; b++) {
-		const char *schema = json_object_get_string(pb_jget(runs[b], "schema"));
-
-		if (!schema || strcmp(schema, PB_RESULTS_SCHEMA))
-			return NULL;
-	}
 	if (json_object_deep_copy(runs[0], &doc, NULL))
 		return NULL;
 	recs = json_object_new_array();
@@ -98,16 +106,14 @@ json_object *pb_results_fold(json_object *const *runs, unsigned nr, const char *
 	json_object_object_add(doc, "failures", fails);
 	for (unsigned b = 0; b < nr; b++) {
 		json_object *these = pb_jget(runs[b], "results");
-		const char *st = json_object_get_string(pb_jget(runs[b], "status"));
 
-		if (!strcmp(status, "complete") && (!st || strcmp(st, "complete")))
-			status = st ? st : "incomplete";
+		status = worse_status(status, runs[b]);
 		for (size_t i = 0; i < pb_jlen(these); i++) {
 			json_object *rec = NULL;
 
 			if (json_object_deep_copy(json_object_array_get_idx(these, i), &rec, NULL))
 				continue;
-			/* the boot's own repetitions: pooled, their spread stays in its document */
+			/* the run's own repetitions: pooled, their spread stays in its document */
 			json_object_object_del(rec, "between_runs");
 			json_object_object_del(rec, "repetitions");
 			restat(rec);
