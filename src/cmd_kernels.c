@@ -782,8 +782,11 @@ int pb_cmd_kernels(int argc, char **argv)
 			if (pb_spawn_stop) {
 				char why[96];
 
-				snprintf(why, sizeof(why), b ? "interrupted after %u of %u boots" :
-					 "not run: the matrix was interrupted", b, kc.boots);
+				if (b)
+					snprintf(why, sizeof(why), "interrupted after %u of %u boots", b,
+						 kc.boots);
+				else
+					snprintf(why, sizeof(why), "not run: the matrix was interrupted");
 				set_str(k, "status", "interrupted");
 				set_str(k, "reason", why);
 				save_matrix(&c);
