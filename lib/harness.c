@@ -785,9 +785,10 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 	 * The same events, held open on this process for the whole run: the
 	 * kernel's static keys behind them (perf_sched_events, the tracepoints)
 	 * then stay on, so a case opening and closing its counters does not
-	 * patch kernel text each time.  A patch is IPIs to every CPU during a
-	 * measurement, and under TCG a race that panicked a 6.12 guest at a
-	 * half-patched jump in __schedule().
+	 * patch kernel text each time: a patch is IPIs to every CPU during a
+	 * measurement.  (In a QEMU guest, init holds them from before the
+	 * second CPU comes up, which also keeps TCG's patching race away:
+	 * guest/init.sh.)
 	 */
 	keys_on = pb_counters_open((pid_t[]){ (pid_t)syscall(SYS_gettid) }, 1);
 	pb_results_print_header(stdout);

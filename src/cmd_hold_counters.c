@@ -44,6 +44,16 @@ static int usage(FILE *f, int status)
 	return status;
 }
 
+/* The same events a case opens, on this thread; NULL after saying why. */
+static struct pb_counters *open_counters(pid_t self)
+{
+	struct pb_counters *c = pb_counters_open(&self, 1);
+
+	if (!c)
+		fprintf(stderr, "pudbench: hold-counters: cannot open counters: %s\n", strerror(errno));
+	return c;
+}
+
 int pb_cmd_hold_counters(int argc, char **argv)
 {
 	const char *ready = NULL;
@@ -82,12 +92,8 @@ int pb_cmd_hold_counters(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 
 	for (long n = 0; n < cycles && !stop; n++) {
-		c = pb_counters_open(&self, 1);
-		if (!c) {
-			fprintf(stderr, "pudbench: hold-counters: cannot open counters: %s\n",
-				strerror(errno));
+		if (!(c = open_counters(self)))
 			return PB_EXIT_FAILED;
-		}
 		pb_counters_close(c);
 	}
 	if (cycles) {
@@ -95,11 +101,8 @@ int pb_cmd_hold_counters(int argc, char **argv)
 		return PB_EXIT_OK;
 	}
 
-	c = pb_counters_open(&self, 1);
-	if (!c) {
-		fprintf(stderr, "pudbench: hold-counters: cannot open counters: %s\n", strerror(errno));
+	if (!(c = open_counters(self)))
 		return PB_EXIT_FAILED;
-	}
 	if (ready) {
 		FILE *f = fopen(ready, "w");
 
