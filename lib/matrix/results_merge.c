@@ -109,9 +109,11 @@ json_object *pb_results_fold(json_object *const *runs, unsigned nr, const char *
 
 		status = worse_status(status, runs[b]);
 		for (size_t i = 0; i < pb_jlen(these); i++) {
-			json_object *rec = NULL;
+			json_object *rec = NULL, *src = json_object_array_get_idx(these, i);
 
-			if (json_object_deep_copy(json_object_array_get_idx(these, i), &rec, NULL))
+			/* what is not a record is not folded (fold's input may come from anywhere) */
+			if (!json_object_is_type(src, json_type_object) ||
+			    json_object_deep_copy(src, &rec, NULL))
 				continue;
 			/* the run's own repetitions: pooled, their spread stays in its document */
 			json_object_object_del(rec, "between_runs");
@@ -121,9 +123,10 @@ json_object *pb_results_fold(json_object *const *runs, unsigned nr, const char *
 		}
 		these = pb_jget(runs[b], "failures");
 		for (size_t i = 0; i < pb_jlen(these); i++) {
-			json_object *f = NULL;
+			json_object *f = NULL, *src = json_object_array_get_idx(these, i);
 
-			if (json_object_deep_copy(json_object_array_get_idx(these, i), &f, NULL))
+			if (!json_object_is_type(src, json_type_object) ||
+			    json_object_deep_copy(src, &f, NULL))
 				continue;
 			json_object_object_add(f, unit, json_object_new_int((int)b + 1));
 			json_object_array_add(fails, f);
