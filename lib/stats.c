@@ -307,12 +307,9 @@ double pb_welch_log_p(const double *a, size_t na, const double *b, size_t nb, do
 	se = sqrt(va + vb);
 	if (!isfinite(d) || !isfinite(se))
 		goto out;
-	if (se == 0) {
-		/* no spread on either side: any difference is certain, none is none */
-		p = d == 0 ? 1 : 0;
-		*lo = *hi = exp(d);
+	/* no spread on either side: t is 0/0 or infinite, no evidence either way */
+	if (se == 0)
 		goto out;
-	}
 	/* Welch-Satterthwaite degrees of freedom */
 	df = (va + vb) * (va + vb) / (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
 	t = d / se;
@@ -362,4 +359,61 @@ out:
 	free(rb);
 	free(ratio);
 	return rc;
+}
+
+static const char *const p_adjust_names[] = { [PB_P_ADJUST_HOLM] = "holm", [PB_P_ADJUST_BH] = "bh" };
+
+const char *pb_p_adjust_name(enum pb_p_adjust method)
+{
+	return (unsigned)method <= PB_P_ADJUST_BH ? p_adjust_names[method] : "?";
+}
+
+int pb_p_adjust_parse(const char *name)
+{
+	for (int i = 0; i <= PB_P_ADJUST_BH; i++)
+		if (!strcmp(name, p_adjust_names[i]))
+			return i;
+	return -1;
+}
+
+/*
+ * With the m finite p-values in ascending order p(1) <= ... <= p(m):
+ * Holm:  p~(i) = max over j <= i of min(1, (m - j + 1) p(j))
+ * BH:    p~(i) = min over j >= i of min(1, m / j * p(j))
+ * (Holm 1979; Benjamini & Hochberg 1995; R's p.adjust does the same).
+ */
+int pb_p_adjust(const double *p, size_t n, enum pb_p_adjust method, double *out)
+{
+	double *fin = calloc(n ? n : 1, sizeof(*fin));
+	size_t *where = malloc((n ? n : 1) * sizeof(*where)), *order = malloc((n ? n : 1) * sizeof(*order));
+	size_t m = 0;
+
+	if (!fin || !where || !order) {
+		free(fin), free(where), free(order);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (isfinite(p[i]))
+			where[m] = i, fin[m++] = p[i];
+		out[i] = NAN;
+	}
+	gsl_sort_index(order, fin, 1, m);
+	if (method == PB_P_ADJUST_HOLM) {
+		double run = 0;
+
+		for (size_t r = 0; r < m; r++) {
+			run = fmax(run, fmin(1, (double)(m - r) * fin[order[r]]));
+			out[where[order[r]]] = run;
+		}
+	} else {
+		double run = 1;
+
+		for (size_t r = m; r-- > 0;) {
+			run = fmin(run, fmin(1, (double)m / (double)(r + 1) * fin[order[r]]));
+			out[where[order[r]]] = run;
+		}
+	}
+	free(fin), free(where), free(order);
+	return 0;
 }

@@ -63,10 +63,31 @@ double pb_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb,
 /*
  * Welch's t-test on log(@a) vs log(@b) (repetition medians, all > 0): the
  * two-sided p-value, and the CI at @level of the ratio of geometric means
- * b/a in *@lo, *@hi.  NAN with fewer than 2 values a side.
+ * b/a in *@lo, *@hi.  NAN (no evidence) with fewer than 2 values a side
+ * or when neither side has any spread: never p = 0 for want of variance.
  */
 double pb_welch_log_p(const double *a, size_t na, const double *b, size_t nb, double level,
 		      double *lo, double *hi);
+
+/*
+ * Multiple comparisons: adjusted p-values of a family of tests.  Holm's
+ * step-down procedure controls the family-wise error rate (the chance of
+ * any false positive); Benjamini-Hochberg's step-up procedure controls the
+ * false discovery rate (the expected share of false positives among the
+ * changes called significant).  The same definitions as R's p.adjust().
+ */
+enum pb_p_adjust { PB_P_ADJUST_HOLM, PB_P_ADJUST_BH };
+/* "holm", "bh" */
+const char *pb_p_adjust_name(enum pb_p_adjust method);
+/* -1 if @name is not a procedure. */
+int pb_p_adjust_parse(const char *name);
+
+/*
+ * @out[i]: the adjusted @p[i] within the family of the finite ones (a NAN
+ * is no test: it stays NAN and does not count in the family).  @out may be
+ * @p.  0, or -1 with errno ENOMEM.
+ */
+int pb_p_adjust(const double *p, size_t n, enum pb_p_adjust method, double *out);
 
 /* Percentile bootstrap CI at @level of median(@b) / median(@a); -1 if undefined. */
 int pb_bootstrap_median_ratio(const double *a, size_t na, const double *b, size_t nb,

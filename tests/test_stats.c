@@ -286,6 +286,83 @@ TEST(between_runs_two_and_one)
 	ASSERT_EQ(EINVAL, errno);
 }
 
+static void expect_adjusted(const double *p, size_t n, enum pb_p_adjust method, const double *want)
+{
+	double got[8];
+
+	ASSERT_EQ(pb_p_adjust(p, n, method, got), 0);
+	for (size_t i = 0; i < n; i++) {
+		TH_INFO("%s p[%zu] = %g -> %g (want %g)", pb_p_adjust_name(method), i, p[i], got[i],
+			want[i]);
+		if (isnan(want[i]))
+			ASSERT_TRUE(isnan(got[i]));
+		else
+			ASSERT_NEAR(got[i], want[i], 1e-12);
+	}
+}
+
+/*
+ * Known answers, by hand from the definitions (R's p.adjust: holm is
+ * pmin(1, cummax((m - i + 1) * p[o])), BH pmin(1, cummin(m / i * p[o])),
+ * o ascending for holm and descending for BH):
+ * p = .01 .02 .03 .04 .05: holm 5x.01=.05, 4x.02=.08, 3x.03=.09,
+ * 2x.04=.08 -> .09 (running max), 1x.05 -> .09; BH m/i*p = .05 for all.
+ */
+TEST(p_adjust_sorted_family)
+{
+	static const double p[] = { 0.01, 0.02, 0.03, 0.04, 0.05 };
+	static const double holm[] = { 0.05, 0.08, 0.09, 0.09, 0.09 };
+	static const double bh[] = { 0.05, 0.05, 0.05, 0.05, 0.05 };
+
+	expect_adjusted(p, 5, PB_P_ADJUST_HOLM, holm);
+	expect_adjusted(p, 5, PB_P_ADJUST_BH, bh);
+}
+
+/*
+ * Unsorted, with a test that was not made (NAN, not in the family: m = 5):
+ * ascending .001 .01 .03 .04 .2; holm .005 .04 .09 .08->.09 .2;
+ * BH 5/1x.001=.005 5/2x.01=.025 5/3x.03=.05 5/4x.04=.05 5/5x.2=.2, running
+ * min from the top leaves them.  Back in input order.
+ */
+TEST(p_adjust_unsorted_with_untested)
+{
+	static const double p[] = { 0.04, 0.001, NAN, 0.03, 0.2, 0.01 };
+	static const double holm[] = { 0.09, 0.005, NAN, 0.09, 0.2, 0.04 };
+	static const double bh[] = { 0.05, 0.005, NAN, 0.05, 0.2, 0.025 };
+
+	expect_adjusted(p, 6, PB_P_ADJUST_HOLM, holm);
+	expect_adjusted(p, 6, PB_P_ADJUST_BH, bh);
+}
+
+/* Capped at 1; BH's running min pulls a large raw p down: .6 .7 -> holm 1 1, BH .7 .7. */
+TEST(p_adjust_caps_and_in_place)
+{
+	double p[] = { 0.6, 0.7 };
+	static const double holm[] = { 1, 1 }, bh[] = { 0.7, 0.7 };
+
+	expect_adjusted(p, 2, PB_P_ADJUST_HOLM, holm);
+	expect_adjusted(p, 2, PB_P_ADJUST_BH, bh);
+	/* one test is its own family */
+	expect_adjusted((double[]){ 0.03 }, 1, PB_P_ADJUST_HOLM, (double[]){ 0.03 });
+	ASSERT_EQ(pb_p_adjust(p, 2, PB_P_ADJUST_HOLM, p), 0);
+	ASSERT_NEAR(p[0], 1, 0);
+	ASSERT_EQ(pb_p_adjust_parse("bh"), PB_P_ADJUST_BH);
+	ASSERT_EQ(pb_p_adjust_parse("holm"), PB_P_ADJUST_HOLM);
+	ASSERT_EQ(pb_p_adjust_parse("bonferroni"), -1);
+}
+
+/* Both sides without spread: no evidence (NAN), never p = 0, whatever the difference. */
+TEST(welch_without_spread_is_no_evidence)
+{
+	double a[] = { 100, 100, 100 }, b[] = { 200, 200, 200 }, c[] = { 190, 200, 210 }, lo, hi;
+
+	ASSERT_TRUE(isnan(pb_welch_log_p(a, 3, b, 3, 0.95, &lo, &hi)));
+	ASSERT_TRUE(isnan(lo) && isnan(hi));
+	ASSERT_TRUE(isnan(pb_welch_log_p(a, 3, a, 3, 0.95, &lo, &hi)));
+	/* spread on one side is enough for a test */
+	ASSERT_TRUE(pb_welch_log_p(a, 3, c, 3, 0.95, &lo, &hi) < 0.05);
+}
+
 int main(int argc, char **argv)
 {
 	return tap_main();
