@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * pudbench compare [--json] [--alpha A] [--gate FILE] BASE NEW [NEW2 ...]
+ * pudbench compare [--json] [--alpha A] [--gate FILE [--allow-accel-mismatch]] BASE NEW [NEW2 ...]
  *
  * BASE and NEW are results.json files, run directories or kernel-matrix
  * directories (one column per kernel; a matrix as BASE: its first kernel is
  * BASE, the others are NEW columns).  Prints an mmtests compare-kernels
  * style table, an LKP-style view, per-call counts and checks side by side;
  * --json prints "pudbench-compare/1" instead.  Exit: 0, 1 gate tripped,
- * 2 bad input.
+ * 2 bad input (for the gate: BASE and NEW of different accelerators or
+ * page sizes too).
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -29,7 +30,9 @@ static void usage(FILE *f)
 		"  BASE, NEW: results.json, a run directory, or a kernel-matrix directory\n"
 		"  (each kernel a column; with one matrix alone, its first kernel is BASE)\n"
 		"  --alpha A    significance level, default 0.05 (or [latency] alpha of the gate)\n"
-		"  --gate FILE  exit 1 when a rule of FILE trips (configs/gate.conf)\n"
+		"  --gate FILE  exit 1 when a rule of FILE trips or NEW has a gap (configs/gate.conf)\n"
+		"  --allow-accel-mismatch  gate BASE and NEW of different accelerators or page\n"
+		"               sizes anyway (refused by default: exit 2)\n"
 		"  --json       print schema " PB_COMPARE_SCHEMA " instead of the tables\n"
 		"exit: 0 ok / gate passed, 1 gate tripped, 2 bad input\n");
 }
@@ -67,6 +70,10 @@ static void print_header(const struct pb_cmp_set *s, const struct pb_cmp *cmp, d
 	       "with tie and continuity\n  correction), alpha = %g; '*' marks a significant "
 	       "change.  MedCI: %g%% percentile\n  bootstrap CI (%d resamples) of the change of "
 	       "the median.\n", alpha, (1 - alpha) * 100, PB_CMP_BOOT_REPS);
+	printf("  Multiple comparisons: the p-values of one NEW column's cases are one family, "
+	       "adjusted\n  by %s (row p(adj)); '*' means the adjusted p < alpha.\n",
+	       cmp->adjust == PB_P_ADJUST_HOLM ? "Holm's procedure (controls the family-wise error)" :
+	       "Benjamini-Hochberg (controls the false discovery rate)");
 	if (any_rep_test(cmp))
 		printf("  Where BASE and NEW both ran repetitions (repeat >= 2): Welch's t-test on the "
 		       "log of the\n  repetition medians instead (row p(Welch)), so that noise "
@@ -170,6 +177,14 @@ static void print_table(const struct pb_cmp_set *s, const struct pb_cmp *c)
 				snprintf(buf, sizeof(buf), "%.3g %s%s", x->p, x->exact ? "exact" : "approx",
 					 !strcmp(case_test_label(c, k), "p(MWU)") ? "" : " MWU");
 			printf(" %*s", VAL_W + 11, x->tested ? buf : "n/a");
+		}
+		printf("\n%-9s %*s", "p(adj)", VAL_W + 11, "");
+		for (unsigned col = 1; col < c->nr_cols; col++) {
+			const struct pb_cmp_cell *x = &k->cell[col];
+
+			snprintf(buf, sizeof(buf), "%.3g %s", x->p_adj, pb_p_adjust_name(c->adjust));
+			printf(" %*s", VAL_W + 11, x->tested ? buf : x->untested &&
+			       !strncmp(x->untested, "no evidence", 11) ? "no evidence" : "n/a");
 		}
 		printf("\n%-9s %*s", "MedCI", VAL_W + 11, "");
 		for (unsigned col = 1; col < c->nr_cols; col++) {
@@ -382,6 +397,8 @@ static json_object *cell_json(const struct pb_cmp_set *s, const struct pb_cmp_ca
 	json_object_object_add(vs, "test", !x->tested ? NULL : json_object_new_string(
 		x->rep_test ? "welch-t-log-rep-medians" : "mann-whitney-u-samples"));
 	json_object_object_add(vs, "p", jnum(x->p));
+	json_object_object_add(vs, "p_adjusted", jnum(x->p_adj));
+	json_object_object_add(vs, "untested", x->untested ? json_object_new_string(x->untested) : NULL);
 	json_object_object_add(vs, "exact", json_object_new_boolean(x->exact));
 	json_object_object_add(vs, "significant", json_object_new_boolean(x->significant));
 	json_object_object_add(vs, "median_ratio_ci", jpair(x->ratio_lo, x->ratio_hi));
@@ -422,6 +439,14 @@ static json_object *compare_json(const struct pb_cmp_set *s, const struct pb_cmp
 	json_object_object_add(test, "median_ratio_ci", json_object_new_string(
 		"Welch t CI of the ratio of the geometric means of the repetition medians"));
 	json_object_object_add(doc, "rep_test", test);
+	test = json_object_new_object();
+	json_object_object_add(test, "procedure", json_object_new_string(pb_p_adjust_name(c->adjust)));
+	json_object_object_add(test, "controls", json_object_new_string(
+		c->adjust == PB_P_ADJUST_HOLM ? "family-wise error rate" : "false discovery rate"));
+	json_object_object_add(test, "family", json_object_new_string(
+		"the tested cases of one NEW column"));
+	json_object_object_add(test, "significant_when", json_object_new_string("p_adjusted < alpha"));
+	json_object_object_add(doc, "adjustment", test);
 	for (unsigned i = 0; i < s->nr; i++) {
 		json_object *o = json_object_new_object();
 
@@ -462,36 +487,40 @@ static bool parse_alpha(const char *s, double *alpha)
 	return *s && !*end && *alpha > 0 && *alpha < 0.5;
 }
 
-int pb_cmd_compare(int argc, char **argv)
+struct compare_opts {
+	const char *gate_path;
+	struct pb_gate gate;
+	double alpha;
+	bool json, allow_mismatch;
+};
+
+/* 0, or PB_EXIT_USAGE after a message. */
+static int parse_opts(int argc, char **argv, struct compare_opts *o)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "gate", required_argument, NULL, 'g' },
+		{ "allow-accel-mismatch", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct pb_cmp_set set = { 0 };
-	struct pb_cmp cmp = { 0 };
-	struct pb_gate gate = { 0 };
-	const char *gate_path = NULL;
-	double alpha = NAN;
-	bool json = false;
 	char err[PATH_MAX + 512];
-	int opt, rc = PB_EXIT_USAGE;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "ja:g:h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'j': json = true; break;
+		case 'j': o->json = true; break;
 		case 'a':
-			if (!parse_alpha(optarg, &alpha)) {
+			if (!parse_alpha(optarg, &o->alpha)) {
 				fprintf(stderr, "pudbench: compare: --alpha '%s' is not in (0, 0.5)\n",
 					optarg);
 				return PB_EXIT_USAGE;
 			}
 			break;
-		case 'g': gate_path = optarg; break;
-		case 'h': usage(stdout); return 0;
+		case 'g': o->gate_path = optarg; break;
+		case 'm': o->allow_mismatch = true; break;
+		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return PB_EXIT_USAGE;
 		}
 	}
@@ -499,12 +528,69 @@ int pb_cmd_compare(int argc, char **argv)
 		usage(stderr);
 		return PB_EXIT_USAGE;
 	}
-	if (gate_path && pb_gate_load(&gate, gate_path, err, sizeof(err))) {
+	if (o->gate_path && pb_gate_load(&o->gate, o->gate_path, err, sizeof(err))) {
 		fprintf(stderr, "pudbench: compare: bad gate: %s\n", err);
 		return PB_EXIT_USAGE;
 	}
-	if (isnan(alpha))
-		alpha = gate_path && !isnan(gate.alpha) ? gate.alpha : 0.05;
+	if (isnan(o->alpha))
+		o->alpha = o->gate_path && !isnan(o->gate.alpha) ? o->gate.alpha : 0.05;
+	return 0;
+}
+
+/* The gate's verdict: its trips printed to @f (NULL: none), the whole as JSON in *@out. */
+static int run_gate(const struct compare_opts *o, const struct pb_cmp_set *set,
+		    const struct pb_cmp *cmp, FILE *f, json_object **out)
+{
+	json_object *g = json_object_new_object(), *trips = json_object_new_array();
+	json_object *allowed = json_object_new_array();
+	unsigned n;
+
+	if (f) {
+		printf("\n== Gate %s ==\n", o->gate_path);
+		fflush(stdout);
+	}
+	n = pb_gate_eval(&o->gate, set, cmp, f, trips, allowed);
+	if (f)
+		printf("gate: %s (%u rule%s tripped, %zu cases x %u NEW columns; latency p adjusted "
+		       "by %s)\n", n ? "FAIL" : "PASS", n, n == 1 ? "" : "s", cmp->nr_cases,
+		       set->nr - 1, pb_p_adjust_name(cmp->adjust));
+	json_object_object_add(g, "config", json_object_new_string(o->gate_path));
+	json_object_object_add(g, "result", json_object_new_string(n ? "fail" : "pass"));
+	json_object_object_add(g, "adjust", json_object_new_string(pb_p_adjust_name(cmp->adjust)));
+	json_object_object_add(g, "tripped", trips);
+	json_object_object_add(g, "allowed_not_measured", allowed);
+	*out = g;
+	return n ? PB_EXIT_FAILED : 0;
+}
+
+/* The gate compares like with like: exit 2 unless told otherwise; plain compare only says so. */
+static int check_alike(const struct compare_opts *o, const struct pb_cmp_set *set,
+		       const struct pb_cmp *cmp)
+{
+	char err[PATH_MAX + 512];
+
+	if (!pb_cmp_check_alike(set, cmp, err, sizeof(err)))
+		return 0;
+	if (o->gate_path && !o->allow_mismatch) {
+		fprintf(stderr, "pudbench: compare: gate refused: %s (--allow-accel-mismatch to "
+			"gate them anyway)\n", err);
+		return PB_EXIT_USAGE;
+	}
+	fprintf(stderr, "pudbench: compare: note: %s\n", err);
+	return 0;
+}
+
+int pb_cmd_compare(int argc, char **argv)
+{
+	struct compare_opts o = { .alpha = NAN };
+	struct pb_cmp_set set = { 0 };
+	struct pb_cmp cmp = { 0 };
+	json_object *g = NULL, *doc;
+	char err[PATH_MAX + 512];
+	int rc = parse_opts(argc, argv, &o);
+
+	if (rc)
+		return rc;
 	for (int i = optind; i < argc; i++)
 		if (pb_cmp_add_input(&set, argv[i], err, sizeof(err)))
 			goto bad;
@@ -513,54 +599,38 @@ int pb_cmd_compare(int argc, char **argv)
 			 "(or a kernel-matrix directory with two kernels)", set.col[0].path);
 		goto bad;
 	}
-	if (pb_cmp_run(&set, alpha, &cmp, err, sizeof(err)))
+	if (pb_cmp_run(&set, o.alpha, o.gate_path ? o.gate.adjust : PB_P_ADJUST_HOLM, &cmp, err,
+		       sizeof(err)))
 		goto bad;
-
-	if (json) {
-		json_object *doc = compare_json(&set, &cmp), *g = NULL;
-
-		rc = 0;
-		if (gate_path) {
-			json_object *trips = json_object_new_array();
-
-			rc = pb_gate_eval(&gate, &set, &cmp, NULL, trips) ? PB_EXIT_FAILED : 0;
-			g = json_object_new_object();
-			json_object_object_add(g, "config", json_object_new_string(gate_path));
-			json_object_object_add(g, "result", json_object_new_string(rc ? "fail" : "pass"));
-			json_object_object_add(g, "tripped", trips);
-		}
+	rc = check_alike(&o, &set, &cmp);
+	if (rc)
+		goto out;
+	if (o.json) {
+		doc = compare_json(&set, &cmp);
+		if (o.gate_path)
+			rc = run_gate(&o, &set, &cmp, NULL, &g);
 		json_object_object_add(doc, "gate", g);
 		json_object_object_add(doc, "exit", json_object_new_int(rc));
 		printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(doc);
 	} else {
-		print_header(&set, &cmp, alpha);
+		print_header(&set, &cmp, o.alpha);
 		print_table(&set, &cmp);
 		print_lkp(&set, &cmp);
 		print_side_by_side(&set, &cmp, false);
 		print_side_by_side(&set, &cmp, true);
 		print_unmatched(&cmp);
-		rc = 0;
-		if (gate_path) {
-			json_object *trips = json_object_new_array();
-			unsigned n;
-
-			printf("\n== Gate %s ==\n", gate_path);
-			fflush(stdout);
-			n = pb_gate_eval(&gate, &set, &cmp, stdout, trips);
-			printf("gate: %s (%u rule%s tripped, %zu cases x %u NEW columns)\n",
-			       n ? "FAIL" : "PASS", n, n == 1 ? "" : "s", cmp.nr_cases, set.nr - 1);
-			json_object_put(trips);
-			rc = n ? PB_EXIT_FAILED : 0;
-		}
+		if (o.gate_path)
+			rc = run_gate(&o, &set, &cmp, stdout, &g);
+		json_object_put(g);
 	}
+out:
 	pb_cmp_free(&cmp);
 	pb_cmp_set_free(&set);
 	return rc;
 bad:
 	fprintf(stderr, "pudbench: compare: %s\n", err);
-	pb_cmp_free(&cmp);
-	pb_cmp_set_free(&set);
-	return PB_EXIT_USAGE;
+	rc = PB_EXIT_USAGE;
+	goto out;
 }

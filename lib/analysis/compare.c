@@ -180,8 +180,19 @@ static void make_label(struct pb_cmp_set *s, struct pb_cmp_col *c, const char *w
 		}
 }
 
-static int add_file(struct pb_cmp_set *s, const char *path, const char *label, char *err,
-		    size_t errlen)
+/* The first word of the accelerator the document says it ran under, else its virtualization. */
+static void set_accel(struct pb_cmp_col *c, const char *matrix_accel)
+{
+	const char *a = pb_jstr(pb_jget(c->doc, "env"), "accel", NULL);
+
+	if (!a)
+		a = pb_jstr(pb_jget(c->doc, "kernel"), "accel", matrix_accel);
+	snprintf(c->accel, sizeof(c->accel), "%.*s", (int)strcspn(a ? a : c->virt, " (:"),
+		 a ? a : c->virt);
+}
+
+static int add_file(struct pb_cmp_set *s, const char *path, const char *label,
+		    const char *matrix_accel, char *err, size_t errlen)
 {
 	struct pb_cmp_col *c;
 	json_object *doc;
@@ -223,10 +234,22 @@ static int add_file(struct pb_cmp_set *s, const char *path, const char *label, c
 	c->virt = env_str(doc, "virtualization");
 	c->cpu_model = env_str(doc, "cpu_model");
 	c->hostname = env_str(doc, "hostname");
-	c->emulated = !strcmp(c->virt, "tcg") ||
-		      !strcmp(pb_jstr(pb_jget(doc, "kernel"), "accel", ""), "tcg");
+	set_accel(c, matrix_accel);
+	c->emulated = !strcmp(c->virt, "tcg") || !strcmp(c->accel, "tcg");
 	s->nr++;
 	return 0;
+}
+
+/* A kernel of a matrix without results: no column, but the gate must know. */
+static void note_absent(struct pb_cmp_set *s, const char *label, const char *why)
+{
+	json_object *a = json_object_new_object();
+
+	if (!s->absent)
+		s->absent = json_object_new_array();
+	json_object_object_add(a, "column", json_object_new_string(label));
+	json_object_object_add(a, "why", json_object_new_string(why));
+	json_object_array_add(s->absent, a);
 }
 
 /* Each kernel of DIR/matrix.json that brought results back is a column. */
@@ -250,13 +273,17 @@ static int add_matrix(struct pb_cmp_set *s, const char *dir, const char *mpath, 
 		char path[PATH_MAX * 2];
 
 		if (!res) {
-			fprintf(stderr, "pudbench: %s: kernel %s has no results (status %s%s%s): "
-				"left out\n", mpath, label, pb_jstr(k, "status", "?"),
-				pb_jstr(k, "reason", NULL) ? ": " : "", pb_jstr(k, "reason", ""));
+			char why[512];
+
+			snprintf(why, sizeof(why), "kernel %s has no results (status %s%s%s)", label,
+				 pb_jstr(k, "status", "?"), pb_jstr(k, "reason", NULL) ? ": " : "",
+				 pb_jstr(k, "reason", ""));
+			fprintf(stderr, "pudbench: %s: %s: left out\n", mpath, why);
+			note_absent(s, label, why);
 			continue;
 		}
 		snprintf(path, sizeof(path), "%s/%s", dir, res);
-		rc = add_file(s, path, label, err, errlen);
+		rc = add_file(s, path, label, pb_jstr(k, "accel", NULL), err, errlen);
 	}
 	json_object_put(m);
 	if (!rc && s->nr == before) {
@@ -276,10 +303,10 @@ int pb_cmp_add_input(struct pb_cmp_set *s, const char *arg, char *err, size_t er
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode))
-		return add_file(s, arg, NULL, err, errlen);
+		return add_file(s, arg, NULL, NULL, err, errlen);
 	snprintf(path, sizeof(path), "%s/results.json", arg);
 	if (!access(path, F_OK))
-		return add_file(s, path, NULL, err, errlen);
+		return add_file(s, path, NULL, NULL, err, errlen);
 	snprintf(path, sizeof(path), "%s/matrix.json", arg);
 	if (!access(path, F_OK))
 		return add_matrix(s, arg, path, err, errlen);
@@ -291,6 +318,8 @@ void pb_cmp_set_free(struct pb_cmp_set *s)
 {
 	for (unsigned i = 0; i < s->nr; i++)
 		json_object_put(s->col[i].doc);
+	json_object_put(s->absent);
+	s->absent = NULL;
 	s->nr = 0;
 }
 
@@ -389,13 +418,14 @@ static void fill_cell(struct pb_cmp_cell *c, json_object *rec)
 		c->count[i] = pb_metric_get(pb_jget(rec, "per_call"), i);
 	for (int i = 0; i < PB_CHECK__COUNT; i++)
 		c->check[i] = pb_jget(pb_jget(rec, "checks"), pb_checks[i].key);
-	c->p = c->ratio_lo = c->ratio_hi = NAN;
+	c->p = c->p_adj = c->ratio_lo = c->ratio_hi = NAN;
 	fill_reps(c, pb_jget(pb_jget(rec, "between_runs"), "medians_ns"));
 	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
 		range_of(pb_jget(pb_jget(pb_jget(rec, "between_runs"), "per_call"), pb_metrics[i].key),
 			 &c->count_lo[i], &c->count_hi[i]);
 }
 
+/* The test of @c against BASE; significance comes after the family's adjustment. */
 static void test_cell(const struct pb_cmp_cell *base, struct pb_cmp_cell *c, double alpha)
 {
 	if (base->nr_reps >= 2 && c->nr_reps >= 2) {
@@ -403,14 +433,16 @@ static void test_cell(const struct pb_cmp_cell *base, struct pb_cmp_cell *c, dou
 		c->p = pb_welch_log_p(base->rep_medians, base->nr_reps, c->rep_medians, c->nr_reps,
 				      1 - alpha, &c->ratio_lo, &c->ratio_hi);
 		c->tested = c->rep_test = !isnan(c->p);
-		c->significant = c->p < alpha;
+		if (!c->tested)
+			c->untested = "no evidence: the repetition medians have no spread on either side";
 		return;
 	}
-	if (base->st.n < 2 || c->st.n < 2)
+	if (base->st.n < 2 || c->st.n < 2) {
+		c->untested = "fewer than 2 samples";
 		return;
+	}
 	c->tested = true;
 	c->p = pb_mann_whitney_p(base->samples, base->st.n, c->samples, c->st.n, &c->exact);
-	c->significant = c->p < alpha;
 	pb_bootstrap_median_ratio(base->samples, base->st.n, c->samples, c->st.n, 1 - alpha,
 				  PB_CMP_BOOT_REPS, &c->ratio_lo, &c->ratio_hi);
 }
@@ -438,14 +470,38 @@ static void new_only(struct pb_cmp *c, const struct pb_cmp_set *s, unsigned col)
 	}
 }
 
-int pb_cmp_run(const struct pb_cmp_set *s, double alpha, struct pb_cmp *c, char *err,
-	       size_t errlen)
+/* Adjust the p-values of column @col's tested cases as one family; mark what stays below alpha. */
+static void adjust_column(struct pb_cmp *c, unsigned col)
+{
+	double *p = malloc((c->nr_cases ? c->nr_cases : 1) * sizeof(*p));
+
+	for (size_t i = 0; p && i < c->nr_cases; i++)
+		p[i] = c->cases[i].cell[col].tested ? c->cases[i].cell[col].p : NAN;
+	if (!p || pb_p_adjust(p, c->nr_cases, c->adjust, p)) {
+		/* without memory, the most cautious adjustment: Bonferroni */
+		for (size_t i = 0; i < c->nr_cases; i++)
+			c->cases[i].cell[col].p_adj = fmin(1, c->cases[i].cell[col].p * c->nr_cases);
+	} else {
+		for (size_t i = 0; i < c->nr_cases; i++)
+			c->cases[i].cell[col].p_adj = p[i];
+	}
+	for (size_t i = 0; i < c->nr_cases; i++) {
+		struct pb_cmp_cell *x = &c->cases[i].cell[col];
+
+		x->significant = x->tested && x->p_adj < c->alpha;
+	}
+	free(p);
+}
+
+int pb_cmp_run(const struct pb_cmp_set *s, double alpha, enum pb_p_adjust adjust,
+	       struct pb_cmp *c, char *err, size_t errlen)
 {
 	json_object *recs = pb_jget(s->col[0].doc, "results");
 	size_t nr = json_object_array_length(recs), matched[PB_CMP_MAX_COLS] = { 0 };
 
 	memset(c, 0, sizeof(*c));
 	c->alpha = alpha;
+	c->adjust = adjust;
 	c->nr_cols = s->nr;
 	c->unmatched = json_object_new_array();
 	c->cases = calloc(nr ? nr : 1, sizeof(*c->cases));
@@ -489,6 +545,7 @@ int pb_cmp_run(const struct pb_cmp_set *s, double alpha, struct pb_cmp *c, char 
 		c->nr_cases++;
 	}
 	for (unsigned col = 1; col < s->nr; col++) {
+		adjust_column(c, col);
 		new_only(c, s, col);
 		if (!matched[col]) {
 			set_err(err, errlen, "no matching cases: no case of %s (%s) is in BASE %s (%s); "
@@ -514,4 +571,41 @@ void pb_cmp_free(struct pb_cmp *c)
 	free(c->cases);
 	json_object_put(c->unmatched);
 	memset(c, 0, sizeof(*c));
+}
+
+/* The page size @rec's mapping really got (mapping.mapped_page_size), NAN if not said. */
+static double mapped_page_size(json_object *rec)
+{
+	return pb_jnum(pb_jget(rec, "mapping"), "mapped_page_size");
+}
+
+int pb_cmp_check_alike(const struct pb_cmp_set *s, const struct pb_cmp *c, char *err,
+		       size_t errlen)
+{
+	for (unsigned col = 1; col < s->nr; col++)
+		if (strcmp(s->col[col].accel, s->col[0].accel)) {
+			set_err(err, errlen, "BASE %s ran under %s, NEW %s under %s: timings of "
+				"different accelerators are not one measurement", s->col[0].label,
+				s->col[0].accel, s->col[col].label, s->col[col].accel);
+			return -1;
+		}
+	for (size_t i = 0; i < c->nr_cases; i++)
+		for (unsigned col = 1; col < c->nr_cols; col++) {
+			const struct pb_cmp_case *k = &c->cases[i];
+			double b = mapped_page_size(k->cell[0].rec), v;
+			char bs[24], vs[24];
+
+			if (!k->cell[col].rec)
+				continue;
+			v = mapped_page_size(k->cell[col].rec);
+			if (isnan(b) || isnan(v) || b == v)
+				continue;
+			pb_size_name(b, bs, sizeof(bs));
+			pb_size_name(v, vs, sizeof(vs));
+			set_err(err, errlen, "%s: BASE %s mapped %s pages, NEW %s %s pages: "
+				"different page sizes are not one measurement", k->name,
+				s->col[0].label, bs, s->col[col].label, vs);
+			return -1;
+		}
+	return 0;
 }

@@ -40,12 +40,16 @@ struct pb_cmp_col {
 	char path[PATH_MAX];		/* the results.json it came from */
 	json_object *doc;		/* owned */
 	const char *krel, *virt, *cpu_model, *hostname;	/* from env, "?" if absent */
+	/* the accelerator it ran under: env accel, kernel accel, matrix.json's, else virt */
+	char accel[24];
 	bool emulated;			/* QEMU TCG: timings are not hardware timings */
 };
 
 struct pb_cmp_set {
 	unsigned nr;
 	struct pb_cmp_col col[PB_CMP_MAX_COLS];
+	/* kernels of a matrix that brought no results back: [{column, why}] (NULL: none) */
+	json_object *absent;
 };
 
 /*
@@ -94,9 +98,10 @@ struct pb_cmp_cell {
 	/* range of each count over the repetitions (between_runs.per_call); NAN without */
 	double count_lo[PB_CMP_NR_COUNTS], count_hi[PB_CMP_NR_COUNTS];
 	/* vs BASE; meaningful when both have >= 2 samples (@tested) */
-	bool tested, exact, significant;
+	bool tested, exact, significant;	/* significant: p_adj < alpha */
 	bool rep_test;			/* Welch on the repetition medians, not MWU on samples */
-	double p;
+	const char *untested;		/* why not @tested (NULL when tested) */
+	double p, p_adj;		/* raw, and adjusted within the NEW column's family */
 	double ratio_lo, ratio_hi;	/* bootstrap CI of median(NEW)/median(BASE) */
 };
 
@@ -108,6 +113,8 @@ struct pb_cmp_case {
 
 struct pb_cmp {
 	double alpha;
+	/* multiple comparisons: every tested case of one NEW column is one family */
+	enum pb_p_adjust adjust;
 	unsigned nr_cols;
 	size_t nr_cases;
 	struct pb_cmp_case *cases;	/* cases of BASE present in some NEW column */
@@ -115,11 +122,22 @@ struct pb_cmp {
 };
 
 /*
- * Compare every NEW column of @s with column 0.  0, or -1 with a message in
- * @err when a NEW column shares no case with BASE.
+ * Compare every NEW column of @s with column 0; a change is significant
+ * when its p-value, adjusted by @adjust over the column's tested cases, is
+ * below @alpha.  0, or -1 with a message in @err when a NEW column shares
+ * no case with BASE.
  */
-int pb_cmp_run(const struct pb_cmp_set *s, double alpha, struct pb_cmp *c, char *err,
-	       size_t errlen);
+int pb_cmp_run(const struct pb_cmp_set *s, double alpha, enum pb_p_adjust adjust,
+	       struct pb_cmp *c, char *err, size_t errlen);
+
+/*
+ * Were BASE and every NEW column measured alike: the same accelerator, and
+ * every common case mapped with the same page size?  Timings under TCG and
+ * KVM, or of 2 MiB and 4 KiB mappings, are not one measurement.  0, or -1
+ * with what differs (columns, values, case) in @err.
+ */
+int pb_cmp_check_alike(const struct pb_cmp_set *s, const struct pb_cmp *c, char *err,
+		       size_t errlen);
 void pb_cmp_free(struct pb_cmp *c);
 
 /* Summarise @n samples into @st (n == 0: all NAN). */

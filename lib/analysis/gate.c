@@ -3,6 +3,7 @@
 #include "gate.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -10,13 +11,18 @@
 
 #include "pb_ini.h"
 
-enum gsec { GS_NONE = -1, GS_LATENCY, GS_COUNTS, GS_CHECKS };
+enum gsec { GS_NONE = -1, GS_LATENCY, GS_COUNTS, GS_CHECKS, GS_COVERAGE };
 
-static const char *const sec_names[] = { "latency", "counts", "checks" };
-static const char *const latency_keys[] = { "metric", "max_regression_pct", "alpha" };
-#define NR_LATENCY_KEYS 3
-/* Every key has a slot in seen[]: latency keys, then counts, then checks. */
-#define NR_SLOTS (NR_LATENCY_KEYS + PB_CMP_NR_COUNTS + PB_CHECK__COUNT)
+static const char *const sec_names[] = { "latency", "counts", "checks", "coverage" };
+#define NR_SECTIONS 4
+static const char *const latency_keys[] = { "metric", "max_regression_pct", "alpha", "adjust" };
+#define NR_LATENCY_KEYS 4
+static const char *const coverage_keys[] = { "allow_not_measured" };
+#define NR_COVERAGE_KEYS 1
+/* Every key has a slot in seen[]: latency keys, then counts, checks, coverage. */
+#define CHECK_SLOTS (NR_LATENCY_KEYS + PB_CMP_NR_COUNTS)
+#define COVERAGE_SLOTS (CHECK_SLOTS + PB_CHECK__COUNT)
+#define NR_SLOTS (COVERAGE_SLOTS + NR_COVERAGE_KEYS)
 
 struct gparse {
 	struct pb_ini ini;
@@ -65,13 +71,52 @@ static bool parse_latency(struct pb_gate *g, int key, const char *value, char *w
 			return false;
 		}
 		return true;
-	default:
+	case 2:
 		if (!parse_amount(value, &g->alpha) || g->alpha <= 0 || g->alpha >= 0.5) {
 			snprintf(what, wlen, "'%s' is not a significance level in (0, 0.5)", value);
 			return false;
 		}
 		return true;
+	default:
+		if (pb_p_adjust_parse(value) < 0) {
+			snprintf(what, wlen, "'%s' is not holm (family-wise error) or bh (false "
+				 "discovery rate)", value);
+			return false;
+		}
+		g->adjust = (enum pb_p_adjust)pb_p_adjust_parse(value);
+		return true;
 	}
+}
+
+/*
+ * One glob over case names ("bench/backend/pgPG/SIZE/direction/strategy/rN-mode"):
+ * a bare word would match no case, so it must have a '/' or a '*'.
+ */
+static bool parse_case_glob(const char *entry, void *slot, const void *ctx, char *what, size_t wlen)
+{
+	(void)ctx;
+	if (strlen(entry) >= PB_CASE_NAME_MAX || strpbrk(entry, " \t") ||
+	    !strpbrk(entry, "/*")) {
+		snprintf(what, wlen, "'%s' is not a case-name glob such as */hugetlb-1G/* or "
+			 "mprotect-inplace/thp-2M/*", entry);
+		return false;
+	}
+	snprintf(slot, PB_CASE_NAME_MAX, "%s", entry);
+	return true;
+}
+
+static bool parse_coverage(struct pb_gate *g, const char *value, char *what, size_t wlen)
+{
+	const struct pb_ini_list list = {
+		.items = g->allow_not_measured, .size = PB_CASE_NAME_MAX, .cap = PB_GATE_MAX_ALLOW,
+		.parse_item = parse_case_glob,
+	};
+	int n = pb_ini_parse_list(value, &list, what, wlen);
+
+	if (n < 0)
+		return false;
+	g->nr_allow = (unsigned)n;
+	return true;
 }
 
 static bool parse_count(struct pb_gate *g, int key, const char *value, char *what, size_t wlen)
@@ -104,7 +149,7 @@ static bool parse_check(struct pb_gate *g, int key, const char *value, char *wha
 static bool on_key(struct pb_ini *ini, const char *section, const char *name, const char *value)
 {
 	struct gparse *p = ini->user;
-	int sec = index_of(sec_names, 3, section), key = -1, slot = 0;
+	int sec = index_of(sec_names, NR_SECTIONS, section), key = -1, slot = 0;
 	char what[256];
 	bool ok = false;
 
@@ -113,8 +158,9 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 	else if (sec == GS_COUNTS)
 		key = index_of(pb_cmp_counts, PB_CMP_NR_COUNTS, name), slot = NR_LATENCY_KEYS;
 	else if (sec == GS_CHECKS)
-		key = pb_check_find(name),
-		slot = NR_LATENCY_KEYS + PB_CMP_NR_COUNTS;
+		key = pb_check_find(name), slot = CHECK_SLOTS;
+	else if (sec == GS_COVERAGE)
+		key = index_of(coverage_keys, NR_COVERAGE_KEYS, name), slot = COVERAGE_SLOTS;
 	if (sec == GS_NONE)
 		snprintf(what, sizeof(what), *section ? "unknown section" : "no [section] before it");
 	else if (key < 0)
@@ -125,8 +171,10 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 		ok = parse_latency(&p->g, key, value, what, sizeof(what));
 	else if (sec == GS_COUNTS)
 		ok = parse_count(&p->g, key, value, what, sizeof(what));
-	else
+	else if (sec == GS_CHECKS)
 		ok = parse_check(&p->g, key, value, what, sizeof(what));
+	else
+		ok = parse_coverage(&p->g, value, what, sizeof(what));
 	if (!ok) {
 		pb_ini_error(ini, section, name, "%s", what);
 		return false;
@@ -140,8 +188,9 @@ static bool on_section(struct pb_ini *ini, const char *section)
 {
 	struct gparse *p = ini->user;
 
-	if (index_of(sec_names, 3, section) < 0) {
-		pb_ini_error(ini, section, NULL, "unknown section (expected latency, counts, checks)");
+	if (index_of(sec_names, NR_SECTIONS, section) < 0) {
+		pb_ini_error(ini, section, NULL, "unknown section (expected latency, counts, checks, "
+			     "coverage)");
 		return false;
 	}
 	if (!strcmp(section, "latency"))
@@ -184,9 +233,11 @@ int pb_gate_load(struct pb_gate *g, const char *path, char *err, size_t errlen)
 
 struct trip_ctx {
 	FILE *f;
-	json_object *trips;
-	const struct pb_cmp_case *k;
-	const char *label;
+	json_object *trips, *allowed;
+	const char *name;		/* the case, or "(run)" for the whole column */
+	const char *label;		/* the NEW column */
+	const struct pb_cmp *c;
+	size_t family;			/* tested cases of this column: the adjustment's m */
 	unsigned n;
 };
 
@@ -202,9 +253,9 @@ static void trip(struct trip_ctx *t, const char *rule, const char *fmt, ...)
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 	if (t->f)
-		fprintf(t->f, "  FAIL %-32s %s [%s]: %s\n", rule, t->k->name, t->label, detail);
+		fprintf(t->f, "  FAIL %-32s %s [%s]: %s\n", rule, t->name, t->label, detail);
 	json_object_object_add(o, "rule", json_object_new_string(rule));
-	json_object_object_add(o, "case", json_object_new_string(t->k->name));
+	json_object_object_add(o, "case", json_object_new_string(t->name));
 	json_object_object_add(o, "column", json_object_new_string(t->label));
 	json_object_object_add(o, "detail", json_object_new_string(detail));
 	json_object_array_add(t->trips, o);
@@ -218,14 +269,31 @@ static void gate_latency(const struct pb_gate *g, struct trip_ctx *t,
 	char rule[64];
 
 	snprintf(rule, sizeof(rule), "latency.%s", pb_cmp_stat_name(g->metric));
-	if (!now->tested || !(b > 0) || isnan(v)) {
-		fprintf(stderr, "pudbench: gate: %s not judged for %s [%s]: too few samples\n", rule,
-			t->k->name, t->label);
+	if (!(b > 0)) {
+		fprintf(stderr, "pudbench: gate: %s not judged for %s [%s]: BASE has no %s\n", rule,
+			t->name, t->label, pb_cmp_stat_name(g->metric));
+		return;
+	}
+	if (isnan(v)) {
+		trip(t, "null.latency", "NEW has no %s (%zu samples), BASE %.0f ns",
+		     pb_cmp_stat_name(g->metric), now->st.n, b);
+		return;
+	}
+	if (!now->tested) {
+		/* no test can say it is noise: a change beyond the threshold fails */
+		if (pct > g->max_regression_pct)
+			trip(t, "latency.untested", "%.0f -> %.0f ns (%+.2f%%) > +%g%% and no test "
+			     "can judge it (%s)", b, v, pct, g->max_regression_pct, now->untested);
+		else
+			fprintf(stderr, "pudbench: gate: %s not tested for %s [%s] (%s): %+.2f%% is "
+				"within +%g%%\n", rule, t->name, t->label, now->untested, pct,
+				g->max_regression_pct);
 		return;
 	}
 	if (pct > g->max_regression_pct && now->significant)
-		trip(t, rule, "%.0f -> %.0f ns (%+.2f%%) > +%g%% and significant (p = %.3g%s)", b, v,
-		     pct, g->max_regression_pct, now->p,
+		trip(t, rule, "%.0f -> %.0f ns (%+.2f%%) > +%g%% and significant (p = %.3g, %s-adjusted "
+		     "p = %.3g over %zu cases%s)", b, v, pct, g->max_regression_pct, now->p,
+		     pb_p_adjust_name(t->c->adjust), now->p_adj, t->family,
 		     now->rep_test ? ", Welch t-test on the repetition medians" : "");
 }
 
@@ -258,9 +326,14 @@ static void gate_counts(const struct pb_gate *g, struct trip_ctx *t,
 		if (!g->count[i].set || (isnan(b) && isnan(v)))
 			continue;
 		snprintf(rule, sizeof(rule), "counts.%s", pb_cmp_counts[i]);
-		if (isnan(b) || isnan(v)) {
-			fprintf(stderr, "pudbench: gate: %s not judged for %s [%s]: unavailable in %s\n",
-				rule, t->k->name, t->label, isnan(b) ? "BASE" : "NEW");
+		if (isnan(v)) {
+			snprintf(rule, sizeof(rule), "null.counts.%s", pb_cmp_counts[i]);
+			trip(t, rule, "null in NEW (not measured), %.6g per call in BASE", b);
+			continue;
+		}
+		if (isnan(b)) {
+			fprintf(stderr, "pudbench: gate: %s not judged for %s [%s]: unavailable in BASE\n",
+				rule, t->name, t->label);
 			continue;
 		}
 		if (!pb_cmp_count_differs(b, v) ||
@@ -290,6 +363,13 @@ static void gate_checks(const struct pb_gate *g, struct trip_ctx *t,
 		char rule[64];
 		bool clean;
 
+		if (g->check[i] == PB_GATE_UNSET)
+			continue;
+		if (!v && b) {
+			snprintf(rule, sizeof(rule), "null.checks.%s", pb_checks[i].key);
+			trip(t, rule, "null in NEW (not checked), %s in BASE", check_text(b));
+			continue;
+		}
 		snprintf(rule, sizeof(rule), "checks.%s", pb_checks[i].key);
 		if (g->check[i] == PB_GATE_EXACT && pb_cmp_check_differs(b, v))
 			trip(t, rule, "%s -> %s (must equal BASE)", check_text(b), check_text(v));
@@ -303,10 +383,162 @@ static void gate_checks(const struct pb_gate *g, struct trip_ctx *t,
 	}
 }
 
-unsigned pb_gate_eval(const struct pb_gate *g, const struct pb_cmp_set *s, const struct pb_cmp *c,
-		      FILE *f, json_object *trips)
+/* ---- gaps: what NEW did not measure ------------------------------------- */
+
+/* The fields a skip or failure entry shares with a record (lib/case.c). */
+static const char *const run_id_fields[] = {
+	"bench", "backend", "size_bytes", "remote_cpus", "remote_mode",
+};
+
+/* Does @entry (a skip or a failure) name @rec's case? */
+static bool names_case(json_object *entry, json_object *rec)
 {
-	struct trip_ctx t = { .f = f, .trips = trips };
+	for (size_t f = 0; f < sizeof(run_id_fields) / sizeof(*run_id_fields); f++)
+		if (!json_object_equal(pb_jget(entry, run_id_fields[f]), pb_jget(rec, run_id_fields[f])))
+			return false;
+	return true;
+}
+
+static json_object *find_entry(json_object *doc, const char *array, json_object *rec)
+{
+	json_object *a = pb_jget(doc, array);
+
+	for (size_t i = 0; i < pb_jlen(a); i++)
+		if (names_case(pb_jidx(a, i), rec))
+			return pb_jidx(a, i);
+	return NULL;
+}
+
+/* A record of @doc that is @rec's case but for its direction. */
+static json_object *other_series(json_object *doc, json_object *rec)
+{
+	json_object *recs = pb_jget(doc, "results");
+
+	for (size_t i = 0; i < pb_jlen(recs); i++) {
+		size_t f = 0;
+
+		for (; f < pb_record_nr_id_fields; f++)
+			if (strcmp(pb_record_id_fields[f], "direction") &&
+			    !json_object_equal(pb_jget(pb_jidx(recs, i), pb_record_id_fields[f]),
+					       pb_jget(rec, pb_record_id_fields[f])))
+				break;
+		if (f == pb_record_nr_id_fields)
+			return pb_jidx(recs, i);
+	}
+	return NULL;
+}
+
+/* Why NEW (@doc) did not measure @rec's case on this machine, or false. */
+static bool machine_reason(json_object *doc, json_object *rec, char *why, size_t len)
+{
+	json_object *skip = find_entry(doc, "skipped", rec);
+	const char *backend = pb_jstr(rec, "backend", "?");
+	json_object *be = pb_jget(pb_jget(doc, "backends"), backend);
+
+	if (skip) {
+		snprintf(why, len, "%s", pb_jstr(skip, "reason", "skipped, no reason given"));
+		return true;
+	}
+	if (be && !json_object_get_boolean(pb_jget(be, "available"))) {
+		snprintf(why, len, "backend %s unavailable: %s", backend,
+			 pb_jstr(be, "reason", "no reason given"));
+		return true;
+	}
+	return false;
+}
+
+static bool allowed_absent(const struct pb_gate *g, const char *name)
+{
+	for (unsigned i = 0; i < g->nr_allow; i++)
+		if (!fnmatch(g->allow_not_measured[i], name, 0))
+			return true;
+	return false;
+}
+
+static void not_measured(const struct pb_gate *g, struct trip_ctx *t, const char *why)
+{
+	json_object *o;
+
+	if (!allowed_absent(g, t->name)) {
+		trip(t, "not_measured", "not measured: %s", why);
+		return;
+	}
+	if (t->f)
+		fprintf(t->f, "  allowed %-29s %s [%s]: not measured: %s\n", "not_measured", t->name,
+			t->label, why);
+	o = json_object_new_object();
+	json_object_object_add(o, "case", json_object_new_string(t->name));
+	json_object_object_add(o, "column", json_object_new_string(t->label));
+	json_object_object_add(o, "reason", json_object_new_string(why));
+	json_object_array_add(t->allowed, o);
+}
+
+/* Every case and series of BASE that column @col lacks. */
+static void gate_missing(const struct pb_gate *g, struct trip_ctx *t, const struct pb_cmp_set *s,
+			 unsigned col)
+{
+	json_object *recs = pb_jget(s->col[0].doc, "results"), *now = s->col[col].doc, *fail;
+	char name[PB_CASE_NAME_MAX], why[512];
+
+	t->name = name;
+	for (size_t i = 0; i < pb_jlen(recs); i++) {
+		json_object *rec = pb_jidx(recs, i);
+
+		pb_record_case_name(rec, name, sizeof(name));
+		if (pb_record_find(s->col[0].doc, name) != rec || pb_record_find(now, name))
+			continue;	/* a duplicate in BASE, or measured */
+		if (machine_reason(now, rec, why, sizeof(why)))
+			not_measured(g, t, why);
+		else if ((fail = find_entry(now, "failures", rec)))
+			trip(t, "missing.case", "failed in NEW (%s: %s)", pb_jstr(fail, "stage", "?"),
+			     pb_jstr(fail, "reason", "?"));
+		else if (other_series(now, rec))
+			trip(t, "missing.series", "NEW has the case but not its %s series",
+			     pb_jstr(rec, "direction", "?"));
+		else
+			trip(t, "missing.case", "in BASE, not in NEW (neither measured nor skipped)");
+	}
+}
+
+/* NEW's own verdict on itself: its status and the failures it lists. */
+static void gate_status(struct trip_ctx *t, json_object *doc)
+{
+	json_object *fails = pb_jget(doc, "failures");
+	const char *status = pb_jstr(doc, "status", NULL);
+	char name[PB_CASE_NAME_MAX];
+
+	t->name = "(run)";
+	if (!status || strcmp(status, "complete"))
+		trip(t, "status", "NEW's status is %s%s%s, not complete", status ? "'" : "",
+		     status ? status : "missing", status ? "'" : "");
+	t->name = name;
+	for (size_t i = 0; i < pb_jlen(fails); i++) {
+		json_object *f = pb_jidx(fails, i);
+		const char *mode = pb_jstr(f, "remote_mode", NULL);
+		char sz[24];
+
+		pb_size_name(pb_jnum(f, "size_bytes"), sz, sizeof(sz));
+		snprintf(name, sizeof(name), "%s/%s/%s/r%.0f%s%s", pb_jstr(f, "bench", "?"),
+			 pb_jstr(f, "backend", "?"), sz, pb_jnum(f, "remote_cpus"), mode ? "-" : "",
+			 mode ? mode : "");
+		trip(t, "failures", "NEW lists a failure (%s: %s)", pb_jstr(f, "stage", "?"),
+		     pb_jstr(f, "reason", "?"));
+	}
+}
+
+static size_t family_size(const struct pb_cmp *c, unsigned col)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < c->nr_cases; i++)
+		m += c->cases[i].cell[col].tested;
+	return m;
+}
+
+unsigned pb_gate_eval(const struct pb_gate *g, const struct pb_cmp_set *s, const struct pb_cmp *c,
+		      FILE *f, json_object *trips, json_object *allowed)
+{
+	struct trip_ctx t = { .f = f, .trips = trips, .allowed = allowed, .c = c };
 
 	for (size_t i = 0; i < c->nr_cases; i++) {
 		const struct pb_cmp_case *k = &c->cases[i];
@@ -314,13 +546,25 @@ unsigned pb_gate_eval(const struct pb_gate *g, const struct pb_cmp_set *s, const
 		for (unsigned col = 1; col < c->nr_cols; col++) {
 			if (!k->cell[col].rec)
 				continue;
-			t.k = k;
+			t.name = k->name;
 			t.label = s->col[col].label;
+			t.family = family_size(c, col);
 			if (g->latency)
 				gate_latency(g, &t, &k->cell[0], &k->cell[col]);
 			gate_counts(g, &t, &k->cell[0], &k->cell[col]);
 			gate_checks(g, &t, &k->cell[0], &k->cell[col]);
 		}
+	}
+	for (unsigned col = 1; col < s->nr; col++) {
+		t.label = s->col[col].label;
+		gate_missing(g, &t, s, col);
+		gate_status(&t, s->col[col].doc);
+	}
+	/* a kernel of a matrix that brought nothing back is a whole column missing */
+	t.name = "(run)";
+	for (size_t i = 0; i < pb_jlen(s->absent); i++) {
+		t.label = pb_jstr(pb_jidx(s->absent, i), "column", "?");
+		trip(&t, "missing.column", "%s", pb_jstr(pb_jidx(s->absent, i), "why", "?"));
 	}
 	return t.n;
 }

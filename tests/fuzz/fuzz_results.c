@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!strstr(err, path))
 			abort();	/* every error names the file */
 	} else if (pb_cmp_add_input(&set, path, err, sizeof(err)) == 0 &&
-		   pb_cmp_run(&set, 0.05, &cmp, err, sizeof(err)) == 0) {
+		   pb_cmp_run(&set, 0.05, PB_P_ADJUST_HOLM, &cmp, err, sizeof(err)) == 0) {
 		pb_cmp_free(&cmp);
 	}
 	pb_cmp_set_free(&set);
