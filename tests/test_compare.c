@@ -164,6 +164,17 @@ static void write_pair(const struct fixture *fx, const char **a, const char **b)
 	*b = write_fixture("b", fx);
 }
 
+/* DIR/NAME/results.json of the last write_pair() */
+static const char *dir_path(const char *name)
+{
+	static char path[2][256];
+	static int next;
+	char *p = path[next++ % 2];
+
+	snprintf(p, 256, "%s/%s/results.json", dir, name);
+	return p;
+}
+
 #define COMPARE(...) compare((char *[]){ PB_BIN, "compare", __VA_ARGS__, NULL })
 
 static int compare(char *argv[])
@@ -581,6 +592,385 @@ TEST(mann_whitney_exact_and_normal)
 	for (int i = 0; i < 40; i++)
 		a[i] = 2 * i, b[i] = 2 * i + 1;
 	ASSERT_TRUE(pb_mann_whitney_p(a, 40, b, 40, &exact) > 0.5);
+}
+
+/* ---- the gate fails on gaps -------------------------------------------- */
+
+typedef void (*doc_edit)(json_object *doc);
+
+/* @path's document, changed by @edit, written back. */
+static void edit_results(const char *path, doc_edit edit)
+{
+	json_object *doc = json_object_from_file(path);
+
+	if (!doc)
+		TAP_FAIL("reading %s", path);
+	edit(doc);
+	if (json_object_to_file_ext(path, doc, JSON_C_TO_STRING_PLAIN))
+		TAP_FAIL("writing %s", path);
+	json_object_put(doc);
+}
+
+/* BASE = base_fx, NEW = base_fx with other noise, edited: compare --gate @gate's exit. */
+static int gate_edited(const char *gate, doc_edit edit_new)
+{
+	struct fixture same = base_fx;
+	const char *a, *b;
+
+	same.seed = 3;
+	write_pair(&same, &a, &b);
+	ASSERT_EQ(COMPARE("--gate", (char *)gate, (char *)a, (char *)b), 0);	/* the control */
+	edit_results(b, edit_new);
+	return COMPARE("--gate", (char *)gate, (char *)a, (char *)b);
+}
+
+/* Records are 1G r0 down, up; 1G r1 down, up; 2G r0 down, up; 2G r1 down, up. */
+static json_object *rec_at(json_object *doc, size_t i)
+{
+	return json_object_array_get_idx(pb_jget(doc, "results"), i);
+}
+
+static void drop_upgrade(json_object *doc)
+{
+	json_object_array_del_idx(pb_jget(doc, "results"), 1, 1);
+}
+
+static void drop_2g_r1(json_object *doc)
+{
+	json_object_array_del_idx(pb_jget(doc, "results"), 6, 2);
+}
+
+/* 2G r1 not measured: the pool was too small (as lib/harness.c records a skip). */
+static void skip_2g_r1(json_object *doc)
+{
+	json_object *skip = json_object_new_object();
+
+	drop_2g_r1(doc);
+	json_object_object_add(skip, "bench", json_object_new_string("mprotect-inplace"));
+	json_object_object_add(skip, "backend", json_object_new_string("thp-2M"));
+	json_object_object_add(skip, "size_bytes", json_object_new_int64(2LL << 30));
+	json_object_object_add(skip, "remote_cpus", json_object_new_int(1));
+	json_object_object_add(skip, "remote_mode", json_object_new_string("spin"));
+	json_object_object_add(skip, "reason", json_object_new_string("pool too small: 1 of 2 pages"));
+	json_object_object_add(doc, "skipped", json_object_new_array());
+	json_object_array_add(pb_jget(doc, "skipped"), skip);
+}
+
+static void null_flushes(json_object *doc)
+{
+	json_object_object_add(pb_jget(rec_at(doc, 0), "per_call"), "tlb_full_flushes", NULL);
+}
+
+static void null_bad_pud(json_object *doc)
+{
+	json_object_object_add(pb_jget(rec_at(doc, 2), "checks"), "bad_pud", NULL);
+}
+
+static void no_samples(json_object *doc)
+{
+	json_object_object_add(rec_at(doc, 3), "samples_ns", json_object_new_array());
+}
+
+static void failed_status(json_object *doc)
+{
+	json_object *f = pb_record_case_id(rec_at(doc, 4));
+
+	json_object_object_add(f, "stage", json_object_new_string("run"));
+	json_object_object_add(f, "reason", json_object_new_string("killed by SIGSEGV"));
+	json_object_object_add(doc, "status", json_object_new_string("failed"));
+	json_object_object_add(doc, "failures", json_object_new_array());
+	json_object_array_add(pb_jget(doc, "failures"), f);
+}
+
+TEST(gate_fails_on_a_missing_series)
+{
+	ASSERT_EQ(gate_edited(GATE_CONF, drop_upgrade), 1);
+	ASSERT_SUBSTR(out, "FAIL missing.series");
+	ASSERT_SUBSTR(out, "mprotect-inplace/thp-2M/pg2M/1G/upgrade/inplace/r0");
+	ASSERT_SUBSTR(out, "not its upgrade series");
+}
+
+TEST(gate_fails_on_a_missing_case)
+{
+	ASSERT_EQ(gate_edited(GATE_CONF, drop_2g_r1), 1);
+	ASSERT_SUBSTR(out, "FAIL missing.case");
+	ASSERT_SUBSTR(out, "pg2M/2G/downgrade/inplace/r1-spin");
+	ASSERT_SUBSTR(out, "gate: FAIL (2 rules tripped");
+}
+
+TEST(gate_fails_on_a_case_not_measured_unless_allowed)
+{
+	ASSERT_EQ(gate_edited(GATE_CONF, skip_2g_r1), 1);
+	ASSERT_SUBSTR(out, "FAIL not_measured");
+	ASSERT_SUBSTR(out, "not measured: pool too small: 1 of 2 pages");
+	/* allowed for other cases only: still a gap */
+	ASSERT_EQ(gate_edited(DATA "gate-allow-1g.conf", skip_2g_r1), 1);
+	ASSERT_SUBSTR(out, "FAIL not_measured");
+	/* allowed by the gate: said, and not a failure */
+	ASSERT_EQ(gate_edited(DATA "gate-allow-2g.conf", skip_2g_r1), 0);
+	ASSERT_SUBSTR(out, "allowed not_measured");
+	ASSERT_SUBSTR(out, "gate: PASS");
+	/* a case missing without a reason is no skip, whatever the gate allows */
+	ASSERT_EQ(gate_edited(DATA "gate-allow-2g.conf", drop_2g_r1), 1);
+	ASSERT_SUBSTR(out, "FAIL missing.case");
+}
+
+TEST(gate_fails_on_a_null_count_check_or_latency)
+{
+	ASSERT_EQ(gate_edited(GATE_CONF, null_flushes), 1);
+	ASSERT_SUBSTR(out, "FAIL null.counts.tlb_full_flushes");
+	ASSERT_EQ(gate_edited(GATE_CONF, null_bad_pud), 1);
+	ASSERT_SUBSTR(out, "FAIL null.checks.bad_pud");
+	ASSERT_EQ(gate_edited(GATE_CONF, no_samples), 1);
+	ASSERT_SUBSTR(out, "FAIL null.latency");
+}
+
+TEST(gate_fails_on_status_and_failures)
+{
+	json_object *doc, *trips;
+	const char *a, *b;
+	int rc;
+
+	ASSERT_EQ(gate_edited(GATE_CONF, failed_status), 1);
+	ASSERT_SUBSTR(out, "FAIL status");
+	ASSERT_SUBSTR(out, "NEW's status is 'failed', not complete");
+	ASSERT_SUBSTR(out, "FAIL failures");
+	ASSERT_SUBSTR(out, "killed by SIGSEGV");
+	/* --json names every rule */
+	a = write_fixture("a", &base_fx);
+	b = write_fixture("b", &base_fx);
+	edit_results(b, failed_status);
+	rc = COMPARE("--json", "--gate", GATE_CONF, (char *)a, (char *)b);
+	ASSERT_EQ(rc, 1);
+	doc = json_tokener_parse(out);
+	ASSERT_TRUE(doc != NULL);
+	trips = pb_jget(pb_jget(doc, "gate"), "tripped");
+	ASSERT_EQ(json_object_array_length(trips), 2);
+	ASSERT_STREQ(pb_jstr(json_object_array_get_idx(trips, 0), "rule", NULL), "status");
+	ASSERT_STREQ(pb_jstr(json_object_array_get_idx(trips, 1), "rule", NULL), "failures");
+	ASSERT_STREQ(pb_jstr(pb_jget(doc, "gate"), "result", NULL), "fail");
+	json_object_put(doc);
+}
+
+static void under_kvm(json_object *doc)
+{
+	json_object *k = json_object_new_object();
+
+	json_object_object_add(k, "accel", json_object_new_string("kvm"));
+	json_object_object_add(doc, "kernel", k);
+}
+
+static void mapped_4k_first(json_object *doc)
+{
+	json_object *m = json_object_new_object();
+
+	json_object_object_add(m, "mapped_page_size", json_object_new_int(4096));
+	json_object_object_add(rec_at(doc, 0), "mapping", m);
+}
+
+static void mapped_2m_first(json_object *doc)
+{
+	json_object *m = json_object_new_object();
+
+	json_object_object_add(m, "mapped_page_size", json_object_new_int(2 << 20));
+	json_object_object_add(rec_at(doc, 0), "mapping", m);
+}
+
+TEST(gate_refuses_other_accelerators_and_page_sizes)
+{
+	const char *a, *b;
+
+	ASSERT_EQ(gate_edited(GATE_CONF, under_kvm), 2);
+	ASSERT_SUBSTR(out, "BASE a ran under tcg, NEW b under kvm");
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, "--allow-accel-mismatch", (char *)dir_path("a"),
+			  (char *)dir_path("b")), 0);
+	ASSERT_SUBSTR(out, "gate: PASS");
+	/* without the gate: compared, and said */
+	ASSERT_EQ(COMPARE((char *)dir_path("a"), (char *)dir_path("b")), 0);
+	ASSERT_SUBSTR(out, "note: BASE a ran under tcg, NEW b under kvm");
+	/* the same page size on both sides is alike; 2M against 4K is not */
+	write_pair(&base_fx, &a, &b);
+	edit_results(a, mapped_2m_first);
+	edit_results(b, mapped_2m_first);
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 0);
+	edit_results(b, mapped_4k_first);
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 2);
+	ASSERT_SUBSTR(out, "mprotect-inplace/thp-2M/pg2M/1G/downgrade/inplace/r0: BASE a mapped 2M "
+		      "pages, NEW b 4K pages");
+}
+
+/* A matrix in DIR/m: k1 and k3 with results (BASE's), k2 never booted. */
+static const char *matrix_with_a_dead_kernel(const char *a)
+{
+	static char m[128];
+	char path[192];
+	json_object *doc = json_tokener_parse(
+		"{\"schema\":\"pudbench-matrix/1\",\"kernels\":["
+		"{\"label\":\"k1\",\"status\":\"ok\",\"results\":\"k1.json\"},"
+		"{\"label\":\"k2\",\"status\":\"failed\",\"reason\":\"no boot\"},"
+		"{\"label\":\"k3\",\"status\":\"ok\",\"results\":\"k3.json\"}]}");
+	char *copy = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(m, sizeof(m), "%s/m", dir);
+	mkdir(m, 0755);
+	for (int k = 1; k <= 3; k += 2) {
+		json_object *r = json_object_from_file(a);
+
+		snprintf(path, sizeof(path), "%s/k%d.json", m, k);
+		if (!r || json_object_to_file(path, r))
+			TAP_FAIL("writing %s", path);
+		json_object_put(r);
+	}
+	snprintf(path, sizeof(path), "%s/matrix.json", m);
+	f = open_memstream(&copy, &len);
+	fputs(json_object_to_json_string(doc), f);
+	fclose(f);
+	f = fopen(path, "w");
+	if (!f || fputs(copy, f) < 0 || fclose(f))
+		TAP_FAIL("writing %s", path);
+	free(copy);
+	json_object_put(doc);
+	return m;
+}
+
+TEST(gate_fails_on_a_kernel_without_results)
+{
+	const char *a;
+
+	setup();
+	a = write_fixture("a", &base_fx);
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)matrix_with_a_dead_kernel(a)), 1);
+	ASSERT_SUBSTR(out, "FAIL missing.column");
+	ASSERT_SUBSTR(out, "kernel k2 has no results (status failed: no boot)");
+	ASSERT_SUBSTR(out, "gate: FAIL (1 rule tripped");
+}
+
+TEST(bad_gate_adjust_and_allow_are_named)
+{
+	const char *a;
+
+	setup();
+	a = write_fixture("a", &base_fx);
+	ASSERT_EQ(COMPARE("--gate", DATA "bad-gate-adjust.conf", (char *)a, (char *)a), 2);
+	ASSERT_SUBSTR(out, "bad-gate-adjust.conf:4: key 'adjust' in [latency]: 'bonferroni' is "
+		      "not holm");
+	ASSERT_EQ(COMPARE("--gate", DATA "bad-gate-allow.conf", (char *)a, (char *)a), 2);
+	ASSERT_SUBSTR(out, "bad-gate-allow.conf:5: key 'allow_not_measured' in [coverage]: "
+		      "'hugetlb-1G' is not a case-name glob");
+}
+
+/* ---- multiple comparisons ----------------------------------------------- */
+
+/*
+ * Five runs a side, NEW 6.5% above BASE in every one of the 8 cases: each
+ * Welch p is about 0.02.  Holm multiplies the smallest by 8 (no case is
+ * significant); Benjamini-Hochberg keeps about 0.02 when all are alike.
+ */
+static const double shifted_levels[] = { 1.065, 1.1289, 1.03305, 1.09695, 1.05435 };
+
+static void shifted_pair(const char **a, const char **b)
+{
+	struct fixture base = base_fx, now = base_fx;
+
+	base.reps = now.reps = 5;
+	base.rep_scale = base_levels;
+	now.rep_scale = shifted_levels;
+	now.seed = 2;
+	setup();
+	*a = write_fixture("a", &base);
+	*b = write_fixture("b", &now);
+}
+
+TEST(holm_by_default_bh_by_the_gate)
+{
+	json_object *doc, *cases;
+	const char *a, *b;
+	double p[8], adj[8];
+	int rc;
+
+	shifted_pair(&a, &b);
+	doc = compare_json(a, b, &rc);
+	ASSERT_STREQ(pb_jstr(pb_jget(doc, "adjustment"), "procedure", NULL), "holm");
+	cases = pb_jget(doc, "cases");
+	ASSERT_EQ(json_object_array_length(cases), 8);
+	for (size_t i = 0; i < 8; i++) {
+		json_object *vs = pb_jget(json_object_array_get_idx(
+			pb_jget(json_object_array_get_idx(cases, i), "columns"), 1), "vs_base");
+
+		p[i] = pb_jnum(vs, "p");
+		adj[i] = pb_jnum(vs, "p_adjusted");
+		TH_INFO("case %zu: p %.4g, holm %.4g", i, p[i], adj[i]);
+		/* each alone would be significant */
+		ASSERT_TRUE(p[i] < 0.05);
+		ASSERT_TRUE(adj[i] >= 0.05);
+		ASSERT_FALSE(json_object_get_boolean(pb_jget(vs, "significant")));
+	}
+	json_object_put(doc);
+	ASSERT_EQ(COMPARE("--gate", DATA "gate-5pct.conf", (char *)a, (char *)b), 0);
+	ASSERT_SUBSTR(out, "p(adj)");
+	ASSERT_SUBSTR(out, "holm");
+	ASSERT_SUBSTR(out, "gate: PASS");
+	/* the false discovery rate: every one of the 8 shifts is a regression */
+	ASSERT_EQ(COMPARE("--gate", DATA "gate-bh.conf", (char *)a, (char *)b), 1);
+	ASSERT_SUBSTR(out, "gate: FAIL (8 rules tripped");
+	ASSERT_SUBSTR(out, "bh-adjusted p = ");
+	ASSERT_SUBSTR(out, "over 8 cases");
+}
+
+static void flat_medians(json_object *doc, double level)
+{
+	for (size_t i = 0; i < json_object_array_length(pb_jget(doc, "results")); i++) {
+		json_object *m = json_object_new_array();
+
+		for (int k = 0; k < 3; k++)
+			json_object_array_add(m, json_object_new_double(level));
+		json_object_object_add(pb_jget(rec_at(doc, i), "between_runs"), "medians_ns", m);
+	}
+}
+
+static void flat_100us(json_object *doc)
+{
+	flat_medians(doc, 100000);
+}
+
+static void flat_200us(json_object *doc)
+{
+	flat_medians(doc, 200000);
+}
+
+TEST(no_spread_on_either_side_is_no_evidence)
+{
+	struct fixture base = base_fx, now = base_fx;
+	json_object *doc, *vs;
+	const char *a, *b, *c;
+	int rc;
+
+	base.reps = now.reps = 3;
+	base.rep_scale = now.rep_scale = base_levels;
+	now.seed = 2;
+	setup();
+	a = write_fixture("a", &base);
+	b = write_fixture("b", &now);
+	now.scale = 2;
+	c = write_fixture("c", &now);
+	edit_results(a, flat_100us);
+	edit_results(b, flat_100us);
+	edit_results(c, flat_200us);
+	doc = compare_json(a, c, &rc);
+	vs = pb_jget(json_object_array_get_idx(pb_jget(json_object_array_get_idx(
+		pb_jget(doc, "cases"), 0), "columns"), 1), "vs_base");
+	ASSERT_FALSE(json_object_get_boolean(pb_jget(vs, "tested")));
+	ASSERT_TRUE(pb_jget(vs, "p") == NULL);	/* null, never 0 */
+	ASSERT_SUBSTR(pb_jstr(vs, "untested", ""), "no evidence");
+	json_object_put(doc);
+	/* no test: a change within the threshold passes, a 2x one fails */
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 0);
+	ASSERT_SUBSTR(out, "no evidence");
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)c), 1);
+	ASSERT_SUBSTR(out, "FAIL latency.untested");
+	ASSERT_SUBSTR(out, "gate: FAIL (8 rules tripped");
 }
 
 static void need_gnuplot(void)
