@@ -8,7 +8,9 @@
  * settings) run interleaved, A B A B, then each side folded, so that a
  * gate compares them with the machine's drift spread over both
  * (BENCHMARKS.md, "The structural change": one before/after pair failed
- * three latency rules one way round and passed the other).
+ * three latency rules one way round and passed the other).  The runs must
+ * be of one kernel, machine and configuration, each a different run, every
+ * record with samples (pb_results_fold_check()); else exit 2.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -54,6 +56,7 @@ int pb_cmd_fold(int argc, char **argv)
 		{ 0 },
 	};
 	json_object *runs[PB_CMP_MAX_COLS], *folded;
+	const char *paths[PB_CMP_MAX_COLS];
 	struct pb_cmp_set set = { 0 };
 	const char *out = NULL;
 	char err[PATH_MAX + 256];
@@ -82,8 +85,13 @@ int pb_cmd_fold(int argc, char **argv)
 			fprintf(stderr, "pudbench: fold: %s\n", err);
 			status = PB_EXIT_USAGE;
 		} else {
+			paths[nr] = set.col[set.nr - 1].path;
 			runs[nr++] = set.col[set.nr - 1].doc;
 		}
+	}
+	if (status == PB_EXIT_OK && pb_results_fold_check(runs, paths, (unsigned)nr, err, sizeof(err))) {
+		fprintf(stderr, "pudbench: fold: %s\n", err);
+		status = PB_EXIT_USAGE;
 	}
 	if (status == PB_EXIT_OK) {
 		folded = pb_results_fold(runs, (unsigned)nr, "run");

@@ -132,6 +132,13 @@ static const char *write_fixture(const char *name, const struct fixture *fx)
 	json_object_object_add(env, "virtualization", json_object_new_string("tcg"));
 	json_object_object_add(env, "cpu_model", json_object_new_string("Fixture CPU"));
 	json_object_object_add(env, "hostname", json_object_new_string("fixture-host"));
+	json_object_object_add(env, "nr_cpus", json_object_new_int(2));
+	json_object_object_add(env, "uname", json_tokener_parse("{\"machine\":\"x86_64\"}"));
+	/* what a run measures of itself: another run (seed) has another */
+	json_object_object_add(env, "timer_overhead_ns", json_object_new_double(20.0 + (double)fx->seed));
+	json_object_object_add(env, "config", json_tokener_parse(
+		"{\"path\":\"fixture.conf\",\"benches\":[\"mprotect-inplace\"],"
+		"\"run\":{\"iterations\":200,\"sizes_gib\":[1,2]}}"));
 	json_object_object_add(doc, "env", env);
 	for (int gib = 1; gib <= fx->max_gib; gib++)
 		for (int remote = 0; remote <= 1; remote++) {
@@ -682,6 +689,20 @@ static void failed_status(json_object *doc)
 	json_object_array_add(pb_jget(doc, "failures"), f);
 }
 
+/* the 2G r1 case failed in the run (its records are gone with it) */
+static void failed_2g_r1(json_object *doc)
+{
+	json_object *f = pb_record_case_id(rec_at(doc, 5));
+
+	json_object_object_add(f, "remote_cpus", json_object_new_int(1));
+	json_object_object_add(f, "remote_mode", json_object_new_string("spin"));
+	json_object_object_add(f, "stage", json_object_new_string("run"));
+	json_object_object_add(f, "reason", json_object_new_string("killed by SIGSEGV"));
+	json_object_object_add(doc, "status", json_object_new_string("failed"));
+	json_object_object_add(doc, "failures", json_object_new_array());
+	json_object_array_add(pb_jget(doc, "failures"), f);
+}
+
 TEST(gate_fails_on_a_missing_series)
 {
 	ASSERT_EQ(gate_edited(GATE_CONF, drop_upgrade), 1);
@@ -971,6 +992,124 @@ TEST(no_spread_on_either_side_is_no_evidence)
 	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)c), 1);
 	ASSERT_SUBSTR(out, "FAIL latency.untested");
 	ASSERT_SUBSTR(out, "gate: FAIL (8 rules tripped");
+}
+
+/* ---- fold checks its inputs --------------------------------------------- */
+
+/* Two runs of one configuration, DIR/r1 and DIR/r2 (another seed: another run). */
+static void two_runs(const char **r1, const char **r2)
+{
+	struct fixture fx = base_fx;
+
+	setup();
+	fx.seed = 11;
+	*r1 = write_fixture("r1", &fx);
+	fx.seed = 12;
+	*r2 = write_fixture("r2", &fx);
+}
+
+/* fold of DIR/r1 and DIR/r2 with r2 edited: exit 2 and a message naming r2 and @why. */
+static void fold_refuses(doc_edit edit, const char *why)
+{
+	const char *r1, *r2;
+	char folded[128];
+
+	two_runs(&r1, &r2);
+	snprintf(folded, sizeof(folded), "%s/F", dir);
+	ASSERT_EQ(FOLD("--out", folded, (char *)r1, (char *)r2), 0);	/* the control */
+	edit_results(r2, edit);
+	ASSERT_EQ(FOLD("--out", folded, (char *)r1, (char *)r2), 2);
+	ASSERT_SUBSTR(out, r2);
+	ASSERT_SUBSTR(out, why);
+}
+
+static void other_kernel(json_object *doc)
+{
+	json_object_object_add(pb_jget(doc, "env"), "kernel_release",
+			       json_object_new_string("6.12.0-fixture"));
+}
+
+static void other_cpu(json_object *doc)
+{
+	json_object_object_add(pb_jget(doc, "env"), "cpu_model", json_object_new_string("Other CPU"));
+}
+
+static void other_iterations(json_object *doc)
+{
+	json_object_object_add(pb_jget(pb_jget(pb_jget(doc, "env"), "config"), "run"), "iterations",
+			       json_object_new_int(100));
+}
+
+static void relabelled(json_object *doc)
+{
+	json_object_object_add(doc, "kernel", json_tokener_parse("{\"label\":\"debian-6.1\"}"));
+}
+
+/* the samples of DIR/r1, as a copy with another env would have */
+static void copied_samples(json_object *doc)
+{
+	char path[128];
+	json_object *r1;
+
+	snprintf(path, sizeof(path), "%s/r1/results.json", dir);
+	r1 = json_object_from_file(path);
+	json_object_object_add(rec_at(doc, 5), "samples_ns",
+			       json_object_get(pb_jget(rec_at(r1, 5), "samples_ns")));
+	json_object_put(r1);
+}
+
+/* the env of DIR/r1: the same run, whatever its records say */
+static void copied_env(json_object *doc)
+{
+	char path[128];
+	json_object *r1;
+
+	snprintf(path, sizeof(path), "%s/r1/results.json", dir);
+	r1 = json_object_from_file(path);
+	json_object_object_add(doc, "env", json_object_get(pb_jget(r1, "env")));
+	json_object_put(r1);
+}
+
+TEST(fold_refuses_runs_of_another_kernel_machine_or_config)
+{
+	fold_refuses(other_kernel, "env.kernel_release \"6.12.0-fixture\" differs");
+	fold_refuses(other_cpu, "env.cpu_model \"Other CPU\" differs");
+	fold_refuses(other_iterations, "env.config differs");
+	fold_refuses(relabelled, "kernel.label differs");
+}
+
+TEST(fold_refuses_the_same_run_twice)
+{
+	const char *r1, *r2;
+	char folded[128];
+
+	fold_refuses(copied_samples, "has the same samples as in");
+	fold_refuses(copied_env, "the same run as");
+	two_runs(&r1, &r2);
+	snprintf(folded, sizeof(folded), "%s/F", dir);
+	ASSERT_EQ(FOLD("--out", folded, (char *)r1, (char *)r1), 2);
+	ASSERT_SUBSTR(out, "the same run as");
+}
+
+TEST(fold_refuses_records_without_samples_and_missing_cases)
+{
+	const char *r1, *r2;
+	char folded[128], path[160];
+	json_object *doc;
+
+	fold_refuses(no_samples, "has no samples");
+	fold_refuses(drop_2g_r1, "is missing (not listed as failed)");
+	/* a case the run lists as failed folds along with its failure */
+	two_runs(&r1, &r2);
+	edit_results(r2, drop_2g_r1);
+	edit_results(r2, failed_2g_r1);
+	snprintf(folded, sizeof(folded), "%s/F", dir);
+	ASSERT_EQ(FOLD("--out", folded, (char *)r1, (char *)r2), 0);
+	snprintf(path, sizeof(path), "%s/results.json", folded);
+	doc = json_object_from_file(path);
+	ASSERT_STREQ(pb_jstr(doc, "status", NULL), "failed");
+	ASSERT_EQ(json_object_array_length(pb_jget(doc, "failures")), 1);
+	json_object_put(doc);
 }
 
 static void need_gnuplot(void)

@@ -137,3 +137,142 @@ json_object *pb_results_fold(json_object *const *runs, unsigned nr, const char *
 	json_object_object_add(doc, units, json_object_new_int((int)nr));
 	return doc;
 }
+
+/* ---- what may fold ------------------------------------------------------ */
+
+/* env members that must be equal: the kernel, the machine and how it ran */
+static const char *const same_env[] = {
+	"kernel_release", "cpu_model", "nr_cpus", "hostname", "virtualization", "accel",
+};
+/* kernel members (a matrix kernel's document) that must be equal */
+static const char *const same_kernel[] = { "label", "krel", "package", "accel" };
+
+/* Which of @keys differs between @a and @b, or NULL. */
+static const char *differing_key(json_object *a, json_object *b, const char *const *keys,
+				 size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (!json_object_equal(pb_jget(a, keys[i]), pb_jget(b, keys[i])))
+			return keys[i];
+	return NULL;
+}
+
+/* The configuration a run was made with, whatever file it came from: env.config but its path. */
+static bool same_config(json_object *env_a, json_object *env_b)
+{
+	json_object *a = NULL, *b = NULL;
+	bool same;
+
+	same = !json_object_deep_copy(pb_jget(env_a, "config"), &a, NULL) &&
+	       !json_object_deep_copy(pb_jget(env_b, "config"), &b, NULL) &&
+	       json_object_is_type(a, json_type_object) && json_object_is_type(b, json_type_object);
+	if (same) {
+		json_object_object_del(a, "path");
+		json_object_object_del(b, "path");
+		same = json_object_equal(a, b);
+	}
+	json_object_put(a);
+	json_object_put(b);
+	return same;
+}
+
+#define FOLD_ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+/* Run @i against the first: kernel, machine and configuration. */
+static int check_identity(json_object *const *runs, const char *const *paths, unsigned i,
+			  char *err, size_t errlen)
+{
+	json_object *env = pb_jget(runs[i], "env"), *env0 = pb_jget(runs[0], "env");
+	const char *key;
+	char a[256], b[256];
+
+	if (!pb_jstr(env, "kernel_release", NULL))
+		return FOLD_ERR("%s: no env.kernel_release: the kernel it measured is unknown",
+				paths[i]);
+	if (!pb_jget(env, "config"))
+		return FOLD_ERR("%s: no env.config: the configuration it ran is unknown", paths[i]);
+	if (!i)
+		return 0;
+	key = differing_key(env, env0, same_env, sizeof(same_env) / sizeof(*same_env));
+	if (!key && !json_object_equal(pb_jget(pb_jget(env, "uname"), "machine"),
+				       pb_jget(pb_jget(env0, "uname"), "machine")))
+		key = "uname.machine";
+	if (key) {
+		snprintf(a, sizeof(a), "%s", json_object_to_json_string(pb_jget(env, key)));
+		snprintf(b, sizeof(b), "%s", json_object_to_json_string(pb_jget(env0, key)));
+		return FOLD_ERR("%s: env.%s %s differs from %s's %s: runs of another kernel or "
+				"machine do not fold", paths[i], key, a, paths[0], b);
+	}
+	key = differing_key(pb_jget(runs[i], "kernel"), pb_jget(runs[0], "kernel"), same_kernel,
+			    sizeof(same_kernel) / sizeof(*same_kernel));
+	if (key)
+		return FOLD_ERR("%s: kernel.%s differs from %s's: runs of another kernel do not fold",
+				paths[i], key, paths[0]);
+	if (!same_config(env, env0))
+		return FOLD_ERR("%s: env.config differs from %s's: runs of another configuration "
+				"(benches, backends, sizes, participants) do not fold", paths[i],
+				paths[0]);
+	return 0;
+}
+
+/* Does @doc list a failure of @rec's case (bench, backend, size, participants)? */
+static bool lists_failure(json_object *doc, json_object *rec)
+{
+	static const char *const id[] = { "bench", "backend", "size_bytes", "remote_cpus",
+					  "remote_mode" };
+	json_object *fails = pb_jget(doc, "failures");
+
+	for (size_t i = 0; i < pb_jlen(fails); i++)
+		if (!differing_key(pb_jidx(fails, i), rec, id, sizeof(id) / sizeof(*id)))
+			return true;
+	return false;
+}
+
+/* Run @i's records: samples in each, its cases the first's, none a copy of an earlier run's. */
+static int check_records(json_object *const *runs, const char *const *paths, unsigned i,
+			 char *err, size_t errlen)
+{
+	json_object *recs = pb_jget(runs[i], "results"), *first = pb_jget(runs[0], "results");
+	char name[PB_CASE_NAME_MAX];
+
+	for (size_t r = 0; r < pb_jlen(recs); r++) {
+		json_object *rec = pb_jidx(recs, r), *samples = pb_jget(rec, "samples_ns");
+
+		pb_record_case_name(rec, name, sizeof(name));
+		if (!pb_jlen(samples))
+			return FOLD_ERR("%s: case %s has no samples: nothing to fold", paths[i], name);
+		if (i && !pb_record_find(runs[0], name))
+			return FOLD_ERR("%s: case %s is not in %s: runs of one configuration have "
+					"the same cases", paths[i], name, paths[0]);
+		for (unsigned j = 0; j < i; j++) {
+			json_object *other = pb_record_find(runs[j], name);
+
+			if (pb_jlen(samples) >= 2 && other &&
+			    json_object_equal(samples, pb_jget(other, "samples_ns")))
+				return FOLD_ERR("%s: case %s has the same samples as in %s: the same "
+						"run twice", paths[i], name, paths[j]);
+		}
+	}
+	for (size_t r = 0; i && r < pb_jlen(first); r++) {
+		pb_record_case_name(pb_jidx(first, r), name, sizeof(name));
+		if (!pb_record_find(runs[i], name) && !lists_failure(runs[i], pb_jidx(first, r)))
+			return FOLD_ERR("%s: case %s of %s is missing (not listed as failed)",
+					paths[i], name, paths[0]);
+	}
+	return 0;
+}
+
+int pb_results_fold_check(json_object *const *runs, const char *const *paths, unsigned nr,
+			  char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < nr; i++) {
+		for (unsigned j = 0; j < i; j++)
+			if (json_object_equal(pb_jget(runs[i], "env"), pb_jget(runs[j], "env")))
+				return FOLD_ERR("%s: the same run as %s (identical env: its start and "
+						"end snapshots, timer overhead)", paths[i], paths[j]);
+		if (check_identity(runs, paths, i, err, errlen) ||
+		    check_records(runs, paths, i, err, errlen))
+			return -1;
+	}
+	return 0;
+}

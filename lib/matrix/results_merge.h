@@ -27,4 +27,17 @@ json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned n
  */
 json_object *pb_results_fold(json_object *const *runs, unsigned nr, const char *unit);
 
+/*
+ * May @runs (read from @paths) fold into one as repetitions of one
+ * measurement?  Refused: runs of another kernel release, machine (CPU,
+ * CPUs, host, accelerator) or configuration than the first; the same run
+ * twice (its env, which holds the run's own noise snapshots and timer
+ * overhead, or any case's samples identical to another run's); a record
+ * without samples; a case of the first run another lacks unless that run
+ * lists it as failed (the failure folds along).  0, or -1 with @err
+ * naming the file and what is wrong.
+ */
+int pb_results_fold_check(json_object *const *runs, const char *const *paths, unsigned nr,
+			  char *err, size_t errlen);
+
 #endif
