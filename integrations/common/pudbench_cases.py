@@ -151,18 +151,36 @@ def metrics(rec):
             yield "checks." + key, v
 
 
-def failed_checks(rec):
-    """The checks of a record that did not hold; null or absent = not run."""
-    bad = []
+def check_verdicts(rec):
+    """[(check, "pass"|"fail"|"skip", why)] of the checks a record has.
+
+    A check the record names with null was not measured: "skip", never
+    "pass" (nothing says it held).  A check the record does not name at
+    all does not belong to its benchmark and is left out.
+    """
+    out = []
+    checks = rec.get("checks") or {}
     for key, want in CHECKS.items():
-        v = (rec.get("checks") or {}).get(key)
-        if v is None:
+        if key not in checks:
             continue
-        if isinstance(want, bool) and v is not want:
-            bad.append("%s=%s" % (key, json.dumps(v)))
-        elif not isinstance(want, bool) and v != want:
-            bad.append("%s=%s" % (key, json.dumps(v)))
-    return bad
+        v = checks[key]
+        if v is None:
+            out.append((key, "skip", "%s not measured (null)" % key))
+        elif (v is not want) if isinstance(want, bool) else (isinstance(v, bool) or v != want):
+            out.append((key, "fail", "%s=%s" % (key, json.dumps(v))))
+        else:
+            out.append((key, "pass", ""))
+    return out
+
+
+def failed_checks(rec):
+    """The checks of a record that did not hold, as "key=value"."""
+    return [why for _, result, why in check_verdicts(rec) if result == "fail"]
+
+
+def unmeasured_checks(rec):
+    """The checks a record names but did not measure (null)."""
+    return [key for key, result, _ in check_verdicts(rec) if result == "skip"]
 
 
 def load(text, where):

@@ -46,10 +46,11 @@ FILES = [PARSE, RUN, LAVA, BASELINE, HOST, WORKFLOW,
          os.path.join(SRC, "configs/kernels-ci.conf"), os.path.join(SRC, "configs/vm-ci.conf")]
 
 STAT_LINE = re.compile(r"^([A-Za-z0-9._-]+): (-?[0-9]+(?:\.[0-9]+)?)$")
-LAVA_LINE = re.compile(r"^lava-test-case ([A-Za-z0-9._-]+) --result (pass|fail|skip)"
+LAVA_LINE = re.compile(r"^lava-test-case ([A-Za-z0-9._-]+) --result (pass|fail|skip|unknown)"
                        r"(?: --measurement (-?[0-9]+(?:\.[0-9]+)?) --units ns)?$")
 
 tests, failed = 0, 0
+CHECKS_TABLE = {}   # lib/checks.c's, filled by test_results()
 
 
 def check(ok, what, detail=""):
@@ -152,8 +153,18 @@ def clean_fixture(path, expect):
     recs = {n: c for n, c in cases.items() if c[1] is not None}
     check(rc == 0 and set(recs) == set(names), "lava: one case with a measurement per record",
           err)
-    check(all(c[0] == "pass" for c in cases.values()), "lava: clean run, every case passes",
-          [n for n, c in cases.items() if c[0] != "pass"])
+    check(all(cases[n][0] == "pass" for n in names), "lava: clean run, every record passes",
+          [n for n in names if cases[n][0] != "pass"])
+    # each check the record names is a case: held -> pass, null -> skip (never pass)
+    want = {"%s.checks.%s" % (n, k): "skip" if v is None else "pass"
+            for n, r in zip(names, doc["results"]) for k, v in (r.get("checks") or {}).items()
+            if k in CHECKS_TABLE}
+    got = {n: c[0] for n, c in cases.items() if ".checks." in n}
+    check(got == want and "skip" in want.values() and "pass" in want.values(),
+          "lava: a case per check, pass when it held, skip when it was not measured",
+          sorted(set(got.items()) ^ set(want.items()))[:6])
+    check(st.get("checks_not_measured") == str(list(want.values()).count("skip")),
+          "LKP: checks_not_measured counts the null checks", st.get("checks_not_measured"))
     return doc, st
 
 
@@ -182,7 +193,25 @@ def edited(doc, tmp):
           "stale_write_remote 3 -> fail, with the reason", err)
     check(cases.get(i_name, ("",))[0] == "fail" and "data_intact=false" in err,
           "data_intact false -> fail")
-    check(cases.get(n_name, ("",))[0] == "pass", "a null check is not run: pass")
+    check(cases.get(n_name, ("",))[0] == "pass"
+          and cases.get(n_name + ".checks.stale_write") == ("skip", None)
+          and "stale_write not measured (null)" in err,
+          "a null check: its own case skips, never passes; the record's held checks pass",
+          (cases.get(n_name), cases.get(n_name + ".checks.stale_write")))
+    check(cases.get(c_name + ".checks.stale_write_remote") == ("fail", None),
+          "the failed check's own case fails")
+    unmeasured = copy.deepcopy(doc)
+    r = find(unmeasured, bench="correctness", backend="thp-2M", remote_cpus=1)
+    for k in r["checks"]:
+        r["checks"][k] = None
+    r["latency_ns"]["median"] = None
+    ucases, _, _ = lava(write(tmp, "unmeasured.json", unmeasured))
+    u_name = case_names({"results": [r]})[0]
+    u_checks = [c for n, c in ucases.items() if n.startswith(u_name + ".checks.")]
+    check(ucases.get(u_name) == ("unknown", None) and u_checks
+          and all(c == ("skip", None) for c in u_checks),
+          "nothing measured: the record is unknown and its checks skip, none passes",
+          (ucases.get(u_name), u_checks))
     check(cases.get("fault-cost.thp-2M.1G.remote0.failed.rep2") == ("fail", None),
           "a failed repetition -> its own fail case", sorted(cases))
     check(cases.get("fault-cost.base-4K.1G.remote0.skipped") == ("skip", None), "skipped -> skip")
@@ -229,6 +258,7 @@ def test_results():
     sys.path.insert(0, os.path.join(SRC, "integrations/common"))
     import pudbench_cases
     table = checks_table()
+    CHECKS_TABLE.update(table)
     check(table and pudbench_cases.CHECKS == table,
           "the integrations judge the checks of lib/checks.c, with its passing values",
           "%s vs %s" % (pudbench_cases.CHECKS, table))
@@ -263,7 +293,8 @@ def test_results():
         os.chmod(fake, 0o755)
         rc, out, _ = run([LAVA, BASELINE], env={"PATH": tmp + ":" + os.environ["PATH"]})
         calls = read(os.path.join(tmp, "calls")).splitlines()
-        check(rc == 0 and out == "" and len(calls) == len(base["results"]) + 1 and
+        nr_checks = sum(k in CHECKS_TABLE for r in base["results"] for k in r.get("checks") or {})
+        check(rc == 0 and out == "" and len(calls) == len(base["results"]) + nr_checks + 1 and
               calls[0].startswith("mprotect-inplace.devdax.1G.downgrade.remote0 --result pass "
                                   "--measurement "), "lava-test-case on PATH is called", calls[:2])
         # the LKP test script refuses devdax unless the job allows it
