@@ -70,10 +70,11 @@ static void print_header(const struct pb_cmp_set *s, const struct pb_cmp *cmp, d
 	       "with tie and continuity\n  correction), alpha = %g; '*' marks a significant "
 	       "change.  MedCI: %g%% percentile\n  bootstrap CI (%d resamples) of the change of "
 	       "the median.\n", alpha, (1 - alpha) * 100, PB_CMP_BOOT_REPS);
-	printf("  Multiple comparisons: the p-values of one NEW column's cases are one family, "
-	       "adjusted\n  by %s (row p(adj)); '*' means the adjusted p < alpha.\n",
-	       cmp->adjust == PB_P_ADJUST_HOLM ? "Holm's procedure (controls the family-wise error)" :
-	       "Benjamini-Hochberg (controls the false discovery rate)");
+	printf("  Multiple comparisons: the cases of a NEW column are one family; row p(adj) is "
+	       "the p\n  adjusted by %s, and\n  a change is significant when it "
+	       "is below alpha.\n", cmp->adjust == PB_P_ADJUST_HOLM ?
+	       "Holm's procedure (it controls the family-wise error rate)" :
+	       "Benjamini-Hochberg (it controls the false discovery rate)");
 	if (any_rep_test(cmp))
 		printf("  Where BASE and NEW both ran repetitions (repeat >= 2): Welch's t-test on the "
 		       "log of the\n  repetition medians instead (row p(Welch)), so that noise "
