@@ -1110,6 +1110,14 @@ TEST(fold_refuses_records_without_samples_and_missing_cases)
 	ASSERT_STREQ(pb_jstr(doc, "status", NULL), "failed");
 	ASSERT_EQ(json_object_array_length(pb_jget(doc, "failures")), 1);
 	json_object_put(doc);
+	/* the other way round: the first run lacks what the second has */
+	two_runs(&r1, &r2);
+	edit_results(r1, drop_2g_r1);
+	snprintf(folded, sizeof(folded), "%s/F", dir);
+	ASSERT_EQ(FOLD("--out", folded, (char *)r1, (char *)r2), 2);
+	ASSERT_SUBSTR(out, "pg2M/2G/downgrade/inplace/r1-spin is not in");
+	edit_results(r1, failed_2g_r1);
+	ASSERT_EQ(FOLD("--out", folded, (char *)r1, (char *)r2), 0);
 }
 
 static void need_gnuplot(void)

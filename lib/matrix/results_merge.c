@@ -241,9 +241,10 @@ static int check_records(json_object *const *runs, const char *const *paths, uns
 		pb_record_case_name(rec, name, sizeof(name));
 		if (!pb_jlen(samples))
 			return FOLD_ERR("%s: case %s has no samples: nothing to fold", paths[i], name);
-		if (i && !pb_record_find(runs[0], name))
-			return FOLD_ERR("%s: case %s is not in %s: runs of one configuration have "
-					"the same cases", paths[i], name, paths[0]);
+		if (i && !pb_record_find(runs[0], name) && !lists_failure(runs[0], rec))
+			return FOLD_ERR("%s: case %s is not in %s (nor listed as failed there): runs "
+					"of one configuration have the same cases", paths[i], name,
+					paths[0]);
 		for (unsigned j = 0; j < i; j++) {
 			json_object *other = pb_record_find(runs[j], name);
 

@@ -34,7 +34,8 @@ json_object *pb_results_fold(json_object *const *runs, unsigned nr, const char *
  * twice (its env, which holds the run's own noise snapshots and timer
  * overhead, or any case's samples identical to another run's); a record
  * without samples; a case of the first run another lacks unless that run
- * lists it as failed (the failure folds along).  0, or -1 with @err
+ * lists it as failed (the failure folds along), and the other way round.
+ * 0, or -1 with @err
  * naming the file and what is wrong.
  */
 int pb_results_fold_check(json_object *const *runs, const char *const *paths, unsigned nr,
