@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "record.h"
 #include "sysfs.h"
 
 /* Results are written through temp files and rename(): none may stay. */
@@ -54,6 +55,45 @@ static inline long hugepages_2m_at_rest(void)
 	pb_sysfs_read_long(NR_HUGEPAGES_2M, &nr);
 	pool_at_rest_end(fd);
 	return nr;
+}
+
+/* A count in @rec's checks: null, absent or not an integer fails. */
+static inline long long check_count(json_object *rec, const char *key)
+{
+	json_object *v = pb_jget(pb_jget(rec, "checks"), key);
+
+	if (!json_object_is_type(v, json_type_int))
+		TAP_FAIL("%s %s %s remote=%d: checks.%s is %s, not a count",
+			 pb_jstr(rec, "bench", "?"), pb_jstr(rec, "backend", "?"),
+			 pb_jstr(rec, "direction", "?"), json_object_get_int(pb_jget(rec, "remote_cpus")),
+			 key, v ? json_object_to_json_string(v) : "null or absent");
+	return json_object_get_int64(v);
+}
+
+/*
+ * The write-after-PROT_READ probes of one record: the calling CPU probed
+ * and no write went through; with a participant its CPU probed too and no
+ * write went through there; without one nothing was probed remotely, so
+ * both remote fields are null (a 0 would claim a probe that never ran).
+ */
+static inline void assert_no_stale_write(json_object *rec)
+{
+	json_object *c = pb_jget(rec, "checks");
+
+	ASSERT_GT(check_count(rec, "stale_write_probes"), 0);
+	ASSERT_EQ(check_count(rec, "stale_write"), 0);
+	if (json_object_get_int(pb_jget(rec, "remote_cpus"))) {
+		ASSERT_GT(check_count(rec, "stale_write_remote_probes"), 0);
+		ASSERT_EQ(check_count(rec, "stale_write_remote"), 0);
+	} else {
+		EXPECT(json_object_object_get_ex(c, "stale_write_remote", NULL) &&
+		       !pb_jget(c, "stale_write_remote") && !pb_jget(c, "stale_write_remote_probes"),
+		       "%s %s without a participant: stale_write_remote %s, stale_write_remote_probes %s "
+		       "(want null: no remote CPU was probed)", pb_jstr(rec, "bench", "?"),
+		       pb_jstr(rec, "backend", "?"),
+		       json_object_to_json_string(pb_jget(c, "stale_write_remote")),
+		       json_object_to_json_string(pb_jget(c, "stale_write_remote_probes")));
+	}
 }
 
 #endif
