@@ -46,8 +46,8 @@ TEST(not_a_kernel_is_a_failed_column)
 {
 	json_object *k = kernel(0);
 
-	expect_failed_with_reason(k, "");
-	ASSERT_TRUE(json_object_get_string_len(pb_jget(k, "reason")) > 0);
+	/* cmd_kernels.c's prepare_bzimage(): the image has no bzImage header */
+	expect_failed_with_reason(k, "not-a-kernel.img is not a readable bzImage");
 }
 
 TEST(guest_cut_short_by_the_timeout)
