@@ -12,6 +12,17 @@
 #include "record.h"
 #include "sysfs.h"
 
+/*
+ * Something this run needed is missing (a backend, a counter): not being
+ * root is what the machine lacks, a SKIP; as root it is a FAIL.
+ */
+#define MISSING_UNLESS_ROOT(fmt, ...)                                           \
+	do {                                                                    \
+		if (geteuid())                                                  \
+			SKIP("not root: " fmt, ##__VA_ARGS__);                  \
+		TAP_FAIL("as root: " fmt, ##__VA_ARGS__);                       \
+	} while (0)
+
 /* Results are written through temp files and rename(): none may stay. */
 static inline void assert_no_temp_files(const char *dir)
 {

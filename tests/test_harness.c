@@ -154,8 +154,8 @@ static double per_call(json_object *rec, const char *key)
 	json_object *v = pb_jget(pb_jget(rec, "per_call"), key);
 
 	if (!v)
-		SKIP("per_call.%s unavailable: %s", key,
-		     json_object_to_json_string(pb_jget(rec, "unavailable")));
+		MISSING_UNLESS_ROOT("per_call.%s unavailable: %s", key,
+				    json_object_to_json_string(pb_jget(rec, "unavailable")));
 	return json_object_get_double(v);
 }
 
@@ -174,7 +174,7 @@ TEST(remote_flushes_need_a_participant)
 
 	need_run();
 	if (!backend_available("thp-2M", &reason))
-		SKIP("thp-2M unavailable: %s", reason);
+		MISSING_UNLESS_ROOT("thp-2M unavailable: %s", reason);
 	alone = find("mprotect-inplace", "thp-2M", 0, "downgrade");
 	with = find("mprotect-inplace", "thp-2M", 1, "downgrade");
 	ASSERT_TRUE(alone && with);

@@ -17,6 +17,7 @@
 #include "compare.h"
 #include "run_cmd.h"
 #include "tap.h"
+#include "run_asserts.h"
 
 #define CONF PB_TEST_DATA_DIR "/repeat.conf"
 #define GATE_CONF PB_TEST_DATA_DIR "/../../configs/gate.conf"
@@ -45,7 +46,7 @@ static json_object *run_repeat(const char *repeat, int *status, char *dir)
 		TAP_FAIL("no %s:\n%s", path, out);
 	if (!json_object_get_boolean(pb_jget(pb_jget(pb_jget(doc, "backends"), "thp-2M"),
 					     "available")))
-		SKIP("thp-2M is unavailable here: %s",
+		MISSING_UNLESS_ROOT("thp-2M is unavailable here: %s",
 		     pb_jstr(pb_jget(pb_jget(doc, "backends"), "thp-2M"), "reason", "?"));
 	return doc;
 }
