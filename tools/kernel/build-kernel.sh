@@ -38,7 +38,7 @@
 #       package or installing the build tools failed on the network)
 set -euo pipefail
 
-# shellcheck source=../lib/apt.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/apt.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
 
 SCRIPT_VERSION=2

@@ -21,7 +21,7 @@
 #       the network, or this machine has no package lists at all
 set -euo pipefail
 
-# shellcheck source=../lib/apt.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/apt.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
 
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
