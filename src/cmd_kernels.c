@@ -213,6 +213,13 @@ static void last_line(char *outbuf, char *out, size_t len)
 /* fetch-kernel.sh and build-kernel.sh: the archive could not be reached */
 #define KERNEL_SCRIPT_UNREACHABLE 75
 
+/* The one failure a test may skip on: this machine cannot reach the archive. */
+static void mark_unreachable(json_object *kinfo, int script_rc)
+{
+	if (script_rc == KERNEL_SCRIPT_UNREACHABLE)
+		json_object_object_add(kinfo, "unreachable", json_object_new_boolean(1));
+}
+
 /* build-kernel.sh's exit statuses (its header), for the kernel's "reason" */
 static const char *build_failure(int rc)
 {
@@ -269,9 +276,7 @@ static int build(struct ctx *c, const struct pb_kernel_spec *k, const char *dir,
 		"cold: ~20 min on 2 CPUs; log: %s)\n", k->label, k->arg, log);
 	rc = pb_spawn_wait_log(argv, outbuf, sizeof(outbuf), 3600, log);
 	json_object_object_add(kinfo, "build_exit", json_object_new_int(rc));
-	/* the one failure a test may skip on: this machine cannot reach the archive */
-	if (rc == KERNEL_SCRIPT_UNREACHABLE)
-		json_object_object_add(kinfo, "unreachable", json_object_new_boolean(1));
+	mark_unreachable(kinfo, rc);
 	if (rc) {
 		sfmt(why, wlen, "build: build-kernel.sh exited %d: %s (log: %s)", rc, build_failure(rc),
 		     log);
@@ -317,8 +322,7 @@ static int fetch(struct ctx *c, const struct pb_kernel_spec *k, const char *dir,
 	rc = pb_spawn_wait((char *[]){ script, (char *)k->arg, c->cache, NULL }, outbuf,
 			   sizeof(outbuf), 3600);
 	json_object_object_add(kinfo, "fetch_exit", json_object_new_int(rc));
-	if (rc == KERNEL_SCRIPT_UNREACHABLE)
-		json_object_object_add(kinfo, "unreachable", json_object_new_boolean(1));
+	mark_unreachable(kinfo, rc);
 	if (rc) {
 		sfmt(why, wlen, "fetch: fetch-kernel.sh %s exited %d%s (see stderr above)", k->arg, rc,
 		     rc == KERNEL_SCRIPT_UNREACHABLE ? ": the Debian archive is unreachable" : "");
