@@ -210,15 +210,27 @@ static void last_line(char *outbuf, char *out, size_t len)
 	sfmt(out, len, "%s", last ? last + 1 : outbuf);
 }
 
-/* build-kernel.sh's exit statuses, for the kernel's "reason" */
+/* fetch-kernel.sh and build-kernel.sh: the archive could not be reached */
+#define KERNEL_SCRIPT_UNREACHABLE 75
+
+/* The one failure a test may skip on: this machine cannot reach the archive. */
+static void mark_unreachable(json_object *kinfo, int script_rc)
+{
+	if (script_rc == KERNEL_SCRIPT_UNREACHABLE)
+		json_object_object_add(kinfo, "unreachable", json_object_new_boolean(1));
+}
+
+/* build-kernel.sh's exit statuses (its header), for the kernel's "reason" */
 static const char *build_failure(int rc)
 {
 	switch (rc) {
-	case 1: return "setup failed (source package or build tools missing)";
+	case 1: return "setup failed (build tools not installable, a damaged source package)";
 	case 2: return "a patch does not apply";
 	case 3: return "options of the config fragment were dropped by Kconfig";
 	case 4: return "the kernel build failed";
 	case 5: return "a named patch or the config fragment is missing from the project";
+	case 64: return "usage";
+	case KERNEL_SCRIPT_UNREACHABLE: return "the Debian archive is unreachable";
 	case 124: return "timeout";
 	default: return "failed";
 	}
@@ -264,6 +276,7 @@ static int build(struct ctx *c, const struct pb_kernel_spec *k, const char *dir,
 		"cold: ~20 min on 2 CPUs; log: %s)\n", k->label, k->arg, log);
 	rc = pb_spawn_wait_log(argv, outbuf, sizeof(outbuf), 3600, log);
 	json_object_object_add(kinfo, "build_exit", json_object_new_int(rc));
+	mark_unreachable(kinfo, rc);
 	if (rc) {
 		sfmt(why, wlen, "build: build-kernel.sh exited %d: %s (log: %s)", rc, build_failure(rc),
 		     log);
@@ -308,8 +321,11 @@ static int fetch(struct ctx *c, const struct pb_kernel_spec *k, const char *dir,
 	sfmt(script, sizeof(script), "%s/tools/vm/fetch-kernel.sh", c->root);
 	rc = pb_spawn_wait((char *[]){ script, (char *)k->arg, c->cache, NULL }, outbuf,
 			   sizeof(outbuf), 3600);
+	json_object_object_add(kinfo, "fetch_exit", json_object_new_int(rc));
+	mark_unreachable(kinfo, rc);
 	if (rc) {
-		sfmt(why, wlen, "fetch: fetch-kernel.sh %s exited %d (see stderr above)", k->arg, rc);
+		sfmt(why, wlen, "fetch: fetch-kernel.sh %s exited %d%s (see stderr above)", k->arg, rc,
+		     rc == KERNEL_SCRIPT_UNREACHABLE ? ": the Debian archive is unreachable" : "");
 		return -1;
 	}
 	/* the kernel dir is its last line of stdout */

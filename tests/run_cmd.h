@@ -16,7 +16,46 @@
 
 #include <json-c/json.h>
 
+#include "record.h"
+
 extern char **environ;
+
+/*
+ * The one reason a kernel of a matrix may be missing without failing a
+ * test: fetch-kernel.sh or build-kernel.sh could not reach the Debian
+ * archive (their exit 75, "unreachable" in matrix.json).
+ */
+static inline bool kernel_unreachable(json_object *k)
+{
+	return json_object_get_boolean(pb_jget(k, "unreachable"));
+}
+
+/*
+ * A matrix is skipped only when a kernel was unreachable and every kernel
+ * that did not come back is so: a checksum mismatch, a package that
+ * matches nothing, a patch that does not apply, a build error or a kernel
+ * that does not boot fail.  @skip (512 bytes) gets the reason.
+ */
+static inline bool matrix_unreachable(json_object *matrix, char *skip)
+{
+	json_object *ks = pb_jget(matrix, "kernels"), *first = NULL;
+
+	if (!json_object_is_type(ks, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(ks); i++) {
+		json_object *k = json_object_array_get_idx(ks, i);
+
+		if (!strcmp(pb_jstr(k, "status", ""), "ok"))
+			continue;
+		if (!kernel_unreachable(k))
+			return false;
+		first = first ? first : k;
+	}
+	if (first)
+		snprintf(skip, 512, "cannot get kernel %s: %s", pb_jstr(first, "label", "?"),
+			 pb_jstr(first, "reason", "?"));
+	return first != NULL;
+}
 
 /*
  * Run @argv with stdout and stderr into @out (NUL-terminated, truncated to
@@ -60,7 +99,8 @@ static inline int run_cmd(char *const argv[], char *out, size_t len)
  * the output from @section on (everything if the run failed) goes to the
  * TAP log as comments, and *@matrix is OUT/matrix.json (NULL if none).
  * Returns the exit status, -2 if no directory, or -3 with @skip (512
- * bytes) set when QEMU is missing.
+ * bytes) set when QEMU is missing.  @skip is also set when the matrix is
+ * to be skipped for an unreachable archive (matrix_unreachable()).
  */
 static inline bool in_path(const char *prog);
 static inline int run_kernels_matrix(const char *conf, const char *tmpl, char *out_dir,
@@ -95,6 +135,7 @@ static inline int run_kernels_matrix(const char *conf, const char *tmpl, char *o
 	}
 	snprintf(path, sizeof(path), "%s/matrix.json", out_dir);
 	*matrix = json_object_from_file(path);
+	matrix_unreachable(*matrix, skip);
 	return rc;
 }
 

@@ -97,8 +97,18 @@ static inline void tap_register(const char *name, void (*fn)(void), unsigned tim
 	} while (0)
 #define ASSERT_FALSE(cond) ASSERT_TRUE(!(cond))
 
+/* 1 for an integer (or pointer) operand, 0 for a floating one */
+#define TAP_IS_INTEGER(x) _Generic((x), float: 0, double: 0, long double: 0, default: 1)
+
+/*
+ * Integers only: a double cast to long long passes 0.4 == 0, so a floating
+ * operand does not compile; compare those with ASSERT_NEAR.
+ */
 #define TAP_CMP_INT(a, op, b)                                                   \
 	do {                                                                    \
+		_Static_assert(TAP_IS_INTEGER(a) && TAP_IS_INTEGER(b),          \
+			       "ASSERT_EQ/NE/GT/GE/LT/LE on a floating value: "  \
+			       "use ASSERT_NEAR or ASSERT_TRUE");               \
 		long long tap_a_ = (long long)(a), tap_b_ = (long long)(b);     \
 		if (!(tap_a_ op tap_b_))                                        \
 			TAP_FAIL("expected %s %s %s, got %lld vs %lld", #a, #op, \
@@ -111,6 +121,7 @@ static inline void tap_register(const char *name, void (*fn)(void), unsigned tim
 #define ASSERT_LT(a, b) TAP_CMP_INT(a, <, b)
 #define ASSERT_LE(a, b) TAP_CMP_INT(a, <=, b)
 
+/* Doubles: |a - b| <= tol; a NaN on either side fails. */
 #define ASSERT_NEAR(a, b, tol)                                                  \
 	do {                                                                    \
 		double tap_a_ = (a), tap_b_ = (b);                              \
@@ -131,6 +142,9 @@ static inline void tap_register(const char *name, void (*fn)(void), unsigned tim
 #define ASSERT_SUBSTR(haystack, needle)                                         \
 	do {                                                                    \
 		const char *tap_h_ = (haystack), *tap_n_ = (needle);            \
+		if (!tap_n_ || !tap_n_[0]) /* "" is in every string */         \
+			TAP_FAIL("ASSERT_SUBSTR(%s, %s): empty needle",         \
+				 #haystack, #needle);                           \
 		if (!tap_h_ || !strstr(tap_h_, tap_n_))                         \
 			TAP_FAIL("expected \"%s\" in %s, got \"%s\"", tap_n_,   \
 				 #haystack, tap_h_ ? tap_h_ : "(null)");        \

@@ -183,7 +183,7 @@ static const struct bad_case {
 	{ "bad-long-name.conf", 2, "key 'benches' in [run]", "is not a name" },
 	{ "bad-mode.conf", 2, "key 'remote_mode' in [run]", "'write' is not one of spin, read" },
 	{ "bad-auto-mixed.conf", 2, "key 'backends' in [run]", "'auto'" },
-	{ "bad-long-line.conf", 2, "line longer than", "" },
+	{ "bad-long-line.conf", 2, "line longer than", "198 characters" },
 	{ "bad-repeat-zero.conf", 2, "key 'repeat' in [run]", "'0' is not an integer in 1..1000" },
 	{ "bad-repeat-range.conf", 3, "key 'repeat' in [run]", "'1001' is not an integer in 1..1000" },
 	{ "bad-repeat-text.conf", 2, "key 'repeat' in [run]", "'3x' is not an integer in 1..1000" },

@@ -22,10 +22,24 @@
 # build.env (SOURCE_VERSION, PATCHES, PATCH_SHA256, FRAGMENT_SHA256,
 # CONFIG_SHA256, KREL, KEY, ...) and the logs (*.log).  A cached result is
 # returned at once.  The last line on stdout is the bzImage path; all else
-# goes to stderr.  Exit status: 0 ok, 1 usage/setup error, 2 a patch does
-# not apply, 3 options of the fragment dropped by Kconfig, 4 build failed,
-# 5 a named patch or the fragment is not in the project (a FAIL, not a skip).
+# goes to stderr.
+#
+# Exit status (a test may skip on 75 only; src/cmd_kernels.c marks it
+# "unreachable" in matrix.json):
+#   0   ok, the bzImage path last on stdout
+#   1   any other failure: build tools missing and not installable, a
+#       damaged source package or tarball
+#   2   a patch does not apply
+#   3   options of the fragment dropped by Kconfig
+#   4   configuration or build failed
+#   5   a named patch or the fragment is not in the project
+#   64  usage: an unknown argument (sysexits EX_USAGE)
+#   75  the Debian archive could not be reached (downloading the source
+#       package or installing the build tools failed on the network)
 set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=../lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
 
 SCRIPT_VERSION=2
 SRC_PKG=linux-source-6.12
@@ -40,14 +54,14 @@ die() { local rc=$1; shift; say "error: $*"; exit "$rc"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--patches) [ $# -ge 2 ] || die 1 "--patches needs a list"; patches_arg=$2; shift 2 ;;
-	--fragment) [ $# -ge 2 ] || die 1 "--fragment needs a file"; fragment=$2; shift 2 ;;
-	--cache) [ $# -ge 2 ] || die 1 "--cache needs a dir"; cache=$2; shift 2 ;;
-	--jobs|-j) [ $# -ge 2 ] || die 1 "--jobs needs N"; jobs=$2; shift 2 ;;
+	--patches) [ $# -ge 2 ] || die 64 "--patches needs a list"; patches_arg=$2; shift 2 ;;
+	--fragment) [ $# -ge 2 ] || die 64 "--fragment needs a file"; fragment=$2; shift 2 ;;
+	--cache) [ $# -ge 2 ] || die 64 "--cache needs a dir"; cache=$2; shift 2 ;;
+	--jobs|-j) [ $# -ge 2 ] || die 64 "--jobs needs N"; jobs=$2; shift 2 ;;
 	--keep-src) keep_src=1; shift ;;
 	--force) force=1; shift ;;
 	-h|--help) sed -n '2,/^set -e/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2; exit 0 ;;
-	*) die 1 "unknown argument '$1' (see --help)" ;;
+	*) die 64 "unknown argument '$1' (see --help)" ;;
 	esac
 done
 [ -f "$fragment" ] || die 5 "no fragment $fragment"
@@ -83,8 +97,9 @@ done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
 	[ "$EUID" -eq 0 ] || die 1 "missing packages: ${need_pkgs[*]} (apt-get install them)"
 	say "installing ${need_pkgs[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y "${need_pkgs[@]}" >&2 ||
-		die 1 "apt-get install ${need_pkgs[*]} failed"
+	rc=0
+	DEBIAN_FRONTEND=noninteractive pb_apt_get . install -y "${need_pkgs[@]}" || rc=$?
+	[ "$rc" -eq 0 ] || die "$rc" "apt-get install ${need_pkgs[*]} failed"
 fi
 
 # --- the source package (same .deb and tarball as tools/build-libperf.sh) ---
@@ -98,12 +113,16 @@ while read -r f; do
 done < <(ls -1v "$debs"/"$SRC_PKG"_*.deb 2>/dev/null)
 if [ -z "$deb" ]; then
 	say "downloading $SRC_PKG into $debs"
-	if ! (cd "$debs" && apt-get download "$SRC_PKG" >&2); then
-		[ "$EUID" -eq 0 ] || die 1 "apt-get download $SRC_PKG failed (try: sudo apt-get update)"
+	rc=0
+	pb_apt_get "$debs" download "$SRC_PKG" || rc=$?
+	if [ "$rc" -eq 1 ] && [ "$EUID" -eq 0 ]; then
+		# the archive answered but had no such file: a stale index
 		say "apt-get download failed; running apt-get update and retrying"
-		apt-get update >&2
-		(cd "$debs" && apt-get download "$SRC_PKG" >&2) || die 1 "apt-get download $SRC_PKG failed"
+		rc=0
+		pb_apt_get . update && pb_apt_get "$debs" download "$SRC_PKG" || rc=$?
 	fi
+	[ "$rc" -ne "$PB_EXIT_UNREACHABLE" ] || die "$rc" "apt-get download $SRC_PKG failed: the Debian archive is unreachable"
+	[ "$rc" -eq 0 ] || die "$rc" "apt-get download $SRC_PKG failed (a stale index? apt-get update as root)"
 	deb=$(ls -1v "$debs"/"$SRC_PKG"_*.deb | tail -n1)
 fi
 src_version=$(dpkg-deb -f "$deb" Version)

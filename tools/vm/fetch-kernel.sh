@@ -10,18 +10,34 @@
 # Prints the extracted kernel dir (which holds kernel.env) on stdout.
 #
 # Never installs the kernel on the host: apt-get download + dpkg-deb -x only.
+#
+# Exit status (a test may skip on 75 only; src/cmd_kernels.c marks it
+# "unreachable" in matrix.json):
+#   0   ok, the kernel dir on stdout
+#   1   any other failure: no package matches SPEC, the .deb fails its
+#       SHA256 from the archive index, no vmlinuz or modules in it, ...
+#   64  usage: wrong arguments or an unsupported SPEC (sysexits EX_USAGE)
+#   75  the Debian archive could not be reached: apt-get download failed on
+#       the network, or this machine has no package lists at all
 set -euo pipefail
 
+# shellcheck source-path=SCRIPTDIR source=../lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
+
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
+usage() { echo "fetch-kernel: $*" >&2; exit 64; }
+unreachable() { echo "fetch-kernel: $* (the Debian archive is unreachable)" >&2; exit "$PB_EXIT_UNREACHABLE"; }
 log() { echo "fetch-kernel: $*" >&2; }
 
-[ $# -eq 2 ] || die "usage: $0 debian:<package>[=<version>] CACHE_DIR"
+[ $# -eq 2 ] || usage "usage: $0 debian:<package>[=<version>] CACHE_DIR"
 spec=$1
 cache=$2
 case $spec in
     debian:*) spec=${spec#debian:} ;;
-    *) die "unsupported SPEC '$spec' (only debian:<package>[=<version>])" ;;
+    *) usage "unsupported SPEC '$spec' (only debian:<package>[=<version>])" ;;
 esac
+# no lists: apt-get update never reached an archive, nothing can resolve
+! pb_apt_no_lists || unreachable "no apt package lists on this machine (apt-get update)"
 pkg_glob=${spec%%=*}
 want_ver=
 [[ $spec == *=* ]] && want_ver=${spec#*=}
@@ -58,7 +74,9 @@ resolve_glob() {
 }
 
 if [[ $pkg_glob == *[\*\?\[]* ]]; then
-    read -r pkg ver < <(resolve_glob "$pkg_glob")
+    # not < <(...): its exit status (no match) would be lost
+    resolved=$(resolve_glob "$pkg_glob")
+    read -r pkg ver <<<"$resolved"
     [ -z "$want_ver" ] || ver=$want_ver
 else
     pkg=$pkg_glob
@@ -100,11 +118,14 @@ else
     trap 'rm -rf "$tmpd"' EXIT
     log "downloading $pkg=$ver"
     # _apt cannot write into root-owned temp dirs; download as root explicitly.
-    (cd "$tmpd" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >&2)
+    rc=0
+    pb_apt_get "$tmpd" download -q -o APT::Sandbox::User=root "$pkg=$ver" || rc=$?
+    [ "$rc" -ne "$PB_EXIT_UNREACHABLE" ] || unreachable "apt-get download $pkg=$ver failed"
+    [ "$rc" -eq 0 ] || die "apt-get download $pkg=$ver failed (a stale index? apt-get update)"
     got=$(find "$tmpd" -maxdepth 1 -name '*.deb' | head -n1)
     [ -n "$got" ] || die "apt-get download produced no .deb"
     mv "$got" "$deb"
-    verify_deb "$deb" || { rm -f "$deb"; die "downloaded $deb failed verification"; }
+    verify_deb "$deb" || { rm -f "$deb"; die "downloaded $deb failed verification (SHA256 $sha_expected from the index)"; }
 fi
 
 # Extract into a temp dir and rename, so a half-extracted tree is never cached.
