@@ -239,6 +239,8 @@ void pb_records_add_rep(json_object *recs, json_object *rec, unsigned rep)
 		json_object_put(rec);
 		return;
 	}
+	/* a boot folded from its own repetitions counts as one here */
+	json_object_object_del(rec, "checks_measured_reps");
 	if (json_object_is_type(pb_jget(rec, "checks"), json_type_object))
 		count_measured(rec, pb_jget(rec, "checks"), pb_jget(rec, "checks"));
 	add_rep_median(rec, rec, rep);

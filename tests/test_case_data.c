@@ -210,6 +210,27 @@ TEST(a_repetition_without_checks_makes_none_of_them)
 	json_object_put(recs);
 }
 
+TEST(a_folded_record_counts_as_one_repetition_when_folded_again)
+{
+	json_object *inner = json_object_new_array(), *outer = json_object_new_array(), *counts;
+
+	/* a boot's three repetitions, then that boot and a second one as two */
+	for (unsigned r = 0; r < 3; r++)
+		pb_records_add_rep(inner, rep_record("{\"stale_write\":0}"), r);
+	ASSERT_EQ(pb_jnum(pb_jget(pb_jidx(inner, 0), "checks_measured_reps"), "stale_write"), 3);
+	/* as pb_results_fold() passes a boot on: its own spread stays in its document */
+	json_object_object_del(pb_jidx(inner, 0), "between_runs");
+	json_object_object_del(pb_jidx(inner, 0), "repetitions");
+	pb_records_add_rep(outer, json_object_get(pb_jidx(inner, 0)), 0);
+	pb_records_add_rep(outer, rep_record("{\"stale_write\":0}"), 1);
+	counts = pb_jget(pb_jidx(outer, 0), "checks_measured_reps");
+	ASSERT_EQ(pb_jnum(pb_jidx(outer, 0), "repetitions"), 2);
+	ASSERT_EQ(pb_jnum(counts, "stale_write"), 2);
+	ASSERT_EQ(pb_jnum(pb_jget(pb_jidx(outer, 0), "checks"), "stale_write"), 0);
+	json_object_put(inner);
+	json_object_put(outer);
+}
+
 int main(int argc, char **argv)
 {
 	return tap_main();
