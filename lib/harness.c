@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -601,18 +602,19 @@ static int select_strategies(const struct pb_config *cfg, const struct pb_strate
 	return n;
 }
 
-static size_t max_size_gib(const struct pb_config *cfg)
+/* The largest (@largest) or smallest size any benchmark of the run maps, in GiB. */
+static size_t size_gib_bound(const struct pb_config *cfg, bool largest)
 {
-	unsigned max = 0;
+	unsigned bound = largest ? 0 : UINT_MAX;
 
 	for (unsigned b = 0; b < cfg->nr_benches; b++) {
 		const struct pb_bench_config *bc = pb_config_bench(cfg, cfg->benches[b]);
 
 		for (unsigned s = 0; s < bc->nr_sizes; s++)
-			if (bc->sizes_gib[s] > max)
-				max = bc->sizes_gib[s];
+			if (largest ? bc->sizes_gib[s] > bound : bc->sizes_gib[s] < bound)
+				bound = bc->sizes_gib[s];
 	}
-	return max;
+	return bound;
 }
 
 /* A backend of the run and how large a case its reservation holds. */
@@ -750,20 +752,24 @@ static void bench_cpus(const struct run_ctx *rx, cpu_set_t *set)
 /*
  * Reserve for the largest case, or as much as the machine gives: the cases
  * that fit run, the larger ones are skipped with the reason.  -1 (the
- * backend left out, said why) when nothing can be reserved at all.
+ * backend left out, said why) when not even the smallest case fits.
  */
 static int reserve_backend(const struct pb_config *cfg, struct pb_results *res,
 			   struct run_backend *rb, const struct pb_backend *be)
 {
-	size_t want = max_size_gib(cfg) * PB_SZ_1G;
+	size_t want = size_gib_bound(cfg, true) * PB_SZ_1G;
 	json_object *desc;
 
 	*rb = (struct run_backend){ .be = be, .room = SIZE_MAX };
 	if (!be->reserve)
 		return 0;
-	if (be->reserve(cfg, want, &rb->room, rb->short_of, sizeof(rb->short_of))) {
+	if (be->reserve(cfg, want, &rb->room, rb->short_of, sizeof(rb->short_of)) ||
+	    rb->room < size_gib_bound(cfg, false) * PB_SZ_1G) {
+		/* not even the smallest case fits: as good as no pool */
 		printf("backend %-10s unavailable: %s\n", be->name, rb->short_of);
 		pb_results_backend(res, be->name, rb->short_of);
+		if (be->release)
+			be->release();
 		return -1;
 	}
 	desc = json_object_object_get(json_object_object_get(res->doc, "backends"), be->name);

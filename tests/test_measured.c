@@ -96,6 +96,29 @@ TEST_TIMEOUT(a_short_hugetlb_pool_measures_the_cases_that_fit, 300)
 	json_object_put(doc);
 }
 
+TEST_TIMEOUT(a_pool_too_small_for_any_case_leaves_the_backend_out, 300)
+{
+	json_object *doc, *be;
+	struct pb_config cfg;
+	char why[512];
+	int rc;
+
+	pb_config_defaults(&cfg);
+	if (!pb_backend_find("hugetlb-2M")->probe(&cfg, why, sizeof(why)))
+		SKIP("hugetlb-2M unavailable here: %s", why);
+	/* 100 pages: 200 MiB, less than the 1 GiB case */
+	setenv("PUDBENCH_HUGETLB_MAX_PAGES", "100", 1);
+	doc = run_conf(PB_TEST_DATA_DIR "/partial-pool.conf", &rc);
+	unsetenv("PUDBENCH_HUGETLB_MAX_PAGES");
+	ASSERT_TRUE(doc != NULL);
+	be = pb_jget(pb_jget(doc, "backends"), "hugetlb-2M");
+	ASSERT_FALSE(json_object_get_boolean(pb_jget(be, "available")));
+	ASSERT_SUBSTR(pb_jstr(be, "reason", ""), "PUDBENCH_HUGETLB_MAX_PAGES=100");
+	ASSERT_EQ(pb_jlen(pb_jget(doc, "results")), 0);
+	ASSERT_EQ(pb_jlen(pb_jget(doc, "skipped")), 0);
+	json_object_put(doc);
+}
+
 /* The pmd_share of the one downgrade record of a hugetlb-pmd-unshare run. */
 static json_object *pmd_share_of(json_object *doc)
 {
