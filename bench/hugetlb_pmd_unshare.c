@@ -211,6 +211,23 @@ static void add_share_json(struct pb_case *c, const struct sibling *s,
 	json_object_object_add(c->checks_extra, "sibling_write_lost", json_object_new_int64(st->lost));
 }
 
+/* One measured re-touch: our faults between @s0 and @s1, if both reads held. */
+static void count_retouch(struct share_stats *st, const struct pb_counter_snapshot *s0,
+			  const struct pb_counter_snapshot *s1, size_t npages)
+{
+	uint64_t f;
+
+	if (!pb_counter_thread_delta(s0, s1, PB_CTR_FAULTS, 0, &f)) {
+		/* a difference against a failed read is no count: no evidence either way */
+		st->no_faults = "a read of the faults counter failed during a re-touch";
+		return;
+	}
+	st->retouches++;
+	st->retouch_faults += (double)f;
+	/* >= 1: our table was gone (unshared); < half: shared again */
+	st->shared_retouches += f >= 1 && f < npages / 2;
+}
+
 static int pmd_unshare_run(struct pb_case *c)
 {
 	struct sibling s = { .pid = -1, .cmd = -1, .reply = -1 };
@@ -242,14 +259,8 @@ static int pmd_unshare_run(struct pb_case *c)
 				goto out;
 			pb_touch(c->map.addr, c->map.size, c->page_size, false);
 			pb_case_snapshot(c, &s1);
-			if (!st.no_faults && pb_case_measured(c, i - 1)) {
-				uint64_t f = s1.thread[0][PB_CTR_FAULTS] - s0.thread[0][PB_CTR_FAULTS];
-
-				st.retouches++;
-				st.retouch_faults += (double)f;
-				/* >= 1: our table was gone (unshared); < half: shared again */
-				st.shared_retouches += f >= 1 && f < npages / 2;
-			}
+			if (!st.no_faults && pb_case_measured(c, i - 1))
+				count_retouch(&st, &s0, &s1, npages);
 		}
 		if (i < pb_case_rounds(c) && pb_case_probed_downgrade(c, down, i))
 			goto out;

@@ -46,9 +46,10 @@ static int split_refault_run(struct pb_case *c)
 
 		if (pb_case_measured(c, i)) {
 			pb_series_add(mprot, t_prot, &s1, &s2);
-			/* leave out the counter reads taken inside the cycle */
-			pb_series_add(cycle, (t_zapped - t0) + t_prot + (t3 - t_touch),
-				      &s0, &s3);
+			/* leave out the snapshots taken inside the cycle: time and counts */
+			pb_series_add_windows(cycle, (t_zapped - t0) + t_prot + (t3 - t_touch),
+					      (const struct pb_counter_snapshot *const[]){
+						      &s0, &s1, &s2, &s3 }, 4);
 		}
 	}
 	return 0;

@@ -43,8 +43,14 @@ struct pb_backend {
 	bool fixed_page_size;
 	/* false + reason when unusable here (or not allowed by the config). */
 	bool (*probe)(const struct pb_config *cfg, char *reason, size_t len);
-	/* Parent: make @max_size available (e.g. reserve hugetlb pages). */
-	int (*reserve)(const struct pb_config *cfg, size_t max_size, char *err, size_t len);
+	/*
+	 * Parent: make up to @max_size available (e.g. reserve hugetlb
+	 * pages); *@got is how much is (cases larger than that are skipped).
+	 * When *@got < @max_size, @err says why.  -1 with @err: nothing can
+	 * be reserved at all (a bad setting, the pool unreadable).
+	 */
+	int (*reserve)(const struct pb_config *cfg, size_t max_size, size_t *got, char *err,
+		       size_t len);
 	void (*release)(void);
 	/* Case child: map @m->size bytes at the aligned @m->addr (MAP_FIXED). */
 	int (*map)(const struct pb_config *cfg, struct pb_mapping *m, char *err, size_t len);

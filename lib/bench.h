@@ -124,6 +124,15 @@ struct pb_series *pb_case_series(struct pb_case *c, const char *direction,
 void pb_series_add(struct pb_series *s, uint64_t ns,
 		   const struct pb_counter_snapshot *before,
 		   const struct pb_counter_snapshot *after);
+/*
+ * One measured call made of pieces with a snapshot between each two: its
+ * counts are the sum of the windows snaps[i] -> snaps[i + 1], so no
+ * snapshot's own reads (a perf read of a participant IPIs its CPU) are
+ * counted.  Never one window from the first to the last snapshot: that
+ * would hold every snapshot between them whole.
+ */
+void pb_series_add_windows(struct pb_series *s, uint64_t ns,
+			   const struct pb_counter_snapshot *const *snaps, int nr_snaps);
 
 /* Harness side: the records of every series into c->records, then free them. */
 void pb_case_emit_series(struct pb_case *c);

@@ -54,14 +54,22 @@ void pb_case_free_series(struct pb_case *c)
 	c->nr_series = 0;
 }
 
+void pb_series_add_windows(struct pb_series *s, uint64_t ns,
+			   const struct pb_counter_snapshot *const *snaps, int nr_snaps)
+{
+	if (s->n < s->cap)
+		s->samples[s->n++] = (double)ns;
+	/* window by window: an interior snapshot's own reads fall between two */
+	for (int i = 0; i + 1 < nr_snaps; i++)
+		pb_counter_accumulate(s->acc, snaps[i], snaps[i + 1]);
+	s->calls++;
+}
+
 void pb_series_add(struct pb_series *s, uint64_t ns,
 		   const struct pb_counter_snapshot *before,
 		   const struct pb_counter_snapshot *after)
 {
-	if (s->n < s->cap)
-		s->samples[s->n++] = (double)ns;
-	pb_counter_accumulate(s->acc, before, after);
-	s->calls++;
+	pb_series_add_windows(s, ns, (const struct pb_counter_snapshot *const[]){ before, after }, 2);
 }
 
 void pb_case_snapshot(struct pb_case *c, struct pb_counter_snapshot *snap)
@@ -322,12 +330,13 @@ static void emit(struct pb_case *c, const struct pb_series *s)
 					       json_object_new_int64(s->stale_writes));
 			json_object_object_add(checks, "stale_write_probes",
 					       json_object_new_int64(s->stale_write_probes));
-			/* null: no participant, so no remote CPU was probed */
+			/* null: no participant (or none probed), so no remote CPU was */
 			json_object_object_add(checks, "stale_write_remote",
 					       s->stale_write_remote_probes ?
 					       json_object_new_int64(s->stale_writes_remote) : NULL);
 			json_object_object_add(checks, "stale_write_remote_probes",
-					       json_object_new_int64(s->stale_write_remote_probes));
+					       c->nr_remote ?
+					       json_object_new_int64(s->stale_write_remote_probes) : NULL);
 		}
 		if (s->prot_none_probes) {
 			json_object_object_add(checks, "prot_none_access",

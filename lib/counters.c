@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "counters.h"
+#include "bench.h"
 #include "record.h"
 
 #include <errno.h>
@@ -83,6 +84,7 @@ struct pb_counters {
 	bool available[PB_CTR__COUNT];
 	char why[PB_CTR__COUNT][96];			/* reason when unavailable */
 	char note[PB_CTR__COUNT][96];			/* limits of an available one */
+	bool inject_read_fails[PB_CTR__COUNT];		/* a test's negative control */
 };
 
 static bool is_perf(enum source src)
@@ -449,7 +451,11 @@ struct pb_counters *pb_counters_open(const pid_t *tids, int nr_tids)
 	tlb_load(&tp);
 	for (int id = 0; id < PB_CTR__COUNT; id++) {
 		c->available[id] = true;
-		if (is_perf(defs[id].src))
+		/* negative controls (PUDBENCH_INJECT): an open refused, every read failing */
+		c->inject_read_fails[id] = pb_injected("read", "counters", defs[id].name);
+		if (pb_injected("open", "counters", defs[id].name))
+			unavailable(c, id, "refused by PUDBENCH_INJECT (a test's negative control)");
+		else if (is_perf(defs[id].src))
 			perf_setup(c, id, &tp);
 	}
 	free(tp.format);
@@ -482,7 +488,8 @@ int pb_counters_read(struct pb_counters *c, struct pb_counter_snapshot *snap)
 	for (int id = 0; id < PB_CTR__COUNT; id++) {
 		for (int t = 0; c->evsel[id] && t < c->nr_threads; t++) {
 			struct perf_counts_values v;
-			int err = perf_evsel__read(c->evsel[id], 0, t, &v);
+			int err = c->inject_read_fails[id] ? -EIO :
+				  perf_evsel__read(c->evsel[id], 0, t, &v);
 
 			if (err) {
 				errno = -err;
@@ -507,6 +514,26 @@ void pb_counter_discount(struct pb_counter_snapshot *snap, enum pb_counter_id id
 	n = n < snap->thread[thread][id] ? n : snap->thread[thread][id];
 	snap->thread[thread][id] -= n;
 	snap->total[id] -= n;
+}
+
+bool pb_counter_thread_delta(const struct pb_counter_snapshot *before,
+			     const struct pb_counter_snapshot *after, enum pb_counter_id id,
+			     int thread, uint64_t *delta)
+{
+	if ((unsigned)id >= PB_CTR__COUNT || thread < 0 || thread >= before->nr_threads ||
+	    thread >= after->nr_threads || before->failed[id] || after->failed[id] ||
+	    after->thread[thread][id] < before->thread[thread][id])
+		return false;
+	*delta = after->thread[thread][id] - before->thread[thread][id];
+	return true;
+}
+
+bool pb_counter_flips_static_key(enum pb_counter_id id)
+{
+	if ((unsigned)id >= PB_CTR__COUNT)
+		return false;
+	return defs[id].src == SRC_SW || defs[id].src == SRC_TLB_REASON ||
+	       defs[id].src == SRC_TLB_PAGES;
 }
 
 void pb_counter_accumulate(struct pb_counter_snapshot *acc,

@@ -92,6 +92,20 @@ int pb_counters_read(struct pb_counters *c, struct pb_counter_snapshot *snap);
 void pb_counter_discount(struct pb_counter_snapshot *snap, enum pb_counter_id id, int thread,
 			 uint64_t n);
 
+/*
+ * *@delta = after - before of counter @id on @thread: false (and no delta)
+ * when a read failed or the counter went backwards, never a wrapped value.
+ */
+bool pb_counter_thread_delta(const struct pb_counter_snapshot *before,
+			     const struct pb_counter_snapshot *after, enum pb_counter_id id,
+			     int thread, uint64_t *delta);
+
+/*
+ * Does opening @id flip a kernel static key (perf software events and the
+ * tlb:tlb_flush tracepoint do; the hardware events and procfs do not)?
+ */
+bool pb_counter_flips_static_key(enum pb_counter_id id);
+
 /* acc += after - before, for totals and threads; failed reads stick in acc->failed. */
 void pb_counter_accumulate(struct pb_counter_snapshot *acc,
 			   const struct pb_counter_snapshot *before,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -601,19 +602,27 @@ static int select_strategies(const struct pb_config *cfg, const struct pb_strate
 	return n;
 }
 
-static size_t max_size_gib(const struct pb_config *cfg)
+/* The largest (@largest) or smallest size any benchmark of the run maps, in GiB. */
+static size_t size_gib_bound(const struct pb_config *cfg, bool largest)
 {
-	unsigned max = 0;
+	unsigned bound = largest ? 0 : UINT_MAX;
 
 	for (unsigned b = 0; b < cfg->nr_benches; b++) {
 		const struct pb_bench_config *bc = pb_config_bench(cfg, cfg->benches[b]);
 
 		for (unsigned s = 0; s < bc->nr_sizes; s++)
-			if (bc->sizes_gib[s] > max)
-				max = bc->sizes_gib[s];
+			if (largest ? bc->sizes_gib[s] > bound : bc->sizes_gib[s] < bound)
+				bound = bc->sizes_gib[s];
 	}
-	return max;
+	return bound;
 }
+
+/* A backend of the run and how large a case its reservation holds. */
+struct run_backend {
+	const struct pb_backend *be;
+	size_t room;			/* SIZE_MAX: no reservation to run short of */
+	char short_of[256];		/* why the reservation holds less than asked */
+};
 
 /* What every case of a run shares. */
 struct run_ctx {
@@ -636,10 +645,22 @@ static void skip_case(struct run_ctx *rx, const struct pb_case *c, const char *w
 	pb_results_add_skip(rx->res, case_id(c), why);
 }
 
+/* A case larger than its backend's reservation: false with why. */
+static bool fits_reservation(const struct run_backend *rb, const struct pb_case *c, char *why,
+			     size_t len)
+{
+	if (c->size <= rb->room)
+		return true;
+	snprintf(why, len, "needs %zu MiB of %s pages, the run could reserve only %zu MiB: %s",
+		 c->size >> 20, rb->be->name, rb->room >> 20, rb->short_of);
+	return false;
+}
+
 static void run_one(struct run_ctx *rx, const struct pb_bench *bench,
-		    const struct pb_bench_config *bcfg, const struct pb_backend *be,
+		    const struct pb_bench_config *bcfg, const struct run_backend *rb,
 		    unsigned size_gib, unsigned nr_remote, enum pb_remote_mode mode)
 {
+	const struct pb_backend *be = rb->be;
 	struct pb_case c = {
 		.bench = bench,
 		.backend = be,
@@ -657,6 +678,7 @@ static void run_one(struct run_ctx *rx, const struct pb_bench *bench,
 
 	memcpy(c.strategies, rx->strategies, sizeof(c.strategies));
 	if ((bench->supports && !bench->supports(be, err, sizeof(err))) ||
+	    !fits_reservation(rb, &c, err, sizeof(err)) ||
 	    pb_pick_remote_cpus(rx->main_cpu, c.nr_remote, c.remote_cpus, err, sizeof(err))) {
 		skip_case(rx, &c, err);
 	} else if (run_case(&c, rx->res, rx->rep)) {
@@ -680,8 +702,9 @@ static void skip_size(struct run_ctx *rx, const struct pb_bench *bench,
 
 /* Every size x remote count x remote mode of one benchmark on one backend. */
 static void run_bench(struct run_ctx *rx, const struct pb_bench *bench,
-		      const struct pb_backend *be)
+		      const struct run_backend *rb)
 {
+	const struct pb_backend *be = rb->be;
 	const struct pb_config *cfg = rx->cfg;
 	const struct pb_bench_config *bcfg = pb_config_bench(cfg, bench->name);
 	/* without participants the remote axes collapse to one case */
@@ -701,7 +724,7 @@ static void run_bench(struct run_ctx *rx, const struct pb_bench *bench,
 				if (pb_bench_has(bench, PB_BENCH_REMOTE_SPIN_ONLY) && nr_remote &&
 				    cfg->remote_modes[m] != PB_REMOTE_SPIN)
 					continue;
-				run_one(rx, bench, bcfg, be, bcfg->sizes_gib[s], nr_remote,
+				run_one(rx, bench, bcfg, rb, bcfg->sizes_gib[s], nr_remote,
 					cfg->remote_modes[m]);
 			}
 		}
@@ -726,9 +749,46 @@ static void bench_cpus(const struct run_ctx *rx, cpu_set_t *set)
 		CPU_SET(cpus[i], set);
 }
 
+/*
+ * Reserve for the largest case, or as much as the machine gives: the cases
+ * that fit run, the larger ones are skipped with the reason.  -1 (the
+ * backend left out, said why) when not even the smallest case fits.
+ */
+static int reserve_backend(const struct pb_config *cfg, struct pb_results *res,
+			   struct run_backend *rb, const struct pb_backend *be)
+{
+	size_t want = size_gib_bound(cfg, true) * PB_SZ_1G;
+	json_object *desc;
+
+	*rb = (struct run_backend){ .be = be, .room = SIZE_MAX };
+	if (!be->reserve)
+		return 0;
+	if (be->reserve(cfg, want, &rb->room, rb->short_of, sizeof(rb->short_of)) ||
+	    rb->room < size_gib_bound(cfg, false) * PB_SZ_1G) {
+		/* not even the smallest case fits: as good as no pool */
+		printf("backend %-10s unavailable: %s\n", be->name, rb->short_of);
+		pb_results_backend(res, be->name, rb->short_of);
+		if (be->release)
+			be->release();
+		return -1;
+	}
+	desc = json_object_object_get(json_object_object_get(res->doc, "backends"), be->name);
+	json_object_object_add(desc, "reserved_bytes", json_object_new_int64((int64_t)rb->room));
+	json_object_object_add(desc, "wanted_bytes", json_object_new_int64((int64_t)want));
+	if (rb->room >= want) {
+		json_object_object_add(desc, "reserve_short", NULL);
+		return 0;
+	}
+	printf("backend %-10s reserved %zu of %zu MiB: %s; the cases larger than that are "
+	       "skipped\n", be->name, rb->room >> 20, want >> 20, rb->short_of);
+	json_object_object_add(desc, "reserve_short", json_object_new_string(rb->short_of));
+	return 0;
+}
+
 int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 {
 	const struct pb_backend *backends[MAX_RUN_BACKENDS];
+	struct run_backend run_backends[MAX_RUN_BACKENDS];
 	struct sigaction sa = { .sa_handler = on_interrupt };
 	struct pb_strategies knob;
 	json_object *strategies_desc;
@@ -769,15 +829,9 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 	nr_backends = select_backends(cfg, &res, backends);
 	if (cfg->backends_auto && (nr_backends == 0 || strcmp(backends[0]->name, "devdax")))
 		printf("no usable device-dax device: measuring the next best backends\n");
-	for (int b = 0; b < nr_backends; b++) {
-		const struct pb_backend *be = backends[b];
-
-		if (be->reserve && be->reserve(cfg, max_size_gib(cfg) * PB_SZ_1G, err, sizeof(err))) {
-			printf("backend %-10s unavailable: %s\n", be->name, err);
-			pb_results_backend(&res, be->name, err);
+	for (int b = 0; b < nr_backends; b++)
+		if (reserve_backend(cfg, &res, &run_backends[b], backends[b]))
 			backends[b] = NULL;
-		}
-	}
 	pb_results_flush(&res);
 	bench_cpus(&rx, &cpus);
 	pb_noise_start(&noise, &cpus, stdout);
@@ -801,7 +855,8 @@ int pb_harness_run(const struct pb_config *cfg, const char *out_dir)
 		for (unsigned bi = 0; bi < cfg->nr_benches && !interrupted; bi++)
 			for (int b = 0; b < nr_backends && !interrupted; b++)
 				if (backends[b])
-					run_bench(&rx, pb_bench_find(cfg->benches[bi]), backends[b]);
+					run_bench(&rx, pb_bench_find(cfg->benches[bi]),
+						  &run_backends[b]);
 	}
 
 	pb_backends_release_all();

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "record.h"
 #include "stats.h"
 
@@ -99,6 +100,8 @@ static json_object *merge_check(json_object *a, json_object *b)
 {
 	json_object *o;
 
+	if (!a || !b)	/* made in one of them only: what that one found */
+		return json_object_get(a ? a : b);
 	if (json_object_is_type(a, json_type_int) && json_object_is_type(b, json_type_int))
 		return json_object_new_int64(json_object_get_int64(a) + json_object_get_int64(b));
 	if (json_object_is_type(a, json_type_boolean) && json_object_is_type(b, json_type_boolean))
@@ -112,31 +115,74 @@ static json_object *merge_check(json_object *a, json_object *b)
 			json_object_array_add(o, json_object_get(json_object_array_get_idx(b, i)));
 		return o;
 	}
-	/* a reason string, or unmeasured (null) somewhere: keep the first */
-	return json_object_get(a ? a : b);
+	/* a reason string: keep the first */
+	return json_object_get(a);
 }
 
-static void merge_checks(json_object *agg, json_object *rec)
+/*
+ * checks_measured_reps: for each member of checks, how many repetitions
+ * made it (a non-null value).  @b is the record being added (NULL: the
+ * first one); @keys the union of the members.
+ */
+static void count_measured(json_object *agg, json_object *keys, json_object *b)
+{
+	json_object *counts = pb_jget(agg, "checks_measured_reps");
+
+	if (!json_object_is_type(counts, json_type_object)) {
+		counts = json_object_new_object();
+		json_object_object_add(agg, "checks_measured_reps", counts);
+	}
+	json_object_object_foreach(keys, key, val) {
+		int64_t n = json_object_get_int64(pb_jget(counts, key));
+
+		json_object_object_add(counts, key,
+				       json_object_new_int64(n + (pb_jget(b, key) != NULL)));
+	}
+}
+
+/*
+ * A check that some repetitions did not make says nothing for them: a
+ * finding stays (a failure found is one), a pass becomes null, so no
+ * reader takes it for a pass of every repetition.
+ */
+static void null_partial_passes(json_object *agg, int64_t reps)
+{
+	json_object *checks = pb_jget(agg, "checks"), *counts = pb_jget(agg, "checks_measured_reps");
+
+	if (!json_object_is_type(checks, json_type_object))
+		return;
+	json_object_object_foreach(checks, key, val) {
+		int id = pb_check_find(key);
+
+		if (id >= 0 && val && json_object_get_int64(pb_jget(counts, key)) < reps &&
+		    pb_check_passed(id, val))
+			json_object_object_add(checks, key, NULL);
+	}
+}
+
+/* Fold @rec's checks into @agg's, which cover @reps - 1 repetitions so far. */
+static void merge_checks(json_object *agg, json_object *rec, int64_t reps)
 {
 	json_object *a = pb_jget(agg, "checks"), *b = pb_jget(rec, "checks");
-	json_object *o;
+	json_object *o = json_object_new_object();
 
 	/* folded from outside (pudbench fold): checks may be missing or not an object */
+	if (!json_object_is_type(a, json_type_object))
+		a = NULL;
 	if (!json_object_is_type(b, json_type_object))
-		return;
-	if (!json_object_is_type(a, json_type_object)) {
-		json_object_object_add(agg, "checks", json_object_get(b));
-		return;
+		b = NULL;
+	if (a) {
+		json_object_object_foreach(a, key, val)
+			json_object_object_add(o, key, merge_check(val, pb_jget(b, key)));
 	}
-	o = json_object_new_object();
-
-	json_object_object_foreach(a, key, val)
-		json_object_object_add(o, key, json_object_object_get_ex(b, key, NULL) ?
-				       merge_check(val, pb_jget(b, key)) : json_object_get(val));
-	json_object_object_foreach(b, bkey, bval)
-		if (!json_object_object_get_ex(a, bkey, NULL))
-			json_object_object_add(o, bkey, json_object_get(bval));
+	if (b) {
+		json_object_object_foreach(b, bkey, bval)
+			if (!json_object_object_get_ex(o, bkey, NULL))
+				json_object_object_add(o, bkey, json_object_get(bval));
+	}
+	count_measured(agg, o, b);
 	json_object_object_add(agg, "checks", o);
+	null_partial_passes(agg, reps);
 }
 
 static void merge(json_object *agg, json_object *rec)
@@ -165,7 +211,7 @@ static void merge(json_object *agg, json_object *rec)
 	json_object_object_add(agg, "iterations", json_object_new_int64((int64_t)n));
 	json_object_object_add(agg, "latency_ns", pb_stats_json(x, x ? n : 0));
 	free(x);
-	merge_checks(agg, rec);
+	merge_checks(agg, rec, (int64_t)pb_jnum(agg, "repetitions") + 1);
 	/* the mapping of a repetition that did not get its page size is the one to show */
 	if (json_object_is_type(pb_jget(map, "granularity_verified"), json_type_boolean) &&
 	    !json_object_get_boolean(pb_jget(map, "granularity_verified")))
@@ -193,6 +239,10 @@ void pb_records_add_rep(json_object *recs, json_object *rec, unsigned rep)
 		json_object_put(rec);
 		return;
 	}
+	/* a boot folded from its own repetitions counts as one here */
+	json_object_object_del(rec, "checks_measured_reps");
+	if (json_object_is_type(pb_jget(rec, "checks"), json_type_object))
+		count_measured(rec, pb_jget(rec, "checks"), pb_jget(rec, "checks"));
 	add_rep_median(rec, rec, rep);
 	json_object_array_add(recs, rec);
 }

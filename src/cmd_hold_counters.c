@@ -15,6 +15,7 @@
  * reproducer of that race.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,8 @@ static int usage(FILE *f, int status)
 	fprintf(f, "usage: pudbench-bin hold-counters [--ready FILE] [--cycles N]\n"
 		   "Open the counters' perf events on this process and hold them until\n"
 		   "SIGTERM or SIGINT, so the kernel's static keys behind them stay on.\n"
-		   "  --ready FILE  create FILE once they are open\n"
+		   "  --ready FILE  create FILE once they are open, only if every event\n"
+		   "                that flips a static key (software, tracepoints) opened\n"
 		   "  --cycles N    open and close N times, then exit (flips the keys N times)\n");
 	return status;
 }
@@ -52,6 +54,28 @@ static struct pb_counters *open_counters(pid_t self)
 	if (!c)
 		fprintf(stderr, "pudbench: hold-counters: cannot open counters: %s\n", strerror(errno));
 	return c;
+}
+
+/*
+ * Say which events opened and which did not (the guest keeps this log);
+ * true when every event whose open flips a static key is open.
+ */
+static bool report_keys_held(const struct pb_counters *c)
+{
+	bool all = true;
+
+	for (int id = 0; id < PB_CTR__COUNT; id++) {
+		const char *why;
+		bool open = pb_counter_available(c, id, &why);
+
+		if (!pb_counter_flips_static_key(id))
+			continue;
+		printf("hold-counters: %-24s %s%s\n", pb_counter_name(id), open ? "open" : "FAILED: ",
+		       open ? "" : why);
+		all &= open;
+	}
+	fflush(stdout);
+	return all;
 }
 
 int pb_cmd_hold_counters(int argc, char **argv)
@@ -103,6 +127,12 @@ int pb_cmd_hold_counters(int argc, char **argv)
 
 	if (!(c = open_counters(self)))
 		return PB_EXIT_FAILED;
+	/* not ready: what did open stays held (its keys stay on), but nobody may count on it */
+	if (ready && !report_keys_held(c)) {
+		fprintf(stderr, "pudbench: hold-counters: not every key-flipping event opened; "
+				"not creating %s\n", ready);
+		ready = NULL;
+	}
 	if (ready) {
 		FILE *f = fopen(ready, "w");
 

@@ -25,13 +25,17 @@ static long first_touch_faults(const char *name, size_t size)
 	struct pb_mapping m;
 	const char *why;
 	char err[512];
+	size_t got = SIZE_MAX;
 	long faults;
 
 	ASSERT_TRUE(be != NULL);
 	if (!be->probe(&cfg, err, sizeof(err)))
 		SKIP("%s unavailable: %s", name, err);
-	if (be->reserve && be->reserve(&cfg, size, err, sizeof(err)))
+	if (be->reserve && (be->reserve(&cfg, size, &got, err, sizeof(err)) || got < size)) {
+		if (be->release)
+			be->release();
 		SKIP("%s: cannot reserve %zu bytes: %s", name, size, err);
+	}
 	if (pb_mapping_create(be, &cfg, size, &m, err, sizeof(err)))
 		TAP_FAIL("%s: %s", name, err);
 	ctrs = pb_counters_open(&self, 1);
@@ -78,14 +82,17 @@ TEST(hugetlb_reservation_is_given_back)
 	const char *nr_path = NR_HUGEPAGES_2M;
 	long before, during, after;
 	char err[512];
+	size_t got;
 
 	if (!be->probe(&cfg, err, sizeof(err)))
 		SKIP("hugetlb-2M unavailable: %s", err);
 	if (geteuid() != 0)
 		SKIP("reserving hugetlb pages needs root");
 	ASSERT_EQ(pb_sysfs_read_long(nr_path, &before), 0);
-	if (be->reserve(&cfg, 64UL << 20, err, sizeof(err)))
+	if (be->reserve(&cfg, 64UL << 20, &got, err, sizeof(err)) || got < (64UL << 20)) {
+		be->release();
 		SKIP("cannot reserve 32 pages: %s", err);
+	}
 	ASSERT_EQ(pb_sysfs_read_long(nr_path, &during), 0);
 	be->release();
 	ASSERT_EQ(pb_sysfs_read_long(nr_path, &after), 0);

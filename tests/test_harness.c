@@ -240,7 +240,11 @@ TEST(vma_split_keeps_every_protection)
 		json_object *sk = json_object_array_get_idx(skips, i);
 
 		if (!strcmp(json_object_get_string(pb_jget(sk, "bench")), "mprotect-vma-split")) {
-			ASSERT_SUBSTR(json_object_get_string(pb_jget(sk, "reason")), "needs at least 3 GiB");
+			const char *why = json_object_get_string(pb_jget(sk, "reason"));
+
+			/* sizes 1 and 2 GiB; or 3 GiB on a hugetlb pool that could not hold it */
+			EXPECT(strstr(why, "needs at least 3 GiB") || strstr(why, "could reserve only"),
+			       "mprotect-vma-split skipped: %s", why);
 			skipped++;
 		}
 	}

@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <linux/memfd.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,11 +90,55 @@ static int pool_lock(char *err, size_t len)
 	return -1;
 }
 
-static int pool_reserve(struct hugetlb_pool *p, size_t max_size, char *err, size_t len)
+/*
+ * PUDBENCH_HUGETLB_MAX_PAGES: the most pages a run takes from each pool
+ * (so a run leaves memory to others; the tests use it to make a pool too
+ * small).  LONG_MAX when unset; -1 when set to something that is no count.
+ */
+static long pool_cap(char *err, size_t len)
+{
+	const char *s = getenv("PUDBENCH_HUGETLB_MAX_PAGES");
+	char *end;
+	long v;
+
+	if (!s)
+		return LONG_MAX;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0) {
+		snprintf(err, len, "PUDBENCH_HUGETLB_MAX_PAGES='%s' is not a count of pages", s);
+		return -1;
+	}
+	return v;
+}
+
+/* Grow the pool towards @want free pages (root); how many are free after. */
+static long pool_grow(struct hugetlb_pool *p, const char *nr_path, const char *free_path,
+		      long nr, long nfree, long want)
+{
+	if (p->saved_nr < 0)
+		p->saved_nr = nr;
+	/* the kernel allocates what it can: a short pool is no error here */
+	pb_sysfs_write_long(nr_path, nr + want - nfree);
+	if (pb_sysfs_read_long(free_path, &nfree))
+		nfree = 0;
+	if (nfree == 0) {	/* nothing gained: put it back now */
+		pb_sysfs_write_long(nr_path, p->saved_nr);
+		p->saved_nr = -1;
+	}
+	return nfree;
+}
+
+static int pool_reserve(struct hugetlb_pool *p, size_t max_size, size_t *got, char *err,
+			size_t len)
 {
 	char nr_path[128], free_path[128];
-	long nr, nfree, need = (long)(max_size / p->page_size);
+	long nr, nfree, need = (long)(max_size / p->page_size), cap = pool_cap(err, len);
+	long want = need < cap ? need : cap;
 
+	*got = 0;
+	if (cap < 0)
+		return -1;
 	pool_path(p, "nr_hugepages", nr_path, sizeof(nr_path));
 	pool_path(p, "free_hugepages", free_path, sizeof(free_path));
 	/* root may resize the pool: one such run at a time, free pages included */
@@ -102,24 +148,18 @@ static int pool_reserve(struct hugetlb_pool *p, size_t max_size, char *err, size
 		snprintf(err, len, "reading %s: %s", nr_path, strerror(errno));
 		return -1;
 	}
-	if (nfree >= need)
-		return 0;
-	if (geteuid() != 0) {
-		snprintf(err, len, "needs %ld free %zu kB pages, %ld free, and only root may reserve more (%s)",
-			 need, p->page_size >> 10, nfree, nr_path);
-		return -1;
-	}
-
-	if (p->saved_nr < 0)
-		p->saved_nr = nr;
-	if (pb_sysfs_write_long(nr_path, nr + need - nfree) ||
-	    pb_sysfs_read_long(free_path, &nfree) || nfree < need) {
+	if (nfree < want && geteuid() == 0)
+		nfree = pool_grow(p, nr_path, free_path, nr, nfree, want);
+	*got = (size_t)(nfree < want ? nfree : want) * p->page_size;
+	if (want < need)
+		snprintf(err, len, "PUDBENCH_HUGETLB_MAX_PAGES=%ld allows %ld of the %ld %zu kB pages "
+			 "the largest case needs", cap, want, need, p->page_size >> 10);
+	else if (nfree < want && geteuid() != 0)
+		snprintf(err, len, "%ld of the %ld %zu kB pages free, and only root may reserve more (%s)",
+			 nfree, need, p->page_size >> 10, nr_path);
+	else if (nfree < want)
 		snprintf(err, len, "could reserve only %ld of %ld %zu kB pages (memory fragmented?)",
 			 nfree, need, p->page_size >> 10);
-		pb_sysfs_write_long(nr_path, p->saved_nr);
-		p->saved_nr = -1;
-		return -1;
-	}
 	return 0;
 }
 
@@ -179,11 +219,11 @@ static void hugetlb_unmap(struct pb_mapping *m)
 		(void)cfg;                                                             \
 		return pool_probe(&pool, reason, len);                                 \
 	}                                                                              \
-	static int var##_reserve(const struct pb_config *cfg, size_t max, char *err,   \
-				 size_t len)                                           \
+	static int var##_reserve(const struct pb_config *cfg, size_t max, size_t *got, \
+				 char *err, size_t len)                                \
 	{                                                                              \
 		(void)cfg;                                                             \
-		return pool_reserve(&pool, max, err, len);                             \
+		return pool_reserve(&pool, max, got, err, len);                        \
 	}                                                                              \
 	static void var##_release(void) { pool_release(&pool); }                       \
 	static int var##_map(const struct pb_config *cfg, struct pb_mapping *m,        \
