@@ -579,6 +579,23 @@ static double mapped_page_size(json_object *rec)
 	return pb_jnum(pb_jget(rec, "mapping"), "mapped_page_size");
 }
 
+/*
+ * The page size class (4K, 2M, 1G) nearest to @v on a log scale.
+ * mapped_page_size is size / first-touch faults: a stray fault or two (a
+ * sibling process, a refault) moves it a little off 2M without the mapping
+ * being any other kind, while a fallback to smaller pages moves it 512-fold.
+ */
+static double page_class(double v)
+{
+	static const double sizes[] = { 4096.0, 2097152.0, 1073741824.0 };
+	double best = sizes[0];
+
+	for (size_t i = 1; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (fabs(log(v / sizes[i])) < fabs(log(v / best)))
+			best = sizes[i];
+	return best;
+}
+
 int pb_cmp_check_alike(const struct pb_cmp_set *s, const struct pb_cmp *c, char *err,
 		       size_t errlen)
 {
@@ -598,7 +615,8 @@ int pb_cmp_check_alike(const struct pb_cmp_set *s, const struct pb_cmp *c, char 
 			if (!k->cell[col].rec)
 				continue;
 			v = mapped_page_size(k->cell[col].rec);
-			if (isnan(b) || isnan(v) || b == v)
+			if (isnan(b) || isnan(v) || b <= 0 || v <= 0 ||
+			    page_class(b) == page_class(v))
 				continue;
 			pb_size_name(b, bs, sizeof(bs));
 			pb_size_name(v, vs, sizeof(vs));
