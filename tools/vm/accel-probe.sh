@@ -92,7 +92,7 @@ probe() {
     last=$(tr -d '\r' < "$b/console.log" 2>/dev/null | grep -v '^\s*$' | tail -n1 | cut -c1-160 || true)
     if [ -n "$marker" ]; then
         KVM=ok PDPE1GB=$(sed -n 's/.*pdpe1gb=\([01]\).*/\1/p' <<< "$marker")
-        WHY="a KVM guest reached init in ${secs}s, pdpe1gb=${PDPE1GB:-?}"
+        WHY="a KVM guest reached init in ${secs}s, pdpe1gb=${PDPE1GB:-?} in its cpuinfo"
         if grep -q "host doesn't support requested feature.*pdpe1gb" "$b/qemu.err" 2>/dev/null; then
             PDPE1GB=0
             WHY="$WHY; QEMU: $(grep -m1 "pdpe1gb" "$b/qemu.err")"
