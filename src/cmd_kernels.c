@@ -469,7 +469,10 @@ static void set_accel(struct ctx *c, const char *accel, const char *reason)
 	set_str(c->matrix, "accel", accel);
 	set_str(c->matrix, "accel_reason", reason);
 	save_matrix(c);
-	fprintf(stderr, "pudbench: kernels: accel %s: %s\n", accel ? accel : "NONE", reason);
+	if (accel)
+		fprintf(stderr, "pudbench: kernels: accel %s: %s\n", accel, reason);
+	else
+		fprintf(stderr, "pudbench: kernels: ERROR: no kernel is booted: %s\n", reason);
 }
 
 /* The matrix maps 1 GiB pages: the guest's CPU needs pdpe1gb. */
