@@ -5,6 +5,10 @@
 #   pudbench.guest=1        required by dax-setup (with /etc/pudbench-guest)
 #   pudbench.hold_counters=0  do not hold the counters' keys on (see below)
 #   pudbench.align=1G|2M|0  devdax alignment; 0 skips dax-setup (default 1G)
+#   pudbench.probe=1        print "pudbench-probe: pdpe1gb=0|1 ..." and power
+#                           off at once (tools/vm/accel-probe.sh)
+#   maxcpus=1               (boot.sh) the other CPUs come online here, after
+#                           the counters are held
 #   ... -- CMD ARGS         command to run (the kernel hands words after
 #                           "--" to init); else /etc/pudbench/run.sh
 # The command runs with RESULTS=/results; every regular file there is sent
@@ -29,7 +33,14 @@ mount -t tmpfs tmpfs /tmp
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
 read -r up_init _ < /proc/uptime
+# The accelerator probe's marker: init runs, and the CPU has or lacks 1 GiB pages.
+if [ "$(pudbench-param probe 0)" = 1 ]; then
+    echo "pudbench-probe: pdpe1gb=$(grep -qw pdpe1gb /proc/cpuinfo && echo 1 || echo 0) uptime=$up_init"
+    poweroff -f
+fi
 echo "init_uptime=$up_init" > "$RESULTS/timing.txt"
+# "0" under maxcpus=1: no other CPU ran while the kernel booted
+echo "cpus_online_at_init=$(cat /sys/devices/system/cpu/online)" >> "$RESULTS/timing.txt"
 
 align=$(pudbench-param align 1G)
 
@@ -44,17 +55,19 @@ done < /etc/pudbench/modules
 # vCPU runs an int3 already patched away: "Oops: int3").  The holder keeps
 # the keys on and is never stopped (closing would flip them back, the same
 # race); the harness's own opens only take references
-# (src/cmd_hold_counters.c, tools/vm/tcg-poke-race.sh).
+# (src/cmd_hold_counters.c, tools/vm/tcg-poke-race.sh).  boot.sh boots with
+# maxcpus=1 (the kernel patches text at boot too), so CPU 0 is usually
+# alone already; any other online CPU goes offline here.
 hold_counters() {
     command -v pudbench-bin > /dev/null || return 0
     # pudbench.hold_counters=0: the race's reproducer (tools/vm/tcg-poke-race.sh)
     [ "$(pudbench-param hold_counters 1)" = 1 ] || return 0
-    offlined='' n=0
+    n=0
     for f in /sys/devices/system/cpu/cpu[1-9]*/online; do
         [ -e "$f" ] || continue
         [ "$(cat "$f")" = 1 ] || continue
         if echo 0 > "$f"; then
-            offlined="$offlined $f" n=$((n + 1))
+            n=$((n + 1))
         else
             log "cannot take ${f%/online} offline"
         fi
@@ -62,11 +75,29 @@ hold_counters() {
     pudbench-bin hold-counters --ready /tmp/counters-held > /tmp/hold-counters.log 2>&1 &
     wait_for /tmp/counters-held 30 ||
         log "hold-counters did not get ready: $(cat /tmp/hold-counters.log)"
-    for f in $offlined; do
-        echo 1 > "$f" || log "cannot bring ${f%/online} back online"
-    done
     echo "counters_held=$([ -e /tmp/counters-held ] && echo 1 || echo 0)" >> "$RESULTS/timing.txt"
     echo "cpus_offlined=$n" >> "$RESULTS/timing.txt"
+}
+
+# Every present CPU online (held counters or not), so the suite gets the
+# CPUs the host gave (-smp); one that cannot come up fails the run.
+online_cpus() {
+    n=0 stuck=''
+    for f in /sys/devices/system/cpu/cpu[1-9]*/online; do
+        [ -e "$f" ] || continue
+        [ "$(cat "$f")" = 0 ] || continue
+        if echo 1 > "$f" && [ "$(cat "$f")" = 1 ]; then
+            n=$((n + 1))
+        else
+            stuck="$stuck ${f%/online}"
+        fi
+    done
+    echo "cpus_onlined=$n" >> "$RESULTS/timing.txt"
+    echo "cpus_online=$(cat /sys/devices/system/cpu/online)" >> "$RESULTS/timing.txt"
+    [ -z "$stuck" ] && return 0
+    # run.log's last line is the failed kernel's reason in matrix.json
+    log "cannot bring CPUs online:$stuck" | tee -a "$RESULTS/run.log"
+    return 1
 }
 
 # Pick the results channel now, so a failing run still reports.
@@ -112,6 +143,7 @@ if [ "$align" != 0 ]; then
     fi
 fi
 hold_counters
+if ! online_cpus && [ "$rc" = 0 ]; then rc=1; fi
 read -r up_ready _ < /proc/uptime
 echo "ready_uptime=$up_ready" >> "$RESULTS/timing.txt"
 

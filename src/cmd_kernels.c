@@ -6,7 +6,9 @@
  * the kernels side by side.  The steps are the shell scripts in tools/vm/;
  * this file parses, orchestrates, merges and records.
  *
- * OUT/matrix.json            every kernel's status, rewritten after each
+ * OUT/matrix.json            every kernel's status, rewritten after each;
+ *                            the matrix's one accelerator and why (accel, accel_reason)
+ * OUT/accel-probe/           the accelerator probe's boot (tools/vm/accel-probe.sh)
  * OUT/<label>/results.json   merged results of all aligns (pudbench-results/1)
  * OUT/<label>/console.log, accel.txt, kernel.env, build-kernel.log (build: specs)
  * OUT/<label>/vm/            what boot.sh left: the guest's files, qemu.txt, ...
@@ -56,6 +58,11 @@ struct ctx {
 	json_object *matrix;		/* matrix.json */
 	json_object *docs[PB_KC_MAX_KERNELS];	/* merged results, for the table */
 	json_object *boot_docs[PB_KC_MAX_KERNELS][PB_KC_MAX_BOOTS];	/* with boots > 1 */
+	enum pb_kc_accel accel_mode;	/* [matrix] accel, or --accel */
+	char accel_source[PATH_MAX + 32];	/* which of the two said so */
+	char accel[8];			/* "kvm" or "tcg" once chosen, for every boot */
+	char accel_reason[1536];
+	bool accel_refused;		/* accel = kvm where KVM does not work */
 };
 
 /* snprintf() for paths and messages: truncation at PATH_MAX is accepted. */
@@ -72,9 +79,13 @@ static void sfmt(char *buf, size_t len, const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pudbench-bin kernels [--config configs/kernels-debian.conf] [--out DIR]\n"
+		   "                            [--accel auto|kvm|tcg]\n"
 		   "Boots each kernel of the config under QEMU (emulated NVDIMM, device-dax),\n"
 		   "runs the suite inside and prints the kernels side by side.\n"
-		   "Env: PUDBENCH_ROOT (source tree), PUDBENCH_VM_CACHE (default $HOME/.cache/pudbench/vm)\n");
+		   "--accel overrides [matrix] accel: auto = KVM if a short probe boot shows it\n"
+		   "works, else TCG; kvm = the same probe must pass, else the matrix fails.\n"
+		   "Env: PUDBENCH_ROOT (source tree), PUDBENCH_VM_CACHE (default $HOME/.cache/pudbench/vm),\n"
+		   "PUDBENCH_KVM_DEVICE (default /dev/kvm), PUDBENCH_ACCEL_PROBE_S (the probe's bound)\n");
 }
 
 /* Last @n lines of a file as a JSON array (empty if unreadable). */
@@ -393,9 +404,13 @@ static json_object *collect(struct ctx *c, const struct pb_kernel_spec *k, const
 		for (size_t e = 0; e < NR_IDENT; e++)
 			if (!strcmp(key, ident_keys[e].json))
 				json_object_object_add(meta, key, json_object_get(val));
-		if (!strcmp(key, "accel"))
+		if (!strcmp(key, "accel") || !strcmp(key, "accel_reason"))
 			json_object_object_add(meta, key, json_object_get(val));
 	}
+	/* the guest's env names the accelerator (pudbench.accel=); the host adds why */
+	if (pb_jget(doc, "env"))
+		json_object_object_add(pb_jget(doc, "env"), "accel_reason",
+				       json_object_get(pb_jget(kinfo, "accel_reason")));
 	/* whether the guest's init held the counters' keys on with one CPU (guest/init.sh) */
 	sfmt(path, sizeof(path), "%s/vm/results/timing.txt", dir);
 	{
@@ -427,6 +442,8 @@ static void boot_failure(const char *dir, int rc, unsigned timeout_s, char *why,
 	if (console && strstr(console, "Kernel panic")) {
 		pb_console_first_oops(console, oops, sizeof(oops));
 		sfmt(why, wlen, "kernel panic: %s (see log_tail)", oops);
+	} else if (!strcmp(qrc, "125")) {
+		sfmt(why, wlen, "KVM internal error: KVM stopped the guest (see vm/qemu.err)");
 	} else if (!strcmp(qrc, "124") || rc == 124) {
 		/* a hang often left its soft lockup or oops on the console */
 		if (pb_console_first_oops(console, oops, sizeof(oops)))
@@ -458,6 +475,89 @@ static void add_wall(json_object *kinfo, time_t t0)
 {
 	json_object_object_add(kinfo, "wall_s", json_object_new_int(
 		json_object_get_int(pb_jget(kinfo, "wall_s")) + (int)(time(NULL) - t0)));
+}
+
+/* The matrix's accelerator into matrix.json, once, and on stderr. */
+static void set_accel(struct ctx *c, const char *accel, const char *reason)
+{
+	sfmt(c->accel, sizeof(c->accel), "%s", accel ? accel : "");
+	sfmt(c->accel_reason, sizeof(c->accel_reason), "%s", reason);
+	set_str(c->matrix, "accel", accel);
+	set_str(c->matrix, "accel_reason", reason);
+	save_matrix(c);
+	if (accel)
+		fprintf(stderr, "pudbench: kernels: accel %s: %s\n", accel, reason);
+	else
+		fprintf(stderr, "pudbench: kernels: ERROR: no kernel is booted: %s\n", reason);
+}
+
+/* The matrix maps 1 GiB pages: the guest's CPU needs pdpe1gb. */
+static bool needs_1g(const struct pb_kernels_conf *kc)
+{
+	for (unsigned a = 0; a < kc->nr_aligns; a++)
+		if (!strcmp(kc->aligns[a], "1G"))
+			return true;
+	return kc->hugepages_1g > 0;
+}
+
+/* tools/vm/accel-probe.sh's verdict: "kvm" or "tcg" into @accel (8 bytes), and why; -1 if none. */
+static int run_probe(struct ctx *c, const char *kdir, const char *initrd, char *accel,
+		     char *reason, size_t rlen)
+{
+	char script[PATH_MAX + 32], probe_out[PATH_MAX + 16], outbuf[2048], *line2;
+	char *argv[] = { script, "--kernel", (char *)kdir, "--initrd", (char *)initrd, "--out",
+			 probe_out, needs_1g(c->kc) ? "--need-1g" : NULL, NULL };
+	int rc;
+
+	sfmt(script, sizeof(script), "%s/tools/vm/accel-probe.sh", c->root);
+	sfmt(probe_out, sizeof(probe_out), "%s/accel-probe", c->out);
+	fprintf(stderr, "pudbench: kernels: probing KVM (seconds; cached per host and QEMU; %s)\n",
+		probe_out);
+	rc = pb_spawn_wait(argv, outbuf, sizeof(outbuf), 600);
+	line2 = strchr(outbuf, '\n');
+	if (rc || !line2 || strncmp(line2, "\nreason: ", 9) ||
+	    (strncmp(outbuf, "kvm\n", 4) && strncmp(outbuf, "tcg\n", 4))) {
+		sfmt(reason, rlen, "accel-probe.sh exited %d without a verdict", rc);
+		return -1;
+	}
+	line2 += 9;
+	line2[strcspn(line2, "\n")] = '\0';
+	sfmt(accel, 8, "%.3s", outbuf);
+	sfmt(reason, rlen, "%s", line2);
+	return 0;
+}
+
+/*
+ * The one accelerator of the matrix, chosen before its first boot with the
+ * first kernel that got this far: TCG when asked, else the probe's verdict,
+ * which accel = kvm must confirm: a KVM that does not work then fails
+ * every kernel rather than run them somewhere else than asked.
+ */
+static int choose_accel(struct ctx *c, const char *kdir, const char *initrd, char *why, size_t wlen)
+{
+	char accel[8], reason[1024], msg[sizeof(c->accel_reason)];
+
+	if (!c->accel[0] && !c->accel_refused) {
+		if (c->accel_mode == PB_KC_ACCEL_TCG) {
+			set_accel(c, "tcg", c->accel_source);
+		} else if (run_probe(c, kdir, initrd, accel, reason, sizeof(reason))) {
+			c->accel_refused = true;
+			set_accel(c, NULL, reason);
+		} else if (c->accel_mode == PB_KC_ACCEL_AUTO) {
+			set_accel(c, accel, reason);
+		} else if (!strcmp(accel, "kvm")) {
+			sfmt(msg, sizeof(msg), "%s; the probe: %s", c->accel_source, reason);
+			set_accel(c, "kvm", msg);
+		} else {
+			sfmt(msg, sizeof(msg), "%s, but KVM does not work here: %s", c->accel_source,
+			     reason);
+			c->accel_refused = true;
+			set_accel(c, NULL, msg);
+		}
+	}
+	if (c->accel_refused)
+		sfmt(why, wlen, "not booted: %s", c->accel_reason);
+	return c->accel_refused ? -1 : 0;
 }
 
 /*
@@ -529,6 +629,10 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo, unsigned b
 		sfmt(why, sizeof(why), "mkinitramfs.sh exited %d", rc);
 		goto failed;
 	}
+	if (choose_accel(c, kdir, initrd, why, sizeof(why))) {
+		unlink(initrd);
+		goto failed;
+	}
 
 	sfmt(script, sizeof(script), "%s/tools/vm/boot.sh", c->root);
 	sfmt(vmout, sizeof(vmout), "%s/vm", dir);
@@ -545,6 +649,8 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo, unsigned b
 	argv[argc++] = "--initrd", argv[argc++] = initrd;
 	argv[argc++] = "--out", argv[argc++] = vmout;
 	argv[argc++] = "--timeout", argv[argc++] = timeout;
+	argv[argc++] = "--accel", argv[argc++] = c->accel;
+	argv[argc++] = "--accel-reason", argv[argc++] = c->accel_reason;
 	sfmt(pmem, sizeof(pmem), "%uG", c->kc->pmem_gib);
 	argv[argc++] = "--pmem", argv[argc++] = pmem;
 	argv[argc++] = "--align", argv[argc++] = "0";	/* run-suite.sh sets up each align */
@@ -565,9 +671,11 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo, unsigned b
 		sfmt(to, sizeof(to), "%s/%s", dir, name);
 		rename(from, to);
 	}
+	/* what ran, and why: accel.txt's two lines */
 	sfmt(path, sizeof(path), "%s/accel.txt", dir);
 	first_line(path, val, sizeof(val));
 	set_str(kinfo, "accel", val[0] ? val : NULL);
+	set_str(kinfo, "accel_reason", val[0] ? c->accel_reason : NULL);
 
 	boot_doc = collect(c, k, dir, kinfo, missing, sizeof(missing));
 	if (boot_doc)
@@ -682,6 +790,7 @@ static int setup_ctx(struct ctx *c, const char *config, const char *out)
 	json_object_object_add(c->matrix, "hugepages_1g", json_object_new_int((int)c->kc->hugepages_1g));
 	json_object_object_add(c->matrix, "boots", json_object_new_int((int)c->kc->boots));
 	json_object_object_add(c->matrix, "accel", NULL);
+	json_object_object_add(c->matrix, "accel_reason", NULL);
 	json_object_object_add(c->matrix, "kernels", json_object_new_array());
 	for (unsigned i = 0; i < c->kc->nr_kernels; i++) {
 		json_object *k = json_object_new_object();
@@ -694,19 +803,16 @@ static int setup_ctx(struct ctx *c, const char *config, const char *out)
 	return 0;
 }
 
-/* "tcg", "kvm", "mixed" or NULL over the kernels that booted. */
-static const char *matrix_accel(json_object *kernels)
+/* --accel (@cli >= 0) over [matrix] accel; which of them said so, for the reason. */
+static void accel_mode(struct ctx *c, int cli, const char *config)
 {
-	const char *seen = NULL;
-
-	for (size_t i = 0; i < json_object_array_length(kernels); i++) {
-		const char *a = json_object_get_string(pb_jget(json_object_array_get_idx(kernels, i), "accel"));
-
-		if (a && seen && strcmp(a, seen))
-			return "mixed";
-		seen = a ? a : seen;
-	}
-	return seen;
+	c->accel_mode = cli >= 0 ? (enum pb_kc_accel)cli : c->kc->accel;
+	if (cli >= 0)
+		sfmt(c->accel_source, sizeof(c->accel_source), "--accel %s",
+		     pb_kc_accel_name(c->accel_mode));
+	else
+		sfmt(c->accel_source, sizeof(c->accel_source), "[matrix] accel = %s in %s",
+		     pb_kc_accel_name(c->accel_mode), config);
 }
 
 static void on_interrupt(int sig)
@@ -720,6 +826,7 @@ int pb_cmd_kernels(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "accel", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -730,12 +837,19 @@ int pb_cmd_kernels(int argc, char **argv)
 	char out[PATH_MAX] = "", err[1024];
 	struct pb_config suite;
 	json_object *kernels;
-	int opt, failed = 0;
+	int opt, failed = 0, accel = -1;
 
-	while ((opt = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:o:a:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config = optarg; break;
 		case 'o': sfmt(out, sizeof(out), "%s", optarg); break;
+		case 'a':
+			if ((accel = pb_kc_accel_parse(optarg)) < 0) {
+				fprintf(stderr, "pudbench: kernels: --accel '%s': expected auto, kvm or tcg\n",
+					optarg);
+				return PB_EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return PB_EXIT_USAGE;
 		}
@@ -770,6 +884,7 @@ int pb_cmd_kernels(int argc, char **argv)
 	}
 	memset(&c, 0, sizeof(c));
 	c.kc = &kc;
+	accel_mode(&c, accel, config);
 	if (setup_ctx(&c, config, out))
 		return PB_EXIT_FAILED;
 	kernels = pb_jget(c.matrix, "kernels");
@@ -815,8 +930,6 @@ int pb_cmd_kernels(int argc, char **argv)
 				set_str(k, "reason", pb_spawn_stop == SIGTERM ? "interrupted by SIGTERM" :
 					"interrupted by SIGINT");
 			}
-			json_object_object_add(c.matrix, "accel", matrix_accel(kernels) ?
-					       json_object_new_string(matrix_accel(kernels)) : NULL);
 			save_matrix(&c);
 		}
 	}

@@ -22,7 +22,7 @@ static const struct pb_command {
 	  "run the cases of a configuration, write DIR/results.json and .csv" },
 	{ "list", pb_cmd_list, "list",
 	  "benchmarks, backends (with why one is unavailable here), device-dax devices and counters" },
-	{ "kernels", pb_cmd_kernels, "kernels [--config FILE] [--out DIR]",
+	{ "kernels", pb_cmd_kernels, "kernels [--config FILE] [--out DIR] [--accel auto|kvm|tcg]",
 	  "boot each kernel of a matrix in QEMU, run the suite inside, merge and tabulate" },
 	{ "compare", pb_cmd_compare, "compare [--json] [--alpha A] [--gate FILE] BASE NEW...",
 	  "BASE vs NEW results: tables, significance, --gate for CI" },

@@ -322,6 +322,23 @@ TEST(boots_is_a_positive_count)
 	load_fails("[matrix]\nboots = 21\n", "is not an integer in 1..20");
 }
 
+TEST(accel_is_auto_kvm_or_tcg)
+{
+	static struct pb_kernels_conf kc;
+
+	load_text_ok(&kc, "[kernel:a]\nspec = build:none\n");
+	ASSERT_EQ(PB_KC_ACCEL_AUTO, kc.accel);
+	load_text_ok(&kc, "[matrix]\naccel = tcg\n[kernel:a]\nspec = build:none\n");
+	ASSERT_EQ(PB_KC_ACCEL_TCG, kc.accel);
+	ASSERT_STREQ(pb_kc_accel_name(kc.accel), "tcg");
+	load_text_ok(&kc, "[matrix]\naccel = kvm\n[kernel:a]\nspec = build:none\n");
+	ASSERT_EQ(PB_KC_ACCEL_KVM, kc.accel);
+	load_fails("[matrix]\nboots = 2\naccel = KVM\n", ":3: key 'accel' in [matrix]: 'KVM' is not auto, kvm or tcg");
+	load_fails("[matrix]\naccel =\n", "key 'accel' in [matrix]: '' is not auto, kvm or tcg");
+	load_fails("[matrix]\naccel = tcg\naccel = kvm\n", ":3: key 'accel' in [matrix]: duplicate key");
+	ASSERT_EQ(-1, pb_kc_accel_parse("hvf"));
+}
+
 /* Real consoles: CI's 6.12 guest panic (TCG text patching), an unheld 6.1 soft lockup. */
 TEST(a_dead_guest_console_names_its_first_oops)
 {

@@ -130,6 +130,11 @@ TEST(both_kernels_ran_and_came_back)
 		ASSERT_STREQ(json_object_get_string(pb_jget(doc, "status")), "complete");
 		/* the guest learnt the accelerator from its cmdline */
 		ASSERT_STREQ(json_object_get_string(pb_jget(pb_jget(doc, "env"), "virtualization")), accel);
+		/* the matrix's one accelerator, and why, in the records (tools/vm/accel-probe.sh) */
+		ASSERT_STREQ(json_object_get_string(pb_jget(matrix, "accel")), accel);
+		EXPECT(pb_jget(pb_jget(doc, "env"), "accel_reason"), "%s: no env.accel_reason", labels[k]);
+		/* booted with maxcpus=1, init brought CPU 1 up: the suite had boot.sh's -smp 2 */
+		ASSERT_EQ(2, json_object_get_int(pb_jget(pb_jget(doc, "env"), "nr_cpus")));
 		ASSERT_STREQ(json_object_get_string(pb_jget(pb_jget(doc, "kernel"), "package")), pkg);
 		/* the guest turned the counters' keys on with one CPU (guest/init.sh) */
 		EXPECT(json_object_get_boolean(pb_jget(pb_jget(doc, "kernel"), "counters_held")),

@@ -22,6 +22,21 @@ unsigned long pb_kc_align_bytes(const char *name)
 	return 0;
 }
 
+static const char *const accel_names[] = { "auto", "kvm", "tcg" };
+
+int pb_kc_accel_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(accel_names) / sizeof(*accel_names); i++)
+		if (!strcmp(name, accel_names[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *pb_kc_accel_name(enum pb_kc_accel accel)
+{
+	return accel_names[accel];
+}
+
 struct kparse {
 	struct pb_ini ini;
 	struct pb_kernels_conf kc;
@@ -51,6 +66,18 @@ static bool parse_uint(const char *s, unsigned min, unsigned max, unsigned *out,
 	if (!pb_ini_parse_ulong(s, min, max, &v, what, wlen))
 		return false;
 	*out = (unsigned)v;
+	return true;
+}
+
+static bool parse_accel(const char *s, enum pb_kc_accel *out, char *what, size_t wlen)
+{
+	int a = pb_kc_accel_parse(s);
+
+	if (a < 0) {
+		snprintf(what, wlen, "'%s' is not auto, kvm or tcg", s);
+		return false;
+	}
+	*out = (enum pb_kc_accel)a;
 	return true;
 }
 
@@ -132,7 +159,7 @@ static const char *parse_spec(struct kparse *p, struct pb_kernel_spec *k, const 
 static bool on_key(struct pb_ini *ini, const char *section, const char *name, const char *value)
 {
 	static const char *const matrix_keys[] = { "suite", "aligns", "timeout_s", "numa", "pmem_gib",
-						   "hugepages_1g", "boots" };
+						   "hugepages_1g", "boots", "accel" };
 	const size_t nr_keys = sizeof(matrix_keys) / sizeof(*matrix_keys);
 	struct kparse *p = ini->user;
 	struct pb_kernels_conf *kc = &p->kc;
@@ -166,7 +193,7 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 			;
 		if (k == nr_keys)
 			what = "unknown key (expected suite, aligns, timeout_s, numa, pmem_gib, "
-			       "hugepages_1g, boots)";
+			       "hugepages_1g, boots, accel)";
 		else if (p->matrix_seen & 1u << k)
 			what = "duplicate key";
 		else if (k == 0 && !*value)
@@ -180,7 +207,8 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 			 (k == 4 && !parse_uint(value, 2, 60, &kc->pmem_gib, msg, sizeof(msg))) ||
 			 /* at boot, before memory fragments: a run-time reserve may find no 1 GiB */
 			 (k == 5 && !parse_uint(value, 0, 8, &kc->hugepages_1g, msg, sizeof(msg))) ||
-			 (k == 6 && !parse_uint(value, 1, PB_KC_MAX_BOOTS, &kc->boots, msg, sizeof(msg))))
+			 (k == 6 && !parse_uint(value, 1, PB_KC_MAX_BOOTS, &kc->boots, msg, sizeof(msg))) ||
+			 (k == 7 && !parse_accel(value, &kc->accel, msg, sizeof(msg))))
 			what = msg;
 		p->matrix_seen |= k < nr_keys ? 1u << k : 0;
 	} else {

@@ -11,6 +11,9 @@
  *   hugepages_1g = 0        ; 1 GiB hugetlb pages reserved at boot (cmdline)
  *   boots = 1               ; boots per kernel, interleaved A B A B; their
  *                           ; spread is the between-run spread
+ *   accel = auto            ; auto: tools/vm/accel-probe.sh chooses KVM or TCG
+ *                           ; once; kvm: the same probe must pass or the
+ *                           ; matrix fails; tcg: no probe
  *   [kernel:LABEL]
  *   spec = debian:<package>[=<version>] | bzimage:<path> | build:<patches>
  *   fragment = kernel/pudbench.fragment   ; build: only, relative to this file
@@ -39,6 +42,8 @@
 
 enum pb_kspec_kind { PB_KSPEC_DEBIAN, PB_KSPEC_BZIMAGE, PB_KSPEC_BUILD };
 
+enum pb_kc_accel { PB_KC_ACCEL_AUTO, PB_KC_ACCEL_KVM, PB_KC_ACCEL_TCG };
+
 struct pb_kernel_spec {
 	char label[PB_KC_LABEL_MAX];
 	char spec[PATH_MAX];		/* as written */
@@ -60,6 +65,7 @@ struct pb_kernels_conf {
 	unsigned pmem_gib;		/* NVDIMM size: the largest devdax case + 1 GiB */
 	unsigned hugepages_1g;		/* hugepagesz=1G hugepages=N on the guest cmdline */
 	unsigned boots;			/* per kernel, interleaved: round 1 of all, round 2, ... */
+	enum pb_kc_accel accel;
 	unsigned nr_kernels;
 	struct pb_kernel_spec kernels[PB_KC_MAX_KERNELS];
 };
@@ -70,6 +76,10 @@ int pb_kernels_conf_load(struct pb_kernels_conf *kc, const char *path, const cha
 
 /* The suite config kernel @i runs. */
 const char *pb_kc_suite(const struct pb_kernels_conf *kc, unsigned i);
+
+/* "auto", "kvm", "tcg" <-> enum pb_kc_accel; -1 if unknown. */
+int pb_kc_accel_parse(const char *name);
+const char *pb_kc_accel_name(enum pb_kc_accel accel);
 
 /* Bytes of an align name ("1G" -> 1<<30), 0 if unknown. */
 unsigned long pb_kc_align_bytes(const char *name);

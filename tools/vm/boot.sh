@@ -3,14 +3,23 @@
 # collect the framed results.
 #
 # usage: tools/vm/boot.sh --kernel KERNEL_DIR --initrd INITRD.cpio.gz --out OUT_DIR
-#            [--timeout SEC] [--align 1G|2M|0] [--numa2] [--mem 4G] [--pmem 4G]
+#            --accel kvm|tcg [--accel-reason WHY] [--timeout SEC]
+#            [--align 1G|2M|0] [--numa2] [--mem 4G] [--pmem 4G]
 #            [--smp 2] [--append "EXTRA CMDLINE"] [-- CMD ARGS...]
 #   KERNEL_DIR  from fetch-kernel.sh (kernel.env gives VMLINUZ)
+#   --accel     the caller's choice (tools/vm/accel-probe.sh); never guessed
+#               here, so one matrix never mixes accelerators.  A KVM guest
+#               that stops on "KVM internal error" is killed at once.
+#   --accel-reason  why: the second line of accel.txt
 #   --numa2     two NUMA nodes (one CPU and half the RAM each); NVDIMM on node 1
 #   CMD ARGS    run in the guest (words only: passed on the kernel cmdline
 #               after "--"); default is the initramfs' /etc/pudbench/run.sh
 # The guest cmdline names the accelerator that ran: pudbench.accel=kvm|tcg.
-# OUT_DIR gets: console.log, accel.txt, qemu.txt (command line), results/
+# The guest boots with maxcpus=1: its init brings the other CPUs online once
+# the counters are held (guest/init.sh), so no vCPU runs beside the kernel's
+# boot-time text patching (multi-threaded TCG's "Oops: int3" race).
+# OUT_DIR gets: console.log, accel.txt (the accelerator; "reason: WHY"),
+# qemu.txt (command line), qemu.err, results/
 # (the guest's files, checked against their length and sha256),
 # results.status (OK/INCOMPLETE), host-timing.txt.
 # Exit status: the guest command's rc if results are complete, else 3
@@ -19,12 +28,14 @@ set -euo pipefail
 
 die() { echo "boot: $*" >&2; exit 1; }
 
-kdir='' initrd='' out='' timeout=900 align=1G numa2=0 mem=4G pmem=4G smp=2 extra=''
+kdir='' initrd='' out='' accel='' accel_reason='' timeout=900 align=1G numa2=0 mem=4G pmem=4G smp=2 extra=''
 while [ $# -gt 0 ]; do
     case $1 in
         --kernel) kdir=$2; shift 2 ;;
         --initrd) initrd=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
+        --accel) accel=$2; shift 2 ;;
+        --accel-reason) accel_reason=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         --align) align=$2; shift 2 ;;
         --numa2) numa2=1; shift ;;
@@ -37,6 +48,12 @@ while [ $# -gt 0 ]; do
     esac
 done
 if [ -z "$kdir" ] || [ -z "$initrd" ] || [ -z "$out" ]; then die "need --kernel, --initrd and --out"; fi
+case $accel in
+    # -cpu max: pdpe1gb (1 GiB PUD mappings) where the accelerator has it
+    kvm) accel_args=(-accel kvm -cpu max) ;;
+    tcg) accel_args=(-accel 'tcg,thread=multi' -cpu max) ;;
+    *) die "need --accel kvm or tcg, not '$accel' (tools/vm/accel-probe.sh chooses)" ;;
+esac
 [ -f "$kdir/kernel.env" ] || die "$kdir/kernel.env missing"
 [ -f "$initrd" ] || die "no initrd $initrd"
 # shellcheck source=/dev/null
@@ -67,7 +84,7 @@ trap 'exit 130' INT TERM
 img=$tmp/nvdimm.img
 truncate -s "$pmem" "$img"
 
-append="console=ttyS0 loglevel=3 panic=-1 clocksource=tsc tsc=reliable pudbench.guest=1 pudbench.align=$align"
+append="console=ttyS0 loglevel=3 panic=-1 clocksource=tsc tsc=reliable maxcpus=1 pudbench.guest=1 pudbench.align=$align"
 [ -z "$extra" ] || append="$append $extra"
 cmd_tail=''
 [ $# -eq 0 ] || cmd_tail=" -- $*"
@@ -102,6 +119,17 @@ qemu_common=(
     -kernel "$VMLINUZ" -initrd "$initrd"
 )
 
+stop_qemu() {
+    kill "$qpid" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 "$qpid" 2>/dev/null || break
+        sleep 0.2
+    done
+    kill -9 "$qpid" 2>/dev/null || true
+    wait "$qpid" 2>/dev/null || true
+    qpid=''
+}
+
 run_qemu() { # accel args...
     local accel=$1; shift
     # The guest learns the accelerator from its cmdline (lib/env.c).
@@ -116,12 +144,14 @@ run_qemu() { # accel args...
     while kill -0 "$qpid" 2>/dev/null; do
         if [ "$waited" -ge "$timeout" ]; then
             echo "boot: timeout after ${timeout}s ($accel), killing QEMU" >&2
-            kill "$qpid" 2>/dev/null || true
-            sleep 2
-            kill -9 "$qpid" 2>/dev/null || true
-            wait "$qpid" 2>/dev/null || true
-            qpid=''
+            stop_qemu
             return 124
+        fi
+        # QEMU stops the guest and waits forever: no use waiting with it
+        if grep -q 'KVM internal error' "$tmp/qemu.err"; then
+            echo "boot: KVM internal error after ${waited}s, killing QEMU" >&2
+            stop_qemu
+            return 125
         fi
         sleep 1
         waited=$((waited + 1))
@@ -133,25 +163,13 @@ run_qemu() { # accel args...
 }
 
 t0=$(date +%s.%N)
-accel=''
 qrc=0
-if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-    run_qemu kvm -accel kvm -cpu max || qrc=$?
-    if [ "$qrc" -ne 0 ] && [ ! -s "$out/console.log" ]; then
-        # KVM would not start (e.g. nested virt refused): fall back.
-        echo "boot: kvm failed ($(head -c 300 "$tmp/qemu.err")), using tcg" >&2
-        qrc=0
-    else
-        accel=kvm
-    fi
-fi
-if [ -z "$accel" ]; then
-    # -cpu max exposes pdpe1gb, needed for 1 GiB PUD mappings.
-    accel=tcg
-    run_qemu tcg -accel tcg,thread=multi -cpu max || qrc=$?
-fi
+run_qemu "$accel" "${accel_args[@]}" || qrc=$?
 t1=$(date +%s.%N)
-echo "$accel" > "$out/accel.txt"
+{
+    echo "$accel"
+    echo "reason: ${accel_reason:-given by the caller (--accel $accel)}"
+} > "$out/accel.txt"
 cp "$tmp/qemu.err" "$out/qemu.err"
 {
     echo "accel=$accel"

@@ -6,13 +6,16 @@
 #   KERNEL  a dir from fetch-kernel.sh, or its debian:<package> SPEC (fetched
 #           into $PUDBENCH_VM_CACHE, default ~/.cache/pudbench/vm)
 #
-# Boots the kernel N times each way.  In the guest,
-# CPU 1 forks /bin/true in a loop while CPU 0 runs `pudbench-bin
-# hold-counters --cycles N`, which opens and closes the counters' perf
-# events and so flips static keys (text patching: int3, then IPIs).
-#   held=0: pudbench.hold_counters=0; every cycle patches text.
-#   held=1: init.sh holds the keys on first, with CPU 1 offline; the cycles
-#           then only take references.
+# Boots the kernel N times each way under multi-threaded TCG (boot.sh
+# --accel tcg; the guest starts with maxcpus=1 and its init brings CPU 1
+# online).  In the guest, CPU 1 forks /bin/true in a loop while CPU 0 runs
+# `pudbench-bin hold-counters --cycles N`, which opens and closes the
+# counters' perf events and so flips static keys (text patching: int3, then
+# IPIs).
+#   held=0: pudbench.hold_counters=0; init brings CPU 1 online without
+#           holding anything, and every cycle patches text.
+#   held=1: init.sh holds the keys on first, CPU 1 not yet online; the
+#           cycles then only take references.
 # --held picks the ways (default both); --timeout bounds each boot (default
 # 300 s: an unheld 6.1 guest can hang in a soft lockup instead of oopsing).
 # A boot "oopsed" when the console has "Oops: int3"; "hung" when it has a
@@ -70,6 +73,7 @@ for held in ${ways/,/ }; do
         b=$out/held$held-boot$i
         rc=0
         "$here/boot.sh" --kernel "$kdir" --initrd "$out/initrd.gz" --out "$b" --align 0 --timeout "$timeout" \
+            --accel tcg --accel-reason "the race is multi-threaded TCG's" \
             --append "pudbench.cycles=$cycles pudbench.hold_counters=$held" 2>/dev/null || rc=$?
         oops=$(grep -m1 -o 'RIP: 0010:[^ ]*' "$b/console.log" 2>/dev/null || true)
         if grep -q 'Oops: int3' "$b/console.log"; then
@@ -80,7 +84,7 @@ for held in ${ways/,/ }; do
             echo "held=$held boot $i: hung: $(grep -m1 -o 'soft lockup.*' "$b/console.log" ||
                 echo "no power-off within ${timeout}s")"
         else
-            echo "held=$held boot $i: rc=$rc, $(grep -h -e counters_held -e cpus_offlined "$b/results/timing.txt" 2>/dev/null | tr "\n" " ")"
+            echo "held=$held boot $i: rc=$rc, $(grep -h -e counters_held -e '^cpus_' "$b/results/timing.txt" 2>/dev/null | tr "\n" " ")"
         fi
     done
 done
