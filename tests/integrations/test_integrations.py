@@ -33,7 +33,7 @@ PARSE = os.path.join(LKP, "programs/pudbench/parse")
 RUN = os.path.join(LKP, "programs/pudbench/run")
 LAVA = os.path.join(SRC, "integrations/lava/lava-results")
 BASELINES = os.path.join(SRC, "integrations/baselines")
-BASELINE = os.path.join(BASELINES, "amd-epyc-2cpu/kernels-ci/debian-6.12/results.json")
+BASELINE = os.path.join(BASELINES, "intel-xeon-2cpu/kernels-ci/debian-6.12/results.json")
 HOST = os.path.join(SRC, "tests/data/integrations/quick-host.json")
 WORKFLOW = os.path.join(SRC, ".github/workflows/pudbench.yml")
 FILES = [PARSE, RUN, LAVA, BASELINE, HOST, WORKFLOW,
@@ -42,7 +42,7 @@ FILES = [PARSE, RUN, LAVA, BASELINE, HOST, WORKFLOW,
          os.path.join(LKP, "tests/pudbench"), os.path.join(LKP, "stats/pudbench"),
          os.path.join(SRC, "integrations/common/pudbench_cases.py"),
          os.path.join(SRC, "integrations/lava/pudbench.yaml"),
-         os.path.join(BASELINES, "amd-epyc-2cpu/kernels-ci/matrix.json"),
+         os.path.join(BASELINES, "intel-xeon-2cpu/kernels-ci/matrix.json"),
          os.path.join(SRC, "configs/kernels-ci.conf"), os.path.join(SRC, "configs/vm-ci.conf")]
 
 STAT_LINE = re.compile(r"^([A-Za-z0-9._-]+): (-?[0-9]+(?:\.[0-9]+)?)$")
