@@ -8,7 +8,9 @@ results  (unit) the LKP stats parser and the LAVA helper on real
          results.json files (tests/data/integrations/quick-host.json, a
          configs/quick.conf run on this project's machine, and the CI
          baseline, a kernel-matrix run) and on copies edited to fail;
-         the LKP test script's refusals; the gate on the baseline
+         the parser from a copy of programs/pudbench/ alone; the LKP test
+         script's refusals; the gate on the baseline; results files
+         written with the umask's mode, not mkstemp's 0600
 yaml     (unit) the job, meta, LAVA and workflow files parse and say
          what they must (needs python3-yaml)
 lkp-run  (system) the LKP test script end to end: a small run of this
@@ -22,6 +24,8 @@ import copy
 import json
 import os
 import re
+import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -29,7 +33,9 @@ import tempfile
 SKIP = 4
 MODE, SRC, BUILD = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
 LKP = os.path.join(SRC, "integrations/lkp")
-PARSE = os.path.join(LKP, "programs/pudbench/parse")
+PROGRAM = os.path.join(LKP, "programs/pudbench")
+PARSE = os.path.join(PROGRAM, "parse")
+CASES = os.path.join(PROGRAM, "pudbench_cases.py")
 RUN = os.path.join(LKP, "programs/pudbench/run")
 LAVA = os.path.join(SRC, "integrations/lava/lava-results")
 BASELINES = os.path.join(SRC, "integrations/baselines")
@@ -40,7 +46,7 @@ FILES = [PARSE, RUN, LAVA, BASELINE, HOST, WORKFLOW,
          os.path.join(LKP, "jobs/pudbench.yaml"), os.path.join(LKP, "jobs/pudbench-devdax.yaml"),
          os.path.join(LKP, "programs/pudbench/meta.yaml"),
          os.path.join(LKP, "tests/pudbench"), os.path.join(LKP, "stats/pudbench"),
-         os.path.join(SRC, "integrations/common/pudbench_cases.py"),
+         CASES,
          os.path.join(SRC, "integrations/lava/pudbench.yaml"),
          os.path.join(BASELINES, "intel-xeon-2cpu/kernels-ci/matrix.json"),
          os.path.join(SRC, "configs/kernels-ci.conf"), os.path.join(SRC, "configs/vm-ci.conf")]
@@ -81,9 +87,9 @@ def read(path):
         return f.read()
 
 
-def stats(text, env=None):
+def stats(text, env=None, parse=PARSE):
     """LKP's view: parse LOG < LOG; {name: value} and the raw result."""
-    rc, out, err = run([PARSE], stdin=text, env=env)
+    rc, out, err = run([parse], stdin=text, env=env)
     lines = out.splitlines()
     bad = [ln for ln in lines if not STAT_LINE.match(ln)]
     names = [ln.split(": ")[0] for ln in lines]
@@ -106,7 +112,7 @@ def lava(path, env=None):
 
 
 def case_names(doc):
-    sys.path.insert(0, os.path.join(SRC, "integrations/common"))
+    sys.path.insert(0, PROGRAM)
     import pudbench_cases
     return [pudbench_cases.case_name(r) for r in doc["results"]]
 
@@ -146,9 +152,10 @@ def clean_fixture(path, expect):
     check(stats(log, env={"RESULT_ROOT": "/nonexistent"})[0] == st,
           "parse of the run's output finds the same stats")
     with tempfile.TemporaryDirectory() as root:
-        write(root, "results.json", doc)
+        os.mkdir(os.path.join(root, "pudbench-results"))
+        write(os.path.join(root, "pudbench-results"), "results.json", doc)
         check(stats("pudbench: table only\n", env={"RESULT_ROOT": root})[0] == st,
-              "parse finds $RESULT_ROOT/results.json")
+              "parse finds $RESULT_ROOT/pudbench-results/results.json")
     cases, rc, err = lava(path)
     recs = {n: c for n, c in cases.items() if c[1] is not None}
     check(rc == 0 and set(recs) == set(names), "lava: one case with a measurement per record",
@@ -245,6 +252,39 @@ def edited(doc, tmp):
           "lava: two records with one name -> results fail, exit 1", cases)
 
 
+def program_copy_parses(host_stats, tmp):
+    """programs/pudbench/ copied alone (as into lkp-tests on a result
+    server, no pudbench tree) parses the committed results file."""
+    lkp_src = os.path.join(tmp, "lkp-tests")
+    copy = os.path.join(lkp_src, "programs", "pudbench")
+    shutil.copytree(PROGRAM, copy, symlinks=True)
+    env = {"PYTHONPATH": "", "RESULT_ROOT": "/nonexistent", "LKP_SRC": lkp_src}
+    st, rc, err = stats(read(HOST), env=env, parse=os.path.join(copy, "parse"))
+    check(rc == 0 and st == host_stats,
+          "a copy of programs/pudbench/ alone parses quick-host.json, the same stats",
+          "rc %d %s" % (rc, err))
+
+
+def results_file_modes(tmp):
+    """results.json/.csv get the umask's mode (0644 under 022), not
+    mkstemp's 0600: LKP's result server and CI artifacts read them."""
+    other = json.loads(read(HOST))   # fold wants two different runs
+    other["env"]["timer_overhead_ns"] += 1
+    for r in other["results"]:
+        r["samples_ns"] = [x + 1 for x in r["samples_ns"]]
+    other_path = write(tmp, "other-run.json", other)
+    for mask, want in ((0o022, 0o644), (0o027, 0o640)):
+        out = os.path.join(tmp, "fold-%03o" % mask)
+        p = subprocess.run([os.path.join(BUILD, "pudbench-bin"), "fold", "--out", out, HOST,
+                            other_path], capture_output=True, text=True,
+                           preexec_fn=lambda m=mask: os.umask(m))
+        modes = {f: stat.S_IMODE(os.stat(os.path.join(out, f)).st_mode)
+                 for f in ("results.json", "results.csv") if os.path.exists(os.path.join(out, f))}
+        check(p.returncode == 0 and modes == {"results.json": want, "results.csv": want},
+              "umask %03o: results files mode %03o" % (mask, want),
+              "rc %d %s modes %s" % (p.returncode, p.stderr, {f: oct(m) for f, m in modes.items()}))
+
+
 def checks_table():
     """lib/checks.c's rows: {key: 0 or True}, what a passing check holds."""
     rows = re.findall(r'\{ "(\w+)", PB_CHECK_PASS_(ZERO|TRUE),', read(os.path.join(SRC, "lib/checks.c")))
@@ -255,14 +295,14 @@ def test_results():
     missing = [f for f in FILES if not os.path.exists(f)]
     if not check(not missing, "the integration files exist", missing):
         return
-    sys.path.insert(0, os.path.join(SRC, "integrations/common"))
+    sys.path.insert(0, PROGRAM)
     import pudbench_cases
     table = checks_table()
     CHECKS_TABLE.update(table)
     check(table and pudbench_cases.CHECKS == table,
           "the integrations judge the checks of lib/checks.c, with its passing values",
           "%s vs %s" % (pudbench_cases.CHECKS, table))
-    host, _ = clean_fixture(HOST, [
+    host, host_stats = clean_fixture(HOST, [
         "mprotect-inplace.hugetlb-1G.1G.downgrade.remote1.median_ns",
         "mprotect-inplace.hugetlb-2M.1G.downgrade.remote1.tlb_shootdowns_remote",
         "mprotect-split-refault.thp-2M.1G.cycle.remote0.faults",
@@ -275,6 +315,8 @@ def test_results():
         "mprotect-vma-split.devdax.3G.none.remote0.checks.prot_none_access",
         "mprotect-vma-split.devdax.3G.downgrade.remote0.checks.unaligned_refused"])
     with tempfile.TemporaryDirectory() as tmp:
+        program_copy_parses(host_stats, tmp)
+        results_file_modes(tmp)
         edited(host, tmp)
         vma = copy.deepcopy(base)
         r = find(vma, bench="mprotect-vma-split", direction="downgrade", remote_cpus=0)
@@ -392,11 +434,24 @@ def test_lkp_run():
                "PUDBENCH_BUILD_DIR": BUILD, "config": os.path.join(
                    SRC, "tests/data/integrations.conf"), "remote_cpus": "0,1",
                "backends": "auto", "destructive": "0"}
-        rc, out, err = run(["bash", RUN], env=env, timeout=600)
-        results = os.path.join(root, "results.json")
+        rc, out, err = run(["bash", RUN], env=env, timeout=600,
+                           preexec_fn=lambda: os.umask(0o022))
+        res = os.path.join(root, "pudbench-results")
+        results = os.path.join(res, "results.json")
         if not check(rc == 0 and os.path.isfile(results) and "pudbench: results: " + results
-                     in out, "run: exit 0, results.json kept in RESULT_ROOT", out + err):
+                     in out, "run: exit 0, results.json kept in RESULT_ROOT/pudbench-results",
+                     out + err):
             return
+        check(not [f for f in os.listdir(root) if f.endswith(".json")],
+              "no *.json at the top of RESULT_ROOT (LKP reads those as stats)", os.listdir(root))
+        modes = {f: stat.S_IMODE(os.stat(os.path.join(res, f)).st_mode) & 0o044
+                 for f in ("results.json", "results.csv")}
+        check(modes == {"results.json": 0o044, "results.csv": 0o044},
+              "results files readable by all (umask 022)", modes)
+        conf = os.path.join(res, "pudbench.conf")
+        check(os.path.isfile(conf) and re.search(r"^remote_cpus = 0, 1$", read(conf), re.M)
+              and "--config " + conf in out, "the generated config is kept and is what ran",
+              out[:2000])
         doc = json.loads(read(results))
         if not (doc.get("backends", {}).get("thp-2M") or {}).get("available"):
             skip("thp-2M unavailable here: %s" % doc["backends"].get("thp-2M"))
@@ -408,7 +463,7 @@ def test_lkp_run():
         check("mprotect-inplace.thp-2M.1G.downgrade.remote1.median_ns" in st
               and "correctness.thp-2M.1G.downgrade.remote1.checks.stale_write_remote" in st
               and st.get("records") == str(len(doc["results"])), "stats of the run", sorted(st))
-        cases, rc, _ = lava(root)
+        cases, rc, _ = lava(res)
         check(rc == 0 and cases.get("run") == ("pass", None), "lava cases of the run")
 
 
