@@ -518,6 +518,9 @@ def test_lkp_run():
                      in out, "run: exit 0, results.json kept in RESULT_ROOT/pudbench-results",
                      out + err):
             return
+        check(os.path.join(BUILD, "pudbench-bin") + " run --config " in out
+              and "bootstrap:" not in out + err and "Linking" not in out + err,
+              "run: the installed build's pudbench-bin, nothing installed or built", out[:600])
         check(not [f for f in os.listdir(root) if f.endswith(".json")],
               "no *.json at the top of RESULT_ROOT (LKP reads those as stats)", os.listdir(root))
         modes = {f: stat.S_IMODE(os.stat(os.path.join(res, f)).st_mode) & 0o044
