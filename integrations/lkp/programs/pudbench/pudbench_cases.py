@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: MIT
 """Cases, metrics and verdicts of a pudbench results.json, for CI engines.
 
-The LKP parser (integrations/lkp/programs/pudbench/parse) and the LAVA
-helper (integrations/lava/lava-results) both name cases with case_name(),
-so one case has one name in LKP's %change tables and in LAVA's results.
-Python 3 standard library only: it runs on test boxes and in LAVA guests.
+The LKP parser (parse, next to this file) and the LAVA helper
+(integrations/lava/lava-results, which imports this file from here) both
+name cases with case_name(), so one case has one name in LKP's %change
+tables and in LAVA's results.  It lives in programs/pudbench/ so that a
+copy of that directory alone parses (LKP's result servers have no
+pudbench tree).  Python 3 standard library only: it runs on test boxes,
+result servers and in LAVA guests.
 
 A case name is
 
