@@ -188,6 +188,27 @@ json_object *pb_record_find(json_object *doc, const char *name)
 	return NULL;
 }
 
+json_object *pb_record_run_entry(json_object *doc, const char *array, json_object *rec)
+{
+	/* the fields a skip or failure entry shares with a record (lib/results.c) */
+	static const char *const run_fields[] = {
+		"bench", "backend", "size_bytes", "remote_cpus", "remote_mode",
+	};
+	json_object *a = pb_jget(doc, array);
+
+	for (size_t i = 0; i < pb_jlen(a); i++) {
+		size_t f = 0;
+
+		while (f < sizeof(run_fields) / sizeof(*run_fields) &&
+		       json_object_equal(pb_jget(pb_jidx(a, i), run_fields[f]),
+					 pb_jget(rec, run_fields[f])))
+			f++;
+		if (f == sizeof(run_fields) / sizeof(*run_fields))
+			return pb_jidx(a, i);
+	}
+	return NULL;
+}
+
 json_object *pb_record_case_id(json_object *rec)
 {
 	json_object *id = json_object_new_object();

@@ -41,6 +41,12 @@ void pb_record_case_name(json_object *rec, char *buf, size_t len);
 void pb_record_case_label(json_object *rec, char *buf, size_t len);
 /* The record of @doc's "results" whose case name is @name, or NULL. */
 json_object *pb_record_find(json_object *doc, const char *name);
+/*
+ * The entry of @doc's @array ("skipped" or "failures") that names @rec's
+ * run: a skip or failure covers every series of one benchmark, backend,
+ * size and participant setting, so it matches on those fields only.
+ */
+json_object *pb_record_run_entry(json_object *doc, const char *array, json_object *rec);
 /* A new object with @rec's identity fields (null where @rec has none). */
 json_object *pb_record_case_id(json_object *rec);
 /* 1G, 2M, 4K (the largest unit that divides), or B. */

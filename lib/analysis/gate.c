@@ -385,30 +385,6 @@ static void gate_checks(const struct pb_gate *g, struct trip_ctx *t,
 
 /* ---- gaps: what NEW did not measure ------------------------------------- */
 
-/* The fields a skip or failure entry shares with a record (lib/case.c). */
-static const char *const run_id_fields[] = {
-	"bench", "backend", "size_bytes", "remote_cpus", "remote_mode",
-};
-
-/* Does @entry (a skip or a failure) name @rec's case? */
-static bool names_case(json_object *entry, json_object *rec)
-{
-	for (size_t f = 0; f < sizeof(run_id_fields) / sizeof(*run_id_fields); f++)
-		if (!json_object_equal(pb_jget(entry, run_id_fields[f]), pb_jget(rec, run_id_fields[f])))
-			return false;
-	return true;
-}
-
-static json_object *find_entry(json_object *doc, const char *array, json_object *rec)
-{
-	json_object *a = pb_jget(doc, array);
-
-	for (size_t i = 0; i < pb_jlen(a); i++)
-		if (names_case(pb_jidx(a, i), rec))
-			return pb_jidx(a, i);
-	return NULL;
-}
-
 /* A record of @doc that is @rec's case but for its direction. */
 static json_object *other_series(json_object *doc, json_object *rec)
 {
@@ -431,7 +407,7 @@ static json_object *other_series(json_object *doc, json_object *rec)
 /* Why NEW (@doc) did not measure @rec's case on this machine, or false. */
 static bool machine_reason(json_object *doc, json_object *rec, char *why, size_t len)
 {
-	json_object *skip = find_entry(doc, "skipped", rec);
+	json_object *skip = pb_record_run_entry(doc, "skipped", rec);
 	const char *backend = pb_jstr(rec, "backend", "?");
 	json_object *be = pb_jget(pb_jget(doc, "backends"), backend);
 
@@ -489,7 +465,7 @@ static void gate_missing(const struct pb_gate *g, struct trip_ctx *t, const stru
 			continue;	/* a duplicate in BASE, or measured */
 		if (machine_reason(now, rec, why, sizeof(why)))
 			not_measured(g, t, why);
-		else if ((fail = find_entry(now, "failures", rec)))
+		else if ((fail = pb_record_run_entry(now, "failures", rec)))
 			trip(t, "missing.case", "failed in NEW (%s: %s)", pb_jstr(fail, "stage", "?"),
 			     pb_jstr(fail, "reason", "?"));
 		else if (other_series(now, rec))

@@ -215,19 +215,6 @@ static int check_identity(json_object *const *runs, const char *const *paths, un
 	return 0;
 }
 
-/* Does @doc list a failure of @rec's case (bench, backend, size, participants)? */
-static bool lists_failure(json_object *doc, json_object *rec)
-{
-	static const char *const id[] = { "bench", "backend", "size_bytes", "remote_cpus",
-					  "remote_mode" };
-	json_object *fails = pb_jget(doc, "failures");
-
-	for (size_t i = 0; i < pb_jlen(fails); i++)
-		if (!differing_key(pb_jidx(fails, i), rec, id, sizeof(id) / sizeof(*id)))
-			return true;
-	return false;
-}
-
 /* Run @i's records: samples in each, its cases the first's, none a copy of an earlier run's. */
 static int check_records(json_object *const *runs, const char *const *paths, unsigned i,
 			 char *err, size_t errlen)
@@ -241,7 +228,7 @@ static int check_records(json_object *const *runs, const char *const *paths, uns
 		pb_record_case_name(rec, name, sizeof(name));
 		if (!pb_jlen(samples))
 			return FOLD_ERR("%s: case %s has no samples: nothing to fold", paths[i], name);
-		if (i && !pb_record_find(runs[0], name) && !lists_failure(runs[0], rec))
+		if (i && !pb_record_find(runs[0], name) && !pb_record_run_entry(runs[0], "failures", rec))
 			return FOLD_ERR("%s: case %s is not in %s (nor listed as failed there): runs "
 					"of one configuration have the same cases", paths[i], name,
 					paths[0]);
@@ -256,7 +243,7 @@ static int check_records(json_object *const *runs, const char *const *paths, uns
 	}
 	for (size_t r = 0; i && r < pb_jlen(first); r++) {
 		pb_record_case_name(pb_jidx(first, r), name, sizeof(name));
-		if (!pb_record_find(runs[i], name) && !lists_failure(runs[i], pb_jidx(first, r)))
+		if (!pb_record_find(runs[i], name) && !pb_record_run_entry(runs[i], "failures", pb_jidx(first, r)))
 			return FOLD_ERR("%s: case %s of %s is missing (not listed as failed)",
 					paths[i], name, paths[0]);
 	}
