@@ -171,14 +171,10 @@ static bool parse_list(const struct key *k, const char *value, char *base, char 
 {
 	const struct pb_ini_list list = {
 		.items = base + k->off, .size = item_size(k), .cap = k->cap,
-		.parse_item = parse_item, .ctx = k,
+		.nr = (unsigned *)(base + k->nr_off), .parse_item = parse_item, .ctx = k,
 	};
-	int n = pb_ini_parse_list(value, &list, what, wlen);
 
-	if (n < 0)
-		return false;
-	*(unsigned *)(base + k->nr_off) = (unsigned)n;
-	return true;
+	return pb_ini_parse_list(value, &list, what, wlen) >= 0;
 }
 
 static bool parse_value(const struct key *k, const char *value, char *base, char *what, size_t wlen)

@@ -220,5 +220,7 @@ int pb_ini_parse_list(const char *value, const struct pb_ini_list *list, char *w
 			}
 		n++;
 	}
+	if (list->nr)
+		*list->nr = (unsigned)n;
 	return (int)n;
 }

@@ -79,11 +79,13 @@ bool pb_ini_parse_ulong(const char *s, unsigned long min, unsigned long max,
  * than @cap entries and two entries that parse to the same bytes are
  * errors.  @parse_item stores one entry into its slot, or returns false
  * with its own message in @what.  The slots are zeroed first, so that
- * padding compares equal.  Returns the number of entries, or -1 with @what.
+ * padding compares equal.  Returns the number of entries, or -1 with @what;
+ * on success the number is also stored in *@nr when @nr is set.
  */
 struct pb_ini_list {
 	void *items;
 	size_t size, cap;
+	unsigned *nr;
 	bool (*parse_item)(const char *entry, void *slot, const void *ctx, char *what, size_t wlen);
 	const void *ctx;
 };

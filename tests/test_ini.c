@@ -255,9 +255,10 @@ TEST(lists_split_on_commas_and_refuse_duplicates)
 		{ "a, x", -1, "'x' refused" },
 	};
 	char items[3][8], what[128];
+	unsigned nr = 99;
 	const struct pb_ini_list list = {
-		.items = items, .size = sizeof(items[0]), .cap = 3, .parse_item = parse_word,
-		.ctx = "ctx",
+		.items = items, .size = sizeof(items[0]), .cap = 3, .nr = &nr,
+		.parse_item = parse_word, .ctx = "ctx",
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -268,12 +269,14 @@ TEST(lists_split_on_commas_and_refuse_duplicates)
 			ASSERT_STREQ(what, cases[i].what);
 	}
 	ASSERT_EQ(2, pb_ini_parse_list("a b, c", &list, what, sizeof(what)));
+	ASSERT_EQ(2, nr);	/* stored on success ... */
 	ASSERT_STREQ(items[0], "a b");
 	ASSERT_STREQ(items[1], "c");
 	/* slots are zeroed: "b" over longer entries left in its slots is still a duplicate */
 	ASSERT_EQ(3, pb_ini_parse_list("a, abcdefg, abcdef", &list, what, sizeof(what)));
 	ASSERT_EQ(-1, pb_ini_parse_list("a, b, b", &list, what, sizeof(what)));
 	ASSERT_STREQ(what, "duplicate entry 'b'");
+	ASSERT_EQ(3, nr);	/* ... and left alone on an error */
 }
 
 int main(int argc, char **argv)

@@ -109,14 +109,10 @@ static bool parse_coverage(struct pb_gate *g, const char *value, char *what, siz
 {
 	const struct pb_ini_list list = {
 		.items = g->allow_not_measured, .size = PB_CASE_NAME_MAX, .cap = PB_GATE_MAX_ALLOW,
-		.parse_item = parse_case_glob,
+		.nr = &g->nr_allow, .parse_item = parse_case_glob,
 	};
-	int n = pb_ini_parse_list(value, &list, what, wlen);
 
-	if (n < 0)
-		return false;
-	g->nr_allow = (unsigned)n;
-	return true;
+	return pb_ini_parse_list(value, &list, what, wlen) >= 0;
 }
 
 static bool parse_count(struct pb_gate *g, int key, const char *value, char *what, size_t wlen)

@@ -97,14 +97,10 @@ static bool parse_aligns(struct pb_kernels_conf *kc, const char *value, char *wh
 {
 	const struct pb_ini_list list = {
 		.items = kc->aligns, .size = sizeof(kc->aligns[0]), .cap = PB_KC_MAX_ALIGNS,
-		.parse_item = parse_align,
+		.nr = &kc->nr_aligns, .parse_item = parse_align,
 	};
-	int n = pb_ini_parse_list(value, &list, what, wlen);
 
-	if (n < 0)
-		return false;
-	kc->nr_aligns = (unsigned)n;
-	return true;
+	return pb_ini_parse_list(value, &list, what, wlen) >= 0;
 }
 
 /*
