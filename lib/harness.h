@@ -3,7 +3,8 @@
  * The harness: expands a configuration into cases (bench x backend x size x
  * remote participants), runs each case in a forked child as kselftest does
  * (a crash or a hang costs one case, not the run), and collects the
- * records into the results as each case ends.
+ * records into the results as each case ends.  Its pieces are in
+ * lib/harness/, one job a file (harness_private.h says which).
  */
 #ifndef PUDBENCH_HARNESS_H
 #define PUDBENCH_HARNESS_H

@@ -647,7 +647,7 @@ static void drop_2g_r1(json_object *doc)
 	json_object_array_del_idx(pb_jget(doc, "results"), 6, 2);
 }
 
-/* 2G r1 not measured: the pool was too small (as lib/harness.c records a skip). */
+/* 2G r1 not measured: the pool was too small (as lib/harness/expand.c records a skip). */
 static void skip_2g_r1(json_object *doc)
 {
 	json_object *skip = json_object_new_object();
