@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "pb_ini.h"
 
 enum section { SEC_NONE, SEC_RUN = 1, SEC_DEVDAX = 2, SEC_BENCH = 4 };
@@ -26,6 +28,8 @@ struct key {
 	unsigned long min, max;
 	size_t off, nr_off, cap, auto_off;
 	const char *chars;
+	/* a valid value unlike the default: for docs and the echo test */
+	const char *example;
 };
 
 #define C(f) offsetof(struct pb_config, f)
@@ -36,28 +40,41 @@ static const char strategy_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
 static const char mixed[] = "abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 static const struct key keys[] = {
-	{ "benches", SEC_RUN, .kind = K_NAMES, .chars = lower,
+	{ "benches", SEC_RUN, .example = "fault-cost, correctness",
+	  .kind = K_NAMES, .chars = lower,
 	  .off = C(benches), .nr_off = C(nr_benches), .cap = PB_CFG_MAX_LIST },
-	{ "backends", SEC_RUN, .kind = K_NAMES, .chars = mixed, .auto_off = C(backends_auto),
+	{ "backends", SEC_RUN, .example = "base-4K",
+	  .kind = K_NAMES, .chars = mixed, .auto_off = C(backends_auto),
 	  .off = C(backends), .nr_off = C(nr_backends), .cap = PB_CFG_MAX_LIST },
-	{ "strategies", SEC_RUN, .kind = K_NAMES, .chars = strategy_chars,
+	{ "strategies", SEC_RUN, .example = "inplace",
+	  .kind = K_NAMES, .chars = strategy_chars,
 	  .auto_off = C(strategies_auto),
 	  .off = C(strategies), .nr_off = C(nr_strategies), .cap = PB_CFG_MAX_LIST },
-	{ "iterations", SEC_RUN | SEC_BENCH, .bench = true, .kind = K_UINT, .min = 1, .max = 1000000,
+	{ "iterations", SEC_RUN | SEC_BENCH, .example = "7",
+	  .bench = true, .kind = K_UINT, .min = 1, .max = 1000000,
 	  .off = B(iterations) },
-	{ "warmup", SEC_RUN | SEC_BENCH, .bench = true, .kind = K_UINT, .min = 0, .max = 100000,
+	{ "warmup", SEC_RUN | SEC_BENCH, .example = "3",
+	  .bench = true, .kind = K_UINT, .min = 0, .max = 100000,
 	  .off = B(warmup) },
-	{ "sizes_gib", SEC_RUN | SEC_BENCH, .bench = true, .kind = K_UINTS, .min = 1, .max = 1024,
+	{ "sizes_gib", SEC_RUN | SEC_BENCH, .example = "2, 4",
+	  .bench = true, .kind = K_UINTS, .min = 1, .max = 1024,
 	  .off = B(sizes_gib), .nr_off = B(nr_sizes), .cap = PB_CFG_MAX_LIST },
-	{ "remote_cpus", SEC_RUN, .kind = K_UINTS, .min = 0, .max = 64,
+	{ "remote_cpus", SEC_RUN, .example = "1",
+	  .kind = K_UINTS, .min = 0, .max = 64,
 	  .off = C(remote_cpus), .nr_off = C(nr_remote_cpus), .cap = PB_CFG_MAX_LIST },
-	{ "remote_mode", SEC_RUN, .kind = K_MODES,
+	{ "remote_mode", SEC_RUN, .example = "read, spin",
+	  .kind = K_MODES,
 	  .off = C(remote_modes), .nr_off = C(nr_remote_modes), .cap = 2 },
-	{ "cpu", SEC_RUN, .kind = K_INT_AUTO, .min = 0, .max = 4095, .off = C(cpu) },
-	{ "case_timeout_s", SEC_RUN, .kind = K_UINT, .min = 1, .max = 86400, .off = C(case_timeout_s) },
-	{ "repeat", SEC_RUN, .kind = K_UINT, .min = 1, .max = PB_CFG_MAX_REPEAT, .off = C(repeat) },
-	{ "device", SEC_DEVDAX, .kind = K_DEVICE, .off = C(device) },
-	{ "destructive", SEC_DEVDAX, .kind = K_BOOL, .off = C(destructive) },
+	{ "cpu", SEC_RUN, .example = "1",
+	  .kind = K_INT_AUTO, .min = 0, .max = 4095, .off = C(cpu) },
+	{ "case_timeout_s", SEC_RUN, .example = "9",
+	  .kind = K_UINT, .min = 1, .max = 86400, .off = C(case_timeout_s) },
+	{ "repeat", SEC_RUN, .example = "2",
+	  .kind = K_UINT, .min = 1, .max = PB_CFG_MAX_REPEAT, .off = C(repeat) },
+	{ "device", SEC_DEVDAX, .example = "/dev/dax1.0",
+	  .kind = K_DEVICE, .off = C(device) },
+	{ "destructive", SEC_DEVDAX, .example = "yes",
+	  .kind = K_BOOL, .off = C(destructive) },
 };
 #define NR_KEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(NR_KEYS <= 32, "seen masks are uint32_t");
@@ -350,6 +367,72 @@ int pb_config_set(struct pb_config *cfg, const char *key, const char *value, cha
 	return -1;
 }
 
+/* One list entry of @k at @item, as the echo shows it. */
+static json_object *item_json(const struct key *k, const char *item)
+{
+	switch (k->kind) {
+	case K_NAMES:
+		return json_object_new_string(item);
+	case K_MODES:
+		return json_object_new_string(pb_remote_mode_name(*(const enum pb_remote_mode *)item));
+	default:
+		return json_object_new_int64(*(const unsigned *)item);
+	}
+}
+
+/* The value of @k in @base: "auto" as the string, lists as arrays, no device as null. */
+static json_object *key_json(const struct key *k, const char *base)
+{
+	const char *field = base + k->off;
+	json_object *a;
+
+	if (k->auto_off && *(const bool *)(base + k->auto_off))
+		return json_object_new_string("auto");
+	switch (k->kind) {
+	case K_UINT:
+		return json_object_new_int64(*(const unsigned *)field);
+	case K_INT_AUTO:
+		return json_object_new_int(*(const int *)field);	/* -1: auto */
+	case K_BOOL:
+		return json_object_new_boolean(*(const bool *)field);
+	case K_DEVICE:
+		return *field ? json_object_new_string(field) : NULL;
+	default:
+		break;
+	}
+	a = json_object_new_array();
+	for (unsigned i = 0; i < *(const unsigned *)(base + k->nr_off); i++)
+		json_object_array_add(a, item_json(k, field + i * item_size(k)));
+	return a;
+}
+
+/* The per-bench keys of @bc (the [run] values or a resolved [bench:NAME]). */
+static json_object *bench_config_json(const struct pb_bench_config *bc)
+{
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < NR_KEYS; i++)
+		if (keys[i].bench)
+			json_object_object_add(o, keys[i].name, key_json(&keys[i], (const char *)bc));
+	return o;
+}
+
+json_object *pb_config_json(const struct pb_config *cfg)
+{
+	json_object *o = json_object_new_object(), *over = json_object_new_object();
+
+	json_object_object_add(o, "path", json_object_new_string(cfg->path));
+	for (size_t i = 0; i < NR_KEYS; i++)
+		if (!keys[i].bench)
+			json_object_object_add(o, keys[i].name, key_json(&keys[i], (const char *)cfg));
+	json_object_object_add(o, "run", bench_config_json(&cfg->defaults));
+	for (unsigned i = 0; i < cfg->nr_bench_overrides; i++)
+		json_object_object_add(over, cfg->bench_overrides[i].name,
+				       bench_config_json(&cfg->bench_overrides[i]));
+	json_object_object_add(o, "bench_overrides", over);
+	return o;
+}
+
 const struct pb_bench_config *pb_config_bench(const struct pb_config *cfg, const char *bench)
 {
 	for (unsigned i = 0; i < cfg->nr_bench_overrides; i++)
@@ -361,4 +444,15 @@ const struct pb_bench_config *pb_config_bench(const struct pb_config *cfg, const
 const char *pb_remote_mode_name(enum pb_remote_mode m)
 {
 	return (unsigned)m < sizeof(mode_names) / sizeof(mode_names[0]) ? mode_names[m] : "?";
+}
+
+bool pb_config_key_info(size_t i, struct pb_config_key_info *out)
+{
+	if (i >= NR_KEYS)
+		return false;
+	out->name = keys[i].name;
+	out->section = keys[i].sections & SEC_RUN ? "run" : "devdax";
+	out->per_bench = keys[i].bench;
+	out->example = keys[i].example;
+	return true;
 }

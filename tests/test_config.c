@@ -4,7 +4,11 @@
  */
 #include <limits.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "config.h"
+#include "record.h"
 #include "tap.h"
 
 /* PB_TEST_DATA_DIR (tests/data) comes from CMake. */
@@ -251,6 +255,75 @@ TEST(small_error_buffer_is_truncated_not_overrun)
 	ASSERT_EQ(7, strlen(err));
 	ASSERT_EQ('x', err[8]);
 	ASSERT_EQ(-1, pb_config_load(&cfg, data_path("bad-int.conf"), NULL, 0));
+}
+
+/* Load @text as a config file; -1 with @err. */
+static int load_text(struct pb_config *cfg, const char *text, char *err, size_t errlen)
+{
+	char path[] = "/tmp/pb-test-config-XXXXXX";
+	int fd = mkstemp(path), rc;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f)
+		TAP_FAIL("mkstemp: %s", strerror(errno));
+	fputs(text, f);
+	fclose(f);
+	rc = pb_config_load(cfg, path, err, errlen);
+	unlink(path);
+	return rc;
+}
+
+/* The echo of key @name in @o, failing the test when it has none. */
+static json_object *echo_of(json_object *o, const char *name)
+{
+	json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, name, &v))
+		TAP_FAIL("key '%s' is not echoed", name);
+	return v;
+}
+
+/*
+ * Every row of the key table, set to its example, reaches the results'
+ * config echo with that value (not the default's): a key added to the
+ * table and not echoed fails here.  Per-bench keys are echoed under "run"
+ * and in their [bench:NAME]'s entry of "bench_overrides".
+ */
+TEST(every_key_is_echoed)
+{
+	struct pb_config_key_info ki;
+	struct pb_config def;
+	json_object *def_json;
+	size_t i;
+
+	pb_config_defaults(&def);
+	def_json = pb_config_json(&def);
+	for (i = 0; pb_config_key_info(i, &ki); i++) {
+		char text[512], err[PATH_MAX + 256] = "";
+		json_object *cfg_json, *want_def, *got;
+		struct pb_config cfg;
+
+		snprintf(text, sizeof(text), "[%s]\n%s = %s\n", ki.section, ki.name, ki.example);
+		if (ki.per_bench)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text),
+				 "[bench:fault-cost]\n%s = %s\n", ki.name, ki.example);
+		if (load_text(&cfg, text, err, sizeof(err)))
+			TAP_FAIL("example of '%s': %s", ki.name, err);
+		cfg_json = pb_config_json(&cfg);
+		want_def = echo_of(ki.per_bench ? pb_jget(def_json, "run") : def_json, ki.name);
+		got = echo_of(ki.per_bench ? pb_jget(cfg_json, "run") : cfg_json, ki.name);
+		TH_INFO("%s = %s -> %s", ki.name, ki.example, json_object_to_json_string(got));
+		/* the value set, not the default */
+		ASSERT_FALSE(json_object_equal(got, want_def));
+		if (ki.per_bench) {
+			got = echo_of(pb_jget(pb_jget(cfg_json, "bench_overrides"), "fault-cost"),
+				      ki.name);
+			ASSERT_FALSE(json_object_equal(got, want_def));
+		}
+		json_object_put(cfg_json);
+	}
+	ASSERT_GE(i, 13);
+	json_object_put(def_json);
 }
 
 int main(int argc, char **argv)
