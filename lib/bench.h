@@ -33,6 +33,7 @@ enum pb_bench_flag {
 	PB_BENCH_KEEPS_DATA = 1 << 4,	/* harness checks the populate pattern after */
 	/* MADV_DONTNEED: the data is kept only where the backend keeps it */
 	PB_BENCH_ZAPS = 1 << 5,
+	PB_BENCH_DEFAULT = 1 << 6,	/* in a run's default `benches` */
 };
 
 struct pb_bench {

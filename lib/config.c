@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "bench.h"
 #include "pb_ini.h"
 
 enum section { SEC_NONE, SEC_RUN = 1, SEC_DEVDAX = 2, SEC_BENCH = 4 };
@@ -82,10 +83,6 @@ _Static_assert(sizeof(((struct pb_config *)0)->remote_modes) ==
 	       2 * sizeof(enum pb_remote_mode), "remote_mode cap");
 
 static const char *const mode_names[] = { [PB_REMOTE_SPIN] = "spin", [PB_REMOTE_READ] = "read" };
-
-static const char *const default_benches[] = {
-	"mprotect-inplace", "mprotect-split-refault", "fault-cost", "correctness",
-};
 
 struct parse {
 	struct pb_ini ini;		/* path, line and the first error */
@@ -314,9 +311,9 @@ void pb_config_defaults(struct pb_config *cfg)
 	cfg->defaults.sizes_gib[0] = 1;
 	cfg->backends_auto = true;
 	cfg->strategies_auto = true;
-	cfg->nr_benches = sizeof(default_benches) / sizeof(default_benches[0]);
-	for (unsigned i = 0; i < cfg->nr_benches; i++)
-		strcpy(cfg->benches[i], default_benches[i]);
+	for (int i = 0; pb_benches[i]; i++)
+		if (pb_bench_has(pb_benches[i], PB_BENCH_DEFAULT))
+			strcpy(cfg->benches[cfg->nr_benches++], pb_benches[i]->name);
 	cfg->nr_remote_cpus = 2;
 	cfg->remote_cpus[0] = 0;
 	cfg->remote_cpus[1] = 1;
