@@ -226,6 +226,79 @@ static int bench_slot(struct pb_config *cfg, const char *name)
 	return (int)cfg->nr_bench_overrides++;
 }
 
+/* "a, b, c": the keys a [bench:NAME] takes whatever the benchmark. */
+static void per_bench_key_names(char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < NR_KEYS && used < len; i++)
+		if (keys[i].sections & SEC_BENCH)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+						 keys[i].name);
+}
+
+/* A key of no section of its own; in [run], a benchmark option is hinted at. */
+static void unknown_key(struct pb_ini *ini, const char *section, const char *name)
+{
+	const struct pb_bench *owner = pb_bench_opt_owner(name);
+
+	if (owner)
+		pb_ini_error(ini, section, name, "unknown key (an option of benchmark %s: set it "
+			     "in [bench:%s])", owner->name, owner->name);
+	else
+		pb_ini_error(ini, section, name, "unknown key");
+}
+
+/* The [bench:NAME] overrides of @section (a known benchmark's), or NULL after the error. */
+static struct pb_bench_config *bench_section(struct pb_ini *ini, const char *section,
+					     const char *name, uint32_t **seen)
+{
+	struct parse *p = ini->user;
+	int i = bench_slot(&p->cfg, section + 6);
+
+	if (i < 0) {
+		pb_ini_error(ini, section, name, "too many [bench:...] sections");
+		return NULL;
+	}
+	*seen = &p->bench_seen[i];
+	return &p->cfg.bench_overrides[i];
+}
+
+/* A key of [bench:NAME] that is not in the table: one of NAME's own options. */
+static bool on_bench_opt(struct pb_ini *ini, const char *section, const char *name,
+			 const char *value)
+{
+	const struct pb_bench *b = pb_bench_find(section + 6);
+	int i = b ? pb_bench_opt_index(b, name) : -1;
+	char what[PB_INI_MAX_LINE + 64], opts[256], common[128];
+	struct pb_bench_config *bc;
+	uint32_t *seen;
+
+	if (!b) {	/* on_section() said so already */
+		pb_ini_error(ini, section, name, "unknown benchmark");
+		return false;
+	}
+	if (i < 0) {
+		pb_bench_opt_names(b, opts, sizeof(opts));
+		per_bench_key_names(common, sizeof(common));
+		pb_ini_error(ini, section, name, "unknown key for benchmark %s (its options: %s; "
+			     "every benchmark's: %s)", section + 6, opts, common);
+		return false;
+	}
+	if (!(bc = bench_section(ini, section, name, &seen)))
+		return false;
+	if (bc->opts_set & 1u << i) {
+		pb_ini_error(ini, section, name, "duplicate key");
+		return false;
+	}
+	if (!pb_bench_opt_parse(b, i, value, bc, what, sizeof(what))) {
+		pb_ini_error(ini, section, name, "%s", what);
+		return false;
+	}
+	return true;
+}
+
 static bool on_key(struct pb_ini *ini, const char *section, const char *name, const char *value)
 {
 	struct parse *p = ini->user;
@@ -242,19 +315,15 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 		pb_ini_error(ini, section, name, *section ? "unknown section" : "no [section] before it");
 		return false;
 	}
+	if (sec == SEC_BENCH && (!k || !(k->sections & SEC_BENCH)))
+		return on_bench_opt(ini, section, name, value);
 	if (!k || !(k->sections & sec)) {
-		pb_ini_error(ini, section, name, "unknown key");
+		unknown_key(ini, section, name);
 		return false;
 	}
 	if (sec == SEC_BENCH) {
-		int i = bench_slot(&p->cfg, section + 6);
-
-		if (i < 0) {
-			pb_ini_error(ini, section, name, "too many [bench:...] sections");
+		if (!(base = (char *)bench_section(ini, section, name, &seen)))
 			return false;
-		}
-		seen = &p->bench_seen[i];
-		base = (char *)&p->cfg.bench_overrides[i];
 	} else if (k->bench) {
 		base = (char *)&p->cfg.defaults;
 	}
@@ -270,9 +339,28 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 	return true;
 }
 
+/* "a, b, c": every benchmark's name. */
+static void bench_names(char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; pb_benches[i] && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+					 pb_benches[i]->name);
+}
+
 /* Every header, keys or not: a misspelt empty section is still an error. */
 static bool on_section(struct pb_ini *ini, const char *section)
 {
+	char names[512];
+
+	if (section_kind(section) == SEC_BENCH && !pb_bench_find(section + 6)) {
+		bench_names(names, sizeof(names));
+		pb_ini_error(ini, section, NULL, "unknown benchmark '%s' (benchmarks: %s)",
+			     section + 6, names);
+		return false;
+	}
 	if (section_kind(section) != SEC_NONE)
 		return true;
 	pb_ini_error(ini, section, NULL, "unknown section (expected run, devdax, bench:NAME)");
@@ -287,6 +375,8 @@ static void resolve_overrides(struct parse *p)
 		struct pb_bench_config out = p->cfg.defaults;
 
 		memcpy(out.name, ov->name, sizeof(out.name));
+		out.opts_set = ov->opts_set;	/* only sections have options */
+		memcpy(out.opts, ov->opts, sizeof(out.opts));
 		for (size_t j = 0; j < NR_KEYS; j++) {
 			const struct key *k = &keys[j];
 
@@ -414,6 +504,21 @@ static json_object *bench_config_json(const struct pb_bench_config *bc)
 	return o;
 }
 
+/* The options of every benchmark of the run that has some, set or default. */
+static json_object *bench_options_json(const struct pb_config *cfg)
+{
+	json_object *o = json_object_new_object();
+
+	for (unsigned i = 0; i < cfg->nr_benches; i++) {
+		const struct pb_bench *b = pb_bench_find(cfg->benches[i]);
+
+		if (b && b->opts)
+			json_object_object_add(o, b->name, pb_bench_opts_json(
+				b, pb_config_bench(cfg, b->name)));
+	}
+	return o;
+}
+
 json_object *pb_config_json(const struct pb_config *cfg)
 {
 	json_object *o = json_object_new_object(), *over = json_object_new_object();
@@ -427,6 +532,7 @@ json_object *pb_config_json(const struct pb_config *cfg)
 		json_object_object_add(over, cfg->bench_overrides[i].name,
 				       bench_config_json(&cfg->bench_overrides[i]));
 	json_object_object_add(o, "bench_overrides", over);
+	json_object_object_add(o, "bench_options", bench_options_json(cfg));
 	return o;
 }
 

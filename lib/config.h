@@ -14,6 +14,7 @@
 #define PB_CFG_MAX_LIST 16
 #define PB_CFG_NAME_MAX 32
 #define PB_CFG_MAX_REPEAT 1000
+#define PB_BENCH_MAX_OPTS 8		/* rows of a benchmark's options table */
 
 enum pb_remote_mode { PB_REMOTE_SPIN, PB_REMOTE_READ };
 
@@ -24,6 +25,13 @@ struct pb_bench_config {
 	unsigned warmup;		/* discarded calls before them */
 	unsigned nr_sizes;
 	unsigned sizes_gib[PB_CFG_MAX_LIST];	/* mapping sizes, GiB, >= 1 */
+	/*
+	 * The benchmark's own options (its struct pb_bench_opt rows, by
+	 * index): bit i of @opts_set says row i was set in [bench:NAME];
+	 * unset ones take the row's default (pb_bench_opt_value()).
+	 */
+	unsigned opts_set;
+	long opts[PB_BENCH_MAX_OPTS];
 };
 
 struct pb_config {
