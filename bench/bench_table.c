@@ -1,23 +1,17 @@
 // SPDX-License-Identifier: MIT
-/* The benchmark table: adding a benchmark is one file plus one line here. */
+/* The benchmark table, made from the one list in bench/benches.def. */
 #include <string.h>
 
 #include "bench.h"
 
-extern const struct pb_bench pb_bench_mprotect_inplace;
-extern const struct pb_bench pb_bench_mprotect_split_refault;
-extern const struct pb_bench pb_bench_fault_cost;
-extern const struct pb_bench pb_bench_correctness;
-extern const struct pb_bench pb_bench_mprotect_vma_split;
-extern const struct pb_bench pb_bench_hugetlb_pmd_unshare;
+#define PB_BENCH(sym) extern const struct pb_bench pb_bench_##sym;
+#include "benches.def"
+#undef PB_BENCH
 
 const struct pb_bench *const pb_benches[] = {
-	&pb_bench_mprotect_inplace,
-	&pb_bench_mprotect_split_refault,
-	&pb_bench_fault_cost,
-	&pb_bench_correctness,
-	&pb_bench_mprotect_vma_split,
-	&pb_bench_hugetlb_pmd_unshare,
+#define PB_BENCH(sym) &pb_bench_##sym,
+#include "benches.def"
+#undef PB_BENCH
 	NULL,
 };
 

@@ -36,6 +36,7 @@ static int correctness_run(struct pb_case *c)
 const struct pb_bench pb_bench_correctness = {
 	.name = "correctness",
 	.summary = "a write after PROT_READ must fault, here and on every remote CPU; data intact; kernel log clean",
-	.flags = PB_BENCH_REMOTE | PB_BENCH_STRATEGIES | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA,
+	.flags = PB_BENCH_REMOTE | PB_BENCH_STRATEGIES | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA |
+		 PB_BENCH_DEFAULT,
 	.run = correctness_run,
 };

@@ -47,5 +47,6 @@ const struct pb_bench pb_bench_fault_cost = {
 	.name = "fault-cost",
 	.summary = "first-touch fault latency, one page per sample",
 	/* no remote participants: a reader would take the faults itself */
+	.flags = PB_BENCH_DEFAULT,
 	.run = fault_cost_run,
 };

@@ -53,6 +53,7 @@ static int mprotect_inplace_run(struct pb_case *c)
 const struct pb_bench pb_bench_mprotect_inplace = {
 	.name = "mprotect-inplace",
 	.summary = "mprotect RW->RO (downgrade) and RO->RW (upgrade) of a populated mapping",
-	.flags = PB_BENCH_REMOTE | PB_BENCH_STRATEGIES | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA,
+	.flags = PB_BENCH_REMOTE | PB_BENCH_STRATEGIES | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA |
+		 PB_BENCH_DEFAULT,
 	.run = mprotect_inplace_run,
 };

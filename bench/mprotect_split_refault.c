@@ -58,6 +58,7 @@ static int split_refault_run(struct pb_case *c)
 const struct pb_bench pb_bench_mprotect_split_refault = {
 	.name = "mprotect-split-refault",
 	.summary = "MADV_DONTNEED + mprotect RO + refault touch, as a user-space split",
-	.flags = PB_BENCH_REMOTE | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA | PB_BENCH_ZAPS,
+	.flags = PB_BENCH_REMOTE | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA | PB_BENCH_ZAPS |
+		 PB_BENCH_DEFAULT,
 	.run = split_refault_run,
 };

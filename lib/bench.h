@@ -33,6 +33,26 @@ enum pb_bench_flag {
 	PB_BENCH_KEEPS_DATA = 1 << 4,	/* harness checks the populate pattern after */
 	/* MADV_DONTNEED: the data is kept only where the backend keeps it */
 	PB_BENCH_ZAPS = 1 << 5,
+	PB_BENCH_DEFAULT = 1 << 6,	/* in a run's default `benches` */
+};
+
+/* What a benchmark option holds. */
+enum pb_opt_kind {
+	PB_OPT_INT,		/* an integer in min..max (0 <= min) */
+};
+
+/*
+ * One option of a benchmark (stress-ng's per-stressor opts[]): a key of
+ * its own [bench:NAME] section only, checked against min..max, @def when
+ * not set, shown by `./pudbench list` and echoed into the results' config
+ * ("bench_options") and its records ("options").  run() reads it with
+ * pb_case_opt().  A table ends with a row whose name is NULL.
+ */
+struct pb_bench_opt {
+	const char *name;
+	const char *help;
+	enum pb_opt_kind kind;
+	long min, max, def;
 };
 
 struct pb_bench {
@@ -44,6 +64,8 @@ struct pb_bench {
 	int (*run)(struct pb_case *c);
 	/* Optional: false + reason when it cannot measure on @be (case skipped). */
 	bool (*supports)(const struct pb_backend *be, char *reason, size_t len);
+	/* Optional: its own options, at most PB_BENCH_MAX_OPTS rows + {0}. */
+	const struct pb_bench_opt *opts;
 };
 
 static inline bool pb_bench_has(const struct pb_bench *b, enum pb_bench_flag f)
@@ -53,6 +75,20 @@ static inline bool pb_bench_has(const struct pb_bench *b, enum pb_bench_flag f)
 
 extern const struct pb_bench *const pb_benches[];	/* NULL-terminated */
 const struct pb_bench *pb_bench_find(const char *name);
+
+/* Options (lib/bench_opt.c).  The row of option @name of @b, or -1. */
+int pb_bench_opt_index(const struct pb_bench *b, const char *name);
+/* Parse @value into row @i of @bc's options: false with why in @what. */
+bool pb_bench_opt_parse(const struct pb_bench *b, int i, const char *value,
+			struct pb_bench_config *bc, char *what, size_t wlen);
+/* Row @i's value in @bc: as set, or the default. */
+long pb_bench_opt_value(const struct pb_bench *b, const struct pb_bench_config *bc, int i);
+/* {"NAME": value, ...} of every option of @b, set or default. */
+json_object *pb_bench_opts_json(const struct pb_bench *b, const struct pb_bench_config *bc);
+/* "a, b" (or "none"): the option names of @b, for error messages. */
+void pb_bench_opt_names(const struct pb_bench *b, char *buf, size_t len);
+/* The benchmark declaring option @name, or NULL (for a hint in [run]). */
+const struct pb_bench *pb_bench_opt_owner(const char *name);
 
 /* a direction or two per strategy, or a few of the benchmark's own */
 #define PB_CASE_MAX_SERIES (PB_STRATEGY_MAX * 4)
@@ -195,6 +231,12 @@ bool pb_injected(const char *where, const char *bench, const char *what);
 
 /* Touch one byte every @stride bytes; a write stores back what it read. */
 void pb_touch(char *addr, size_t size, size_t stride, bool write);
+
+/*
+ * The value of the case's benchmark's option @name.  A name the benchmark
+ * does not declare is a programming error: a message and abort().
+ */
+long pb_case_opt(const struct pb_case *c, const char *name);
 
 /* Number of iterations including warm-up, and whether @i is measured. */
 static inline unsigned pb_case_rounds(const struct pb_case *c)

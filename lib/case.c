@@ -314,6 +314,8 @@ static void emit(struct pb_case *c, const struct pb_series *s)
 	json_object_object_add(rec, "remote_cpu_list", cpus);
 	json_object_object_add(rec, "iterations", json_object_new_int64((int64_t)s->n));
 	json_object_object_add(rec, "warmup", json_object_new_int((int)c->bcfg->warmup));
+	if (c->bench->opts)
+		json_object_object_add(rec, "options", pb_bench_opts_json(c->bench, c->bcfg));
 	json_object_object_add(rec, "latency_ns", latency_json(s));
 	json_object_object_add(rec, "per_call", per_call_json(c, s));
 	counters_json(c, s, rec);

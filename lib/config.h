@@ -14,6 +14,7 @@
 #define PB_CFG_MAX_LIST 16
 #define PB_CFG_NAME_MAX 32
 #define PB_CFG_MAX_REPEAT 1000
+#define PB_BENCH_MAX_OPTS 8		/* rows of a benchmark's options table */
 
 enum pb_remote_mode { PB_REMOTE_SPIN, PB_REMOTE_READ };
 
@@ -24,6 +25,13 @@ struct pb_bench_config {
 	unsigned warmup;		/* discarded calls before them */
 	unsigned nr_sizes;
 	unsigned sizes_gib[PB_CFG_MAX_LIST];	/* mapping sizes, GiB, >= 1 */
+	/*
+	 * The benchmark's own options (its struct pb_bench_opt rows, by
+	 * index): bit i of @opts_set says row i was set in [bench:NAME];
+	 * unset ones take the row's default (pb_bench_opt_value()).
+	 */
+	unsigned opts_set;
+	long opts[PB_BENCH_MAX_OPTS];
 };
 
 struct pb_config {
@@ -79,9 +87,27 @@ int pb_config_load(struct pb_config *cfg, const char *path, char *err, size_t er
 int pb_config_set(struct pb_config *cfg, const char *key, const char *value, char *err,
 		  size_t errlen);
 
+/*
+ * The effective configuration for the results document: every key of the
+ * table (per-bench ones under "run" and in "bench_overrides"), by the
+ * table, so a new key is echoed with no code of its own.
+ */
+struct json_object *pb_config_json(const struct pb_config *cfg);
+
 /* Effective settings for one benchmark: [bench:NAME] over [run]. */
 const struct pb_bench_config *pb_config_bench(const struct pb_config *cfg, const char *bench);
 
 const char *pb_remote_mode_name(enum pb_remote_mode m);
+
+/* A key of the file as docs and tests see it (lib/config.c's table). */
+struct pb_config_key_info {
+	const char *name;
+	const char *section;		/* "run" or "devdax" */
+	bool per_bench;			/* also in [bench:NAME]; echoed under "run" */
+	const char *example;		/* a valid value unlike the default */
+};
+
+/* Row @i of the key table: false past its end. */
+bool pb_config_key_info(size_t i, struct pb_config_key_info *out);
 
 #endif

@@ -13,7 +13,4 @@ const char *pb_virtualization(void);
 /* The env object of the results document. */
 json_object *pb_env_json(const struct pb_config *cfg);
 
-/* The effective configuration, for the results document. */
-json_object *pb_config_json(const struct pb_config *cfg);
-
 #endif

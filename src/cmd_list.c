@@ -40,8 +40,14 @@ int pb_cmd_list(int argc, char **argv)
 	}
 	pb_config_defaults(&cfg);
 	printf("benchmarks:\n");
-	for (int i = 0; pb_benches[i]; i++)
+	for (int i = 0; pb_benches[i]; i++) {
+		const struct pb_bench_opt *o = pb_benches[i]->opts;
+
 		printf("  %-24s %s\n", pb_benches[i]->name, pb_benches[i]->summary);
+		for (; o && o->name; o++)	/* set in [bench:NAME] */
+			printf("      option %s = %ld (%ld..%ld): %s\n", o->name, o->def, o->min,
+			       o->max, o->help);
+	}
 	printf("backends:\n");
 	for (int i = 0; pb_backends[i]; i++) {
 		bool ok = pb_backends[i]->probe(&cfg, why, sizeof(why));

@@ -4,7 +4,15 @@
  */
 #include <limits.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "bench.h"
 #include "config.h"
+#include "record.h"
 #include "tap.h"
 
 /* PB_TEST_DATA_DIR (tests/data) comes from CMake. */
@@ -189,6 +197,20 @@ static const struct bad_case {
 	{ "bad-repeat-text.conf", 2, "key 'repeat' in [run]", "'3x' is not an integer in 1..1000" },
 	{ "bad-repeat-negative.conf", 2, "key 'repeat' in [run]", "'-2' is not an integer" },
 	{ "bad-repeat-bench.conf", 3, "key 'repeat' in [bench:fault-cost]", "unknown key" },
+	{ "bad-bench-unknown.conf", 4, "section [bench:mprotect-vma-splitt]",
+	  "unknown benchmark 'mprotect-vma-splitt' (benchmarks: mprotect-inplace," },
+	{ "bad-bench-opt-unknown.conf", 4, "key 'middle_pud' in [bench:mprotect-vma-split]",
+	  "unknown key for benchmark mprotect-vma-split (its options: middle_puds; "
+	  "every benchmark's: iterations, warmup, sizes_gib)" },
+	{ "bad-bench-opt-other-bench.conf", 3, "key 'middle_puds' in [bench:fault-cost]",
+	  "unknown key for benchmark fault-cost (its options: none;" },
+	{ "bad-bench-opt-in-run.conf", 2, "key 'middle_puds' in [run]",
+	  "unknown key (an option of benchmark mprotect-vma-split: set it in "
+	  "[bench:mprotect-vma-split])" },
+	{ "bad-bench-opt-range.conf", 3, "key 'middle_puds' in [bench:mprotect-vma-split]",
+	  "'1023' is not an integer in 1..1022" },
+	{ "bad-bench-opt-duplicate.conf", 4, "key 'middle_puds' in [bench:mprotect-vma-split]",
+	  "duplicate key" },
 };
 
 TEST(bad_files_fail_with_file_line_key)
@@ -251,6 +273,157 @@ TEST(small_error_buffer_is_truncated_not_overrun)
 	ASSERT_EQ(7, strlen(err));
 	ASSERT_EQ('x', err[8]);
 	ASSERT_EQ(-1, pb_config_load(&cfg, data_path("bad-int.conf"), NULL, 0));
+}
+
+/* Load @text as a config file; -1 with @err. */
+static int load_text(struct pb_config *cfg, const char *text, char *err, size_t errlen)
+{
+	char path[] = "/tmp/pb-test-config-XXXXXX";
+	int fd = mkstemp(path), rc;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f)
+		TAP_FAIL("mkstemp: %s", strerror(errno));
+	fputs(text, f);
+	fclose(f);
+	rc = pb_config_load(cfg, path, err, errlen);
+	unlink(path);
+	return rc;
+}
+
+/* The echo of key @name in @o, failing the test when it has none. */
+static json_object *echo_of(json_object *o, const char *name)
+{
+	json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, name, &v))
+		TAP_FAIL("key '%s' is not echoed", name);
+	return v;
+}
+
+/*
+ * Every row of the key table, set to its example, reaches the results'
+ * config echo with that value (not the default's): a key added to the
+ * table and not echoed fails here.  Per-bench keys are echoed under "run"
+ * and in their [bench:NAME]'s entry of "bench_overrides".
+ */
+TEST(every_key_is_echoed)
+{
+	struct pb_config_key_info ki;
+	struct pb_config def;
+	json_object *def_json;
+	size_t i;
+
+	pb_config_defaults(&def);
+	def_json = pb_config_json(&def);
+	for (i = 0; pb_config_key_info(i, &ki); i++) {
+		char text[512], err[PATH_MAX + 256] = "";
+		json_object *cfg_json, *want_def, *got;
+		struct pb_config cfg;
+
+		snprintf(text, sizeof(text), "[%s]\n%s = %s\n", ki.section, ki.name, ki.example);
+		if (ki.per_bench)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text),
+				 "[bench:fault-cost]\n%s = %s\n", ki.name, ki.example);
+		if (load_text(&cfg, text, err, sizeof(err)))
+			TAP_FAIL("example of '%s': %s", ki.name, err);
+		cfg_json = pb_config_json(&cfg);
+		want_def = echo_of(ki.per_bench ? pb_jget(def_json, "run") : def_json, ki.name);
+		got = echo_of(ki.per_bench ? pb_jget(cfg_json, "run") : cfg_json, ki.name);
+		TH_INFO("%s = %s -> %s", ki.name, ki.example, json_object_to_json_string(got));
+		/* the value set, not the default */
+		ASSERT_FALSE(json_object_equal(got, want_def));
+		if (ki.per_bench) {
+			got = echo_of(pb_jget(pb_jget(cfg_json, "bench_overrides"), "fault-cost"),
+				      ki.name);
+			ASSERT_FALSE(json_object_equal(got, want_def));
+		}
+		json_object_put(cfg_json);
+	}
+	ASSERT_GE(i, 13);
+	json_object_put(def_json);
+}
+
+/* Option @name of @bench as the echo in the results' config shows it. */
+static long echoed_option(const struct pb_config *cfg, const char *bench, const char *name)
+{
+	json_object *o = pb_config_json(cfg);
+	json_object *v = pb_jget(pb_jget(pb_jget(o, "bench_options"), bench), name);
+	long value = v ? (long)json_object_get_int64(v) : -1;
+
+	json_object_put(o);
+	return value;
+}
+
+/* A benchmark option: set in its section, defaulted elsewhere, read and echoed. */
+TEST(bench_option_set_defaulted_echoed)
+{
+	const struct pb_bench *vma = pb_bench_find("mprotect-vma-split");
+	struct pb_case c = { .bench = vma };
+	char err[PATH_MAX + 256] = "";
+	struct pb_config cfg;
+
+	load_ok(&cfg, "good-bench-opts.conf");
+	c.bcfg = pb_config_bench(&cfg, vma->name);
+	ASSERT_EQ(2, pb_case_opt(&c, "middle_puds"));
+	ASSERT_EQ(4, c.bcfg->sizes_gib[0]);
+	ASSERT_EQ(4, c.bcfg->warmup);	/* [run] values still inherited */
+	ASSERT_EQ(2, echoed_option(&cfg, vma->name, "middle_puds"));
+
+	/* not set: the row's default, read and echoed */
+	if (load_text(&cfg, "[run]\nbenches = mprotect-vma-split\n", err, sizeof(err)))
+		TAP_FAIL("%s", err);
+	c.bcfg = pb_config_bench(&cfg, vma->name);
+	ASSERT_EQ(1, pb_case_opt(&c, "middle_puds"));
+	ASSERT_EQ(1, echoed_option(&cfg, vma->name, "middle_puds"));
+}
+
+/* Reading an option the benchmark does not declare is a bug: abort() with a message. */
+TEST(undeclared_option_aborts)
+{
+	struct pb_config cfg;
+	struct pb_case c = { .bench = pb_bench_find("mprotect-vma-split") };
+	int status;
+	pid_t pid;
+
+	pb_config_defaults(&cfg);
+	c.bcfg = &cfg.defaults;
+	pid = fork();
+	if (pid == 0) {
+		pb_case_opt(&c, "middle_pud");
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+}
+
+/* Every benchmark's options table: room, names, help and min <= default <= max. */
+TEST(bench_option_tables_are_sane)
+{
+	int with_opts = 0;
+
+	for (int b = 0; pb_benches[b]; b++) {
+		const struct pb_bench_opt *o = pb_benches[b]->opts;
+		int n = 0;
+
+		for (; o && o->name; o++, n++) {
+			struct pb_config_key_info ki;
+
+			TH_INFO("%s: %s = %ld (%ld..%ld)", pb_benches[b]->name, o->name, o->def,
+				o->min, o->max);
+			ASSERT_EQ(strlen(o->name), strspn(o->name, "abcdefghijklmnopqrstuvwxyz0123456789_"));
+			ASSERT_TRUE(o->help && *o->help);
+			ASSERT_EQ(PB_OPT_INT, o->kind);
+			ASSERT_TRUE(0 <= o->min && o->min <= o->def && o->def <= o->max);
+			/* a table key of the same name would hide it */
+			for (size_t k = 0; pb_config_key_info(k, &ki); k++)
+				ASSERT_TRUE(strcmp(ki.name, o->name));
+			ASSERT_EQ(n, pb_bench_opt_index(pb_benches[b], o->name));
+		}
+		ASSERT_LE(n, PB_BENCH_MAX_OPTS);
+		with_opts += n > 0;
+	}
+	ASSERT_GE(with_opts, 1);
 }
 
 int main(int argc, char **argv)
