@@ -56,9 +56,9 @@ struct ctx {
 	char dax_setup[PATH_MAX];
 	char out[PATH_MAX];
 	json_object *matrix;		/* matrix.json */
-	json_object *docs[PB_KC_MAX_KERNELS];	/* merged results, for the table */
-	json_object *boot_docs[PB_KC_MAX_KERNELS][PB_KC_MAX_BOOTS];	/* with boots > 1 */
-	enum pb_kc_accel accel_mode;	/* [matrix] accel, or --accel */
+	json_object *docs[PB_KERNELS_CONF_MAX_KERNELS];	/* merged results, for the table */
+	json_object *boot_docs[PB_KERNELS_CONF_MAX_KERNELS][PB_KERNELS_CONF_MAX_BOOTS];	/* with boots > 1 */
+	enum pb_kernels_conf_accel accel_mode;	/* [matrix] accel, or --accel */
 	char accel_source[PATH_MAX + 32];	/* which of the two said so */
 	char accel[8];			/* "kvm" or "tcg" once chosen, for every boot */
 	char accel_reason[1536];
@@ -374,7 +374,7 @@ static const struct {
 static json_object *collect(struct ctx *c, const struct pb_kernel_spec *k, const char *dir,
 			    json_object *kinfo, char *missing, size_t mlen)
 {
-	json_object *parts[PB_KC_MAX_ALIGNS], *doc, *meta;
+	json_object *parts[PB_KERNELS_CONF_MAX_ALIGNS], *doc, *meta;
 	unsigned nr = 0, nr_missing = 0;
 	char path[PATH_MAX + 64];
 
@@ -538,12 +538,12 @@ static int choose_accel(struct ctx *c, const char *kdir, const char *initrd, cha
 	char accel[8], reason[1024], msg[sizeof(c->accel_reason)];
 
 	if (!c->accel[0] && !c->accel_refused) {
-		if (c->accel_mode == PB_KC_ACCEL_TCG) {
+		if (c->accel_mode == PB_KERNELS_CONF_ACCEL_TCG) {
 			set_accel(c, "tcg", c->accel_source);
 		} else if (run_probe(c, kdir, initrd, accel, reason, sizeof(reason))) {
 			c->accel_refused = true;
 			set_accel(c, NULL, reason);
-		} else if (c->accel_mode == PB_KC_ACCEL_AUTO) {
+		} else if (c->accel_mode == PB_KERNELS_CONF_ACCEL_AUTO) {
 			set_accel(c, accel, reason);
 		} else if (!strcmp(accel, "kvm")) {
 			sfmt(msg, sizeof(msg), "%s; the probe: %s", c->accel_source, reason);
@@ -620,8 +620,8 @@ static void run_kernel(struct ctx *c, unsigned i, json_object *kinfo, unsigned b
 	sfmt(initrd, sizeof(initrd), "%s/.initrd.cpio.gz", dir);
 	sfmt(script, sizeof(script), "%s/tools/vm/mkinitramfs.sh", c->root);
 	sfmt(run_arg, sizeof(run_arg), "%s/guest/run-suite.sh:/etc/pudbench/run.sh", c->root);
-	sfmt(suite_arg, sizeof(suite_arg), "%s:/etc/pudbench/suite.conf", pb_kc_suite(c->kc, i));
-	set_str(kinfo, "suite", pb_kc_suite(c->kc, i));
+	sfmt(suite_arg, sizeof(suite_arg), "%s:/etc/pudbench/suite.conf", pb_kernels_conf_suite(c->kc, i));
+	set_str(kinfo, "suite", pb_kernels_conf_suite(c->kc, i));
 	rc = pb_spawn_wait((char *[]){ script, kdir, initrd, "--bin", c->self, "--bin", c->dax_setup,
 				       "--file", run_arg, "--file", suite_arg, NULL },
 			   NULL, 0, 600);
@@ -806,13 +806,13 @@ static int setup_ctx(struct ctx *c, const char *config, const char *out)
 /* --accel (@cli >= 0) over [matrix] accel; which of them said so, for the reason. */
 static void accel_mode(struct ctx *c, int cli, const char *config)
 {
-	c->accel_mode = cli >= 0 ? (enum pb_kc_accel)cli : c->kc->accel;
+	c->accel_mode = cli >= 0 ? (enum pb_kernels_conf_accel)cli : c->kc->accel;
 	if (cli >= 0)
 		sfmt(c->accel_source, sizeof(c->accel_source), "--accel %s",
-		     pb_kc_accel_name(c->accel_mode));
+		     pb_kernels_conf_accel_name(c->accel_mode));
 	else
 		sfmt(c->accel_source, sizeof(c->accel_source), "[matrix] accel = %s in %s",
-		     pb_kc_accel_name(c->accel_mode), config);
+		     pb_kernels_conf_accel_name(c->accel_mode), config);
 }
 
 static void on_interrupt(int sig)
@@ -832,7 +832,7 @@ int pb_cmd_kernels(int argc, char **argv)
 	};
 	static struct pb_kernels_conf kc;
 	static struct ctx c;
-	struct pb_matrix_col cols[PB_KC_MAX_KERNELS];
+	struct pb_matrix_col cols[PB_KERNELS_CONF_MAX_KERNELS];
 	const char *config = "configs/kernels-debian.conf";
 	char out[PATH_MAX] = "", err[1024];
 	struct pb_config suite;
@@ -844,7 +844,7 @@ int pb_cmd_kernels(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case 'o': sfmt(out, sizeof(out), "%s", optarg); break;
 		case 'a':
-			if ((accel = pb_kc_accel_parse(optarg)) < 0) {
+			if ((accel = pb_kernels_conf_accel_parse(optarg)) < 0) {
 				fprintf(stderr, "pudbench: kernels: --accel '%s': expected auto, kvm or tcg\n",
 					optarg);
 				return PB_EXIT_USAGE;
@@ -869,7 +869,7 @@ int pb_cmd_kernels(int argc, char **argv)
 	}
 	/* the suites are checked here, not after the first boot */
 	for (unsigned i = 0; i <= kc.nr_kernels; i++) {
-		const char *path = i < kc.nr_kernels ? pb_kc_suite(&kc, i) : kc.suite;
+		const char *path = i < kc.nr_kernels ? pb_kernels_conf_suite(&kc, i) : kc.suite;
 
 		pb_config_defaults(&suite);
 		if (pb_config_load(&suite, path, err, sizeof(err))) {
@@ -947,7 +947,7 @@ int pb_cmd_kernels(int argc, char **argv)
 	}
 	pb_matrix_table_print(stdout, cols, kc.nr_kernels);
 	{
-		struct pb_sr_kernel sk[PB_KC_MAX_KERNELS];
+		struct pb_sr_kernel sk[PB_KERNELS_CONF_MAX_KERNELS];
 
 		for (unsigned i = 0; i < kc.nr_kernels; i++)
 			sk[i] = (struct pb_sr_kernel){
