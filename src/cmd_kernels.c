@@ -129,7 +129,7 @@ static void print_tables(struct pb_matrix_run *m, struct pb_matrix_col *cols)
 	unsigned nr = m->kc->nr_kernels;
 
 	for (unsigned i = 0; i < nr; i++) {
-		json_object *k = pb_matrix_run_kernel(m, i);
+		json_object *k = pb_matrix_run_entry(m, i);
 
 		cols[i] = (struct pb_matrix_col){
 			.label = m->kc->kernels[i].label,
@@ -144,7 +144,7 @@ static void print_tables(struct pb_matrix_run *m, struct pb_matrix_col *cols)
 		sk[i] = (struct pb_sr_kernel){
 			.label = cols[i].label,
 			.doc = cols[i].doc,
-			.patches = json_object_get_string(pb_jget(pb_matrix_run_kernel(m, i), "patches")),
+			.patches = json_object_get_string(pb_jget(pb_matrix_run_entry(m, i), "patches")),
 			.accel = cols[i].accel,
 		};
 	if (pb_sr_wanted(sk, nr))
@@ -161,7 +161,7 @@ static int print_summary(struct pb_matrix_run *m, const struct pb_matrix_col *co
 		failed += strcmp(cols[i].status, "ok") != 0;
 	printf("\nmatrix: %s/matrix.json (%u ok, %d failed)\n", m->out, nr - (unsigned)failed, failed);
 	for (unsigned i = 0; i < nr; i++) {
-		json_object *k = pb_matrix_run_kernel(m, i);
+		json_object *k = pb_matrix_run_entry(m, i);
 
 		printf("  %-20s %-7s %s=%s", m->kc->kernels[i].label, cols[i].status,
 		       json_object_get_string(pb_jget(k, "package")) ?: "?",

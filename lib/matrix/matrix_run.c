@@ -37,8 +37,10 @@ static int guest_binaries(struct pb_matrix_run *m)
 	char self_dir[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", m->self, sizeof(m->self) - 1);
 
-	if (n <= 0)
+	if (n <= 0) {
+		fprintf(stderr, "pudbench: kernels: /proc/self/exe: %s\n", strerror(errno));
 		return -1;
+	}
 	m->self[n] = '\0';
 	pb_format(self_dir, sizeof(self_dir), "%s", m->self);
 	pb_format(m->dax_setup, sizeof(m->dax_setup), "%s/dax-setup", dirname(self_dir));
@@ -69,7 +71,7 @@ int pb_matrix_run_setup(struct pb_matrix_run *m, const struct pb_kernels_conf *k
 	return 0;
 }
 
-json_object *pb_matrix_run_kernel(struct pb_matrix_run *m, unsigned i)
+json_object *pb_matrix_run_entry(struct pb_matrix_run *m, unsigned i)
 {
 	return json_object_array_get_idx(pb_jget(m->matrix, "kernels"), i);
 }
@@ -115,7 +117,7 @@ static void boot_round(struct pb_matrix_run *m, unsigned b)
 	char why[96];
 
 	for (unsigned i = 0; i < m->kc->nr_kernels; i++) {
-		json_object *k = pb_matrix_run_kernel(m, i);
+		json_object *k = pb_matrix_run_entry(m, i);
 
 		/* a kernel that failed or was interrupted is not booted again */
 		if (b > 0 && strcmp(json_object_get_string(pb_jget(k, "status")), "ok"))

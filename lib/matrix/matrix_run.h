@@ -72,8 +72,8 @@ int pb_matrix_run_setup(struct pb_matrix_run *m, const struct pb_kernels_conf *k
  */
 void pb_matrix_run_kernels(struct pb_matrix_run *m);
 
-/* matrix.json's kernels[], one entry a kernel of the config. */
-json_object *pb_matrix_run_kernel(struct pb_matrix_run *m, unsigned i);
+/* Kernel @i's entry of matrix.json's kernels[] (its status, what names it, its results). */
+json_object *pb_matrix_run_entry(struct pb_matrix_run *m, unsigned i);
 
 /* Marks an interrupted matrix in matrix.json, frees the documents. */
 void pb_matrix_run_finish(struct pb_matrix_run *m);
