@@ -94,8 +94,8 @@ TEST(defaults_and_bzimage_relative_to_the_file)
 	ASSERT_STREQ(kc.kernels[0].arg, "/tmp/k/bzImage");
 	ASSERT_STREQ(kc.suite, "/tmp/vm-quick.conf");
 	ASSERT_EQ(2, kc.nr_aligns);
-	ASSERT_EQ(1UL << 30, pb_kc_align_bytes("1G"));
-	ASSERT_EQ(0, pb_kc_align_bytes("1g"));
+	ASSERT_EQ(1UL << 30, pb_kernels_conf_align_bytes("1G"));
+	ASSERT_EQ(0, pb_kernels_conf_align_bytes("1g"));
 }
 
 /* These used to hide the first header from the reader, not from inih: kernels[-1]. */
@@ -172,7 +172,7 @@ TEST(a_missing_or_renamed_patch_is_an_error)
 
 		load_text_ok(&kc, "[kernel:t]\nspec = build:0001,0002,9001\nsuite = s.conf\n");
 		ASSERT_STREQ(kc.kernels[0].arg, "0001 0002 9001");
-		ASSERT_STREQ(pb_kc_suite(&kc, 0), "/tmp/s.conf");
+		ASSERT_STREQ(pb_kernels_conf_suite(&kc, 0), "/tmp/s.conf");
 	}
 }
 
@@ -327,16 +327,16 @@ TEST(accel_is_auto_kvm_or_tcg)
 	static struct pb_kernels_conf kc;
 
 	load_text_ok(&kc, "[kernel:a]\nspec = build:none\n");
-	ASSERT_EQ(PB_KC_ACCEL_AUTO, kc.accel);
+	ASSERT_EQ(PB_KERNELS_CONF_ACCEL_AUTO, kc.accel);
 	load_text_ok(&kc, "[matrix]\naccel = tcg\n[kernel:a]\nspec = build:none\n");
-	ASSERT_EQ(PB_KC_ACCEL_TCG, kc.accel);
-	ASSERT_STREQ(pb_kc_accel_name(kc.accel), "tcg");
+	ASSERT_EQ(PB_KERNELS_CONF_ACCEL_TCG, kc.accel);
+	ASSERT_STREQ(pb_kernels_conf_accel_name(kc.accel), "tcg");
 	load_text_ok(&kc, "[matrix]\naccel = kvm\n[kernel:a]\nspec = build:none\n");
-	ASSERT_EQ(PB_KC_ACCEL_KVM, kc.accel);
+	ASSERT_EQ(PB_KERNELS_CONF_ACCEL_KVM, kc.accel);
 	load_fails("[matrix]\nboots = 2\naccel = KVM\n", ":3: key 'accel' in [matrix]: 'KVM' is not auto, kvm or tcg");
 	load_fails("[matrix]\naccel =\n", "key 'accel' in [matrix]: '' is not auto, kvm or tcg");
 	load_fails("[matrix]\naccel = tcg\naccel = kvm\n", ":3: key 'accel' in [matrix]: duplicate key");
-	ASSERT_EQ(-1, pb_kc_accel_parse("hvf"));
+	ASSERT_EQ(-1, pb_kernels_conf_accel_parse("hvf"));
 }
 
 /* Real consoles: CI's 6.12 guest panic (TCG text patching), an unheld 6.1 soft lockup. */

@@ -46,7 +46,7 @@ TEST(not_a_kernel_is_a_failed_column)
 {
 	json_object *k = kernel(0);
 
-	/* cmd_kernels.c's prepare_bzimage(): the image has no bzImage header */
+	/* lib/matrix/fetch.c's pb_kernel_dir_from_bzimage(): the image has no bzImage header */
 	expect_failed_with_reason(k, "not-a-kernel.img is not a readable bzImage");
 }
 

@@ -12,7 +12,7 @@
 
 static const char *const align_names[] = { "1G", "2M", "4K" };
 
-unsigned long pb_kc_align_bytes(const char *name)
+unsigned long pb_kernels_conf_align_bytes(const char *name)
 {
 	static const unsigned long bytes[] = { 1UL << 30, 2UL << 20, 4UL << 10 };
 
@@ -24,7 +24,7 @@ unsigned long pb_kc_align_bytes(const char *name)
 
 static const char *const accel_names[] = { "auto", "kvm", "tcg" };
 
-int pb_kc_accel_parse(const char *name)
+int pb_kernels_conf_accel_parse(const char *name)
 {
 	for (size_t i = 0; i < sizeof(accel_names) / sizeof(*accel_names); i++)
 		if (!strcmp(name, accel_names[i]))
@@ -32,7 +32,7 @@ int pb_kc_accel_parse(const char *name)
 	return -1;
 }
 
-const char *pb_kc_accel_name(enum pb_kc_accel accel)
+const char *pb_kernels_conf_accel_name(enum pb_kernels_conf_accel accel)
 {
 	return accel_names[accel];
 }
@@ -42,7 +42,7 @@ struct kparse {
 	struct pb_kernels_conf kc;
 	char dir[PATH_MAX];		/* of the config file, for relative paths */
 	unsigned matrix_seen;		/* bit per key */
-	bool spec_seen[PB_KC_MAX_KERNELS];
+	bool spec_seen[PB_KERNELS_CONF_MAX_KERNELS];
 };
 
 /* Relative paths are taken from the config file's directory. */
@@ -69,22 +69,22 @@ static bool parse_uint(const char *s, unsigned min, unsigned max, unsigned *out,
 	return true;
 }
 
-static bool parse_accel(const char *s, enum pb_kc_accel *out, char *what, size_t wlen)
+static bool parse_accel(const char *s, enum pb_kernels_conf_accel *out, char *what, size_t wlen)
 {
-	int a = pb_kc_accel_parse(s);
+	int a = pb_kernels_conf_accel_parse(s);
 
 	if (a < 0) {
 		snprintf(what, wlen, "'%s' is not auto, kvm or tcg", s);
 		return false;
 	}
-	*out = (enum pb_kc_accel)a;
+	*out = (enum pb_kernels_conf_accel)a;
 	return true;
 }
 
 static bool parse_align(const char *entry, void *slot, const void *ctx, char *what, size_t wlen)
 {
 	(void)ctx;
-	if (!pb_kc_align_bytes(entry)) {
+	if (!pb_kernels_conf_align_bytes(entry)) {
 		snprintf(what, wlen, "entries must be 1G, 2M or 4K");
 		return false;
 	}
@@ -96,7 +96,7 @@ static bool parse_align(const char *entry, void *slot, const void *ctx, char *wh
 static bool parse_aligns(struct pb_kernels_conf *kc, const char *value, char *what, size_t wlen)
 {
 	const struct pb_ini_list list = {
-		.items = kc->aligns, .size = sizeof(kc->aligns[0]), .cap = PB_KC_MAX_ALIGNS,
+		.items = kc->aligns, .size = sizeof(kc->aligns[0]), .cap = PB_KERNELS_CONF_MAX_ALIGNS,
 		.nr = &kc->nr_aligns, .parse_item = parse_align,
 	};
 
@@ -203,7 +203,7 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 			 (k == 4 && !parse_uint(value, 2, 60, &kc->pmem_gib, msg, sizeof(msg))) ||
 			 /* at boot, before memory fragments: a run-time reserve may find no 1 GiB */
 			 (k == 5 && !parse_uint(value, 0, 8, &kc->hugepages_1g, msg, sizeof(msg))) ||
-			 (k == 6 && !parse_uint(value, 1, PB_KC_MAX_BOOTS, &kc->boots, msg, sizeof(msg))) ||
+			 (k == 6 && !parse_uint(value, 1, PB_KERNELS_CONF_MAX_BOOTS, &kc->boots, msg, sizeof(msg))) ||
 			 (k == 7 && !parse_accel(value, &kc->accel, msg, sizeof(msg))))
 			what = msg;
 		p->matrix_seen |= k < nr_keys ? 1u << k : 0;
@@ -220,7 +220,7 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 /* Label of [kernel:LABEL]: used as a directory name. */
 static bool good_label(const char *s, size_t len)
 {
-	if (!len || len >= PB_KC_LABEL_MAX || s[0] == '.' || s[0] == '-')
+	if (!len || len >= PB_KERNELS_CONF_LABEL_MAX || s[0] == '.' || s[0] == '-')
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", s[i]))
@@ -259,13 +259,13 @@ static bool on_section(struct pb_ini *ini, const char *section)
 		what = "bad kernel label (letters, digits, . _ -; 1..47 chars)";
 	else if (kernel_index(kc, label) >= 0)
 		what = "duplicate section";
-	else if (kc->nr_kernels == PB_KC_MAX_KERNELS)
+	else if (kc->nr_kernels == PB_KERNELS_CONF_MAX_KERNELS)
 		what = "too many [kernel:...] sections";
 	if (what) {
 		pb_ini_error(ini, section, NULL, "%s", what);
 		return false;
 	}
-	snprintf(kc->kernels[kc->nr_kernels].label, PB_KC_LABEL_MAX, "%s", label);
+	snprintf(kc->kernels[kc->nr_kernels].label, PB_KERNELS_CONF_LABEL_MAX, "%s", label);
 	kc->kernels[kc->nr_kernels++].line = ini->line;
 	return true;
 }
@@ -296,7 +296,7 @@ static int check_patches(struct pb_ini *ini, const struct pb_kernels_conf *kc, c
 {
 	for (unsigned i = 0; i < kc->nr_kernels; i++) {
 		const struct pb_kernel_spec *k = &kc->kernels[i];
-		char buf[sizeof(k->arg)], *save = NULL, dir[2][PATH_MAX], section[PB_KC_LABEL_MAX + 8];
+		char buf[sizeof(k->arg)], *save = NULL, dir[2][PATH_MAX], section[PB_KERNELS_CONF_LABEL_MAX + 8];
 
 		if (k->kind != PB_KSPEC_BUILD)
 			continue;
@@ -317,7 +317,7 @@ static int check_patches(struct pb_ini *ini, const struct pb_kernels_conf *kc, c
 	return 0;
 }
 
-const char *pb_kc_suite(const struct pb_kernels_conf *kc, unsigned i)
+const char *pb_kernels_conf_suite(const struct pb_kernels_conf *kc, unsigned i)
 {
 	return kc->kernels[i].suite[0] ? kc->kernels[i].suite : kc->suite;
 }
@@ -327,7 +327,7 @@ int pb_kernels_conf_load(struct pb_kernels_conf *out, const char *path, const ch
 {
 	static struct kparse p;	/* large: keep it off the stack */
 	const char *slash = strrchr(path, '/');
-	char section[PB_KC_LABEL_MAX + 8];
+	char section[PB_KERNELS_CONF_LABEL_MAX + 8];
 
 	memset(&p, 0, sizeof(p));
 	p.ini = (struct pb_ini){ .path = path, .err = err, .errlen = errlen, .user = &p,

@@ -35,17 +35,21 @@
 #include <limits.h>
 #include <stddef.h>
 
-#define PB_KC_MAX_KERNELS 16
-#define PB_KC_MAX_ALIGNS 3
-#define PB_KC_LABEL_MAX 48
-#define PB_KC_MAX_BOOTS 20
+#define PB_KERNELS_CONF_MAX_KERNELS 16
+#define PB_KERNELS_CONF_MAX_ALIGNS 3
+#define PB_KERNELS_CONF_LABEL_MAX 48
+#define PB_KERNELS_CONF_MAX_BOOTS 20
 
 enum pb_kspec_kind { PB_KSPEC_DEBIAN, PB_KSPEC_BZIMAGE, PB_KSPEC_BUILD };
 
-enum pb_kc_accel { PB_KC_ACCEL_AUTO, PB_KC_ACCEL_KVM, PB_KC_ACCEL_TCG };
+enum pb_kernels_conf_accel {
+	PB_KERNELS_CONF_ACCEL_AUTO,
+	PB_KERNELS_CONF_ACCEL_KVM,
+	PB_KERNELS_CONF_ACCEL_TCG,
+};
 
 struct pb_kernel_spec {
-	char label[PB_KC_LABEL_MAX];
+	char label[PB_KERNELS_CONF_LABEL_MAX];
 	char spec[PATH_MAX];		/* as written */
 	enum pb_kspec_kind kind;
 	char arg[PATH_MAX];		/* after "debian:"; bzimage: resolved path;
@@ -59,15 +63,15 @@ struct pb_kernels_conf {
 	char path[PATH_MAX];
 	char suite[PATH_MAX];		/* resolved against the file's directory */
 	unsigned nr_aligns;
-	char aligns[PB_KC_MAX_ALIGNS][4];	/* "1G", "2M", "4K" */
+	char aligns[PB_KERNELS_CONF_MAX_ALIGNS][4];	/* "1G", "2M", "4K" */
 	unsigned timeout_s;
 	unsigned numa;			/* 1 or 2 */
 	unsigned pmem_gib;		/* NVDIMM size: the largest devdax case + 1 GiB */
 	unsigned hugepages_1g;		/* hugepagesz=1G hugepages=N on the guest cmdline */
 	unsigned boots;			/* per kernel, interleaved: round 1 of all, round 2, ... */
-	enum pb_kc_accel accel;
+	enum pb_kernels_conf_accel accel;
 	unsigned nr_kernels;
-	struct pb_kernel_spec kernels[PB_KC_MAX_KERNELS];
+	struct pb_kernel_spec kernels[PB_KERNELS_CONF_MAX_KERNELS];
 };
 
 /* 0, or -1 with one line in @err. */
@@ -75,13 +79,13 @@ int pb_kernels_conf_load(struct pb_kernels_conf *kc, const char *path, const cha
 			 char *err, size_t errlen);
 
 /* The suite config kernel @i runs. */
-const char *pb_kc_suite(const struct pb_kernels_conf *kc, unsigned i);
+const char *pb_kernels_conf_suite(const struct pb_kernels_conf *kc, unsigned i);
 
-/* "auto", "kvm", "tcg" <-> enum pb_kc_accel; -1 if unknown. */
-int pb_kc_accel_parse(const char *name);
-const char *pb_kc_accel_name(enum pb_kc_accel accel);
+/* "auto", "kvm", "tcg" <-> enum pb_kernels_conf_accel; -1 if unknown. */
+int pb_kernels_conf_accel_parse(const char *name);
+const char *pb_kernels_conf_accel_name(enum pb_kernels_conf_accel accel);
 
 /* Bytes of an align name ("1G" -> 1<<30), 0 if unknown. */
-unsigned long pb_kc_align_bytes(const char *name);
+unsigned long pb_kernels_conf_align_bytes(const char *name);
 
 #endif

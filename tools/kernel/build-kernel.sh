@@ -24,7 +24,7 @@
 # returned at once.  The last line on stdout is the bzImage path; all else
 # goes to stderr.
 #
-# Exit status (a test may skip on 75 only; src/cmd_kernels.c marks it
+# Exit status (a test may skip on 75 only; lib/matrix/fetch.c marks it
 # "unreachable" in matrix.json):
 #   0   ok, the bzImage path last on stdout
 #   1   any other failure: build tools missing and not installable, a

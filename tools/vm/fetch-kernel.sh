@@ -11,7 +11,7 @@
 #
 # Never installs the kernel on the host: apt-get download + dpkg-deb -x only.
 #
-# Exit status (a test may skip on 75 only; src/cmd_kernels.c marks it
+# Exit status (a test may skip on 75 only; lib/matrix/fetch.c marks it
 # "unreachable" in matrix.json):
 #   0   ok, the kernel dir on stdout
 #   1   any other failure: no package matches SPEC, the .deb fails its

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+#include "build.h"
+
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fetch.h"
+#include "subproc.h"
+#include "vm_files.h"
+
+/* build-kernel.sh's exit statuses (its header), for the kernel's "reason" */
+static const char *build_failure(int rc)
+{
+	switch (rc) {
+	case 1: return "setup failed (build tools not installable, a damaged source package)";
+	case 2: return "a patch does not apply";
+	case 3: return "options of the config fragment were dropped by Kconfig";
+	case 4: return "the kernel build failed";
+	case 5: return "a named patch or the config fragment is missing from the project";
+	case 64: return "usage";
+	case PB_KERNEL_SCRIPT_UNREACHABLE: return "the Debian archive is unreachable";
+	case 124: return "timeout";
+	default: return "failed";
+	}
+}
+
+/* Run build-kernel.sh; the bzImage's path (its last line of stdout) into @image. */
+static int run_build_script(const struct pb_matrix_run *m, const struct pb_kernel_spec *k,
+			    const char *dir, char *image, size_t ilen, char *why, size_t wlen,
+			    json_object *kinfo)
+{
+	char script[PATH_MAX + 32], log[PATH_MAX + 32], outbuf[4096], *argv[8];
+	int argc = 0, rc;
+
+	pb_format(script, sizeof(script), "%s/tools/kernel/build-kernel.sh", m->root);
+	pb_format(log, sizeof(log), "%s/build-kernel.log", dir);
+	argv[argc++] = script;
+	argv[argc++] = "--patches", argv[argc++] = k->arg[0] ? (char *)k->arg : "none";
+	if (k->fragment[0])
+		argv[argc++] = "--fragment", argv[argc++] = (char *)k->fragment;
+	argv[argc] = NULL;
+	fprintf(stderr, "pudbench: kernels: [%s] build-kernel.sh --patches \"%s\" (cached: seconds; "
+		"cold: ~20 min on 2 CPUs; log: %s)\n", k->label, k->arg, log);
+	rc = pb_spawn_wait_log(argv, outbuf, sizeof(outbuf), 3600, log);
+	json_object_object_add(kinfo, "build_exit", json_object_new_int(rc));
+	pb_kernel_mark_unreachable(kinfo, rc);
+	if (rc) {
+		pb_format(why, wlen, "build: build-kernel.sh exited %d: %s (log: %s)", rc,
+			  build_failure(rc), log);
+		return -1;
+	}
+	pb_vm_last_line(outbuf, image, ilen);
+	return 0;
+}
+
+int pb_kernel_build(const struct pb_matrix_run *m, const struct pb_kernel_spec *k, const char *dir,
+		    char *kdir, size_t klen, char *why, size_t wlen, json_object *kinfo)
+{
+	char image[PATH_MAX], env[PATH_MAX + 16], ver[128], patches[1024], cfg[80], key[40];
+	char pkg[256], ident[2048], tmp[PATH_MAX];
+
+	if (run_build_script(m, k, dir, image, sizeof(image), why, wlen, kinfo))
+		return -1;
+	pb_format(tmp, sizeof(tmp), "%s", image);
+	pb_format(env, sizeof(env), "%s/build.env", dirname(tmp));
+	pb_vm_env_unquoted(env, "SOURCE_VERSION", ver, sizeof(ver));
+	pb_vm_env_unquoted(env, "PATCHES", patches, sizeof(patches));
+	pb_vm_env_unquoted(env, "CONFIG_SHA256", cfg, sizeof(cfg));
+	pb_vm_env_unquoted(env, "KEY", key, sizeof(key));
+	if (!ver[0] || !cfg[0]) {
+		pb_format(why, wlen, "build: %s lacks SOURCE_VERSION or CONFIG_SHA256", env);
+		return -1;
+	}
+	/* the package name carries the patch numbers: "linux-source-6.12+0001+0002" */
+	pb_format(pkg, sizeof(pkg), "linux-source-6.12");
+	pb_format(tmp, sizeof(tmp), "%s", k->arg);
+	for (char *save = NULL, *p = strtok_r(tmp, " ", &save); p;
+	     p = strtok_r(NULL, " ", &save))
+		pb_format(pkg + strlen(pkg), sizeof(pkg) - strlen(pkg), "+%s", p);
+	pb_format(ident, sizeof(ident),
+		  "PACKAGE=%s\nVERSION=%s\nSOURCE_VERSION=%s\nPATCHES=\"%s\"\nCONFIG_SHA256=%s\n"
+		  "BUILD_KEY=%s\n", pkg, ver, ver, patches, cfg, key);
+	pb_format(kdir, klen, "%s/kernel", dir);
+	return pb_kernel_dir_from_bzimage(image, kdir, ident, why, wlen);
+}
