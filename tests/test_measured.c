@@ -52,22 +52,31 @@ static void need_backend(json_object *doc, const char *backend)
 		SKIP("%s unavailable here: %s", backend, pb_jstr(be, "reason", "not listed"));
 }
 
-TEST_TIMEOUT(a_short_hugetlb_pool_measures_the_cases_that_fit, 300)
+/* partial-pool.conf with the hugetlb-2M pool capped at @pages 2 MiB pages. */
+static json_object *run_capped_pool(const char *pages, int *rc)
 {
-	json_object *doc, *skipped, *recs;
 	struct pb_config cfg;
+	json_object *doc;
 	char why[512];
-	int rc;
 
 	pb_config_defaults(&cfg);
 	if (geteuid() != 0)
 		SKIP("growing a hugetlb pool needs root");
 	if (!pb_backend_find("hugetlb-2M")->probe(&cfg, why, sizeof(why)))
 		SKIP("hugetlb-2M unavailable here: %s", why);
-	setenv("PUDBENCH_HUGETLB_MAX_PAGES", "768", 1);
-	doc = run_conf(PB_TEST_DATA_DIR "/partial-pool.conf", &rc);
+	setenv("PUDBENCH_HUGETLB_MAX_PAGES", pages, 1);
+	doc = run_conf(PB_TEST_DATA_DIR "/partial-pool.conf", rc);
 	unsetenv("PUDBENCH_HUGETLB_MAX_PAGES");
 	ASSERT_TRUE(doc != NULL);
+	return doc;
+}
+
+TEST_TIMEOUT(a_short_hugetlb_pool_measures_the_cases_that_fit, 300)
+{
+	json_object *doc, *skipped, *recs;
+	int rc;
+
+	doc = run_capped_pool("768", &rc);
 	/* a short pool leaves the backend in the run */
 	EXPECT(json_object_get_boolean(pb_jget(pb_jget(pb_jget(doc, "backends"), "hugetlb-2M"),
 					       "available")),
@@ -98,18 +107,10 @@ TEST_TIMEOUT(a_short_hugetlb_pool_measures_the_cases_that_fit, 300)
 TEST_TIMEOUT(a_pool_too_small_for_any_case_leaves_the_backend_out, 300)
 {
 	json_object *doc, *be;
-	struct pb_config cfg;
-	char why[512];
 	int rc;
 
-	pb_config_defaults(&cfg);
-	if (!pb_backend_find("hugetlb-2M")->probe(&cfg, why, sizeof(why)))
-		SKIP("hugetlb-2M unavailable here: %s", why);
 	/* 100 pages: 200 MiB, less than the 1 GiB case */
-	setenv("PUDBENCH_HUGETLB_MAX_PAGES", "100", 1);
-	doc = run_conf(PB_TEST_DATA_DIR "/partial-pool.conf", &rc);
-	unsetenv("PUDBENCH_HUGETLB_MAX_PAGES");
-	ASSERT_TRUE(doc != NULL);
+	doc = run_capped_pool("100", &rc);
 	be = pb_jget(pb_jget(doc, "backends"), "hugetlb-2M");
 	ASSERT_FALSE(json_object_get_boolean(pb_jget(be, "available")));
 	ASSERT_SUBSTR(pb_jstr(be, "reason", ""), "PUDBENCH_HUGETLB_MAX_PAGES=100");
