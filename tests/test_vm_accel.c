@@ -134,6 +134,15 @@ static void probe(struct verdict *v, bool need_1g)
 	snprintf(v->reason, sizeof(v->reason), "%.*s", (int)strcspn(nl + 9, "\n"), nl + 9);
 }
 
+/* The probe against a fake QEMU acting @mode (fake_env()), which must choose @accel. */
+static void probe_fake(struct verdict *v, const char *mode, const char *cache, bool need_1g,
+		       const char *accel)
+{
+	fake_env(mode, "kvm", cache);
+	probe(v, need_1g);
+	ASSERT_STREQ(v->accel, accel);
+}
+
 /* The reason is KVM's failure itself, not a later rule (pdpe1gb) that happened to say tcg too. */
 static void reason_starts(const struct verdict *v, const char *prefix)
 {
@@ -145,9 +154,7 @@ TEST_TIMEOUT(kvm_that_hangs_falls_back_to_tcg_within_a_minute, 60)
 {
 	struct verdict v;
 
-	fake_env("hang", "kvm", "cache-hang");
-	probe(&v, true);
-	ASSERT_STREQ(v.accel, "tcg");
+	probe_fake(&v, "hang", "cache-hang", true, "tcg");
 	reason_starts(&v, "no sign of life from a KVM guest within 20s");
 	ASSERT_SUBSTR(v.reason, "Probing EDD");
 	/* it waited the bound, not more: a quick verdict here would be a guess */
@@ -159,9 +166,7 @@ TEST(kvm_that_works_is_chosen)
 {
 	struct verdict v;
 
-	fake_env("works", "kvm", "cache-works");
-	probe(&v, true);
-	ASSERT_STREQ(v.accel, "kvm");
+	probe_fake(&v, "works", "cache-works", true, "kvm");
 	ASSERT_SUBSTR(v.reason, "a KVM guest reached init in");
 	ASSERT_SUBSTR(v.reason, "pdpe1gb=1");
 	ASSERT_TRUE(v.secs < BOUND_S);
@@ -173,9 +178,7 @@ TEST_TIMEOUT(pdpe1gb_warning_means_tcg_only_for_1g_pages, 60)
 {
 	struct verdict v;
 
-	fake_env("pdpe1gb-warning", "kvm", "cache-warning");
-	probe(&v, true);
-	ASSERT_STREQ(v.accel, "tcg");
+	probe_fake(&v, "pdpe1gb-warning", "cache-warning", true, "tcg");
 	ASSERT_SUBSTR(v.reason, "lacks pdpe1gb, which the matrix's 1 GiB pages need");
 	ASSERT_SUBSTR(v.reason, "host doesn't support requested feature: CPUID.80000001H:EDX.pdpe1gb");
 	ASSERT_TRUE(v.secs < 60);
@@ -190,9 +193,7 @@ TEST(guest_without_pdpe1gb_means_tcg_for_1g_pages)
 {
 	struct verdict v;
 
-	fake_env("no-pdpe1gb", "kvm", "cache-nopdpe");
-	probe(&v, true);
-	ASSERT_STREQ(v.accel, "tcg");
+	probe_fake(&v, "no-pdpe1gb", "cache-nopdpe", true, "tcg");
 	ASSERT_SUBSTR(v.reason, "lacks pdpe1gb");
 	ASSERT_SUBSTR(v.reason, "pdpe1gb=0");
 }
@@ -203,9 +204,7 @@ static void expect_quick_fallback(const char *mode, const char *cache, const cha
 {
 	struct verdict v;
 
-	fake_env(mode, "kvm", cache);
-	probe(&v, false);
-	ASSERT_STREQ(v.accel, "tcg");
+	probe_fake(&v, mode, cache, false, "tcg");
 	reason_starts(&v, starts);
 	ASSERT_SUBSTR(v.reason, says);
 	ASSERT_TRUE(v.secs < BOUND_S / 2);
@@ -243,9 +242,7 @@ TEST(a_cached_verdict_costs_nothing)
 {
 	struct verdict v;
 
-	fake_env("works", "kvm", "cache-again");
-	probe(&v, true);
-	ASSERT_STREQ(v.accel, "kvm");
+	probe_fake(&v, "works", "cache-again", true, "kvm");
 	setenv("FAKE_QEMU_KVM", "msr", 1);
 	probe(&v, true);
 	ASSERT_STREQ(v.accel, "kvm");
@@ -272,10 +269,11 @@ static void fake_bzimage(const char *path)
 		TAP_FAIL("cannot write %s", path);
 }
 
-/* `pudbench-bin kernels` on a matrix of @nr fake kernels; its matrix.json. */
-static json_object *matrix(const char *matrix_keys, int nr, const char *accel_opt, int *rc,
-			   char *out, size_t len)
+/* `pudbench-bin kernels` on a matrix of @nr fake kernels; its matrix.json (never NULL). */
+static json_object *matrix(const char *matrix_keys, int nr, const char *accel_opt, int *rc)
 {
+	static char out[1 << 16];
+	json_object *m;
 	char conf[PATH_MAX + 16], dir[PATH_MAX + 16], text[2048], path[PATH_MAX + 32];
 	static int runs;	/* of this test */
 	int n;
@@ -291,11 +289,13 @@ static json_object *matrix(const char *matrix_keys, int nr, const char *accel_op
 			      path);
 	write_file(conf, text, 0644);
 	*rc = run_cmd((char *[]){ PB_BIN, "kernels", "--config", conf, "--out", dir,
-				  accel_opt ? "--accel" : NULL, (char *)accel_opt, NULL }, out, len);
+				  accel_opt ? "--accel" : NULL, (char *)accel_opt, NULL }, out, sizeof(out));
 	TH_INFO("pudbench-bin kernels %s%s: exit %d", accel_opt ? "--accel " : "",
 		accel_opt ? accel_opt : "", *rc);
 	snprintf(path, sizeof(path), "%s/matrix.json", dir);
-	return json_object_from_file(path);
+	m = json_object_from_file(path);
+	EXPECT(m != NULL, "no %s; its output: %s", path, out);
+	return m;
 }
 
 static const char *kernel_str(json_object *m, int i, const char *key)
@@ -306,14 +306,12 @@ static const char *kernel_str(json_object *m, int i, const char *key)
 /* Probed once, before the first boot; every boot under the one verdict. */
 TEST(a_matrix_probes_once_and_never_mixes)
 {
-	static char out[1 << 16];
 	json_object *m;
 	char path[PATH_MAX + 32], *accel_txt;
 	int rc;
 
 	fake_env("internal-error", "kvm", "cache-matrix");
-	m = matrix("", 2, NULL, &rc, out, sizeof(out));
-	ASSERT_TRUE(m != NULL);
+	m = matrix("", 2, NULL, &rc);
 	ASSERT_STREQ(pb_jstr(m, "accel", "(none)"), "tcg");
 	ASSERT_SUBSTR(pb_jstr(m, "accel_reason", ""), "KVM stopped the guest");
 	for (int i = 0; i < 2; i++) {
@@ -332,14 +330,12 @@ TEST(a_matrix_probes_once_and_never_mixes)
 
 TEST(forced_kvm_where_kvm_fails_is_an_error)
 {
-	static char out[1 << 16];
 	json_object *m;
 	int rc;
 
 	fake_env("internal-error", "kvm", "cache-forced");
-	m = matrix("", 2, "kvm", &rc, out, sizeof(out));
+	m = matrix("", 2, "kvm", &rc);
 	ASSERT_EQ(1, rc);
-	ASSERT_TRUE(m != NULL);
 	ASSERT_TRUE(pb_jget(m, "accel") == NULL);
 	for (int i = 0; i < 2; i++) {
 		ASSERT_STREQ(kernel_str(m, i, "status"), "failed");
@@ -353,20 +349,17 @@ TEST(forced_kvm_where_kvm_fails_is_an_error)
 
 TEST(config_accel_tcg_skips_the_probe_and_kvm_that_works_is_used)
 {
-	static char out[1 << 16];
 	json_object *m;
 	int rc;
 
 	fake_env("works", "kvm", "cache-config");
-	m = matrix("accel = tcg", 1, NULL, &rc, out, sizeof(out));
-	ASSERT_TRUE(m != NULL);
+	m = matrix("accel = tcg", 1, NULL, &rc);
 	ASSERT_STREQ(pb_jstr(m, "accel", "(none)"), "tcg");
 	ASSERT_SUBSTR(pb_jstr(m, "accel_reason", ""), "[matrix] accel = tcg in ");
 	ASSERT_EQ(0, qemu_runs("kvm", NULL));
 	json_object_put(m);
 	/* --accel auto overrides the file: the probe passes, the boot runs KVM */
-	m = matrix("accel = tcg", 1, "auto", &rc, out, sizeof(out));
-	ASSERT_TRUE(m != NULL);
+	m = matrix("accel = tcg", 1, "auto", &rc);
 	ASSERT_STREQ(pb_jstr(m, "accel", "(none)"), "kvm");
 	ASSERT_STREQ(kernel_str(m, 0, "accel"), "kvm");
 	ASSERT_EQ(1, qemu_runs("kvm", "pudbench.probe=1"));
