@@ -18,6 +18,7 @@
 #include "backend.h"
 #include "config.h"
 #include "counters.h"
+#include "operation.h"
 #include "placement.h"
 #include "strategy.h"
 
@@ -54,7 +55,7 @@ static inline bool pb_bench_has(const struct pb_bench *b, enum pb_bench_flag f)
 extern const struct pb_bench *const pb_benches[];	/* NULL-terminated */
 const struct pb_bench *pb_bench_find(const char *name);
 
-/* a direction or two per strategy, or a few of the benchmark's own */
+/* an operation or two per strategy, or a few of the benchmark's own */
 #define PB_CASE_MAX_SERIES (PB_STRATEGY_MAX * 4)
 
 enum pb_check { PB_CHECK_NOT_RUN = -1, PB_CHECK_FAIL = 0, PB_CHECK_PASS = 1 };
@@ -94,9 +95,9 @@ struct pb_case {
 	char error[512];
 };
 
-/* A series: the latency samples of one kind of call, and their counts. */
+/* A series: the latency samples of one operation, and their counts. */
 struct pb_series {
-	const char *direction;		/* downgrade, upgrade, cycle, fault */
+	const struct pb_operation *operation;	/* a row of lib/operation.h */
 	const char *strategy;		/* inplace, split-refault, ... */
 	double *samples;
 	size_t n, cap;
@@ -116,9 +117,10 @@ struct pb_series {
  * A new series of the case, room for every measured iteration.  The case
  * owns it: after run() returns 0 the harness turns each series into a
  * record, in the order they were made, and frees them whatever run()
- * returned.  NULL with the case error when out of memory or series.
+ * returned.  @operation is a name of the operations table (lib/operation.h).
+ * NULL with the case error when it is not, or out of memory or series.
  */
-struct pb_series *pb_case_series(struct pb_case *c, const char *direction,
+struct pb_series *pb_case_series(struct pb_case *c, const char *operation,
 				 const char *strategy);
 /* One measured call (or cycle) of @ns, with the counters around it. */
 void pb_series_add(struct pb_series *s, uint64_t ns,

@@ -172,12 +172,12 @@ static double get_num(json_object *rec, const char *path)
 }
 
 static const char *const csv_strings[] = {
-	"bench", "backend", "direction", "strategy", "remote_mode",
+	"bench", "backend", "operation", "strategy", "remote_mode",
 };
 
-/* The numbers before and after the per-call metrics (every one, from the metrics table). */
+/* The numbers before the per-sample metrics (every one, from the metrics table). */
 static const char *const csv_numbers[] = {
-	"page_size", "size_bytes", "nr_puds", "remote_cpus", "iterations",
+	"page_size", "size_bytes", "nr_puds", "remote_cpus", "iterations", "mprotect_calls_per_sample",
 	"latency_ns.median", "latency_ns.min", "latency_ns.p25", "latency_ns.p75",
 	"latency_ns.p90", "latency_ns.p99", "latency_ns.max", "latency_ns.mean",
 	"latency_ns.stddev", "latency_ns.cv", "latency_ns.outliers",
@@ -205,7 +205,8 @@ static void csv_header(FILE *f)
 	for (size_t i = 0; i < NR(csv_strings); i++)
 		fprintf(f, "%s,", csv_strings[i]);
 	csv_names(f, csv_numbers, NR(csv_numbers));
-	csv_names(f, pb_metric_keys, PB_METRIC__COUNT);
+	for (int m = 0; m < PB_METRIC__COUNT; m++)
+		fprintf(f, "per_sample.%s,", pb_metrics[m].key);
 	for (int k = 0; k < PB_CHECK__COUNT; k++)
 		fprintf(f, "%s,", pb_checks[k].key);
 	/* with repetitions: the spread between runs (NaN with one run) */
@@ -229,7 +230,7 @@ static void csv_row(FILE *f, json_object *rec)
 	}
 	csv_numbers_of(f, rec, csv_numbers, NR(csv_numbers));
 	for (int m = 0; m < PB_METRIC__COUNT; m++)
-		fprintf(f, CSV_NUM ",", pb_metric_get(get_path(rec, "per_call"), m));
+		fprintf(f, CSV_NUM ",", pb_metric_get(get_path(rec, "per_sample"), m));
 	for (int k = 0; k < PB_CHECK__COUNT; k++) {
 		json_object *v = pb_jget(get_path(rec, "checks"), pb_checks[k].key);
 
@@ -270,7 +271,7 @@ int pb_results_write(const char *dir, json_object *doc)
 	return pb_results_flush(&r);
 }
 
-/* The per-call metrics the run table shows, in its column order. */
+/* The per-sample metrics the run table shows, in its column order. */
 static const enum pb_metric_id table_metrics[] = {
 	PB_METRIC_FAULTS, PB_METRIC_REMOTE_FLUSH_REQUESTS, PB_METRIC_REMOTE_SHOOTDOWNS,
 	PB_METRIC_FULL_FLUSHES, PB_METRIC_TLB_IPIS,
@@ -279,10 +280,10 @@ static const enum pb_metric_id table_metrics[] = {
 static void print_header(FILE *f, const char *median, const char *ci)
 {
 	fprintf(f, "%-22s %-10s %4s %-9s %-13s %-6s %12s %25s", "bench", "backend", "GiB",
-		"direction", "strategy", "remote", median, ci);
+		"operation", "strategy", "remote", median, ci);
 	for (size_t i = 0; i < NR(table_metrics); i++)
 		fprintf(f, " %8s", pb_metrics[table_metrics[i]].abbrev);
-	fprintf(f, "  checks\n%-22s (per call:", "");
+	fprintf(f, "  checks\n%-22s (per sample:", "");
 	for (size_t i = 0; i < NR(table_metrics); i++)
 		fprintf(f, "%s %s", i ? "," : "", pb_metrics[table_metrics[i]].label);
 	fprintf(f, "; n/a = unavailable)\n");
@@ -347,10 +348,10 @@ void pb_results_print_record(FILE *f, json_object *rec)
 		json_object_get_string(get_path(rec, "bench")),
 		json_object_get_string(get_path(rec, "backend")),
 		get_num(rec, "size_bytes") / (1 << 30),
-		json_object_get_string(get_path(rec, "direction")),
+		json_object_get_string(get_path(rec, "operation")),
 		json_object_get_string(get_path(rec, "strategy")), remote,
 		median, cibuf);
 	for (size_t i = 0; i < NR(table_metrics); i++)
-		print_count(f, pb_metric_get(get_path(rec, "per_call"), table_metrics[i]));
+		print_count(f, pb_metric_get(get_path(rec, "per_sample"), table_metrics[i]));
 	fprintf(f, "  %s\n", checks[0] ? checks : "ok");
 }

@@ -5,7 +5,7 @@
  * BASE and NEW are results.json files, run directories or kernel-matrix
  * directories (one column per kernel; a matrix as BASE: its first kernel is
  * BASE, the others are NEW columns).  Prints an mmtests compare-kernels
- * style table, an LKP-style view, per-call counts and checks side by side;
+ * style table, an LKP-style view, per-sample counts and checks side by side;
  * --json prints "pudbench-compare/1" instead.  Exit: 0, 1 gate tripped,
  * 2 bad input (for the gate: BASE and NEW of different accelerators or
  * page sizes too).
@@ -65,7 +65,7 @@ static void print_header(const struct pb_cmp_set *s, const struct pb_cmp *cmp, d
 	printf("pudbench compare: BASE %s", s->col[0].label);
 	for (unsigned i = 1; i < s->nr; i++)
 		printf("%s%s", i == 1 ? " vs NEW " : ", ", s->col[i].label);
-	printf("\nsignificance: two-sided Mann-Whitney U test on the raw per-call samples "
+	printf("\nsignificance: two-sided Mann-Whitney U test on the raw per-sample samples "
 	       "(exact for up to\n  50 samples a side without ties, else normal approximation "
 	       "with tie and continuity\n  correction), alpha = %g; '*' marks a significant "
 	       "change.  MedCI: %g%% percentile\n  bootstrap CI (%d resamples) of the change of "
@@ -134,7 +134,7 @@ static void print_table(const struct pb_cmp_set *s, const struct pb_cmp *c)
 {
 	char buf[64];
 
-	printf("== Latency per call, ns (%%change vs BASE; + = slower) ==\n");
+	printf("== Latency per sample, ns (%%change vs BASE; + = slower) ==\n");
 	for (size_t i = 0; i < c->nr_cases; i++) {
 		const struct pb_cmp_case *k = &c->cases[i];
 
@@ -243,7 +243,7 @@ static void lkp_line(const struct pb_cmp *c, const struct pb_cmp_case *k, int co
 
 static void print_lkp(const struct pb_cmp_set *s, const struct pb_cmp *c)
 {
-	printf("\n== LKP view: median ns ±CV%% (stddev/mean of the samples); per-call counts "
+	printf("\n== LKP view: median ns ±CV%% (stddev/mean of the samples); per-sample counts "
 	       "that changed ('!') ==\n");
 	printf("%19s", s->col[0].label);
 	for (unsigned col = 1; col < c->nr_cols; col++)
@@ -381,7 +381,7 @@ static json_object *cell_json(const struct pb_cmp_set *s, const struct pb_cmp_ca
 	json_object_object_add(o, "median_ci", jpair(x->st.median_ci_lo, x->st.median_ci_hi));
 	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
 		json_object_object_add(pc, pb_metrics[i].key, jnum(x->count[i]));
-	json_object_object_add(o, "per_call", pc);
+	json_object_object_add(o, "per_sample", pc);
 	for (int i = 0; i < PB_CHECK__COUNT; i++)
 		json_object_object_add(ch, pb_checks[i].key, json_object_get(x->check[i]));
 	json_object_object_add(o, "checks", ch);

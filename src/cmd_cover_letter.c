@@ -73,7 +73,7 @@ static void print_count_names(const struct count_col *c, size_t n)
 static void print_counts(const struct pb_sr_row *r, const struct count_col *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		double v = r->per_call[c[i].metric];
+		double v = r->per_sample[c[i].metric];
 		char buf[32] = "n/a";
 
 		if (!isnan(v))
@@ -111,7 +111,7 @@ static bool spinning_or_alone(const struct pb_sr_row *r)
 
 static const char *short_direction(const struct pb_sr_row *r)
 {
-	return strcmp(r->direction, "downgrade") ? "up" : "down";
+	return strcmp(r->operation, "downgrade") ? "up" : "down";
 }
 
 /* Which kernel each label is: package and version, or source + patches + config. */

@@ -7,7 +7,7 @@
  * into PLOTDIR (default DIR/plots) and runs the plots/ scripts on it, PNG and SVG:
  *
  *   latency-BENCH   box per case and kernel: p25..p75, Tukey whiskers, median + 95% CI
- *   counts-BENCH    remote shootdowns, full flushes, faults per call (grouped bars)
+ *   counts-BENCH    remote shootdowns, full flushes, faults per sample (grouped bars)
  *   puds-BENCH      median latency vs number of PUDs (lines with CI)
  *   remote-BENCH    median latency vs number of remote participants
  *
@@ -135,7 +135,7 @@ static void tick_label(json_object *rec, char *buf, size_t len)
 
 	sfmt(buf, len, "%s pg%s %.0fG\n%s\nr%.0f%s%s", pb_jstr(rec, "backend", "?"),
 	     short_page(rec, pg, sizeof(pg)), pb_jnum(rec, "size_bytes") / (1 << 30),
-	     pb_jstr(rec, "direction", "?"), pb_jnum(rec, "remote_cpus"), mode ? " " : "",
+	     pb_jstr(rec, "operation", "?"), pb_jnum(rec, "remote_cpus"), mode ? " " : "",
 	     mode ? mode : "");
 }
 
@@ -373,7 +373,7 @@ static void plot_latency(struct plot_ctx *p, const char *bench, const unsigned *
 		skip(p, name, "no latency samples");
 		return;
 	}
-	sfmt(what, sizeof(what), "%s: latency per call (box p25-p75, whiskers 1.5 IQR, "
+	sfmt(what, sizeof(what), "%s: latency per sample (box p25-p75, whiskers 1.5 IQR, "
 	     "black: median and its 95%% CI)", bench);
 	v = vars_file(p, name, data, what);
 	if (!v)
@@ -384,7 +384,7 @@ static void plot_latency(struct plot_ctx *p, const char *bench, const unsigned *
 	run_script(p, name, "latency.gp");
 }
 
-/* The per-call metrics of the counts plot, a bar each. */
+/* The per-sample metrics of the counts plot, a bar each. */
 static const enum pb_metric_id bar_counts[] = {
 	PB_METRIC_REMOTE_SHOOTDOWNS, PB_METRIC_FULL_FLUSHES, PB_METRIC_FAULTS,
 };
@@ -404,9 +404,9 @@ static void plot_counts(struct plot_ctx *p, const char *bench, const unsigned *i
 		fprintf(f, "# %s: x", p->set->col[col].label);
 		for (size_t b = 0; b < NR_BARS; b++)
 			fprintf(f, " %s", pb_metrics[bar_counts[b]].key);
-		fprintf(f, " (per call; NaN = unavailable)\n");
+		fprintf(f, " (per sample; NaN = unavailable)\n");
 		for (unsigned j = 0; j < nr; j++) {
-			json_object *pc = pb_jget(p->cases[idx[j]].rec[col], "per_call");
+			json_object *pc = pb_jget(p->cases[idx[j]].rec[col], "per_sample");
 
 			if (!pc)
 				continue;
@@ -428,7 +428,7 @@ static void plot_counts(struct plot_ctx *p, const char *bench, const unsigned *i
 		skip(p, name, "every counter unavailable");
 		return;
 	}
-	sfmt(what, sizeof(what), "%s: counts per call", bench);
+	sfmt(what, sizeof(what), "%s: counts per sample", bench);
 	v = vars_file(p, name, data, what);
 	if (!v)
 		return;
@@ -465,12 +465,12 @@ static void series_key(json_object *rec, bool by_size, const char *mode, char *b
 		mode = "";
 	if (by_size)
 		sfmt(buf, len, "%s pg%s %s r%.0f%s%s", pb_jstr(rec, "backend", "?"),
-		     short_page(rec, pg, sizeof(pg)), pb_jstr(rec, "direction", "?"),
+		     short_page(rec, pg, sizeof(pg)), pb_jstr(rec, "operation", "?"),
 		     pb_jnum(rec, "remote_cpus"), sp, mode);
 	else
 		sfmt(buf, len, "%s pg%s %.0fG %s%s%s", pb_jstr(rec, "backend", "?"),
 		     short_page(rec, pg, sizeof(pg)), pb_jnum(rec, "size_bytes") / (1 << 30),
-		     pb_jstr(rec, "direction", "?"), sp, mode);
+		     pb_jstr(rec, "operation", "?"), sp, mode);
 }
 
 static void add_point(struct series *ser, unsigned *nr, const char *key, unsigned col, double x,
@@ -582,7 +582,7 @@ static void plot_scaling(struct plot_ctx *p, const char *bench, const unsigned *
 				      "every case has a single number of remote participants");
 		goto out;
 	}
-	sfmt(what, sizeof(what), "%s: median latency per call vs %s (error bars: 95%% CI)", bench,
+	sfmt(what, sizeof(what), "%s: median latency per sample vs %s (error bars: 95%% CI)", bench,
 	     by_size ? "mapping size" : "remote participants");
 	v = vars_file(p, name, data, what);
 	if (!v)

@@ -2,9 +2,10 @@
 /*
  * The per-call metrics table (lib/metrics.h): one spelling per metric, so
  * its keys and short names must be unique and its counters real; and it
- * must read the records pudbench wrote before the table existed: their
- * per_call keys exactly, each value the sum of the raw counters the table
- * names (a record's "counters" are per call too).
+ * must read the records pudbench wrote before the table existed (schema
+ * pudbench-results/1, upgraded on load): their per_call keys, now
+ * per_sample, exactly, each value the sum of the raw counters the table
+ * names (a record's "counters" are per sample too).
  */
 #include <math.h>
 #include <string.h>
@@ -25,6 +26,7 @@ static json_object *records(void)
 
 	if (!doc && !(doc = pb_json_load(RECORDS, err, sizeof(err))))
 		TAP_FAIL("%s", err);
+	pb_results_upgrade(doc);
 	ASSERT_GT(pb_jlen(pb_jget(doc, "results")), 0);
 	return pb_jget(doc, "results");
 }
@@ -70,12 +72,12 @@ TEST(written_records_have_exactly_the_table_keys)
 	json_object *res = records();
 
 	for (size_t r = 0; r < pb_jlen(res); r++) {
-		json_object *pc = pb_jget(pb_jidx(res, r), "per_call");
+		json_object *pc = pb_jget(pb_jidx(res, r), "per_sample");
 
 		ASSERT_EQ(json_object_object_length(pc), PB_METRIC__COUNT);
 		for (int i = 0; i < PB_METRIC__COUNT; i++)
 			EXPECT(json_object_object_get_ex(pc, pb_metrics[i].key, NULL),
-			       "record %zu has no per_call.%s", r, pb_metrics[i].key);
+			       "record %zu has no per_sample.%s", r, pb_metrics[i].key);
 		/* and in the table's order, which the CSV columns follow */
 		int i = 0;
 		json_object_object_foreach(pc, key, val) {
@@ -99,7 +101,7 @@ TEST(each_metric_is_the_sum_of_its_raw_counters)
 			for (int c = 0; c < m->nr_counters; c++)
 				sum += pb_jnum(raw, pb_counter_name(m->counters[c]));
 			EXPECT(!isnan(sum), "record %zu: a counter of %s unavailable", r, m->key);
-			ASSERT_NEAR(pb_metric_get(pb_jget(rec, "per_call"), i), sum, 1e-9);
+			ASSERT_NEAR(pb_metric_get(pb_jget(rec, "per_sample"), i), sum, 1e-9);
 		}
 	}
 }

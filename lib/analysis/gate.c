@@ -89,7 +89,7 @@ static bool parse_latency(struct pb_gate *g, int key, const char *value, char *w
 }
 
 /*
- * One glob over case names ("bench/backend/pgPG/SIZE/direction/strategy/rN-mode"):
+ * One glob over case names ("bench/backend/pgPG/SIZE/operation/strategy/rN-mode"):
  * a bare word would match no case, so it must have a '/' or a '*'.
  */
 static bool parse_case_glob(const char *entry, void *slot, const void *ctx, char *what, size_t wlen)
@@ -124,7 +124,7 @@ static bool parse_count(struct pb_gate *g, int key, const char *value, char *wha
 	bool plus = *value == '+';
 
 	if (!parse_amount(value + plus, &g->count[key].allow)) {
-		snprintf(what, wlen, "'%s' is not an allowed change per call (N, or +N for "
+		snprintf(what, wlen, "'%s' is not an allowed change per sample (N, or +N for "
 			 "increases only; N >= 0)", value);
 		return false;
 	}
@@ -328,7 +328,7 @@ static void gate_counts(const struct pb_gate *g, struct trip_ctx *t,
 		snprintf(rule, sizeof(rule), "counts.%s", pb_cmp_counts[i]);
 		if (isnan(v)) {
 			snprintf(rule, sizeof(rule), "null.counts.%s", pb_cmp_counts[i]);
-			trip(t, rule, "null in NEW (not measured), %.6g per call in BASE", b);
+			trip(t, rule, "null in NEW (not measured), %.6g per sample in BASE", b);
 			continue;
 		}
 		if (isnan(b)) {
@@ -340,12 +340,12 @@ static void gate_counts(const struct pb_gate *g, struct trip_ctx *t,
 		    (g->count[i].increase_only ? d : fabs(d)) <= g->count[i].allow + 1e-9)
 			continue;
 		if (d != v - b)
-			trip(t, rule, "%.6g..%.6g -> %.6g..%.6g per call over the repetitions "
+			trip(t, rule, "%.6g..%.6g -> %.6g..%.6g per sample over the repetitions "
 			     "(%+.6g beyond BASE's range, allowed %s%g)", base->count_lo[i],
 			     base->count_hi[i], now->count_lo[i], now->count_hi[i], d,
 			     g->count[i].increase_only ? "+" : "±", g->count[i].allow);
 		else
-			trip(t, rule, "%.6g -> %.6g per call (%+.6g, allowed %s%g)", b, v, d,
+			trip(t, rule, "%.6g -> %.6g per sample (%+.6g, allowed %s%g)", b, v, d,
 			     g->count[i].increase_only ? "+" : "±", g->count[i].allow);
 	}
 }
@@ -385,7 +385,7 @@ static void gate_checks(const struct pb_gate *g, struct trip_ctx *t,
 
 /* ---- gaps: what NEW did not measure ------------------------------------- */
 
-/* A record of @doc that is @rec's case but for its direction. */
+/* A record of @doc that is @rec's case but for its operation. */
 static json_object *other_series(json_object *doc, json_object *rec)
 {
 	json_object *recs = pb_jget(doc, "results");
@@ -394,7 +394,7 @@ static json_object *other_series(json_object *doc, json_object *rec)
 		size_t f = 0;
 
 		for (; f < pb_record_nr_id_fields; f++)
-			if (strcmp(pb_record_id_fields[f], "direction") &&
+			if (strcmp(pb_record_id_fields[f], "operation") &&
 			    !json_object_equal(pb_jget(pb_jidx(recs, i), pb_record_id_fields[f]),
 					       pb_jget(rec, pb_record_id_fields[f])))
 				break;
@@ -470,7 +470,7 @@ static void gate_missing(const struct pb_gate *g, struct trip_ctx *t, const stru
 			     pb_jstr(fail, "reason", "?"));
 		else if (other_series(now, rec))
 			trip(t, "missing.series", "NEW has the case but not its %s series",
-			     pb_jstr(rec, "direction", "?"));
+			     pb_jstr(rec, "operation", "?"));
 		else
 			trip(t, "missing.case", "in BASE, not in NEW (neither measured nor skipped)");
 	}

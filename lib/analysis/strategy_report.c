@@ -48,7 +48,7 @@ static int row_cmp(const void *x, const void *y)
 		return a->puds - b->puds;
 	if (a->remote != b->remote)
 		return a->remote - b->remote;
-	if ((d = strcmp(a->mode, b->mode)) || (d = strcmp(a->direction, b->direction)))
+	if ((d = strcmp(a->mode, b->mode)) || (d = strcmp(a->operation, b->operation)))
 		return d;
 	if ((d = strategy_rank(a->strategy) - strategy_rank(b->strategy)))
 		return d;
@@ -75,7 +75,7 @@ static double *samples(json_object *rec, size_t *n)
 
 static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, json_object *rec)
 {
-	json_object *pc = pb_jget(rec, "per_call");
+	json_object *pc = pb_jget(rec, "per_sample");
 	json_object *stale = pb_jget(pb_jget(rec, "checks"), "stale_write");
 	double *x;
 	size_t n;
@@ -86,12 +86,12 @@ static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, jso
 	r->strategy = pb_jstr(rec, "strategy", "kernel");
 	r->knob = has_knob(doc);
 	r->backend = pb_jstr(rec, "backend", "?");
-	r->direction = pb_jstr(rec, "direction", "?");
+	r->operation = pb_jstr(rec, "operation", "?");
 	r->puds = (int)pb_jnum(rec, "nr_puds");
 	r->remote = (int)pb_jnum(rec, "remote_cpus");
 	r->mode = r->remote ? pb_jstr(rec, "remote_mode", "?") : "";
 	for (int m = 0; m < PB_METRIC__COUNT; m++)
-		r->per_call[m] = pb_metric_get(pc, m);
+		r->per_sample[m] = pb_metric_get(pc, m);
 	r->stale = stale ? json_object_get_double(stale) : NAN;
 	x = samples(rec, &n);
 	pb_cmp_summarise(x, x ? n : 0, &r->st);
@@ -233,9 +233,9 @@ static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_
 	else if (r->knob && !strcmp(r->strategy, "inplace"))
 		snprintf(ratio, sizeof(ratio), "1");
 	fprintf(f, "%-14.14s %-10.10s %-14s %4d %-9s %2d%-5s", k[r->kernel].label, r->backend,
-		pb_sr_strategy_label(r), r->puds, r->direction, r->remote, r->remote ? ":spin" : "");
+		pb_sr_strategy_label(r), r->puds, r->operation, r->remote, r->remote ? ":spin" : "");
 	for (size_t m = 0; m < NR_SHOWN; m++)
-		fprintf(f, " %6s", fmt_count(r->per_call[shown[m]], b, sizeof(b)));
+		fprintf(f, " %6s", fmt_count(r->per_sample[shown[m]], b, sizeof(b)));
 	fprintf(f, " %-24s %s\n", med, ratio);
 }
 
@@ -243,10 +243,10 @@ static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_
 static void flush_note(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *in,
 		       const struct pb_sr_row *ad, bool *some_left)
 {
-	double removed = in->per_call[LOCAL] - ad->per_call[LOCAL];
+	double removed = in->per_sample[LOCAL] - ad->per_sample[LOCAL];
 	char what[96];
 
-	snprintf(what, sizeof(what), "%s %s, %d PUD%s, %d remote", in->backend, in->direction,
+	snprintf(what, sizeof(what), "%s %s, %d PUD%s, %d remote", in->backend, in->operation,
 		 in->puds, in->puds > 1 ? "s" : "", in->remote);
 	if (isnan(removed)) {
 		fprintf(f, "  %s %s: flush counts unavailable\n", k[in->kernel].label, what);
@@ -254,13 +254,13 @@ static void flush_note(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr
 	}
 	if (removed < 0.5)
 		fprintf(f, "  %s %s: inplace_ad removes no flush for %s (%.2f flushes per call)\n",
-			k[in->kernel].label, what, in->direction, ad->per_call[LOCAL]);
+			k[in->kernel].label, what, in->operation, ad->per_sample[LOCAL]);
 	else
 		fprintf(f, "  %s %s: inplace_ad removes %.4g of %.4g flushes per %s "
 			"(full %.4g -> %.4g, remote shootdowns %.4g -> %.4g)\n",
-			k[in->kernel].label, what, removed, in->per_call[LOCAL], in->direction,
-			in->per_call[FULL], ad->per_call[FULL], in->per_call[RSHOOT], ad->per_call[RSHOOT]);
-	*some_left |= ad->per_call[LOCAL] >= 0.5;
+			k[in->kernel].label, what, removed, in->per_sample[LOCAL], in->operation,
+			in->per_sample[FULL], ad->per_sample[FULL], in->per_sample[RSHOOT], ad->per_sample[RSHOOT]);
+	*some_left |= ad->per_sample[LOCAL] >= 0.5;
 }
 
 static void print_notes(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *rows,
@@ -290,8 +290,8 @@ static void print_notes(FILE *f, const struct pb_sr_kernel *k, const struct pb_s
 /* Which flush a kernel drops (or adds) against the first kernel, from the counts. */
 static const char *flush_verdict(const struct pb_sr_row *base, const struct pb_sr_row *r)
 {
-	double dl = base->per_call[LOCAL] - r->per_call[LOCAL];
-	double df = base->per_call[FULL] - r->per_call[FULL];
+	double dl = base->per_sample[LOCAL] - r->per_sample[LOCAL];
+	double df = base->per_sample[FULL] - r->per_sample[FULL];
 
 	if (isnan(dl) || isnan(df))
 		return "flush counts unavailable";
@@ -309,10 +309,10 @@ static const enum pb_metric_id diffed[] = { LOCAL, FULL, RSHOOT, PB_METRIC_CALL_
 static void print_kernel_diff(FILE *f, const char *label, const struct pb_sr_row *b,
 			      const struct pb_sr_row *r)
 {
-	fprintf(f, "  %-12.12s %-10s %-9s %d%-5s", label, r->backend, r->direction, r->remote,
+	fprintf(f, "  %-12.12s %-10s %-9s %d%-5s", label, r->backend, r->operation, r->remote,
 		r->remote ? ":spin" : "");
 	for (size_t m = 0; m < NR_DIFFED; m++) {
-		double was = b->per_call[diffed[m]], now = r->per_call[diffed[m]];
+		double was = b->per_sample[diffed[m]], now = r->per_sample[diffed[m]];
 
 		if (diffed[m] != PB_METRIC_CALL_IPIS || (!isnan(was) && !isnan(now)))
 			fprintf(f, "%s %s %.2f -> %.2f", m ? "," : "", pb_metrics[diffed[m]].abbrev,
@@ -365,7 +365,7 @@ static void print_unshare(FILE *f, const struct pb_sr_kernel *k, unsigned nr)
 
 		print_row(f, k, &rows[i]);
 		fprintf(f, "%16s CAL IPIs %.2f/call; shared: %s (%s)\n", "",
-			rows[i].per_call[PB_METRIC_CALL_IPIS], shared ? json_object_get_boolean(shared) ? "yes" : "NO" :
+			rows[i].per_sample[PB_METRIC_CALL_IPIS], shared ? json_object_get_boolean(shared) ? "yes" : "NO" :
 			"unknown", pb_jstr(sh, "reason", "no pmd_share record"));
 	}
 	print_kernel_diffs(f, k, nr, "hugetlb-pmd-unshare", rows, n);
@@ -399,7 +399,7 @@ static void print_stale(FILE *f, const struct pb_sr_kernel *k, unsigned nr, cons
 		size_t j;
 
 		if (isnan(rows[i].stale))
-			continue;	/* a direction without probes */
+			continue;	/* an operation without probes */
 		/* rows are sorted by kernel: a kernel+strategy group starts where first seen */
 		for (j = 0; j < i && (rows[j].kernel != rows[i].kernel || isnan(rows[j].stale) ||
 				      strcmp(rows[j].strategy, rows[i].strategy)); j++)
@@ -450,7 +450,7 @@ void pb_strategy_report_print(FILE *f, const struct pb_sr_kernel *k, unsigned nr
 	fprintf(f, ";\n  ratio = median / median of inplace on the same kernel [95%% bootstrap CI], "
 		   "Mann-Whitney p\n\n");
 	fprintf(f, "%-14s %-10s %-14s %4s %-9s %-7s", "kernel", "backend", "strategy", "PUDs",
-		"direction", "remote");
+		"operation", "remote");
 	for (size_t m = 0; m < NR_SHOWN; m++)
 		fprintf(f, " %6s", pb_metrics[shown[m]].abbrev);
 	fprintf(f, " %-24s %s\n", "median us [95% CI]", "ratio vs inplace");

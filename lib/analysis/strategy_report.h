@@ -2,7 +2,7 @@
 /*
  * The strategy report of a kernel matrix (issue 4): per kernel and PUD
  * protection strategy (inplace, inplace_ad, split on the knob kernel of
- * patches/0002; a kernel's own path elsewhere), per size, direction and
+ * patches/0002; a kernel's own path elsewhere), per size, operation and
  * remote count: remote shootdowns, full and local flushes, faults and
  * thp_split_pud per call, the latency median with its 95% CI and the ratio
  * of medians against "inplace" on the same kernel (bootstrap CI,
@@ -23,7 +23,7 @@
 
 struct pb_sr_kernel {
 	const char *label;
-	json_object *doc;	/* merged pudbench-results/1, NULL if none came back */
+	json_object *doc;	/* merged pudbench-results/2, NULL if none came back */
 	const char *patches;	/* build: kernels' patch list, NULL otherwise */
 	const char *accel;	/* "tcg", "kvm", NULL */
 };
@@ -34,10 +34,10 @@ struct pb_sr_row {
 	const char *strategy;		/* as recorded */
 	bool knob;			/* false: the kernel's only path (no knob) */
 	const char *backend;
-	const char *direction;
+	const char *operation;
 	int puds, remote;
 	const char *mode;		/* remote mode, "" with no participant */
-	double per_call[PB_METRIC__COUNT];	/* by enum pb_metric_id, NAN = unavailable */
+	double per_sample[PB_METRIC__COUNT];	/* by enum pb_metric_id, NAN = unavailable */
 	double stale;			/* correctness only: stale writes, NAN elsewhere */
 	struct pb_cmp_stats st;		/* latency, ns */
 	bool has_ratio;			/* vs inplace on the same kernel */
@@ -45,7 +45,7 @@ struct pb_sr_row {
 };
 
 /*
- * Rows of @bench over every kernel, in kernel, size, remote, direction,
+ * Rows of @bench over every kernel, in kernel, size, remote, operation,
  * strategy order.  Returns the count; *@rows is malloc'ed (free it).
  */
 size_t pb_sr_collect(const struct pb_sr_kernel *k, unsigned nr, const char *bench,

@@ -13,7 +13,7 @@
 #define COUNT_W 53	/* width of one kernel's group in the counts table */
 #define LAT_W 32
 
-/* The per-call metrics of the counts table, in its column order. */
+/* The per-sample metrics of the counts table, in its column order. */
 static const enum pb_metric_id shown[] = {
 	PB_METRIC_FAULTS, PB_METRIC_REMOTE_SHOOTDOWNS, PB_METRIC_REMOTE_FLUSH_REQUESTS,
 	PB_METRIC_FULL_FLUSHES,
@@ -67,7 +67,7 @@ static const char *fmt_call(double v, char *buf, size_t len)
 
 static void counts_cell(FILE *f, json_object *rec)
 {
-	json_object *chk = pb_jget(rec, "checks"), *pc = pb_jget(rec, "per_call"), *di;
+	json_object *chk = pb_jget(rec, "checks"), *pc = pb_jget(rec, "per_sample"), *di;
 	char b[4][32];
 
 	if (!rec) {
@@ -141,10 +141,10 @@ void pb_matrix_table_print(FILE *f, const struct pb_matrix_col *cols, unsigned n
 	static struct row rows[MAX_ROWS];
 	unsigned n = collect_rows(cols, nr, rows);
 
-	fprintf(f, "\nKernel matrix: checks and per-call counts (counts are exact under TCG too)\n");
+	fprintf(f, "\nKernel matrix: checks and per-sample counts (counts are exact under TCG too)\n");
 	fprintf(f, "  badpud = \"bad pud\" log lines, stale = writes that got through after PROT_READ\n"
 		   "  (calling CPU/participants' CPUs),\n"
-		   "  int = data intact, kwrn = kernel WARNING/BUG lines; per call:");
+		   "  int = data intact, kwrn = kernel WARNING/BUG lines; per sample:");
 	for (size_t m = 0; m < NR_SHOWN; m++)
 		fprintf(f, "%s\n  %s = %s", m ? "," : "", pb_metrics[shown[m]].abbrev,
 			pb_metrics[shown[m]].label);
