@@ -18,6 +18,7 @@
 #include "backend.h"
 #include "config.h"
 #include "counters.h"
+#include "metrics.h"
 #include "operation.h"
 #include "placement.h"
 #include "strategy.h"
@@ -45,6 +46,12 @@ struct pb_bench {
 	int (*run)(struct pb_case *c);
 	/* Optional: false + reason when it cannot measure on @be (case skipped). */
 	bool (*supports)(const struct pb_backend *be, char *reason, size_t len);
+	/*
+	 * Optional, {0}-terminated: metrics of this benchmark's own (rows as in
+	 * lib/metrics.h, usually derived), written into each record's
+	 * per_sample after the table's and shown by their @show like those.
+	 */
+	const struct pb_metric *metrics;
 };
 
 static inline bool pb_bench_has(const struct pb_bench *b, enum pb_bench_flag f)
@@ -135,6 +142,10 @@ void pb_series_add(struct pb_series *s, uint64_t ns,
  */
 void pb_series_add_windows(struct pb_series *s, uint64_t ns,
 			   const struct pb_counter_snapshot *const *snaps, int nr_snaps);
+
+/* @m of series @s: its counters' sum or its derivation, per sample; NAN when not measured. */
+double pb_series_metric(const struct pb_case *c, const struct pb_series *s,
+			const struct pb_metric *m);
 
 /* Harness side: the records of every series into c->records, then free them. */
 void pb_case_emit_series(struct pb_case *c);

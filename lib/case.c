@@ -233,30 +233,46 @@ static json_object *latency_json(const struct pb_series *s)
 	return pb_stats_json(s->samples, s->n);
 }
 
-/* Per-sample figure of a sum of counters; NULL (JSON null) if any is unavailable. */
-static json_object *per_sample(const struct pb_case *c, const struct pb_series *s,
+/* Per-sample figure of a sum of counters; NAN if any is unavailable. */
+static double sum_per_sample(const struct pb_case *c, const struct pb_series *s,
 			     const enum pb_counter_id *ids, int n)
 {
 	double sum = 0;
 
 	if (!c->ctrs || !s->calls)
-		return NULL;
+		return NAN;
 	for (int i = 0; i < n; i++) {
 		if (!pb_counter_available(c->ctrs, ids[i], NULL) || s->acc->failed[ids[i]])
-			return NULL;
+			return NAN;
 		sum += (double)s->acc->total[ids[i]];
 	}
-	return json_object_new_double(sum / (double)s->calls);
+	return sum / (double)s->calls;
 }
 
-/* The record's per_sample: every metric of the table, in its order. */
+double pb_series_metric(const struct pb_case *c, const struct pb_series *s,
+			const struct pb_metric *m)
+{
+	if (m->derive)
+		return m->derive(c, s);
+	return sum_per_sample(c, s, m->counters, m->nr_counters);
+}
+
+/* NAN is JSON null: not measured. */
+static json_object *number_or_null(double v)
+{
+	return isnan(v) ? NULL : json_object_new_double(v);
+}
+
+/* The record's per_sample: every metric of the table in its order, then the benchmark's own. */
 static json_object *per_sample_json(const struct pb_case *c, const struct pb_series *s)
 {
 	json_object *o = json_object_new_object();
 
 	for (int m = 0; m < PB_METRIC__COUNT; m++)
-		json_object_object_add(o, pb_metrics[m].key, per_sample(c, s, pb_metrics[m].counters,
-								      pb_metrics[m].nr_counters));
+		json_object_object_add(o, pb_metrics[m].key,
+				       number_or_null(pb_series_metric(c, s, &pb_metrics[m])));
+	for (const struct pb_metric *m = c->bench->metrics; m && m->key; m++)
+		json_object_object_add(o, m->key, number_or_null(pb_series_metric(c, s, m)));
 	return o;
 }
 
@@ -281,7 +297,8 @@ static void counters_json(const struct pb_case *c, const struct pb_series *s,
 		if (pb_counter_note(c->ctrs, id))
 			json_object_object_add(notes, name,
 					       json_object_new_string(pb_counter_note(c->ctrs, id)));
-		json_object_object_add(all, name, per_sample(c, s, (const enum pb_counter_id[]){ id }, 1));
+		json_object_object_add(all, name, number_or_null(sum_per_sample(
+			c, s, (const enum pb_counter_id[]){ id }, 1)));
 		if (!pb_counter_is_per_thread(id))
 			continue;
 		arr = json_object_new_array();

@@ -271,22 +271,19 @@ int pb_results_write(const char *dir, json_object *doc)
 	return pb_results_flush(&r);
 }
 
-/* The per-sample metrics the run table shows, in its column order. */
-static const enum pb_metric_id table_metrics[] = {
-	PB_METRIC_FAULTS, PB_METRIC_REMOTE_FLUSH_REQUESTS, PB_METRIC_REMOTE_SHOOTDOWNS,
-	PB_METRIC_FULL_FLUSHES, PB_METRIC_TLB_IPIS,
-};
+#define COUNT_W 8	/* a count column, at least */
 
 static void print_header(FILE *f, const char *median, const char *ci)
 {
+	int shown[PB_METRIC_MAX_ALL], n = pb_metrics_shown(PB_SHOW_RUN_TABLE, shown);
+
+	fprintf(f, "counts per sample (n/a = unavailable):\n");
+	pb_metrics_legend(f, "  ", shown, n, false);
 	fprintf(f, "%-22s %-10s %4s %-9s %-13s %-6s %12s %25s", "bench", "backend", "GiB",
 		"operation", "strategy", "remote", median, ci);
-	for (size_t i = 0; i < NR(table_metrics); i++)
-		fprintf(f, " %8s", pb_metrics[table_metrics[i]].abbrev);
-	fprintf(f, "  checks\n%-22s (per sample:", "");
-	for (size_t i = 0; i < NR(table_metrics); i++)
-		fprintf(f, "%s %s", i ? "," : "", pb_metrics[table_metrics[i]].label);
-	fprintf(f, "; n/a = unavailable)\n");
+	for (int i = 0; i < n; i++)
+		fprintf(f, " %*s", pb_metric_width(shown[i], COUNT_W), pb_metric_all(shown[i])->abbrev);
+	fprintf(f, "  checks\n");
 }
 
 void pb_results_print_header(FILE *f)
@@ -299,12 +296,12 @@ void pb_results_print_header_reps(FILE *f)
 	print_header(f, "median ±CoV", "CI of rep medians");
 }
 
-static void print_count(FILE *f, double v)
+static void print_count(FILE *f, int w, double v)
 {
 	if (isnan(v))
-		fprintf(f, " %8s", "n/a");
+		fprintf(f, " %*s", w, "n/a");
 	else
-		fprintf(f, " %8.2f", v);
+		fprintf(f, " %*.2f", w, v);
 }
 
 void pb_results_print_record(FILE *f, json_object *rec)
@@ -314,6 +311,7 @@ void pb_results_print_record(FILE *f, json_object *rec)
 	json_object *chk = get_path(rec, "checks");
 	/* repetitions: the spread between them, not the pooled CI, says what a rerun gives */
 	double lo = NAN, hi = NAN, cov = get_num(rec, "between_runs.cv");
+	int shown[PB_METRIC_MAX_ALL], nr_shown = pb_metrics_shown(PB_SHOW_RUN_TABLE, shown);
 
 	snprintf(remote, sizeof(remote), "%d%s%s", (int)get_num(rec, "remote_cpus"),
 		 mode ? ":" : "", mode ? json_object_get_string(mode) : "");
@@ -351,7 +349,8 @@ void pb_results_print_record(FILE *f, json_object *rec)
 		json_object_get_string(get_path(rec, "operation")),
 		json_object_get_string(get_path(rec, "strategy")), remote,
 		median, cibuf);
-	for (size_t i = 0; i < NR(table_metrics); i++)
-		print_count(f, pb_metric_get(get_path(rec, "per_sample"), table_metrics[i]));
+	for (int i = 0; i < nr_shown; i++)
+		print_count(f, pb_metric_width(shown[i], COUNT_W),
+			    pb_metric_get(get_path(rec, "per_sample"), shown[i]));
 	fprintf(f, "  %s\n", checks[0] ? checks : "ok");
 }

@@ -58,27 +58,37 @@ static void fmt_us(double ns, char *buf, size_t len)
 	snprintf(buf, len, us < 10 ? "%.2f" : us < 100 ? "%.1f" : "%.0f", us);
 }
 
-/* A count column of a table: which metric, how wide. */
-struct count_col {
-	enum pb_metric_id metric;
-	int width;
+#define METRIC_W 5	/* a count column, at least: "0.00" and room */
+
+/* The count columns of a table: the metrics with its show bit. */
+struct count_cols {
+	int idx[PB_METRIC_MAX_ALL];
+	int nr;
 };
 
-static void print_count_names(const struct count_col *c, size_t n)
+static struct count_cols count_cols(unsigned show)
 {
-	for (size_t i = 0; i < n; i++)
-		printf(" %*s", c[i].width, pb_metrics[c[i].metric].abbrev);
+	struct count_cols c;
+
+	c.nr = pb_metrics_shown(show, c.idx);
+	return c;
 }
 
-static void print_counts(const struct pb_sr_row *r, const struct count_col *c, size_t n)
+static void print_count_names(const struct count_cols *c)
 {
-	for (size_t i = 0; i < n; i++) {
-		double v = r->per_sample[c[i].metric];
+	for (int i = 0; i < c->nr; i++)
+		printf(" %*s", pb_metric_width(c->idx[i], METRIC_W), pb_metric_all(c->idx[i])->abbrev);
+}
+
+static void print_counts(const struct pb_sr_row *r, const struct count_cols *c)
+{
+	for (int i = 0; i < c->nr; i++) {
+		double v = r->per_sample[c->idx[i]];
 		char buf[32] = "n/a";
 
 		if (!isnan(v))
 			snprintf(buf, sizeof(buf), "%.2f", v);
-		printf(" %*s", c[i].width, buf);
+		printf(" %*s", pb_metric_width(c->idx[i], METRIC_W), buf);
 	}
 }
 
@@ -86,17 +96,18 @@ static void print_counts(const struct pb_sr_row *r, const struct count_col *c, s
 enum legend_text { LEGEND_LABEL, LEGEND_MEANING };
 
 /* @before, "short: what it is" for each column, @after: in lines of 80 columns. */
-static void print_legend(const char *before, const struct count_col *c, size_t n,
+static void print_legend(const char *before, const struct count_cols *c,
 			 enum legend_text what, const char *after)
 {
 	char text[2048];
 	size_t len = (size_t)snprintf(text, sizeof(text), "%s", before);
 
-	for (size_t i = 0; i < n && len < sizeof(text); i++) {
-		const struct pb_metric *m = &pb_metrics[c[i].metric];
+	for (int i = 0; i < c->nr && len < sizeof(text); i++) {
+		const struct pb_metric *m = pb_metric_all(c->idx[i]);
 
 		len += (size_t)snprintf(text + len, sizeof(text) - len, " %s: %s%s", m->abbrev,
-					what == LEGEND_LABEL ? m->label : m->meaning, i + 1 < n ? ";" : ".");
+					what == LEGEND_LABEL ? m->label : m->meaning,
+					i + 1 < c->nr ? ";" : ".");
 	}
 	if (len < sizeof(text))
 		snprintf(text + len, sizeof(text) - len, "%s", after);
@@ -131,10 +142,7 @@ static void print_kernels(const struct pb_sr_kernel *k, const struct pb_cmp_set 
 
 static void print_table_ad(const struct pb_sr_kernel *k, const struct pb_cmp_set *s)
 {
-	static const struct count_col counts[] = {
-		{ PB_METRIC_REMOTE_SHOOTDOWNS, 6 }, { PB_METRIC_FAULTS, 6 },
-	};
-	const size_t nr_counts = sizeof(counts) / sizeof(*counts);
+	struct count_cols counts = count_cols(PB_SHOW_COVER);
 	struct pb_sr_row *rows;
 	size_t n = pb_sr_collect(k, s->nr, "mprotect-inplace", &rows);
 	char b[3][32], med[3 * 32 + 8];
@@ -143,7 +151,7 @@ static void print_table_ad(const struct pb_sr_kernel *k, const struct pb_cmp_set
 	printf("%s\n", pb_sr_accel_note(k, s->nr));
 	print_kernels(k, s);
 	printf("\n%-12s %-10s %-4s %4s %3s", "kernel", "strategy", "dir", "PUDs", "rem");
-	print_count_names(counts, nr_counts);
+	print_count_names(&counts);
 	printf(" %-20s %s\n", "median us [95% CI]", "accel");
 	for (size_t i = 0; i < n; i++) {
 		const struct pb_sr_row *r = &rows[i];
@@ -156,32 +164,27 @@ static void print_table_ad(const struct pb_sr_kernel *k, const struct pb_cmp_set
 		snprintf(med, sizeof(med), "%s [%s, %s]", b[0], b[1], b[2]);
 		printf("%-12.12s %-10s %-4s %4d %3d", k[r->kernel].label, pb_sr_strategy_label(r),
 		       short_direction(r), r->puds, r->remote);
-		print_counts(r, counts, nr_counts);
+		print_counts(r, &counts);
 		printf(" %-20s %s\n", med, k[r->kernel].accel ? k[r->kernel].accel : "?");
 	}
 	if (!n)
 		printf("(no mprotect-inplace records)\n");
 	printf("\n");
 	print_legend("strategy - : the kernel's only path (no strategy knob); rem: spinning "
-		     "participant threads on other CPUs;", counts, nr_counts, LEGEND_LABEL, "");
+		     "participant threads on other CPUs;", &counts, LEGEND_LABEL, "");
 	free(rows);
 }
-
-static const struct count_col hugetlb_counts[] = {
-	{ PB_METRIC_LOCAL_FLUSHES, 5 }, { PB_METRIC_FULL_FLUSHES, 5 },
-	{ PB_METRIC_REMOTE_SHOOTDOWNS, 6 }, { PB_METRIC_CALL_IPIS, 5 },
-};
-#define NR_HUGETLB_COUNTS (sizeof(hugetlb_counts) / sizeof(*hugetlb_counts))
 
 static void print_rows_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp_set *s,
 			       const char *bench)
 {
+	struct count_cols counts = count_cols(PB_SHOW_FLUSHES);
 	struct pb_sr_row *rows;
 	size_t n = pb_sr_collect(k, s->nr, bench, &rows);
 	char median[32];
 
 	printf("\n%s\n%-12s %-10s %-4s %3s", bench, "kernel", "backend", "dir", "rem");
-	print_count_names(hugetlb_counts, NR_HUGETLB_COUNTS);
+	print_count_names(&counts);
 	printf(" %9s\n", "median us");
 	for (size_t i = 0; i < n; i++) {
 		const struct pb_sr_row *r = &rows[i];
@@ -191,7 +194,7 @@ static void print_rows_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp
 		fmt_us(r->st.v[PB_STAT_MEDIAN], median, sizeof(median));
 		printf("%-12.12s %-10.10s %-4s %3d", k[r->kernel].label, r->backend,
 		       short_direction(r), r->remote);
-		print_counts(r, hugetlb_counts, NR_HUGETLB_COUNTS);
+		print_counts(r, &counts);
 		printf(" %9s\n", median);
 	}
 	if (!n)
@@ -201,15 +204,16 @@ static void print_rows_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp
 
 static void print_table_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp_set *s)
 {
+	struct count_cols counts = count_cols(PB_SHOW_FLUSHES);
+
 	printf("mprotect() of 1 GiB hugetlb mappings, device-dax for reference, per call\n");
 	printf("%s\n", pb_sr_accel_note(k, s->nr));
 	print_kernels(k, s);
 	print_rows_hugetlb(k, s, "mprotect-inplace");
 	print_rows_hugetlb(k, s, "hugetlb-pmd-unshare");
 	printf("\n");
-	print_legend("rem: spinning participant threads;", hugetlb_counts, NR_HUGETLB_COUNTS,
-		     LEGEND_MEANING,
-		     " With a participant, also ~11 CAL IPIs from reading its perf counters, on "
+	print_legend("rem: spinning participant threads;", &counts, LEGEND_MEANING,
+		     " With a participant, also ~11 CAL-IPI from reading its perf counters, on "
 		     "every kernel.");
 }
 

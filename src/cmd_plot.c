@@ -7,7 +7,7 @@
  * into PLOTDIR (default DIR/plots) and runs the plots/ scripts on it, PNG and SVG:
  *
  *   latency-BENCH   box per case and kernel: p25..p75, Tukey whiskers, median + 95% CI
- *   counts-BENCH    remote shootdowns, full flushes, faults per sample (grouped bars)
+ *   counts-BENCH    the PB_SHOW_PLOT metrics per sample (grouped bars)
  *   puds-BENCH      median latency vs number of PUDs (lines with CI)
  *   remote-BENCH    median latency vs number of remote participants
  *
@@ -384,17 +384,12 @@ static void plot_latency(struct plot_ctx *p, const char *bench, const unsigned *
 	run_script(p, name, "latency.gp");
 }
 
-/* The per-sample metrics of the counts plot, a bar each. */
-static const enum pb_metric_id bar_counts[] = {
-	PB_METRIC_REMOTE_SHOOTDOWNS, PB_METRIC_FULL_FLUSHES, PB_METRIC_FAULTS,
-};
-#define NR_BARS (sizeof(bar_counts) / sizeof(*bar_counts))
-
 /* (b) grouped bars: a block per column, a row per case, a column per count. */
 static void plot_counts(struct plot_ctx *p, const char *bench, const unsigned *idx, unsigned nr)
 {
 	char name[PB_CASE_NAME_MAX + 16], data[PB_CASE_NAME_MAX + 24], what[512];
-	double boxw = 1, ymax[NR_BARS] = { 0 };
+	double boxw = 1, ymax[PB_METRIC_MAX_ALL] = { 0 };
+	int bars[PB_METRIC_MAX_ALL], nr_bars = pb_metrics_shown(PB_SHOW_PLOT, bars);
 	unsigned known = 0;
 	FILE *v, *f = open_data(p, "counts", bench, name, sizeof(name), data, sizeof(data));
 
@@ -402,8 +397,8 @@ static void plot_counts(struct plot_ctx *p, const char *bench, const unsigned *i
 		return;
 	for (unsigned col = 0; col < p->set->nr; col++) {
 		fprintf(f, "# %s: x", p->set->col[col].label);
-		for (size_t b = 0; b < NR_BARS; b++)
-			fprintf(f, " %s", pb_metrics[bar_counts[b]].key);
+		for (int b = 0; b < nr_bars; b++)
+			fprintf(f, " %s", pb_metric_all(bars[b])->key);
 		fprintf(f, " (per sample; NaN = unavailable)\n");
 		for (unsigned j = 0; j < nr; j++) {
 			json_object *pc = pb_jget(p->cases[idx[j]].rec[col], "per_sample");
@@ -411,8 +406,8 @@ static void plot_counts(struct plot_ctx *p, const char *bench, const unsigned *i
 			if (!pc)
 				continue;
 			fprintf(f, "%g", xpos(j, col, p->set->nr, &boxw));
-			for (size_t b = 0; b < NR_BARS; b++) {
-				double c = pb_metric_get(pc, bar_counts[b]);
+			for (int b = 0; b < nr_bars; b++) {
+				double c = pb_metric_get(pc, bars[b]);
 
 				fprintf(f, " %g", c);
 				known += !isnan(c);
@@ -433,13 +428,13 @@ static void plot_counts(struct plot_ctx *p, const char *bench, const unsigned *i
 	if (!v)
 		return;
 	case_ticks(p, v, idx, nr);
-	fprintf(v, "boxw = %g\nnbars = %zu\narray barlabel[%zu]\narray ymax[%zu]\n", boxw,
-		NR_BARS, NR_BARS, NR_BARS);
-	for (size_t b = 0; b < NR_BARS; b++) {
-		fprintf(v, "barlabel[%zu] = ", b + 1);
-		gp_string(v, pb_metrics[bar_counts[b]].label);
+	fprintf(v, "boxw = %g\nnbars = %d\narray barlabel[%d]\narray ymax[%d]\n", boxw,
+		nr_bars, nr_bars, nr_bars);
+	for (int b = 0; b < nr_bars; b++) {
+		fprintf(v, "barlabel[%d] = ", b + 1);
+		gp_string(v, pb_metric_all(bars[b])->label);
 		/* headroom for the value labels; an all-zero panel still gets an axis */
-		fprintf(v, "\nymax[%zu] = %g\n", b + 1, ymax[b] > 0 ? ymax[b] * 1.25 : 1);
+		fprintf(v, "\nymax[%d] = %g\n", b + 1, ymax[b] > 0 ? ymax[b] * 1.25 : 1);
 	}
 	fclose(v);
 	run_script(p, name, "counts.gp");

@@ -23,8 +23,6 @@
 
 #define MATRIX_SCHEMA "pudbench-matrix/1"
 
-const char *const *const pb_cmp_counts = pb_metric_keys;
-
 
 static const char *const stat_names[PB_STAT__COUNT] = {
 	[PB_STAT_MIN] = "min", [PB_STAT_MEDIAN] = "median", [PB_STAT_AMEAN] = "amean",
@@ -416,14 +414,14 @@ static void fill_cell(struct pb_cmp_cell *c, json_object *rec)
 	for (size_t i = 0; c->samples && i < n; i++)
 		c->samples[i] = json_object_get_double(json_object_array_get_idx(samples, i));
 	pb_cmp_summarise(c->samples, c->samples ? n : 0, &c->st);
-	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
+	for (int i = 0; i < pb_metric_nr_all(); i++)
 		c->count[i] = pb_metric_get(pb_jget(rec, "per_sample"), i);
 	for (int i = 0; i < PB_CHECK__COUNT; i++)
 		c->check[i] = pb_jget(pb_jget(rec, "checks"), pb_checks[i].key);
 	c->p = c->p_adj = c->ratio_lo = c->ratio_hi = NAN;
 	fill_reps(c, pb_jget(pb_jget(rec, "between_runs"), "medians_ns"));
-	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
-		range_of(pb_jget(pb_jget(pb_jget(rec, "between_runs"), "per_sample"), pb_metrics[i].key),
+	for (int i = 0; i < pb_metric_nr_all(); i++)
+		range_of(pb_jget(pb_jget(pb_jget(rec, "between_runs"), "per_sample"), pb_metric_all(i)->key),
 			 &c->count_lo[i], &c->count_hi[i]);
 }
 

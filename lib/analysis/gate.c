@@ -20,7 +20,7 @@ static const char *const latency_keys[] = { "metric", "max_regression_pct", "alp
 static const char *const coverage_keys[] = { "allow_not_measured" };
 #define NR_COVERAGE_KEYS 1
 /* Every key has a slot in seen[]: latency keys, then counts, checks, coverage. */
-#define CHECK_SLOTS (NR_LATENCY_KEYS + PB_CMP_NR_COUNTS)
+#define CHECK_SLOTS (NR_LATENCY_KEYS + PB_CMP_MAX_COUNTS)
 #define COVERAGE_SLOTS (CHECK_SLOTS + PB_CHECK__COUNT)
 #define NR_SLOTS (COVERAGE_SLOTS + NR_COVERAGE_KEYS)
 
@@ -156,7 +156,7 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 	if (sec == GS_LATENCY)
 		key = index_of(latency_keys, NR_LATENCY_KEYS, name);
 	else if (sec == GS_COUNTS)
-		key = index_of(pb_cmp_counts, PB_CMP_NR_COUNTS, name), slot = NR_LATENCY_KEYS;
+		key = pb_metric_find(name), slot = NR_LATENCY_KEYS;
 	else if (sec == GS_CHECKS)
 		key = pb_check_find(name), slot = CHECK_SLOTS;
 	else if (sec == GS_COVERAGE)
@@ -319,15 +319,15 @@ static double count_change(const struct pb_cmp_cell *base, const struct pb_cmp_c
 static void gate_counts(const struct pb_gate *g, struct trip_ctx *t,
 			const struct pb_cmp_cell *base, const struct pb_cmp_cell *now)
 {
-	for (int i = 0; i < PB_CMP_NR_COUNTS; i++) {
+	for (int i = 0; i < pb_metric_nr_all(); i++) {
 		double b = base->count[i], v = now->count[i], d = count_change(base, now, i);
 		char rule[64];
 
 		if (!g->count[i].set || (isnan(b) && isnan(v)))
 			continue;
-		snprintf(rule, sizeof(rule), "counts.%s", pb_cmp_counts[i]);
+		snprintf(rule, sizeof(rule), "counts.%s", pb_metric_all(i)->key);
 		if (isnan(v)) {
-			snprintf(rule, sizeof(rule), "null.counts.%s", pb_cmp_counts[i]);
+			snprintf(rule, sizeof(rule), "null.counts.%s", pb_metric_all(i)->key);
 			trip(t, rule, "null in NEW (not measured), %.6g per sample in BASE", b);
 			continue;
 		}

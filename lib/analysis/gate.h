@@ -46,7 +46,7 @@ struct pb_gate {
 	struct {
 		bool set, increase_only;
 		double allow;
-	} count[PB_CMP_NR_COUNTS];
+	} count[PB_CMP_MAX_COUNTS];
 	enum pb_gate_check check[PB_CHECK__COUNT];
 	/* [coverage] allow_not_measured: fnmatch globs over case names */
 	char allow_not_measured[PB_GATE_MAX_ALLOW][PB_CASE_NAME_MAX];

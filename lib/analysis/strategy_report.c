@@ -11,11 +11,21 @@
 #define FULL PB_METRIC_FULL_FLUSHES
 #define RSHOOT PB_METRIC_REMOTE_SHOOTDOWNS
 
-/* The per-call metrics of the report's table, in its column order. */
-static const enum pb_metric_id shown[] = {
-	RSHOOT, FULL, LOCAL, PB_METRIC_FAULTS, PB_METRIC_PUD_SPLITS,
+#define METRIC_W 6	/* a count column, at least */
+
+/* The metrics a part of the report shows (PB_SHOW_STRATEGY, PB_SHOW_FLUSHES), in order. */
+struct shown {
+	int idx[PB_METRIC_MAX_ALL];
+	int nr;
 };
-#define NR_SHOWN (sizeof(shown) / sizeof(*shown))
+
+static struct shown shown_by(unsigned show)
+{
+	struct shown sh;
+
+	sh.nr = pb_metrics_shown(show, sh.idx);
+	return sh;
+}
 
 static size_t alen(json_object *a)
 {
@@ -90,7 +100,7 @@ static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, jso
 	r->puds = (int)pb_jnum(rec, "nr_puds");
 	r->remote = (int)pb_jnum(rec, "remote_cpus");
 	r->mode = r->remote ? pb_jstr(rec, "remote_mode", "?") : "";
-	for (int m = 0; m < PB_METRIC__COUNT; m++)
+	for (int m = 0; m < pb_metric_nr_all(); m++)
 		r->per_sample[m] = pb_metric_get(pc, m);
 	r->stale = stale ? json_object_get_double(stale) : NAN;
 	x = samples(rec, &n);
@@ -221,6 +231,7 @@ static const char *fmt_count(double v, char *buf, size_t len)
 static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *r)
 {
 	char b[24], med[48], ratio[48] = "-";
+	struct shown sh = shown_by(PB_SHOW_STRATEGY);
 
 	if (isnan(r->st.v[PB_STAT_MEDIAN]))
 		snprintf(med, sizeof(med), "n/a");
@@ -234,8 +245,9 @@ static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_
 		snprintf(ratio, sizeof(ratio), "1");
 	fprintf(f, "%-14.14s %-10.10s %-14s %4d %-9s %2d%-5s", k[r->kernel].label, r->backend,
 		pb_sr_strategy_label(r), r->puds, r->operation, r->remote, r->remote ? ":spin" : "");
-	for (size_t m = 0; m < NR_SHOWN; m++)
-		fprintf(f, " %6s", fmt_count(r->per_sample[shown[m]], b, sizeof(b)));
+	for (int m = 0; m < sh.nr; m++)
+		fprintf(f, " %*s", pb_metric_width(sh.idx[m], METRIC_W),
+			fmt_count(r->per_sample[sh.idx[m]], b, sizeof(b)));
 	fprintf(f, " %-24s %s\n", med, ratio);
 }
 
@@ -302,21 +314,22 @@ static const char *flush_verdict(const struct pb_sr_row *base, const struct pb_s
 	return df >= 0.5 ? "a full flush disappears" : "a ranged flush disappears";
 }
 
-/* What a kernel is held against the first kernel on; function-call IPIs where both measured them. */
-static const enum pb_metric_id diffed[] = { LOCAL, FULL, RSHOOT, PB_METRIC_CALL_IPIS };
-#define NR_DIFFED (sizeof(diffed) / sizeof(*diffed))
-
+/* What a kernel is held against the first kernel on (PB_SHOW_FLUSHES), where both measured it. */
 static void print_kernel_diff(FILE *f, const char *label, const struct pb_sr_row *b,
 			      const struct pb_sr_row *r)
 {
+	struct shown sh = shown_by(PB_SHOW_FLUSHES);
+	const char *sep = "";
+
 	fprintf(f, "  %-12.12s %-10s %-9s %d%-5s", label, r->backend, r->operation, r->remote,
 		r->remote ? ":spin" : "");
-	for (size_t m = 0; m < NR_DIFFED; m++) {
-		double was = b->per_sample[diffed[m]], now = r->per_sample[diffed[m]];
+	for (int m = 0; m < sh.nr; m++) {
+		double was = b->per_sample[sh.idx[m]], now = r->per_sample[sh.idx[m]];
 
-		if (diffed[m] != PB_METRIC_CALL_IPIS || (!isnan(was) && !isnan(now)))
-			fprintf(f, "%s %s %.2f -> %.2f", m ? "," : "", pb_metrics[diffed[m]].abbrev,
-				was, now);
+		if (isnan(was) || isnan(now))
+			continue;
+		fprintf(f, "%s %s %.2f -> %.2f", sep, pb_metric_all(sh.idx[m])->abbrev, was, now);
+		sep = ",";
 	}
 	fprintf(f, ": %s\n", flush_verdict(b, r));
 }
@@ -340,10 +353,10 @@ static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned n
 			if (!b)
 				continue;
 			if (!any) {
+				struct shown sh = shown_by(PB_SHOW_FLUSHES);
+
 				fprintf(f, "\n%s per call against %s:\n", bench, k[0].label);
-				for (size_t m = 0; m < NR_DIFFED; m++)
-					fprintf(f, "  %s: %s\n", pb_metrics[diffed[m]].abbrev,
-						pb_metrics[diffed[m]].meaning);
+				pb_metrics_legend(f, "  ", sh.idx, sh.nr, true);
 			}
 			any = true;
 			print_kernel_diff(f, k[c].label, b, r);
@@ -439,20 +452,19 @@ void pb_strategy_report_print(FILE *f, const struct pb_sr_kernel *k, unsigned nr
 {
 	struct pb_sr_row *rows;
 	size_t n = pb_sr_collect(k, nr, "mprotect-inplace", &rows);
+	struct shown sh = shown_by(PB_SHOW_STRATEGY);
 
 	fprintf(f, "\nStrategy report: mprotect-inplace per backend, per call\n"
 		   "  %s\n"
-		   "  strategy - = the kernel's only path (no knob); per call:",
+		   "  strategy - = the kernel's only path (no knob); per call:\n",
 		   pb_sr_accel_note(k, nr));
-	for (size_t m = 0; m < NR_SHOWN; m++)
-		fprintf(f, "%s\n  %s = %s", m ? "," : "", pb_metrics[shown[m]].abbrev,
-			pb_metrics[shown[m]].label);
-	fprintf(f, ";\n  ratio = median / median of inplace on the same kernel [95%% bootstrap CI], "
+	pb_metrics_legend(f, "  ", sh.idx, sh.nr, false);
+	fprintf(f, "  ratio = median / median of inplace on the same kernel [95%% bootstrap CI], "
 		   "Mann-Whitney p\n\n");
 	fprintf(f, "%-14s %-10s %-14s %4s %-9s %-7s", "kernel", "backend", "strategy", "PUDs",
 		"operation", "remote");
-	for (size_t m = 0; m < NR_SHOWN; m++)
-		fprintf(f, " %6s", pb_metrics[shown[m]].abbrev);
+	for (int m = 0; m < sh.nr; m++)
+		fprintf(f, " %*s", pb_metric_width(sh.idx[m], METRIC_W), pb_metric_all(sh.idx[m])->abbrev);
 	fprintf(f, " %-24s %s\n", "median us [95% CI]", "ratio vs inplace");
 	for (size_t i = 0; i < n; i++)
 		print_row(f, k, &rows[i]);

@@ -37,7 +37,7 @@ struct pb_sr_row {
 	const char *operation;
 	int puds, remote;
 	const char *mode;		/* remote mode, "" with no participant */
-	double per_sample[PB_METRIC__COUNT];	/* by enum pb_metric_id, NAN = unavailable */
+	double per_sample[PB_METRIC_MAX_ALL];	/* by pb_metric_all() index, NAN = unavailable */
 	double stale;			/* correctness only: stale writes, NAN elsewhere */
 	struct pb_cmp_stats st;		/* latency, ns */
 	bool has_ratio;			/* vs inplace on the same kernel */
