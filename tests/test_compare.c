@@ -1286,6 +1286,14 @@ TEST(compare_fold_gate_and_cover_letter_read_a_schema_1_file)
 	json_object_put(doc);
 	ASSERT_EQ(COMPARE("--gate", GATE_CONF, BASELINE, path), 0);
 	ASSERT_SUBSTR(out, "gate: PASS");
+	/* its counts table explains every short name it shows */
+	for (int i = 0; i < pb_metric_nr_all(); i++) {
+		char legend[256];
+
+		snprintf(legend, sizeof(legend), "  %-*s = %s\n", PB_METRIC_ABBREV_MAX,
+			 pb_metric_all(i)->abbrev, pb_metric_all(i)->label);
+		ASSERT_SUBSTR(out, legend);
+	}
 	ASSERT_TRUE(!strstr(out, "only in BASE"));
 	ASSERT_EQ(COMPARE("--gate", GATE_CONF, path, BASELINE), 0);
 	snprintf(folded, sizeof(folded), "%s/folded", dir);

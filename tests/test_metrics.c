@@ -17,7 +17,10 @@
 #include <json-c/json.h>
 
 #include "bench.h"
+#include "matrix_table.h"
 #include "metrics.h"
+#include "results.h"
+#include "strategy_report.h"
 #include "record.h"
 #include "tap.h"
 
@@ -268,6 +271,79 @@ TEST(tables_choose_their_rows_by_attribute)
 		ASSERT_SUBSTR(text, line);
 	}
 	free(text);
+}
+
+/* ---- every table explains the short names it shows --------------------- */
+
+/* What @print writes, NUL-terminated (free it). */
+static char *printed(void (*print)(FILE *f))
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ASSERT_TRUE(f != NULL);
+	print(f);
+	fclose(f);
+	return text;
+}
+
+static void run_table(FILE *f)
+{
+	pb_results_print_header(f);
+}
+
+static void matrix_table(FILE *f)
+{
+	pb_matrix_table_print(f, NULL, 0);
+}
+
+static void strategy_report(FILE *f)
+{
+	pb_strategy_report_print(f, NULL, 0);
+}
+
+/*
+ * Each metric with @show: its short name a column header, and a legend
+ * line "SHORT = label" from the table; no metric without it in the header.
+ */
+static void expect_columns_and_legend(const char *table, const char *text, unsigned show)
+{
+	for (int i = 0; i < pb_metric_nr_all(); i++) {
+		const struct pb_metric *m = pb_metric_all(i);
+		char legend[256], column[32];
+
+		snprintf(legend, sizeof(legend), "  %-*s = %s\n", PB_METRIC_ABBREV_MAX, m->abbrev,
+			 m->label);
+		snprintf(column, sizeof(column), " %s ", m->abbrev);
+		if (m->show & show) {
+			EXPECT(strstr(text, legend), "%s: no legend line for %s:\n%s", table, m->abbrev,
+			       text);
+			EXPECT(strstr(text, column), "%s: no column %s", table, m->abbrev);
+		} else {
+			EXPECT(!strstr(text, column), "%s shows %s, not marked for it", table, m->abbrev);
+		}
+	}
+}
+
+TEST(every_table_explains_the_short_names_it_shows)
+{
+	static const struct {
+		const char *name;
+		void (*print)(FILE *f);
+		unsigned show;
+	} tables[] = {
+		{ "run table", run_table, PB_SHOW_RUN_TABLE },
+		{ "kernel matrix", matrix_table, PB_SHOW_MATRIX },
+		{ "strategy report", strategy_report, PB_SHOW_STRATEGY },
+	};
+
+	for (size_t t = 0; t < sizeof(tables) / sizeof(*tables); t++) {
+		char *text = printed(tables[t].print);
+
+		expect_columns_and_legend(tables[t].name, text, tables[t].show);
+		free(text);
+	}
 }
 
 int main(int argc, char **argv)
