@@ -3,7 +3,7 @@
  * pudbench cover-letter DIR: the data table for a patch series' cover
  * letter, from a kernel-matrix directory (matrix.json + each kernel's
  * results.json).  Plain text for an email: at most 80 columns.
- *  --series ad (default): the _ad() patch; kernel, strategy, direction,
+ *  --series ad (default): the _ad() patch; kernel, strategy, operation,
  *    PUDs, remote shootdowns and faults per call, median latency with its
  *    95% CI, accelerator.
  *  --series hugetlb: patches/0003; per kernel and backend, local, full and
@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "exit.h"
+#include "operation.h"
 #include "compare.h"
 #include "strategy_report.h"
 
@@ -120,9 +121,12 @@ static bool spinning_or_alone(const struct pb_sr_row *r)
 	return !r->remote || !strcmp(r->mode, "spin");
 }
 
-static const char *short_direction(const struct pb_sr_row *r)
+/* The operation's short name from lib/operation.c; an unknown one as recorded. */
+static const char *short_operation(const struct pb_sr_row *r)
 {
-	return strcmp(r->operation, "downgrade") ? "up" : "down";
+	const struct pb_operation *op = pb_operation_find(r->operation);
+
+	return op ? op->short_name : r->operation;
 }
 
 /* Which kernel each label is: package and version, or source + patches + config. */
@@ -150,7 +154,7 @@ static void print_table_ad(const struct pb_sr_kernel *k, const struct pb_cmp_set
 	printf("mprotect() of 1 GiB device-dax PUDs (pudbench mprotect-inplace), per call\n");
 	printf("%s\n", pb_sr_accel_note(k, s->nr));
 	print_kernels(k, s);
-	printf("\n%-12s %-10s %-4s %4s %3s", "kernel", "strategy", "dir", "PUDs", "rem");
+	printf("\n%-12s %-10s %-5s %4s %3s", "kernel", "strategy", "op", "PUDs", "rem");
 	print_count_names(&counts);
 	printf(" %-20s %s\n", "median us [95% CI]", "accel");
 	for (size_t i = 0; i < n; i++) {
@@ -162,8 +166,8 @@ static void print_table_ad(const struct pb_sr_kernel *k, const struct pb_cmp_set
 		fmt_us(r->st.median_ci_lo, b[1], sizeof(b[1]));
 		fmt_us(r->st.median_ci_hi, b[2], sizeof(b[2]));
 		snprintf(med, sizeof(med), "%s [%s, %s]", b[0], b[1], b[2]);
-		printf("%-12.12s %-10s %-4s %4d %3d", k[r->kernel].label, pb_sr_strategy_label(r),
-		       short_direction(r), r->puds, r->remote);
+		printf("%-12.12s %-10s %-5s %4d %3d", k[r->kernel].label, pb_sr_strategy_label(r),
+		       short_operation(r), r->puds, r->remote);
 		print_counts(r, &counts);
 		printf(" %-20s %s\n", med, k[r->kernel].accel ? k[r->kernel].accel : "?");
 	}
@@ -183,7 +187,7 @@ static void print_rows_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp
 	size_t n = pb_sr_collect(k, s->nr, bench, &rows);
 	char median[32];
 
-	printf("\n%s\n%-12s %-10s %-4s %3s", bench, "kernel", "backend", "dir", "rem");
+	printf("\n%s\n%-12s %-10s %-5s %3s", bench, "kernel", "backend", "op", "rem");
 	print_count_names(&counts);
 	printf(" %9s\n", "median us");
 	for (size_t i = 0; i < n; i++) {
@@ -192,8 +196,8 @@ static void print_rows_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp
 		if (!spinning_or_alone(r))
 			continue;
 		fmt_us(r->st.v[PB_STAT_MEDIAN], median, sizeof(median));
-		printf("%-12.12s %-10.10s %-4s %3d", k[r->kernel].label, r->backend,
-		       short_direction(r), r->remote);
+		printf("%-12.12s %-10.10s %-5s %3d", k[r->kernel].label, r->backend,
+		       short_operation(r), r->remote);
 		print_counts(r, &counts);
 		printf(" %9s\n", median);
 	}

@@ -1309,6 +1309,80 @@ TEST(compare_fold_gate_and_cover_letter_read_a_schema_1_file)
 	ASSERT_TRUE(!strstr(out, "(no mprotect-inplace records)"));
 }
 
+/*
+ * The baseline matrix in DIR/labels, its mprotect-inplace upgrade records
+ * relabelled @op: the cover letter labels a series by its operation.
+ */
+static const char *matrix_with_operation(const char *op)
+{
+	static char m[128];
+	char path[192];
+	json_object *doc = json_object_from_file(BASELINE), *recs = pb_jget(doc, "results");
+
+	snprintf(m, sizeof(m), "%s/labels-%s", dir, op);
+	snprintf(path, sizeof(path), "%s/debian-6.12", m);
+	if (mkdir(m, 0755) || mkdir(path, 0755))
+		TAP_FAIL("mkdir %s", path);
+	for (size_t i = 0; i < pb_jlen(recs); i++) {
+		json_object *r = pb_jidx(recs, i);
+
+		if (!strcmp(pb_jstr(r, "bench", ""), "mprotect-inplace") &&
+		    !strcmp(pb_jstr(r, "direction", ""), "upgrade"))
+			json_object_object_add(r, "direction", json_object_new_string(op));
+	}
+	snprintf(path, sizeof(path), "%s/debian-6.12/results.json", m);
+	ASSERT_EQ(json_object_to_file(path, doc), 0);
+	json_object_put(doc);
+	doc = json_object_from_file(BASELINE_MATRIX "/matrix.json");
+	snprintf(path, sizeof(path), "%s/matrix.json", m);
+	ASSERT_EQ(json_object_to_file(path, doc), 0);
+	json_object_put(doc);
+	return m;
+}
+
+/*
+ * Every row of kernel debian-6.12 in the cover letter --series @series
+ * (ad: its rows end with the accelerator, tcg) is labelled @down or @other
+ * in its "dir" column, and both labels occur.
+ */
+static void expect_cover_rows(const char *series, const char *down, const char *other)
+{
+	char want[2][128];
+	bool seen[2] = { false, false };
+
+	snprintf(want[0], sizeof(want[0]), " %-5s ", down);
+	snprintf(want[1], sizeof(want[1]), " %-5s ", other);
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "debian-6.12 ", 12) || !strstr(line, "tcg") == !strcmp(series, "ad"))
+			continue;
+		seen[0] |= strstr(line, want[0]) != NULL;
+		seen[1] |= strstr(line, want[1]) != NULL;
+		EXPECT(strstr(line, want[0]) || strstr(line, want[1]), "--series %s: row '%s' is "
+		       "labelled neither '%s' nor '%s'", series, line, down, other);
+	}
+	EXPECT(seen[0] && seen[1], "--series %s: no '%s' row or no '%s' row", series, down, other);
+}
+
+TEST(cover_letter_labels_each_series_by_its_operation)
+{
+	static const char *const ops[][2] = {
+		{ "upgrade", "up" }, { "none", "none" }, { "cycle", "cycle" }, { "fault", "fault" },
+	};
+	static const char *const series[] = { "ad", "hugetlb" };
+
+	setup();
+	for (size_t o = 0; o < sizeof(ops) / sizeof(*ops); o++) {
+		const char *m = matrix_with_operation(ops[o][0]);
+
+		for (size_t k = 0; k < sizeof(series) / sizeof(*series); k++) {
+			ASSERT_EQ(run_cmd((char *[]){ PB_BIN, "cover-letter", "--series",
+						      (char *)series[k], (char *)m, NULL },
+					  out, sizeof(out)), 0);
+			expect_cover_rows(series[k], "down", ops[o][1]);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	return tap_main();
