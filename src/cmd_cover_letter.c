@@ -81,7 +81,7 @@ static void print_count_names(const struct count_cols *c)
 		printf(" %*s", pb_metric_width(c->idx[i], METRIC_W), pb_metric_all(c->idx[i])->abbrev);
 }
 
-static void print_counts(const struct pb_sr_row *r, const struct count_cols *c)
+static void print_counts(const struct pb_strategy_report_row *r, const struct count_cols *c)
 {
 	for (int i = 0; i < c->nr; i++) {
 		double v = r->per_sample[c->idx[i]];
@@ -116,13 +116,13 @@ static void print_legend(const char *before, const struct count_cols *c,
 }
 
 /* The cover letter is about one participant mode: spinning. */
-static bool spinning_or_alone(const struct pb_sr_row *r)
+static bool spinning_or_alone(const struct pb_strategy_report_row *r)
 {
 	return !r->remote || !strcmp(r->mode, "spin");
 }
 
 /* The operation's short name from lib/operation.c; an unknown one as recorded. */
-static const char *short_operation(const struct pb_sr_row *r)
+static const char *short_operation(const struct pb_strategy_report_row *r)
 {
 	const struct pb_operation *op = pb_operation_find(r->operation);
 
@@ -130,7 +130,7 @@ static const char *short_operation(const struct pb_sr_row *r)
 }
 
 /* Which kernel each label is: package and version, or source + patches + config. */
-static void print_kernels(const struct pb_sr_kernel *k, const struct pb_cmp_set *s)
+static void print_kernels(const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s)
 {
 	for (unsigned c = 0; c < s->nr; c++) {
 		json_object *meta = pb_jget(s->col[c].doc, "kernel");
@@ -144,21 +144,21 @@ static void print_kernels(const struct pb_sr_kernel *k, const struct pb_cmp_set 
 	}
 }
 
-static void print_table_ad(const struct pb_sr_kernel *k, const struct pb_cmp_set *s)
+static void print_table_ad(const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s)
 {
 	struct count_cols counts = count_cols(PB_SHOW_COVER);
-	struct pb_sr_row *rows;
-	size_t n = pb_sr_collect(k, s->nr, "mprotect-inplace", &rows);
+	struct pb_strategy_report_row *rows;
+	size_t n = pb_strategy_report_rows(k, s->nr, "mprotect-inplace", &rows);
 	char b[3][32], med[3 * 32 + 8];
 
 	printf("mprotect() of 1 GiB device-dax PUDs (pudbench mprotect-inplace), per call\n");
-	printf("%s\n", pb_sr_accel_note(k, s->nr));
+	printf("%s\n", pb_strategy_report_accel_note(k, s->nr));
 	print_kernels(k, s);
 	printf("\n%-12s %-10s %-5s %4s %3s", "kernel", "strategy", "op", "PUDs", "rem");
 	print_count_names(&counts);
 	printf(" %-20s %s\n", "median us [95% CI]", "accel");
 	for (size_t i = 0; i < n; i++) {
-		const struct pb_sr_row *r = &rows[i];
+		const struct pb_strategy_report_row *r = &rows[i];
 
 		if (!spinning_or_alone(r))
 			continue;
@@ -166,7 +166,8 @@ static void print_table_ad(const struct pb_sr_kernel *k, const struct pb_cmp_set
 		fmt_us(r->st.median_ci_lo, b[1], sizeof(b[1]));
 		fmt_us(r->st.median_ci_hi, b[2], sizeof(b[2]));
 		snprintf(med, sizeof(med), "%s [%s, %s]", b[0], b[1], b[2]);
-		printf("%-12.12s %-10s %-5s %4d %3d", k[r->kernel].label, pb_sr_strategy_label(r),
+		printf("%-12.12s %-10s %-5s %4d %3d", k[r->kernel].label,
+		       pb_strategy_report_strategy_label(r),
 		       short_operation(r), r->puds, r->remote);
 		print_counts(r, &counts);
 		printf(" %-20s %s\n", med, k[r->kernel].accel ? k[r->kernel].accel : "?");
@@ -179,19 +180,20 @@ static void print_table_ad(const struct pb_sr_kernel *k, const struct pb_cmp_set
 	free(rows);
 }
 
-static void print_rows_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp_set *s,
+static void print_rows_hugetlb(const struct pb_strategy_report_kernel *k,
+			       const struct pb_cmp_set *s,
 			       const char *bench)
 {
 	struct count_cols counts = count_cols(PB_SHOW_FLUSHES);
-	struct pb_sr_row *rows;
-	size_t n = pb_sr_collect(k, s->nr, bench, &rows);
+	struct pb_strategy_report_row *rows;
+	size_t n = pb_strategy_report_rows(k, s->nr, bench, &rows);
 	char median[32];
 
 	printf("\n%s\n%-12s %-10s %-5s %3s", bench, "kernel", "backend", "op", "rem");
 	print_count_names(&counts);
 	printf(" %9s\n", "median us");
 	for (size_t i = 0; i < n; i++) {
-		const struct pb_sr_row *r = &rows[i];
+		const struct pb_strategy_report_row *r = &rows[i];
 
 		if (!spinning_or_alone(r))
 			continue;
@@ -206,12 +208,13 @@ static void print_rows_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp
 	free(rows);
 }
 
-static void print_table_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp_set *s)
+static void print_table_hugetlb(const struct pb_strategy_report_kernel *k,
+				const struct pb_cmp_set *s)
 {
 	struct count_cols counts = count_cols(PB_SHOW_FLUSHES);
 
 	printf("mprotect() of 1 GiB hugetlb mappings, device-dax for reference, per call\n");
-	printf("%s\n", pb_sr_accel_note(k, s->nr));
+	printf("%s\n", pb_strategy_report_accel_note(k, s->nr));
 	print_kernels(k, s);
 	print_rows_hugetlb(k, s, "mprotect-inplace");
 	print_rows_hugetlb(k, s, "hugetlb-pmd-unshare");
@@ -223,7 +226,7 @@ static void print_table_hugetlb(const struct pb_sr_kernel *k, const struct pb_cm
 
 static const struct series {
 	const char *name;
-	void (*table)(const struct pb_sr_kernel *k, const struct pb_cmp_set *s);
+	void (*table)(const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s);
 } series[] = {
 	{ "ad", print_table_ad },
 	{ "hugetlb", print_table_hugetlb },
@@ -249,7 +252,7 @@ static const struct option opts[] = {
 int pb_cmd_cover_letter(int argc, char **argv)
 {
 	static struct pb_cmp_set s;
-	struct pb_sr_kernel k[PB_CMP_MAX_COLS];
+	struct pb_strategy_report_kernel k[PB_CMP_MAX_COLS];
 	const struct series *ser = &series[0];
 	bool report = false;
 	char err[PATH_MAX + 256];
@@ -282,7 +285,7 @@ int pb_cmd_cover_letter(int argc, char **argv)
 	for (unsigned c = 0; c < s.nr; c++) {
 		json_object *meta = pb_jget(s.col[c].doc, "kernel");
 
-		k[c] = (struct pb_sr_kernel){
+		k[c] = (struct pb_strategy_report_kernel){
 			.label = s.col[c].label,
 			.doc = s.col[c].doc,
 			.patches = pb_jstr(meta, "patches", NULL),

@@ -947,17 +947,17 @@ int pb_cmd_kernels(int argc, char **argv)
 	}
 	pb_matrix_table_print(stdout, cols, kc.nr_kernels);
 	{
-		struct pb_sr_kernel sk[PB_KC_MAX_KERNELS];
+		struct pb_strategy_report_kernel sk[PB_KC_MAX_KERNELS];
 
 		for (unsigned i = 0; i < kc.nr_kernels; i++)
-			sk[i] = (struct pb_sr_kernel){
+			sk[i] = (struct pb_strategy_report_kernel){
 				.label = cols[i].label,
 				.doc = cols[i].doc,
 				.patches = json_object_get_string(pb_jget(json_object_array_get_idx(kernels, i),
 								      "patches")),
 				.accel = cols[i].accel,
 			};
-		if (pb_sr_wanted(sk, kc.nr_kernels))
+		if (pb_strategy_report_wanted(sk, kc.nr_kernels))
 			pb_strategy_report_print(stdout, sk, kc.nr_kernels);
 	}
 	printf("\nmatrix: %s/matrix.json (%u ok, %d failed)\n", c.out, kc.nr_kernels - (unsigned)failed,

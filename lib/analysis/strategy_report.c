@@ -47,7 +47,7 @@ static int strategy_rank(const char *s)
 
 static int row_cmp(const void *x, const void *y)
 {
-	const struct pb_sr_row *a = x, *b = y;
+	const struct pb_strategy_report_row *a = x, *b = y;
 	int d;
 
 	if (a->kernel != b->kernel)
@@ -83,7 +83,8 @@ static double *samples(json_object *rec, size_t *n)
 	return x;
 }
 
-static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, json_object *rec)
+static void fill_row(struct pb_strategy_report_row *r, unsigned kernel, json_object *doc,
+		     json_object *rec)
 {
 	json_object *pc = pb_jget(rec, "per_sample");
 	json_object *stale = pb_jget(pb_jget(rec, "checks"), "stale_write");
@@ -109,7 +110,8 @@ static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, jso
 }
 
 /* The same case but for the strategy (record.h's identity), on any kernel. */
-static bool same_setup(const struct pb_sr_row *a, const struct pb_sr_row *b)
+static bool same_setup(const struct pb_strategy_report_row *a,
+		       const struct pb_strategy_report_row *b)
 {
 	for (size_t i = 0; i < pb_record_nr_id_fields; i++) {
 		const char *field = pb_record_id_fields[i];
@@ -121,16 +123,17 @@ static bool same_setup(const struct pb_sr_row *a, const struct pb_sr_row *b)
 	return true;
 }
 
-static bool same_case(const struct pb_sr_row *a, const struct pb_sr_row *b)
+static bool same_case(const struct pb_strategy_report_row *a,
+		      const struct pb_strategy_report_row *b)
 {
 	return a->kernel == b->kernel && same_setup(a, b);
 }
 
 /* Ratio of medians against inplace on the same kernel and case, from the raw samples. */
-static void ratio_vs_inplace(struct pb_sr_row *rows, size_t n)
+static void ratio_vs_inplace(struct pb_strategy_report_row *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct pb_sr_row *r = &rows[i];
+		struct pb_strategy_report_row *r = &rows[i];
 		double *a = NULL, *b = NULL;
 		size_t na = 0, nb = 0, base = n;
 		bool exact;
@@ -154,11 +157,11 @@ static void ratio_vs_inplace(struct pb_sr_row *rows, size_t n)
 	}
 }
 
-size_t pb_sr_collect(const struct pb_sr_kernel *k, unsigned nr, const char *bench,
-		     struct pb_sr_row **out)
+size_t pb_strategy_report_rows(const struct pb_strategy_report_kernel *k, unsigned nr,
+			       const char *bench, struct pb_strategy_report_row **out)
 {
 	size_t n = 0, cap = 0;
-	struct pb_sr_row *rows = NULL;
+	struct pb_strategy_report_row *rows = NULL;
 
 	for (unsigned c = 0; c < nr; c++) {
 		json_object *res = pb_jget(k[c].doc, "results");
@@ -185,7 +188,7 @@ size_t pb_sr_collect(const struct pb_sr_kernel *k, unsigned nr, const char *benc
 	return n;
 }
 
-bool pb_sr_wanted(const struct pb_sr_kernel *k, unsigned nr)
+bool pb_strategy_report_wanted(const struct pb_strategy_report_kernel *k, unsigned nr)
 {
 	for (unsigned c = 0; c < nr; c++) {
 		if (alen(pb_jget(pb_jget(k[c].doc, "strategies"), "interleaved")) > 1)
@@ -198,12 +201,12 @@ bool pb_sr_wanted(const struct pb_sr_kernel *k, unsigned nr)
 	return false;
 }
 
-const char *pb_sr_strategy_label(const struct pb_sr_row *r)
+const char *pb_strategy_report_strategy_label(const struct pb_strategy_report_row *r)
 {
 	return r->knob ? r->strategy : "-";
 }
 
-const char *pb_sr_accel_note(const struct pb_sr_kernel *k, unsigned nr)
+const char *pb_strategy_report_accel_note(const struct pb_strategy_report_kernel *k, unsigned nr)
 {
 	bool tcg = false, other = false;
 
@@ -228,7 +231,8 @@ static const char *fmt_count(double v, char *buf, size_t len)
 	return buf;
 }
 
-static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *r)
+static void print_row(FILE *f, const struct pb_strategy_report_kernel *k,
+		      const struct pb_strategy_report_row *r)
 {
 	char b[24], med[48], ratio[48] = "-";
 	struct shown sh = shown_by(PB_SHOW_STRATEGY);
@@ -244,7 +248,8 @@ static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_
 	else if (r->knob && !strcmp(r->strategy, "inplace"))
 		snprintf(ratio, sizeof(ratio), "1");
 	fprintf(f, "%-14.14s %-10.10s %-14s %4d %-9s %2d%-5s", k[r->kernel].label, r->backend,
-		pb_sr_strategy_label(r), r->puds, r->operation, r->remote, r->remote ? ":spin" : "");
+		pb_strategy_report_strategy_label(r), r->puds, r->operation, r->remote,
+		r->remote ? ":spin" : "");
 	for (int m = 0; m < sh.nr; m++)
 		fprintf(f, " %*s", pb_metric_width(sh.idx[m], METRIC_W),
 			fmt_count(r->per_sample[sh.idx[m]], b, sizeof(b)));
@@ -252,8 +257,9 @@ static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_
 }
 
 /* Per call, over the rows: "1 of 2", from the local flush counts. */
-static void flush_note(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *in,
-		       const struct pb_sr_row *ad, bool *some_left)
+static void flush_note(FILE *f, const struct pb_strategy_report_kernel *k,
+		       const struct pb_strategy_report_row *in,
+		       const struct pb_strategy_report_row *ad, bool *some_left)
 {
 	double removed = in->per_sample[LOCAL] - ad->per_sample[LOCAL];
 	char what[96];
@@ -275,8 +281,8 @@ static void flush_note(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr
 	*some_left |= ad->per_sample[LOCAL] >= 0.5;
 }
 
-static void print_notes(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *rows,
-			size_t n)
+static void print_notes(FILE *f, const struct pb_strategy_report_kernel *k,
+			const struct pb_strategy_report_row *rows, size_t n)
 {
 	bool any = false, some_left = false;
 
@@ -300,7 +306,8 @@ static void print_notes(FILE *f, const struct pb_sr_kernel *k, const struct pb_s
 }
 
 /* Which flush a kernel drops (or adds) against the first kernel, from the counts. */
-static const char *flush_verdict(const struct pb_sr_row *base, const struct pb_sr_row *r)
+static const char *flush_verdict(const struct pb_strategy_report_row *base,
+				 const struct pb_strategy_report_row *r)
 {
 	double dl = base->per_sample[LOCAL] - r->per_sample[LOCAL];
 	double df = base->per_sample[FULL] - r->per_sample[FULL];
@@ -315,8 +322,8 @@ static const char *flush_verdict(const struct pb_sr_row *base, const struct pb_s
 }
 
 /* What a kernel is held against the first kernel on (PB_SHOW_FLUSHES), where both measured it. */
-static void print_kernel_diff(FILE *f, const char *label, const struct pb_sr_row *b,
-			      const struct pb_sr_row *r)
+static void print_kernel_diff(FILE *f, const char *label, const struct pb_strategy_report_row *b,
+			      const struct pb_strategy_report_row *r)
 {
 	struct shown sh = shown_by(PB_SHOW_FLUSHES);
 	const char *sep = "";
@@ -335,14 +342,14 @@ static void print_kernel_diff(FILE *f, const char *label, const struct pb_sr_row
 }
 
 /* Per backend and case, each kernel against the first one (e.g. the stock kernel). */
-static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned nr,
-			       const char *bench, const struct pb_sr_row *rows, size_t n)
+static void print_kernel_diffs(FILE *f, const struct pb_strategy_report_kernel *k, unsigned nr,
+			       const char *bench, const struct pb_strategy_report_row *rows, size_t n)
 {
 	bool any = false;
 
 	for (unsigned c = 1; c < nr; c++)
 		for (size_t i = 0; i < n; i++) {
-			const struct pb_sr_row *r = &rows[i], *b = NULL;
+			const struct pb_strategy_report_row *r = &rows[i], *b = NULL;
 
 			if (r->kernel != c)
 				continue;
@@ -364,10 +371,10 @@ static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned n
 }
 
 /* The shared-PMD unsharing case: counts, and whether the table was really shared. */
-static void print_unshare(FILE *f, const struct pb_sr_kernel *k, unsigned nr)
+static void print_unshare(FILE *f, const struct pb_strategy_report_kernel *k, unsigned nr)
 {
-	struct pb_sr_row *rows;
-	size_t n = pb_sr_collect(k, nr, "hugetlb-pmd-unshare", &rows);
+	struct pb_strategy_report_row *rows;
+	size_t n = pb_strategy_report_rows(k, nr, "hugetlb-pmd-unshare", &rows);
 
 	if (n)
 		fprintf(f, "\nhugetlb-pmd-unshare: mprotect(PROT_READ) that unshares a PMD table "
@@ -375,11 +382,13 @@ static void print_unshare(FILE *f, const struct pb_sr_kernel *k, unsigned nr)
 	for (size_t i = 0; i < n; i++) {
 		json_object *sh = pb_jget(rows[i].rec, "pmd_share");
 		json_object *shared = pb_jget(sh, "shared");
+		const char *was_shared = !shared ? "unknown" :
+					 json_object_get_boolean(shared) ? "yes" : "NO";
 
 		print_row(f, k, &rows[i]);
-		fprintf(f, "%16s CAL IPIs %.2f/call; shared: %s (%s)\n", "",
-			rows[i].per_sample[PB_METRIC_CALL_IPIS], shared ? json_object_get_boolean(shared) ? "yes" : "NO" :
-			"unknown", pb_jstr(sh, "reason", "no pmd_share record"));
+		fprintf(f, "%16s %s %.2f/call; shared: %s (%s)\n", "",
+			pb_metrics[PB_METRIC_CALL_IPIS].abbrev, rows[i].per_sample[PB_METRIC_CALL_IPIS],
+			was_shared, pb_jstr(sh, "reason", "no pmd_share record"));
 	}
 	print_kernel_diffs(f, k, nr, "hugetlb-pmd-unshare", rows, n);
 	free(rows);
@@ -399,10 +408,11 @@ static const char *stale_cell(double stale, double probes, char *buf, size_t len
  * the calling CPU and on the participants' CPUs: one line each, not one
  * per case.
  */
-static void print_stale(FILE *f, const struct pb_sr_kernel *k, unsigned nr, const char *bench)
+static void print_stale(FILE *f, const struct pb_strategy_report_kernel *k, unsigned nr,
+			const char *bench)
 {
-	struct pb_sr_row *rows;
-	size_t n = pb_sr_collect(k, nr, bench, &rows);
+	struct pb_strategy_report_row *rows;
+	size_t n = pb_strategy_report_rows(k, nr, bench, &rows);
 	bool header = false;
 
 	for (size_t i = 0; i < n; i++) {
@@ -441,23 +451,23 @@ static void print_stale(FILE *f, const struct pb_sr_kernel *k, unsigned nr, cons
 				"calling CPU", "remote CPUs", "cases");
 		header = true;
 		fprintf(f, "  %-14.14s %-14s %-16s %-16s %d%s\n", k[rows[i].kernel].label,
-			pb_sr_strategy_label(&rows[i]), stale_cell(stale, probes, b[0], 48),
+			pb_strategy_report_strategy_label(&rows[i]), stale_cell(stale, probes, b[0], 48),
 			stale_cell(remote, rprobes, b[1], 48), cases,
 			stale + remote > 0 ? "   <- STALE WRITES" : "");
 	}
 	free(rows);
 }
 
-void pb_strategy_report_print(FILE *f, const struct pb_sr_kernel *k, unsigned nr)
+void pb_strategy_report_print(FILE *f, const struct pb_strategy_report_kernel *k, unsigned nr)
 {
-	struct pb_sr_row *rows;
-	size_t n = pb_sr_collect(k, nr, "mprotect-inplace", &rows);
+	struct pb_strategy_report_row *rows;
+	size_t n = pb_strategy_report_rows(k, nr, "mprotect-inplace", &rows);
 	struct shown sh = shown_by(PB_SHOW_STRATEGY);
 
 	fprintf(f, "\nStrategy report: mprotect-inplace per backend, per call\n"
 		   "  %s\n"
 		   "  strategy - = the kernel's only path (no knob); per call:\n",
-		   pb_sr_accel_note(k, nr));
+		   pb_strategy_report_accel_note(k, nr));
 	pb_metrics_legend(f, "  ", sh.idx, sh.nr, false);
 	fprintf(f, "  ratio = median / median of inplace on the same kernel [95%% bootstrap CI], "
 		   "Mann-Whitney p\n\n");
