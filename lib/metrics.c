@@ -93,14 +93,14 @@ double pb_metric_get(json_object *per_sample, int i)
 	return m ? pb_jnum(per_sample, m->key) : NAN;
 }
 
-int pb_metrics_shown(unsigned show, int *idx)
+struct pb_metric_columns pb_metrics_shown(unsigned show)
 {
-	int n = 0;
+	struct pb_metric_columns cols = { .nr = 0 };
 
 	for (int i = 0; i < pb_metric_nr_all(); i++)
 		if (pb_metric_all(i)->show & show)
-			idx[n++] = i;
-	return n;
+			cols.idx[cols.nr++] = i;
+	return cols;
 }
 
 int pb_metric_width(int i, int min)
@@ -110,10 +110,17 @@ int pb_metric_width(int i, int min)
 	return w > min ? w : min;
 }
 
-void pb_metrics_legend(FILE *f, const char *indent, const int *idx, int n, bool meaning)
+void pb_metrics_print_names(FILE *f, const struct pb_metric_columns *cols, int min)
 {
-	for (int i = 0; i < n; i++) {
-		const struct pb_metric *m = pb_metric_all(idx[i]);
+	for (int i = 0; i < cols->nr; i++)
+		fprintf(f, " %*s", pb_metric_width(cols->idx[i], min), pb_metric_all(cols->idx[i])->abbrev);
+}
+
+void pb_metrics_legend(FILE *f, const char *indent, const struct pb_metric_columns *cols,
+		       bool meaning)
+{
+	for (int i = 0; i < cols->nr; i++) {
+		const struct pb_metric *m = pb_metric_all(cols->idx[i]);
 
 		fprintf(f, "%s%-*s = %s\n", indent, PB_METRIC_ABBREV_MAX, m->abbrev,
 			meaning ? m->meaning : m->label);

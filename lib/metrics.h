@@ -135,18 +135,24 @@ int pb_metrics_collect(const struct pb_bench *const *benches, const struct pb_me
 int pb_metric_find(const char *key);
 /* Metric @i (pb_metric_all()) of a record's per_sample object; NAN when absent or null. */
 double pb_metric_get(json_object *per_sample, int i);
-/*
- * The indices of the metrics a table shows (@show & row's show), in order,
- * into @idx (PB_METRIC_MAX_ALL); the count.
- */
-int pb_metrics_shown(unsigned show, int *idx);
+/* The count columns of a table: the metrics it shows, in order (pb_metric_all() indices). */
+struct pb_metric_columns {
+	int idx[PB_METRIC_MAX_ALL];
+	int nr;
+};
+
+/* The metrics whose show has a bit of @show, in order. */
+struct pb_metric_columns pb_metrics_shown(unsigned show);
 /* The width of a table column that shows metric @i: its short name's, at least @min. */
 int pb_metric_width(int i, int min);
+/* The header of @cols: " SHORT" each, right-aligned in pb_metric_width(i, @min). */
+void pb_metrics_print_names(FILE *f, const struct pb_metric_columns *cols, int min);
 /*
- * The legend of the columns @idx[0..@n): "  SHORT = label" lines (or what
- * each means, @meaning), each after @indent: the one place a table
- * explains its short names.
+ * The legend of @cols: "SHORT = label" lines (or what each means,
+ * @meaning), each after @indent: the one place a table explains its short
+ * names.
  */
-void pb_metrics_legend(FILE *f, const char *indent, const int *idx, int n, bool meaning);
+void pb_metrics_legend(FILE *f, const char *indent, const struct pb_metric_columns *cols,
+		       bool meaning);
 
 #endif

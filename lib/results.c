@@ -275,14 +275,13 @@ int pb_results_write(const char *dir, json_object *doc)
 
 static void print_header(FILE *f, const char *median, const char *ci)
 {
-	int shown[PB_METRIC_MAX_ALL], n = pb_metrics_shown(PB_SHOW_RUN_TABLE, shown);
+	struct pb_metric_columns cols = pb_metrics_shown(PB_SHOW_RUN_TABLE);
 
 	fprintf(f, "counts per sample (n/a = unavailable):\n");
-	pb_metrics_legend(f, "  ", shown, n, false);
+	pb_metrics_legend(f, "  ", &cols, false);
 	fprintf(f, "%-22s %-10s %4s %-9s %-13s %-6s %12s %25s", "bench", "backend", "GiB",
 		"operation", "strategy", "remote", median, ci);
-	for (int i = 0; i < n; i++)
-		fprintf(f, " %*s", pb_metric_width(shown[i], COUNT_W), pb_metric_all(shown[i])->abbrev);
+	pb_metrics_print_names(f, &cols, COUNT_W);
 	fprintf(f, "  checks\n");
 }
 
@@ -311,7 +310,7 @@ void pb_results_print_record(FILE *f, json_object *rec)
 	json_object *chk = get_path(rec, "checks");
 	/* repetitions: the spread between them, not the pooled CI, says what a rerun gives */
 	double lo = NAN, hi = NAN, cov = get_num(rec, "between_runs.cv");
-	int shown[PB_METRIC_MAX_ALL], nr_shown = pb_metrics_shown(PB_SHOW_RUN_TABLE, shown);
+	struct pb_metric_columns cols = pb_metrics_shown(PB_SHOW_RUN_TABLE);
 
 	snprintf(remote, sizeof(remote), "%d%s%s", (int)get_num(rec, "remote_cpus"),
 		 mode ? ":" : "", mode ? json_object_get_string(mode) : "");
@@ -349,8 +348,8 @@ void pb_results_print_record(FILE *f, json_object *rec)
 		json_object_get_string(get_path(rec, "operation")),
 		json_object_get_string(get_path(rec, "strategy")), remote,
 		median, cibuf);
-	for (int i = 0; i < nr_shown; i++)
-		print_count(f, pb_metric_width(shown[i], COUNT_W),
-			    pb_metric_get(get_path(rec, "per_sample"), shown[i]));
+	for (int i = 0; i < cols.nr; i++)
+		print_count(f, pb_metric_width(cols.idx[i], COUNT_W),
+			    pb_metric_get(get_path(rec, "per_sample"), cols.idx[i]));
 	fprintf(f, "  %s\n", checks[0] ? checks : "ok");
 }

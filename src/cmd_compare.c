@@ -283,15 +283,15 @@ static void check_value(json_object *v, char *buf, size_t len)
 static void print_side_by_side(const struct pb_cmp_set *s, const struct pb_cmp *c, bool checks)
 {
 	int nr = checks ? PB_CHECK__COUNT : pb_metric_nr_all(), w = checks ? 15 : 9;
-	int all[PB_METRIC_MAX_ALL];
+	struct pb_metric_columns all = { .nr = pb_metric_nr_all() };
 
 	if (checks) {
 		printf("\n== Checks ('!' = differs from BASE; n/a = not checked; data_intact yes/NO) ==\n");
 	} else {
 		printf("\n== Per-sample counts (exact: every difference is marked '!'; n/a = unavailable) ==\n");
-		for (int n = 0; n < nr; n++)
-			all[n] = n;
-		pb_metrics_legend(stdout, "  ", all, nr, false);
+		for (int n = 0; n < all.nr; n++)
+			all.idx[n] = n;
+		pb_metrics_legend(stdout, "  ", &all, false);
 	}
 	printf("%-22s", "");
 	for (int n = 0; n < nr; n++)

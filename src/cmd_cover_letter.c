@@ -61,27 +61,7 @@ static void fmt_us(double ns, char *buf, size_t len)
 
 #define METRIC_W 5	/* a count column, at least: "0.00" and room */
 
-/* The count columns of a table: the metrics with its show bit. */
-struct count_cols {
-	int idx[PB_METRIC_MAX_ALL];
-	int nr;
-};
-
-static struct count_cols count_cols(unsigned show)
-{
-	struct count_cols c;
-
-	c.nr = pb_metrics_shown(show, c.idx);
-	return c;
-}
-
-static void print_count_names(const struct count_cols *c)
-{
-	for (int i = 0; i < c->nr; i++)
-		printf(" %*s", pb_metric_width(c->idx[i], METRIC_W), pb_metric_all(c->idx[i])->abbrev);
-}
-
-static void print_counts(const struct pb_strategy_report_row *r, const struct count_cols *c)
+static void print_counts(const struct pb_strategy_report_row *r, const struct pb_metric_columns *c)
 {
 	for (int i = 0; i < c->nr; i++) {
 		double v = r->per_sample[c->idx[i]];
@@ -97,7 +77,7 @@ static void print_counts(const struct pb_strategy_report_row *r, const struct co
 enum legend_text { LEGEND_LABEL, LEGEND_MEANING };
 
 /* @before, "short: what it is" for each column, @after: in lines of 80 columns. */
-static void print_legend(const char *before, const struct count_cols *c,
+static void print_legend(const char *before, const struct pb_metric_columns *c,
 			 enum legend_text what, const char *after)
 {
 	char text[2048];
@@ -146,7 +126,7 @@ static void print_kernels(const struct pb_strategy_report_kernel *k, const struc
 
 static void print_table_ad(const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s)
 {
-	struct count_cols counts = count_cols(PB_SHOW_COVER);
+	struct pb_metric_columns counts = pb_metrics_shown(PB_SHOW_COVER);
 	struct pb_strategy_report_row *rows;
 	size_t n = pb_strategy_report_rows(k, s->nr, "mprotect-inplace", &rows);
 	char b[3][32], med[3 * 32 + 8];
@@ -155,7 +135,7 @@ static void print_table_ad(const struct pb_strategy_report_kernel *k, const stru
 	printf("%s\n", pb_strategy_report_accel_note(k, s->nr));
 	print_kernels(k, s);
 	printf("\n%-12s %-10s %-5s %4s %3s", "kernel", "strategy", "op", "PUDs", "rem");
-	print_count_names(&counts);
+	pb_metrics_print_names(stdout, &counts, METRIC_W);
 	printf(" %-20s %s\n", "median us [95% CI]", "accel");
 	for (size_t i = 0; i < n; i++) {
 		const struct pb_strategy_report_row *r = &rows[i];
@@ -184,13 +164,13 @@ static void print_rows_hugetlb(const struct pb_strategy_report_kernel *k,
 			       const struct pb_cmp_set *s,
 			       const char *bench)
 {
-	struct count_cols counts = count_cols(PB_SHOW_FLUSHES);
+	struct pb_metric_columns counts = pb_metrics_shown(PB_SHOW_FLUSHES);
 	struct pb_strategy_report_row *rows;
 	size_t n = pb_strategy_report_rows(k, s->nr, bench, &rows);
 	char median[32];
 
 	printf("\n%s\n%-12s %-10s %-5s %3s", bench, "kernel", "backend", "op", "rem");
-	print_count_names(&counts);
+	pb_metrics_print_names(stdout, &counts, METRIC_W);
 	printf(" %9s\n", "median us");
 	for (size_t i = 0; i < n; i++) {
 		const struct pb_strategy_report_row *r = &rows[i];
@@ -211,7 +191,7 @@ static void print_rows_hugetlb(const struct pb_strategy_report_kernel *k,
 static void print_table_hugetlb(const struct pb_strategy_report_kernel *k,
 				const struct pb_cmp_set *s)
 {
-	struct count_cols counts = count_cols(PB_SHOW_FLUSHES);
+	struct pb_metric_columns counts = pb_metrics_shown(PB_SHOW_FLUSHES);
 
 	printf("mprotect() of 1 GiB hugetlb mappings, device-dax for reference, per call\n");
 	printf("%s\n", pb_strategy_report_accel_note(k, s->nr));

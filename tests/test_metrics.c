@@ -246,7 +246,8 @@ TEST(a_benchmarks_own_row_is_written_after_the_table)
 
 TEST(tables_choose_their_rows_by_attribute)
 {
-	int idx[PB_METRIC_MAX_ALL], n = pb_metrics_shown(PB_SHOW_MATRIX, idx);
+	struct pb_metric_columns cols = pb_metrics_shown(PB_SHOW_MATRIX);
+	const int *idx = cols.idx, n = cols.nr;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -261,7 +262,7 @@ TEST(tables_choose_their_rows_by_attribute)
 			ASSERT_EQ(idx[j++], i);
 	/* the legend: each short name with its label, one line each */
 	f = open_memstream(&text, &len);
-	pb_metrics_legend(f, "  ", idx, n, false);
+	pb_metrics_legend(f, "  ", &cols, false);
 	fclose(f);
 	for (int i = 0; i < n; i++) {
 		char line[256];

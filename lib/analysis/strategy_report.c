@@ -13,19 +13,6 @@
 
 #define METRIC_W 6	/* a count column, at least */
 
-/* The metrics a part of the report shows (PB_SHOW_STRATEGY, PB_SHOW_FLUSHES), in order. */
-struct shown {
-	int idx[PB_METRIC_MAX_ALL];
-	int nr;
-};
-
-static struct shown shown_by(unsigned show)
-{
-	struct shown sh;
-
-	sh.nr = pb_metrics_shown(show, sh.idx);
-	return sh;
-}
 
 static size_t alen(json_object *a)
 {
@@ -235,7 +222,7 @@ static void print_row(FILE *f, const struct pb_strategy_report_kernel *k,
 		      const struct pb_strategy_report_row *r)
 {
 	char b[24], med[48], ratio[48] = "-";
-	struct shown sh = shown_by(PB_SHOW_STRATEGY);
+	struct pb_metric_columns sh = pb_metrics_shown(PB_SHOW_STRATEGY);
 
 	if (isnan(r->st.v[PB_STAT_MEDIAN]))
 		snprintf(med, sizeof(med), "n/a");
@@ -325,7 +312,7 @@ static const char *flush_verdict(const struct pb_strategy_report_row *base,
 static void print_kernel_diff(FILE *f, const char *label, const struct pb_strategy_report_row *b,
 			      const struct pb_strategy_report_row *r)
 {
-	struct shown sh = shown_by(PB_SHOW_FLUSHES);
+	struct pb_metric_columns sh = pb_metrics_shown(PB_SHOW_FLUSHES);
 	const char *sep = "";
 
 	fprintf(f, "  %-12.12s %-10s %-9s %d%-5s", label, r->backend, r->operation, r->remote,
@@ -360,10 +347,10 @@ static void print_kernel_diffs(FILE *f, const struct pb_strategy_report_kernel *
 			if (!b)
 				continue;
 			if (!any) {
-				struct shown sh = shown_by(PB_SHOW_FLUSHES);
+				struct pb_metric_columns sh = pb_metrics_shown(PB_SHOW_FLUSHES);
 
 				fprintf(f, "\n%s per call against %s:\n", bench, k[0].label);
-				pb_metrics_legend(f, "  ", sh.idx, sh.nr, true);
+				pb_metrics_legend(f, "  ", &sh, true);
 			}
 			any = true;
 			print_kernel_diff(f, k[c].label, b, r);
@@ -462,19 +449,18 @@ void pb_strategy_report_print(FILE *f, const struct pb_strategy_report_kernel *k
 {
 	struct pb_strategy_report_row *rows;
 	size_t n = pb_strategy_report_rows(k, nr, "mprotect-inplace", &rows);
-	struct shown sh = shown_by(PB_SHOW_STRATEGY);
+	struct pb_metric_columns sh = pb_metrics_shown(PB_SHOW_STRATEGY);
 
 	fprintf(f, "\nStrategy report: mprotect-inplace per backend, per call\n"
 		   "  %s\n"
 		   "  strategy - = the kernel's only path (no knob); per call:\n",
 		   pb_strategy_report_accel_note(k, nr));
-	pb_metrics_legend(f, "  ", sh.idx, sh.nr, false);
+	pb_metrics_legend(f, "  ", &sh, false);
 	fprintf(f, "  ratio = median / median of inplace on the same kernel [95%% bootstrap CI], "
 		   "Mann-Whitney p\n\n");
 	fprintf(f, "%-14s %-10s %-14s %4s %-9s %-7s", "kernel", "backend", "strategy", "PUDs",
 		"operation", "remote");
-	for (int m = 0; m < sh.nr; m++)
-		fprintf(f, " %*s", pb_metric_width(sh.idx[m], METRIC_W), pb_metric_all(sh.idx[m])->abbrev);
+	pb_metrics_print_names(f, &sh, METRIC_W);
 	fprintf(f, " %-24s %s\n", "median us [95% CI]", "ratio vs inplace");
 	for (size_t i = 0; i < n; i++)
 		print_row(f, k, &rows[i]);

@@ -14,18 +14,11 @@
 #define METRIC_W 6	/* a count column, at least */
 #define LAT_W 32
 
-/* The metrics of the counts table (PB_SHOW_MATRIX), in its column order. */
-struct shown {
-	int idx[PB_METRIC_MAX_ALL];
-	int nr;
-};
-
-/* Which metrics, and the width of one kernel's group of columns. */
-static int counts_group_width(struct shown *sh)
+/* The width of one kernel's group of columns in the counts table. */
+static int counts_group_width(const struct pb_metric_columns *sh)
 {
 	int w = CHECKS_W;
 
-	sh->nr = pb_metrics_shown(PB_SHOW_MATRIX, sh->idx);
 	for (int m = 0; m < sh->nr; m++)
 		w += 1 + pb_metric_width(sh->idx[m], METRIC_W);
 	return w;
@@ -76,7 +69,7 @@ static const char *fmt_call(double v, char *buf, size_t len)
 	return buf;
 }
 
-static void counts_cell(FILE *f, json_object *rec, const struct shown *sh, int group_w)
+static void counts_cell(FILE *f, json_object *rec, const struct pb_metric_columns *sh, int group_w)
 {
 	json_object *chk = pb_jget(rec, "checks"), *pc = pb_jget(rec, "per_sample"), *di;
 	char b[4][32];
@@ -152,22 +145,20 @@ void pb_matrix_table_print(FILE *f, const struct pb_matrix_col *cols, unsigned n
 {
 	static struct row rows[MAX_ROWS];
 	unsigned n = collect_rows(cols, nr, rows);
-	struct shown sh;
+	struct pb_metric_columns sh = pb_metrics_shown(PB_SHOW_MATRIX);
 	int group_w = counts_group_width(&sh);
 
 	fprintf(f, "\nKernel matrix: checks and per-sample counts (counts are exact under TCG too)\n");
 	fprintf(f, "  badpud = \"bad pud\" log lines, stale = writes that got through after PROT_READ\n"
 		   "  (calling CPU/participants' CPUs),\n"
 		   "  int = data intact, kwrn = kernel WARNING/BUG lines; per sample:\n");
-	pb_metrics_legend(f, "  ", sh.idx, sh.nr, false);
+	pb_metrics_legend(f, "  ", &sh, false);
 	fprintf(f, "  - = not checked in this case, n/a = counter unavailable on that kernel\n\n");
 	header(f, cols, nr, group_w);
 	fprintf(f, "%-*s", CASE_W, "case");
 	for (unsigned c = 0; c < nr; c++) {
 		fprintf(f, " | %6s %5s %4s %4s", "badpud", "stale", "int", "kwrn");
-		for (int m = 0; m < sh.nr; m++)
-			fprintf(f, " %*s", pb_metric_width(sh.idx[m], METRIC_W),
-				pb_metric_all(sh.idx[m])->abbrev);
+		pb_metrics_print_names(f, &sh, METRIC_W);
 	}
 	fputc('\n', f);
 	for (unsigned r = 0; r < n; r++) {

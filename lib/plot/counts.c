@@ -12,7 +12,8 @@ void pb_plot_counts(struct pb_plot *p, const char *bench, const unsigned *idx, u
 {
 	char name[PB_CASE_NAME_MAX + 16], data[PB_CASE_NAME_MAX + 24], what[512];
 	double boxw = 1, ymax[PB_METRIC_MAX_ALL] = { 0 };
-	int bars[PB_METRIC_MAX_ALL], nr_bars = pb_metrics_shown(PB_SHOW_PLOT, bars);
+	struct pb_metric_columns cols = pb_metrics_shown(PB_SHOW_PLOT);
+	const int *bars = cols.idx, nr_bars = cols.nr;
 	unsigned known = 0;
 	FILE *v, *f = pb_plot_open_data(p, "counts", bench, name, sizeof(name), data, sizeof(data));
 
