@@ -18,6 +18,8 @@
 #include "backend.h"
 #include "config.h"
 #include "counters.h"
+#include "metrics.h"
+#include "operation.h"
 #include "placement.h"
 #include "strategy.h"
 
@@ -66,6 +68,12 @@ struct pb_bench {
 	bool (*supports)(const struct pb_backend *be, char *reason, size_t len);
 	/* Optional: its own options, at most PB_BENCH_MAX_OPTS rows + {0}. */
 	const struct pb_bench_opt *opts;
+	/*
+	 * Optional, {0}-terminated: metrics of this benchmark's own (rows as in
+	 * lib/metrics.h, usually derived), written into each record's
+	 * per_sample after the table's and shown by their @show like those.
+	 */
+	const struct pb_metric *metrics;
 };
 
 static inline bool pb_bench_has(const struct pb_bench *b, enum pb_bench_flag f)
@@ -90,7 +98,7 @@ void pb_bench_opt_names(const struct pb_bench *b, char *buf, size_t len);
 /* The benchmark declaring option @name, or NULL (for a hint in [run]). */
 const struct pb_bench *pb_bench_opt_owner(const char *name);
 
-/* a direction or two per strategy, or a few of the benchmark's own */
+/* an operation or two per strategy, or a few of the benchmark's own */
 #define PB_CASE_MAX_SERIES (PB_STRATEGY_MAX * 4)
 
 enum pb_check { PB_CHECK_NOT_RUN = -1, PB_CHECK_FAIL = 0, PB_CHECK_PASS = 1 };
@@ -130,9 +138,9 @@ struct pb_case {
 	char error[512];
 };
 
-/* A series: the latency samples of one kind of call, and their counts. */
+/* A series: the latency samples of one operation, and their counts. */
 struct pb_series {
-	const char *direction;		/* downgrade, upgrade, cycle, fault */
+	const struct pb_operation *operation;	/* a row of lib/operation.h */
 	const char *strategy;		/* inplace, split-refault, ... */
 	double *samples;
 	size_t n, cap;
@@ -152,9 +160,10 @@ struct pb_series {
  * A new series of the case, room for every measured iteration.  The case
  * owns it: after run() returns 0 the harness turns each series into a
  * record, in the order they were made, and frees them whatever run()
- * returned.  NULL with the case error when out of memory or series.
+ * returned.  @operation is a name of the operations table (lib/operation.h).
+ * NULL with the case error when it is not, or out of memory or series.
  */
-struct pb_series *pb_case_series(struct pb_case *c, const char *direction,
+struct pb_series *pb_case_series(struct pb_case *c, const char *operation,
 				 const char *strategy);
 /* One measured call (or cycle) of @ns, with the counters around it. */
 void pb_series_add(struct pb_series *s, uint64_t ns,
@@ -169,6 +178,10 @@ void pb_series_add(struct pb_series *s, uint64_t ns,
  */
 void pb_series_add_windows(struct pb_series *s, uint64_t ns,
 			   const struct pb_counter_snapshot *const *snaps, int nr_snaps);
+
+/* @m of series @s: its counters' sum or its derivation, per sample; NAN when not measured. */
+double pb_series_metric(const struct pb_case *c, const struct pb_series *s,
+			const struct pb_metric *m);
 
 /* Harness side: the records of every series into c->records, then free them. */
 void pb_case_emit_series(struct pb_case *c);

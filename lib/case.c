@@ -22,18 +22,26 @@ static void series_free(struct pb_series *s)
 	free(s);
 }
 
-struct pb_series *pb_case_series(struct pb_case *c, const char *direction, const char *strategy)
+struct pb_series *pb_case_series(struct pb_case *c, const char *operation, const char *strategy)
 {
+	const struct pb_operation *op = pb_operation_find(operation);
 	size_t cap = c->bcfg->iterations ? c->bcfg->iterations : 1;
 	struct pb_series *s;
+	char names[256];
 
+	if (!op) {
+		pb_operation_names(names, sizeof(names));
+		pb_case_error(c, "a series of unknown operation '%s' (operations: %s)",
+			      operation ? operation : "(null)", names);
+		return NULL;
+	}
 	if (c->nr_series == PB_CASE_MAX_SERIES) {
 		pb_case_error(c, "more than %d series in one case", PB_CASE_MAX_SERIES);
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
 	if (s) {
-		s->direction = direction;
+		s->operation = op;
 		s->strategy = strategy;
 		s->cap = cap;
 		s->samples = calloc(cap, sizeof(*s->samples));
@@ -225,34 +233,50 @@ static json_object *latency_json(const struct pb_series *s)
 	return pb_stats_json(s->samples, s->n);
 }
 
-/* Per-call figure of a sum of counters; NULL (JSON null) if any is unavailable. */
-static json_object *per_call(const struct pb_case *c, const struct pb_series *s,
+/* Per-sample figure of a sum of counters; NAN if any is unavailable. */
+static double sum_per_sample(const struct pb_case *c, const struct pb_series *s,
 			     const enum pb_counter_id *ids, int n)
 {
 	double sum = 0;
 
 	if (!c->ctrs || !s->calls)
-		return NULL;
+		return NAN;
 	for (int i = 0; i < n; i++) {
 		if (!pb_counter_available(c->ctrs, ids[i], NULL) || s->acc->failed[ids[i]])
-			return NULL;
+			return NAN;
 		sum += (double)s->acc->total[ids[i]];
 	}
-	return json_object_new_double(sum / (double)s->calls);
+	return sum / (double)s->calls;
 }
 
-/* The record's per_call: every metric of the table, in its order. */
-static json_object *per_call_json(const struct pb_case *c, const struct pb_series *s)
+double pb_series_metric(const struct pb_case *c, const struct pb_series *s,
+			const struct pb_metric *m)
+{
+	if (m->derive)
+		return m->derive(c, s);
+	return sum_per_sample(c, s, m->counters, m->nr_counters);
+}
+
+/* NAN is JSON null: not measured. */
+static json_object *number_or_null(double v)
+{
+	return isnan(v) ? NULL : json_object_new_double(v);
+}
+
+/* The record's per_sample: every metric of the table in its order, then the benchmark's own. */
+static json_object *per_sample_json(const struct pb_case *c, const struct pb_series *s)
 {
 	json_object *o = json_object_new_object();
 
 	for (int m = 0; m < PB_METRIC__COUNT; m++)
-		json_object_object_add(o, pb_metrics[m].key, per_call(c, s, pb_metrics[m].counters,
-								      pb_metrics[m].nr_counters));
+		json_object_object_add(o, pb_metrics[m].key,
+				       number_or_null(pb_series_metric(c, s, &pb_metrics[m])));
+	for (const struct pb_metric *m = c->bench->metrics; m && m->key; m++)
+		json_object_object_add(o, m->key, number_or_null(pb_series_metric(c, s, m)));
 	return o;
 }
 
-/* Every counter per call, plus the per-thread split of the perf ones. */
+/* Every counter per sample, plus the per-thread split of the perf ones. */
 static void counters_json(const struct pb_case *c, const struct pb_series *s,
 			  json_object *rec)
 {
@@ -273,7 +297,8 @@ static void counters_json(const struct pb_case *c, const struct pb_series *s,
 		if (pb_counter_note(c->ctrs, id))
 			json_object_object_add(notes, name,
 					       json_object_new_string(pb_counter_note(c->ctrs, id)));
-		json_object_object_add(all, name, per_call(c, s, (const enum pb_counter_id[]){ id }, 1));
+		json_object_object_add(all, name, number_or_null(sum_per_sample(
+			c, s, (const enum pb_counter_id[]){ id }, 1)));
 		if (!pb_counter_is_per_thread(id))
 			continue;
 		arr = json_object_new_array();
@@ -305,7 +330,9 @@ static void emit(struct pb_case *c, const struct pb_series *s)
 	pb_case_identity_json(c, rec);
 	json_object_object_add(rec, "page_size", json_object_new_int64((int64_t)c->page_size));
 	json_object_object_add(rec, "nr_puds", json_object_new_int64((int64_t)(c->size / PB_SZ_1G)));
-	json_object_object_add(rec, "direction", json_object_new_string(s->direction));
+	json_object_object_add(rec, "operation", json_object_new_string(s->operation->name));
+	json_object_object_add(rec, "mprotect_calls_per_sample",
+			       json_object_new_int((int)s->operation->mprotect_calls));
 	json_object_object_add(rec, "strategy", json_object_new_string(s->strategy));
 	json_object_object_add(rec, "cpu", json_object_new_int(c->cpu));
 	cpus = json_object_new_array();
@@ -317,7 +344,7 @@ static void emit(struct pb_case *c, const struct pb_series *s)
 	if (c->bench->opts)
 		json_object_object_add(rec, "options", pb_bench_opts_json(c->bench, c->bcfg));
 	json_object_object_add(rec, "latency_ns", latency_json(s));
-	json_object_object_add(rec, "per_call", per_call_json(c, s));
+	json_object_object_add(rec, "per_sample", per_sample_json(c, s));
 	counters_json(c, s, rec);
 	samples = json_object_new_array_ext((int)s->n);
 	for (size_t i = 0; i < s->n; i++)

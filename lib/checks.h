@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The checks of a record ("checks" in pudbench-results/1): one row each,
+ * The checks of a record ("checks" in pudbench-results/2): one row each,
  * the only place their names are spelled.  The writers (bench/, lib/case.c,
  * the harness), the CSV and the run table, compare and its gate read it.
  *

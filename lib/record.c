@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "operation.h"
+#include "results.h"
+
 json_object *pb_jget(json_object *o, const char *key)
 {
 	json_object *v = NULL;
@@ -142,7 +145,7 @@ json_object *pb_json_load(const char *path, char *err, size_t errlen)
 }
 
 const char *const pb_record_id_fields[] = {
-	"bench", "backend", "page_size", "size_bytes", "direction", "strategy",
+	"bench", "backend", "page_size", "size_bytes", "operation", "strategy",
 	"remote_cpus", "remote_mode",
 };
 const size_t pb_record_nr_id_fields = sizeof(pb_record_id_fields) / sizeof(*pb_record_id_fields);
@@ -170,7 +173,7 @@ void pb_record_case_name(json_object *rec, char *buf, size_t len)
 	pb_size_name(pb_jnum(rec, "page_size"), pg, sizeof(pg));
 	pb_size_name(pb_jnum(rec, "size_bytes"), sz, sizeof(sz));
 	snprintf(buf, len, "%s/%s/pg%s/%s/%s/%s/r%.0f%s%s", pb_jstr(rec, "bench", "?"),
-		 pb_jstr(rec, "backend", "?"), pg, sz, pb_jstr(rec, "direction", "?"),
+		 pb_jstr(rec, "backend", "?"), pg, sz, pb_jstr(rec, "operation", "?"),
 		 pb_jstr(rec, "strategy", "?"), pb_jnum(rec, "remote_cpus"), mode ? "-" : "",
 		 mode ? mode : "");
 }
@@ -231,6 +234,53 @@ void pb_record_case_label(json_object *rec, char *buf, size_t len)
 	pb_size_name(pb_jnum(rec, "page_size"), pg, sizeof(pg));
 	pb_size_name(pb_jnum(rec, "size_bytes"), sz, sizeof(sz));
 	snprintf(buf, len, "%s %s/%s %s %s%s%s %s", pb_jstr(rec, "bench", "?"),
-		 pb_jstr(rec, "backend", "?"), pg, sz, pb_jstr(rec, "direction", "?"),
+		 pb_jstr(rec, "backend", "?"), pg, sz, pb_jstr(rec, "operation", "?"),
 		 strategy ? " " : "", strategy ? strategy : "", remote);
+}
+
+/* @o with its members renamed by @from -> @to, in their order (json-c keeps insertion order). */
+static json_object *renamed(json_object *o, const char *const (*names)[2], size_t nr)
+{
+	json_object *out = json_object_new_object();
+
+	json_object_object_foreach(o, key, val) {
+		const char *to = key;
+
+		for (size_t i = 0; i < nr; i++)
+			if (!strcmp(key, names[i][0]))
+				to = names[i][1];
+		json_object_object_add(out, to, json_object_get(val));
+	}
+	return out;
+}
+
+static json_object *record_v1_to_v2(json_object *rec)
+{
+	static const char *const names[][2] = {
+		{ "direction", "operation" }, { "per_call", "per_sample" },
+	};
+	const struct pb_operation *op = pb_operation_find(pb_jstr(rec, "direction", NULL));
+	json_object *out = renamed(rec, names, sizeof(names) / sizeof(*names));
+	json_object *br = pb_jget(out, "between_runs");
+
+	json_object_object_add(out, "mprotect_calls_per_sample",
+			       op ? json_object_new_int((int)op->mprotect_calls) : NULL);
+	if (json_object_is_type(br, json_type_object))
+		json_object_object_add(out, "between_runs", renamed(br, names + 1, 1));
+	return out;
+}
+
+void pb_results_upgrade(json_object *doc)
+{
+	json_object *recs = pb_jget(doc, "results");
+
+	if (strcmp(pb_jstr(doc, "schema", ""), PB_RESULTS_SCHEMA_1))
+		return;
+	for (size_t i = 0; i < pb_jlen(recs); i++) {
+		json_object *rec = json_object_array_get_idx(recs, i);
+
+		if (json_object_is_type(rec, json_type_object))
+			json_object_array_put_idx(recs, i, record_v1_to_v2(rec));
+	}
+	json_object_object_add(doc, "schema", json_object_new_string(PB_RESULTS_SCHEMA));
 }

@@ -29,15 +29,27 @@ char *pb_slurp(const char *path, size_t *len);
 json_object *pb_json_load(const char *path, char *err, size_t errlen);
 
 /*
+ * A pudbench-results/1 document as version 2 (results.h), in place: each
+ * record's per_call becomes per_sample, direction becomes operation, and
+ * mprotect_calls_per_sample comes from the operations table (null for an
+ * operation it does not know); between_runs.per_call likewise.  The values
+ * stay as they are: version 1 counted per sample already.  Any other
+ * document is left alone (its schema is checked by the reader).  Every
+ * reader of results files (compare, fold, gate, plot, cover-letter, the
+ * kernel matrix) calls it right after loading.
+ */
+void pb_results_upgrade(json_object *doc);
+
+/*
  * A case is one series of one benchmark: these record fields, in this
  * order, identify it across runs, repetitions and kernels.
  */
 extern const char *const pb_record_id_fields[];
 extern const size_t pb_record_nr_id_fields;
-/* "bench/backend/pgSIZE/SIZE/direction/strategy/rN[-mode]" */
+/* "bench/backend/pgSIZE/SIZE/operation/strategy/rN[-mode]" */
 #define PB_CASE_NAME_MAX 160
 void pb_record_case_name(json_object *rec, char *buf, size_t len);
-/* The same identity as a table's row label: "bench backend/PG SIZE direction [strategy] rN:mode" */
+/* The same identity as a table's row label: "bench backend/PG SIZE operation [strategy] rN:mode" */
 void pb_record_case_label(json_object *rec, char *buf, size_t len);
 /* The record of @doc's "results" whose case name is @name, or NULL. */
 json_object *pb_record_find(json_object *doc, const char *name);

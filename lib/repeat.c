@@ -51,12 +51,12 @@ static void add_rep_median(json_object *agg, json_object *rec, unsigned rep)
 	append(br, "medians_ns", pb_json_num(pb_jnum(lat, "median")));
 	append(br, "samples", json_object_new_int64(isfinite(pb_jnum(lat, "n")) ?
 						     (int64_t)pb_jnum(lat, "n") : 0));
-	/* per-call counts of each repetition: how much they vary between runs */
-	if (!pb_jget(br, "per_call"))
-		json_object_object_add(br, "per_call", json_object_new_object());
-	if (json_object_is_type(pb_jget(rec, "per_call"), json_type_object)) {
-		json_object_object_foreach(pb_jget(rec, "per_call"), key, val)
-			append(pb_jget(br, "per_call"), key, json_object_get(val));
+	/* per-sample counts of each repetition: how much they vary between runs */
+	if (!pb_jget(br, "per_sample"))
+		json_object_object_add(br, "per_sample", json_object_new_object());
+	if (json_object_is_type(pb_jget(rec, "per_sample"), json_type_object)) {
+		json_object_object_foreach(pb_jget(rec, "per_sample"), key, val)
+			append(pb_jget(br, "per_sample"), key, json_object_get(val));
 	}
 	json_object_object_add(agg, "repetitions",
 			       json_object_new_int64((int64_t)json_object_array_length(
@@ -189,17 +189,17 @@ static void merge(json_object *agg, json_object *rec)
 {
 	double wa = pb_jnum(agg, "iterations"), wb = pb_jnum(rec, "iterations");
 	json_object *pooled = pb_jget(agg, "samples_ns"), *more = pb_jget(rec, "samples_ns");
-	static const char *const per_call[] = { "per_call", "counters", "per_thread" };
+	static const char *const per_sample[] = { "per_sample", "counters", "per_thread" };
 	json_object *map = pb_jget(rec, "mapping");
 	size_t n;
 	double *x;
 
-	/* counts are per call: weigh each repetition by its measured calls */
-	for (size_t i = 0; i < sizeof(per_call) / sizeof(*per_call); i++)
+	/* counts are per sample: weigh each repetition by its measured samples */
+	for (size_t i = 0; i < sizeof(per_sample) / sizeof(*per_sample); i++)
 		if (wa + wb > 0)
-			json_object_object_add(agg, per_call[i],
-					       weighted_mean(pb_jget(agg, per_call[i]), wa,
-							     pb_jget(rec, per_call[i]), wb));
+			json_object_object_add(agg, per_sample[i],
+					       weighted_mean(pb_jget(agg, per_sample[i]), wa,
+							     pb_jget(rec, per_sample[i]), wb));
 	/* a record folded from outside (pudbench fold) may lack its samples */
 	if (!json_object_is_type(pooled, json_type_array)) {
 		pooled = json_object_new_array();

@@ -172,12 +172,12 @@ static double get_num(json_object *rec, const char *path)
 }
 
 static const char *const csv_strings[] = {
-	"bench", "backend", "direction", "strategy", "remote_mode",
+	"bench", "backend", "operation", "strategy", "remote_mode",
 };
 
-/* The numbers before and after the per-call metrics (every one, from the metrics table). */
+/* The numbers before the per-sample metrics (every one, from the metrics table). */
 static const char *const csv_numbers[] = {
-	"page_size", "size_bytes", "nr_puds", "remote_cpus", "iterations",
+	"page_size", "size_bytes", "nr_puds", "remote_cpus", "iterations", "mprotect_calls_per_sample",
 	"latency_ns.median", "latency_ns.min", "latency_ns.p25", "latency_ns.p75",
 	"latency_ns.p90", "latency_ns.p99", "latency_ns.max", "latency_ns.mean",
 	"latency_ns.stddev", "latency_ns.cv", "latency_ns.outliers",
@@ -205,7 +205,8 @@ static void csv_header(FILE *f)
 	for (size_t i = 0; i < NR(csv_strings); i++)
 		fprintf(f, "%s,", csv_strings[i]);
 	csv_names(f, csv_numbers, NR(csv_numbers));
-	csv_names(f, pb_metric_keys, PB_METRIC__COUNT);
+	for (int m = 0; m < PB_METRIC__COUNT; m++)
+		fprintf(f, "per_sample.%s,", pb_metrics[m].key);
 	for (int k = 0; k < PB_CHECK__COUNT; k++)
 		fprintf(f, "%s,", pb_checks[k].key);
 	/* with repetitions: the spread between runs (NaN with one run) */
@@ -229,7 +230,7 @@ static void csv_row(FILE *f, json_object *rec)
 	}
 	csv_numbers_of(f, rec, csv_numbers, NR(csv_numbers));
 	for (int m = 0; m < PB_METRIC__COUNT; m++)
-		fprintf(f, CSV_NUM ",", pb_metric_get(get_path(rec, "per_call"), m));
+		fprintf(f, CSV_NUM ",", pb_metric_get(get_path(rec, "per_sample"), m));
 	for (int k = 0; k < PB_CHECK__COUNT; k++) {
 		json_object *v = pb_jget(get_path(rec, "checks"), pb_checks[k].key);
 
@@ -270,22 +271,18 @@ int pb_results_write(const char *dir, json_object *doc)
 	return pb_results_flush(&r);
 }
 
-/* The per-call metrics the run table shows, in its column order. */
-static const enum pb_metric_id table_metrics[] = {
-	PB_METRIC_FAULTS, PB_METRIC_REMOTE_FLUSH_REQUESTS, PB_METRIC_REMOTE_SHOOTDOWNS,
-	PB_METRIC_FULL_FLUSHES, PB_METRIC_TLB_IPIS,
-};
+#define COUNT_W 8	/* a count column, at least */
 
 static void print_header(FILE *f, const char *median, const char *ci)
 {
+	struct pb_metric_columns cols = pb_metrics_shown(PB_SHOW_RUN_TABLE);
+
+	fprintf(f, "counts per sample (n/a = unavailable):\n");
+	pb_metrics_legend(f, "  ", &cols, false);
 	fprintf(f, "%-22s %-10s %4s %-9s %-13s %-6s %12s %25s", "bench", "backend", "GiB",
-		"direction", "strategy", "remote", median, ci);
-	for (size_t i = 0; i < NR(table_metrics); i++)
-		fprintf(f, " %8s", pb_metrics[table_metrics[i]].abbrev);
-	fprintf(f, "  checks\n%-22s (per call:", "");
-	for (size_t i = 0; i < NR(table_metrics); i++)
-		fprintf(f, "%s %s", i ? "," : "", pb_metrics[table_metrics[i]].label);
-	fprintf(f, "; n/a = unavailable)\n");
+		"operation", "strategy", "remote", median, ci);
+	pb_metrics_print_names(f, &cols, COUNT_W);
+	fprintf(f, "  checks\n");
 }
 
 void pb_results_print_header(FILE *f)
@@ -298,12 +295,12 @@ void pb_results_print_header_reps(FILE *f)
 	print_header(f, "median ±CoV", "CI of rep medians");
 }
 
-static void print_count(FILE *f, double v)
+static void print_count(FILE *f, int w, double v)
 {
 	if (isnan(v))
-		fprintf(f, " %8s", "n/a");
+		fprintf(f, " %*s", w, "n/a");
 	else
-		fprintf(f, " %8.2f", v);
+		fprintf(f, " %*.2f", w, v);
 }
 
 void pb_results_print_record(FILE *f, json_object *rec)
@@ -313,6 +310,7 @@ void pb_results_print_record(FILE *f, json_object *rec)
 	json_object *chk = get_path(rec, "checks");
 	/* repetitions: the spread between them, not the pooled CI, says what a rerun gives */
 	double lo = NAN, hi = NAN, cov = get_num(rec, "between_runs.cv");
+	struct pb_metric_columns cols = pb_metrics_shown(PB_SHOW_RUN_TABLE);
 
 	snprintf(remote, sizeof(remote), "%d%s%s", (int)get_num(rec, "remote_cpus"),
 		 mode ? ":" : "", mode ? json_object_get_string(mode) : "");
@@ -347,10 +345,11 @@ void pb_results_print_record(FILE *f, json_object *rec)
 		json_object_get_string(get_path(rec, "bench")),
 		json_object_get_string(get_path(rec, "backend")),
 		get_num(rec, "size_bytes") / (1 << 30),
-		json_object_get_string(get_path(rec, "direction")),
+		json_object_get_string(get_path(rec, "operation")),
 		json_object_get_string(get_path(rec, "strategy")), remote,
 		median, cibuf);
-	for (size_t i = 0; i < NR(table_metrics); i++)
-		print_count(f, pb_metric_get(get_path(rec, "per_call"), table_metrics[i]));
+	for (int i = 0; i < cols.nr; i++)
+		print_count(f, pb_metric_width(cols.idx[i], COUNT_W),
+			    pb_metric_get(get_path(rec, "per_sample"), cols.idx[i]));
 	fprintf(f, "  %s\n", checks[0] ? checks : "ok");
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The results of one run: a JSON document ("pudbench-results/1", json-c), a
+ * The results of one run: a JSON document ("pudbench-results/2", json-c), a
  * CSV of the same records for gnuplot, and a readable table.  Both files are
  * rewritten atomically (temp file + rename) after every case, so an
  * interrupted run leaves every finished case readable.
@@ -13,7 +13,15 @@
 
 #include <json-c/json.h>
 
-#define PB_RESULTS_SCHEMA "pudbench-results/1"
+/*
+ * Version 2: a record's counts are "per_sample" (version 1 called them
+ * "per_call", but a sample can hold several calls or none), its series is
+ * an "operation" (version 1: "direction", also for cycle, fault and none)
+ * and "mprotect_calls_per_sample" says how many mprotect() calls a sample
+ * holds.  Readers take version 1 through pb_results_upgrade() (record.h).
+ */
+#define PB_RESULTS_SCHEMA "pudbench-results/2"
+#define PB_RESULTS_SCHEMA_1 "pudbench-results/1"
 
 struct pb_results {
 	json_object *doc;

@@ -19,7 +19,7 @@ do for [fmt in "png svg"] {
 	set grid ytics
 	set key outside right top vertical
 	do for [b=1:nbars] {
-		set ylabel barlabel[b]."\nper call (count)"
+		set ylabel barlabel[b]."\nper sample (count)"
 		set yrange [0:ymax[b]]
 		if (b == nbars) { eval xticsdef } else { set xtics 1 format "" }
 		if (b == 1) { set key } else { unset key }

@@ -13,7 +13,7 @@ do for [fmt in "png svg"] {
 	set output outbase.".".fmt
 	set title ttl
 	set ylabel "latency per call (µs, log scale)"
-	set xlabel "case: backend, page size, mapping size / direction / remote participants" offset 0,-2.2
+	set xlabel "case: backend, page size, mapping size / operation / remote participants" offset 0,-2.2
 	set logscale y
 	set grid ytics mytics
 	set xrange [0.4:ncases+0.6]

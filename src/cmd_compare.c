@@ -5,7 +5,7 @@
  * BASE and NEW are results.json files, run directories or kernel-matrix
  * directories (one column per kernel; a matrix as BASE: its first kernel is
  * BASE, the others are NEW columns).  Prints an mmtests compare-kernels
- * style table, an LKP-style view, per-call counts and checks side by side;
+ * style table, an LKP-style view, per-sample counts and checks side by side;
  * --json prints "pudbench-compare/1" instead.  Exit: 0, 1 gate tripped,
  * 2 bad input (for the gate: BASE and NEW of different accelerators or
  * page sizes too).
@@ -65,7 +65,7 @@ static void print_header(const struct pb_cmp_set *s, const struct pb_cmp *cmp, d
 	printf("pudbench compare: BASE %s", s->col[0].label);
 	for (unsigned i = 1; i < s->nr; i++)
 		printf("%s%s", i == 1 ? " vs NEW " : ", ", s->col[i].label);
-	printf("\nsignificance: two-sided Mann-Whitney U test on the raw per-call samples "
+	printf("\nsignificance: two-sided Mann-Whitney U test on the raw per-sample samples "
 	       "(exact for up to\n  50 samples a side without ties, else normal approximation "
 	       "with tie and continuity\n  correction), alpha = %g; '*' marks a significant "
 	       "change.  MedCI: %g%% percentile\n  bootstrap CI (%d resamples) of the change of "
@@ -134,7 +134,7 @@ static void print_table(const struct pb_cmp_set *s, const struct pb_cmp *c)
 {
 	char buf[64];
 
-	printf("== Latency per call, ns (%%change vs BASE; + = slower) ==\n");
+	printf("== Latency per sample, ns (%%change vs BASE; + = slower) ==\n");
 	for (size_t i = 0; i < c->nr_cases; i++) {
 		const struct pb_cmp_case *k = &c->cases[i];
 
@@ -238,12 +238,12 @@ static void lkp_line(const struct pb_cmp *c, const struct pb_cmp_case *k, int co
 			printf("    %10s%c", x->rec && mark == '!' ? "changed" : "", mark);
 		printf(" %12s %s", v, sd);
 	}
-	printf("  %s.%s\n", k->name, count < 0 ? "median_ns" : pb_metrics[count].key);
+	printf("  %s.%s\n", k->name, count < 0 ? "median_ns" : pb_metric_all(count)->key);
 }
 
 static void print_lkp(const struct pb_cmp_set *s, const struct pb_cmp *c)
 {
-	printf("\n== LKP view: median ns ±CV%% (stddev/mean of the samples); per-call counts "
+	printf("\n== LKP view: median ns ±CV%% (stddev/mean of the samples); per-sample counts "
 	       "that changed ('!') ==\n");
 	printf("%19s", s->col[0].label);
 	for (unsigned col = 1; col < c->nr_cols; col++)
@@ -259,7 +259,7 @@ static void print_lkp(const struct pb_cmp_set *s, const struct pb_cmp *c)
 		const struct pb_cmp_case *k = &c->cases[i];
 
 		lkp_line(c, k, -1);
-		for (int n = 0; n < PB_CMP_NR_COUNTS; n++)
+		for (int n = 0; n < pb_metric_nr_all(); n++)
 			for (unsigned col = 1; col < c->nr_cols; col++)
 				if (k->cell[col].rec &&
 				    pb_cmp_count_differs(k->cell[0].count[n], k->cell[col].count[n])) {
@@ -282,15 +282,20 @@ static void check_value(json_object *v, char *buf, size_t len)
 /* Counts (@checks false) or checks side by side: a line per case and column. */
 static void print_side_by_side(const struct pb_cmp_set *s, const struct pb_cmp *c, bool checks)
 {
-	int nr = checks ? PB_CHECK__COUNT : PB_CMP_NR_COUNTS, w = checks ? 15 : 9;
+	int nr = checks ? PB_CHECK__COUNT : pb_metric_nr_all(), w = checks ? 15 : 9;
+	struct pb_metric_columns all = { .nr = pb_metric_nr_all() };
 
-	if (checks)
+	if (checks) {
 		printf("\n== Checks ('!' = differs from BASE; n/a = not checked; data_intact yes/NO) ==\n");
-	else
-		printf("\n== Per-call counts (exact: every difference is marked '!'; n/a = unavailable) ==\n");
+	} else {
+		printf("\n== Per-sample counts (exact: every difference is marked '!'; n/a = unavailable) ==\n");
+		for (int n = 0; n < all.nr; n++)
+			all.idx[n] = n;
+		pb_metrics_legend(stdout, "  ", &all, false);
+	}
 	printf("%-22s", "");
 	for (int n = 0; n < nr; n++)
-		printf(" %*s ", w, checks ? pb_checks[n].key : pb_metrics[n].abbrev);
+		printf(" %*s ", w, checks ? pb_checks[n].key : pb_metric_all(n)->abbrev);
 	printf("\n");
 	for (size_t i = 0; i < c->nr_cases; i++) {
 		const struct pb_cmp_case *k = &c->cases[i];
@@ -379,9 +384,9 @@ static json_object *cell_json(const struct pb_cmp_set *s, const struct pb_cmp_ca
 		json_object_object_add(st, pb_cmp_stat_name(i), jnum(x->st.v[i]));
 	json_object_object_add(o, "latency_ns", st);
 	json_object_object_add(o, "median_ci", jpair(x->st.median_ci_lo, x->st.median_ci_hi));
-	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
-		json_object_object_add(pc, pb_metrics[i].key, jnum(x->count[i]));
-	json_object_object_add(o, "per_call", pc);
+	for (int i = 0; i < pb_metric_nr_all(); i++)
+		json_object_object_add(pc, pb_metric_all(i)->key, jnum(x->count[i]));
+	json_object_object_add(o, "per_sample", pc);
 	for (int i = 0; i < PB_CHECK__COUNT; i++)
 		json_object_object_add(ch, pb_checks[i].key, json_object_get(x->check[i]));
 	json_object_object_add(o, "checks", ch);
@@ -403,9 +408,9 @@ static json_object *cell_json(const struct pb_cmp_set *s, const struct pb_cmp_ca
 	json_object_object_add(vs, "exact", json_object_new_boolean(x->exact));
 	json_object_object_add(vs, "significant", json_object_new_boolean(x->significant));
 	json_object_object_add(vs, "median_ratio_ci", jpair(x->ratio_lo, x->ratio_hi));
-	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
+	for (int i = 0; i < pb_metric_nr_all(); i++)
 		if (pb_cmp_count_differs(b->count[i], x->count[i]))
-			json_object_array_add(cnt_chg, json_object_new_string(pb_metrics[i].key));
+			json_object_array_add(cnt_chg, json_object_new_string(pb_metric_all(i)->key));
 	for (int i = 0; i < PB_CHECK__COUNT; i++)
 		if (pb_cmp_check_differs(b->check[i], x->check[i]))
 			json_object_array_add(chk_chg, json_object_new_string(pb_checks[i].key));

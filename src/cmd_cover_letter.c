@@ -3,7 +3,7 @@
  * pudbench cover-letter DIR: the data table for a patch series' cover
  * letter, from a kernel-matrix directory (matrix.json + each kernel's
  * results.json).  Plain text for an email: at most 80 columns.
- *  --series ad (default): the _ad() patch; kernel, strategy, direction,
+ *  --series ad (default): the _ad() patch; kernel, strategy, operation,
  *    PUDs, remote shootdowns and faults per call, median latency with its
  *    95% CI, accelerator.
  *  --series hugetlb: patches/0003; per kernel and backend, local, full and
@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "exit.h"
+#include "operation.h"
 #include "compare.h"
 #include "strategy_report.h"
 
@@ -58,27 +59,17 @@ static void fmt_us(double ns, char *buf, size_t len)
 	snprintf(buf, len, us < 10 ? "%.2f" : us < 100 ? "%.1f" : "%.0f", us);
 }
 
-/* A count column of a table: which metric, how wide. */
-struct count_col {
-	enum pb_metric_id metric;
-	int width;
-};
+#define METRIC_W 5	/* a count column, at least: "0.00" and room */
 
-static void print_count_names(const struct count_col *c, size_t n)
+static void print_counts(const struct pb_strategy_report_row *r, const struct pb_metric_columns *c)
 {
-	for (size_t i = 0; i < n; i++)
-		printf(" %*s", c[i].width, pb_metrics[c[i].metric].abbrev);
-}
-
-static void print_counts(const struct pb_sr_row *r, const struct count_col *c, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		double v = r->per_call[c[i].metric];
+	for (int i = 0; i < c->nr; i++) {
+		double v = r->per_sample[c->idx[i]];
 		char buf[32] = "n/a";
 
 		if (!isnan(v))
 			snprintf(buf, sizeof(buf), "%.2f", v);
-		printf(" %*s", c[i].width, buf);
+		printf(" %*s", pb_metric_width(c->idx[i], METRIC_W), buf);
 	}
 }
 
@@ -86,17 +77,18 @@ static void print_counts(const struct pb_sr_row *r, const struct count_col *c, s
 enum legend_text { LEGEND_LABEL, LEGEND_MEANING };
 
 /* @before, "short: what it is" for each column, @after: in lines of 80 columns. */
-static void print_legend(const char *before, const struct count_col *c, size_t n,
+static void print_legend(const char *before, const struct pb_metric_columns *c,
 			 enum legend_text what, const char *after)
 {
 	char text[2048];
 	size_t len = (size_t)snprintf(text, sizeof(text), "%s", before);
 
-	for (size_t i = 0; i < n && len < sizeof(text); i++) {
-		const struct pb_metric *m = &pb_metrics[c[i].metric];
+	for (int i = 0; i < c->nr && len < sizeof(text); i++) {
+		const struct pb_metric *m = pb_metric_all(c->idx[i]);
 
 		len += (size_t)snprintf(text + len, sizeof(text) - len, " %s: %s%s", m->abbrev,
-					what == LEGEND_LABEL ? m->label : m->meaning, i + 1 < n ? ";" : ".");
+					what == LEGEND_LABEL ? m->label : m->meaning,
+					i + 1 < c->nr ? ";" : ".");
 	}
 	if (len < sizeof(text))
 		snprintf(text + len, sizeof(text) - len, "%s", after);
@@ -104,18 +96,21 @@ static void print_legend(const char *before, const struct count_col *c, size_t n
 }
 
 /* The cover letter is about one participant mode: spinning. */
-static bool spinning_or_alone(const struct pb_sr_row *r)
+static bool spinning_or_alone(const struct pb_strategy_report_row *r)
 {
 	return !r->remote || !strcmp(r->mode, "spin");
 }
 
-static const char *short_direction(const struct pb_sr_row *r)
+/* The operation's short name from lib/operation.c; an unknown one as recorded. */
+static const char *short_operation(const struct pb_strategy_report_row *r)
 {
-	return strcmp(r->direction, "downgrade") ? "up" : "down";
+	const struct pb_operation *op = pb_operation_find(r->operation);
+
+	return op ? op->short_name : r->operation;
 }
 
 /* Which kernel each label is: package and version, or source + patches + config. */
-static void print_kernels(const struct pb_sr_kernel *k, const struct pb_cmp_set *s)
+static void print_kernels(const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s)
 {
 	for (unsigned c = 0; c < s->nr; c++) {
 		json_object *meta = pb_jget(s->col[c].doc, "kernel");
@@ -129,24 +124,21 @@ static void print_kernels(const struct pb_sr_kernel *k, const struct pb_cmp_set 
 	}
 }
 
-static void print_table_ad(const struct pb_sr_kernel *k, const struct pb_cmp_set *s)
+static void print_table_ad(const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s)
 {
-	static const struct count_col counts[] = {
-		{ PB_METRIC_REMOTE_SHOOTDOWNS, 6 }, { PB_METRIC_FAULTS, 6 },
-	};
-	const size_t nr_counts = sizeof(counts) / sizeof(*counts);
-	struct pb_sr_row *rows;
-	size_t n = pb_sr_collect(k, s->nr, "mprotect-inplace", &rows);
+	struct pb_metric_columns counts = pb_metrics_shown(PB_SHOW_COVER);
+	struct pb_strategy_report_row *rows;
+	size_t n = pb_strategy_report_rows(k, s->nr, "mprotect-inplace", &rows);
 	char b[3][32], med[3 * 32 + 8];
 
 	printf("mprotect() of 1 GiB device-dax PUDs (pudbench mprotect-inplace), per call\n");
-	printf("%s\n", pb_sr_accel_note(k, s->nr));
+	printf("%s\n", pb_strategy_report_accel_note(k, s->nr));
 	print_kernels(k, s);
-	printf("\n%-12s %-10s %-4s %4s %3s", "kernel", "strategy", "dir", "PUDs", "rem");
-	print_count_names(counts, nr_counts);
+	printf("\n%-12s %-10s %-5s %4s %3s", "kernel", "strategy", "op", "PUDs", "rem");
+	pb_metrics_print_names(stdout, &counts, METRIC_W);
 	printf(" %-20s %s\n", "median us [95% CI]", "accel");
 	for (size_t i = 0; i < n; i++) {
-		const struct pb_sr_row *r = &rows[i];
+		const struct pb_strategy_report_row *r = &rows[i];
 
 		if (!spinning_or_alone(r))
 			continue;
@@ -154,44 +146,41 @@ static void print_table_ad(const struct pb_sr_kernel *k, const struct pb_cmp_set
 		fmt_us(r->st.median_ci_lo, b[1], sizeof(b[1]));
 		fmt_us(r->st.median_ci_hi, b[2], sizeof(b[2]));
 		snprintf(med, sizeof(med), "%s [%s, %s]", b[0], b[1], b[2]);
-		printf("%-12.12s %-10s %-4s %4d %3d", k[r->kernel].label, pb_sr_strategy_label(r),
-		       short_direction(r), r->puds, r->remote);
-		print_counts(r, counts, nr_counts);
+		printf("%-12.12s %-10s %-5s %4d %3d", k[r->kernel].label,
+		       pb_strategy_report_strategy_label(r),
+		       short_operation(r), r->puds, r->remote);
+		print_counts(r, &counts);
 		printf(" %-20s %s\n", med, k[r->kernel].accel ? k[r->kernel].accel : "?");
 	}
 	if (!n)
 		printf("(no mprotect-inplace records)\n");
 	printf("\n");
 	print_legend("strategy - : the kernel's only path (no strategy knob); rem: spinning "
-		     "participant threads on other CPUs;", counts, nr_counts, LEGEND_LABEL, "");
+		     "participant threads on other CPUs;", &counts, LEGEND_LABEL, "");
 	free(rows);
 }
 
-static const struct count_col hugetlb_counts[] = {
-	{ PB_METRIC_LOCAL_FLUSHES, 5 }, { PB_METRIC_FULL_FLUSHES, 5 },
-	{ PB_METRIC_REMOTE_SHOOTDOWNS, 6 }, { PB_METRIC_CALL_IPIS, 5 },
-};
-#define NR_HUGETLB_COUNTS (sizeof(hugetlb_counts) / sizeof(*hugetlb_counts))
-
-static void print_rows_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp_set *s,
+static void print_rows_hugetlb(const struct pb_strategy_report_kernel *k,
+			       const struct pb_cmp_set *s,
 			       const char *bench)
 {
-	struct pb_sr_row *rows;
-	size_t n = pb_sr_collect(k, s->nr, bench, &rows);
+	struct pb_metric_columns counts = pb_metrics_shown(PB_SHOW_FLUSHES);
+	struct pb_strategy_report_row *rows;
+	size_t n = pb_strategy_report_rows(k, s->nr, bench, &rows);
 	char median[32];
 
-	printf("\n%s\n%-12s %-10s %-4s %3s", bench, "kernel", "backend", "dir", "rem");
-	print_count_names(hugetlb_counts, NR_HUGETLB_COUNTS);
+	printf("\n%s\n%-12s %-10s %-5s %3s", bench, "kernel", "backend", "op", "rem");
+	pb_metrics_print_names(stdout, &counts, METRIC_W);
 	printf(" %9s\n", "median us");
 	for (size_t i = 0; i < n; i++) {
-		const struct pb_sr_row *r = &rows[i];
+		const struct pb_strategy_report_row *r = &rows[i];
 
 		if (!spinning_or_alone(r))
 			continue;
 		fmt_us(r->st.v[PB_STAT_MEDIAN], median, sizeof(median));
-		printf("%-12.12s %-10.10s %-4s %3d", k[r->kernel].label, r->backend,
-		       short_direction(r), r->remote);
-		print_counts(r, hugetlb_counts, NR_HUGETLB_COUNTS);
+		printf("%-12.12s %-10.10s %-5s %3d", k[r->kernel].label, r->backend,
+		       short_operation(r), r->remote);
+		print_counts(r, &counts);
 		printf(" %9s\n", median);
 	}
 	if (!n)
@@ -199,23 +188,25 @@ static void print_rows_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp
 	free(rows);
 }
 
-static void print_table_hugetlb(const struct pb_sr_kernel *k, const struct pb_cmp_set *s)
+static void print_table_hugetlb(const struct pb_strategy_report_kernel *k,
+				const struct pb_cmp_set *s)
 {
+	struct pb_metric_columns counts = pb_metrics_shown(PB_SHOW_FLUSHES);
+
 	printf("mprotect() of 1 GiB hugetlb mappings, device-dax for reference, per call\n");
-	printf("%s\n", pb_sr_accel_note(k, s->nr));
+	printf("%s\n", pb_strategy_report_accel_note(k, s->nr));
 	print_kernels(k, s);
 	print_rows_hugetlb(k, s, "mprotect-inplace");
 	print_rows_hugetlb(k, s, "hugetlb-pmd-unshare");
 	printf("\n");
-	print_legend("rem: spinning participant threads;", hugetlb_counts, NR_HUGETLB_COUNTS,
-		     LEGEND_MEANING,
-		     " With a participant, also ~11 CAL IPIs from reading its perf counters, on "
+	print_legend("rem: spinning participant threads;", &counts, LEGEND_MEANING,
+		     " With a participant, also ~11 CAL-IPI from reading its perf counters, on "
 		     "every kernel.");
 }
 
 static const struct series {
 	const char *name;
-	void (*table)(const struct pb_sr_kernel *k, const struct pb_cmp_set *s);
+	void (*table)(const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s);
 } series[] = {
 	{ "ad", print_table_ad },
 	{ "hugetlb", print_table_hugetlb },
@@ -241,7 +232,7 @@ static const struct option opts[] = {
 int pb_cmd_cover_letter(int argc, char **argv)
 {
 	static struct pb_cmp_set s;
-	struct pb_sr_kernel k[PB_CMP_MAX_COLS];
+	struct pb_strategy_report_kernel k[PB_CMP_MAX_COLS];
 	const struct series *ser = &series[0];
 	bool report = false;
 	char err[PATH_MAX + 256];
@@ -274,7 +265,7 @@ int pb_cmd_cover_letter(int argc, char **argv)
 	for (unsigned c = 0; c < s.nr; c++) {
 		json_object *meta = pb_jget(s.col[c].doc, "kernel");
 
-		k[c] = (struct pb_sr_kernel){
+		k[c] = (struct pb_strategy_report_kernel){
 			.label = s.col[c].label,
 			.doc = s.col[c].doc,
 			.patches = pb_jstr(meta, "patches", NULL),

@@ -125,7 +125,7 @@ static void print_start(const struct pb_matrix_run *m)
 /* The kernels side by side and, where the matrix compares strategies, the strategy report. */
 static void print_tables(struct pb_matrix_run *m, struct pb_matrix_col *cols)
 {
-	struct pb_sr_kernel sk[PB_KERNELS_CONF_MAX_KERNELS];
+	struct pb_strategy_report_kernel sk[PB_KERNELS_CONF_MAX_KERNELS];
 	unsigned nr = m->kc->nr_kernels;
 
 	for (unsigned i = 0; i < nr; i++) {
@@ -141,13 +141,13 @@ static void print_tables(struct pb_matrix_run *m, struct pb_matrix_col *cols)
 	}
 	pb_matrix_table_print(stdout, cols, nr);
 	for (unsigned i = 0; i < nr; i++)
-		sk[i] = (struct pb_sr_kernel){
+		sk[i] = (struct pb_strategy_report_kernel){
 			.label = cols[i].label,
 			.doc = cols[i].doc,
 			.patches = json_object_get_string(pb_jget(pb_matrix_run_entry(m, i), "patches")),
 			.accel = cols[i].accel,
 		};
-	if (pb_sr_wanted(sk, nr))
+	if (pb_strategy_report_wanted(sk, nr))
 		pb_strategy_report_print(stdout, sk, nr);
 }
 

@@ -72,7 +72,7 @@ static inline long hugepages_2m_at_rest(void)
 static inline const char *record_what(json_object *rec, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s %s %s remote=%d", pb_jstr(rec, "bench", "?"),
-		 pb_jstr(rec, "backend", "?"), pb_jstr(rec, "direction", "?"),
+		 pb_jstr(rec, "backend", "?"), pb_jstr(rec, "operation", "?"),
 		 json_object_get_int(pb_jget(rec, "remote_cpus")));
 	return buf;
 }

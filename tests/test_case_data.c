@@ -147,14 +147,35 @@ TEST(remote_probes_are_null_without_a_participant)
 	json_object_put(rec);
 }
 
+TEST(a_series_is_one_operation_of_the_table)
+{
+	static struct pb_config cfg;
+	struct pb_case c = { .bench = pb_bench_find("correctness"), .cfg = &cfg };
+	json_object *rec;
+
+	pb_config_defaults(&cfg);
+	c.bcfg = pb_config_bench(&cfg, "correctness");
+	ASSERT_TRUE(pb_case_series(&c, "sideways", "kernel") == NULL);
+	ASSERT_SUBSTR(c.error, "unknown operation 'sideways' (operations: downgrade, upgrade, none, "
+		      "cycle, fault)");
+	ASSERT_EQ(c.nr_series, 0);
+	ASSERT_TRUE(pb_operation_find("fault") && pb_operation_find("fault")->mprotect_calls == 0);
+	/* the record says which operation, and how many mprotect() calls a sample holds */
+	rec = probed_record(&cfg, 0, 0);
+	ASSERT_STREQ(pb_jstr(rec, "operation", NULL), "downgrade");
+	ASSERT_NEAR(pb_jnum(rec, "mprotect_calls_per_sample"), 1, 0);
+	ASSERT_TRUE(pb_jget(rec, "per_sample") && !pb_jget(rec, "per_call") && !pb_jget(rec, "direction"));
+	json_object_put(rec);
+}
+
 /* A record of case @bench with checks @checks_json (a JSON object text). */
 static json_object *rep_record(const char *checks_json)
 {
 	json_object *rec = json_tokener_parse(
 		"{\"bench\":\"correctness\",\"backend\":\"thp-2M\",\"size_bytes\":1073741824,"
-		"\"remote_cpus\":0,\"remote_mode\":null,\"direction\":\"downgrade\","
+		"\"remote_cpus\":0,\"remote_mode\":null,\"operation\":\"downgrade\","
 		"\"strategy\":\"kernel\",\"iterations\":2,\"samples_ns\":[10,20],"
-		"\"latency_ns\":{\"median\":15,\"n\":2},\"per_call\":{\"faults\":1}}");
+		"\"latency_ns\":{\"median\":15,\"n\":2},\"per_sample\":{\"faults\":1}}");
 
 	ASSERT_TRUE(rec != NULL);
 	if (checks_json)

@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <stdbool.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include <gsl/gsl_randist.h>
@@ -17,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "compare.h"
+#include "results_merge.h"
 #include "run_cmd.h"
 #include "tap.h"
 
@@ -69,7 +71,7 @@ static void add_reps(json_object *r, json_object *s, const struct fixture *fx, g
 		for (int k = 0; k < fx->reps; k++)
 			json_object_array_add(fl, json_object_new_double(fx->rep_flushes[k]));
 		json_object_object_add(pc, "tlb_full_flushes", fl);
-		json_object_object_add(br, "per_call", pc);
+		json_object_object_add(br, "per_sample", pc);
 	}
 	json_object_object_add(r, "repetitions", json_object_new_int(fx->reps));
 	if (fx->no_between)
@@ -80,7 +82,7 @@ static void add_reps(json_object *r, json_object *s, const struct fixture *fx, g
 
 /* One record: ~100 us with 5% gaussian noise and a few slow outliers. */
 static json_object *record(const struct fixture *fx, gsl_rng *rng, int gib, int remote,
-			   const char *direction)
+			   const char *operation)
 {
 	json_object *r = json_object_new_object(), *s = json_object_new_array();
 	json_object *pc = json_object_new_object(), *ck = json_object_new_object();
@@ -90,7 +92,7 @@ static json_object *record(const struct fixture *fx, gsl_rng *rng, int gib, int 
 	json_object_object_add(r, "page_size", json_object_new_int64(2 << 20));
 	json_object_object_add(r, "size_bytes", json_object_new_int64((int64_t)gib << 30));
 	json_object_object_add(r, "nr_puds", json_object_new_int(gib));
-	json_object_object_add(r, "direction", json_object_new_string(direction));
+	json_object_object_add(r, "operation", json_object_new_string(operation));
 	json_object_object_add(r, "strategy", json_object_new_string("inplace"));
 	json_object_object_add(r, "remote_cpus", json_object_new_int(remote));
 	json_object_object_add(r, "remote_mode", remote ? json_object_new_string("spin") : NULL);
@@ -108,7 +110,7 @@ static json_object *record(const struct fixture *fx, gsl_rng *rng, int gib, int 
 	json_object_object_add(pc, "tlb_shootdowns_remote", json_object_new_double(remote));
 	json_object_object_add(pc, "tlb_full_flushes", json_object_new_double(fx->full_flushes));
 	json_object_object_add(pc, "thp_split_pud", NULL);
-	json_object_object_add(r, "per_call", pc);
+	json_object_object_add(r, "per_sample", pc);
 	json_object_object_add(ck, "bad_pud", json_object_new_int(fx->bad_pud));
 	json_object_object_add(ck, "data_intact", json_object_new_boolean(1));
 	json_object_object_add(r, "checks", ck);
@@ -126,7 +128,7 @@ static const char *write_fixture(const char *name, const struct fixture *fx)
 	char *p = path[next++ % 8];
 
 	gsl_rng_set(rng, fx->seed);
-	json_object_object_add(doc, "schema", json_object_new_string("pudbench-results/1"));
+	json_object_object_add(doc, "schema", json_object_new_string("pudbench-results/2"));
 	json_object_object_add(doc, "status", json_object_new_string("complete"));
 	json_object_object_add(env, "kernel_release", json_object_new_string("6.1.0-fixture"));
 	json_object_object_add(env, "virtualization", json_object_new_string("tcg"));
@@ -201,7 +203,7 @@ static json_object *compare_json(const char *base, const char *now, int *rc)
 	doc = json_tokener_parse(out);
 	if (!doc)
 		TAP_FAIL("--json output does not parse: %.2000s", out);
-	ASSERT_STREQ(pb_jstr(doc, "schema", NULL), "pudbench-compare/1");
+	ASSERT_STREQ(pb_jstr(doc, "schema", NULL), "pudbench-compare/2");
 	return doc;
 }
 
@@ -474,7 +476,7 @@ TEST(counts_that_vary_between_repetitions_are_judged_by_their_range)
 	c = write_fixture("c", &now);
 	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)c), 1);
 	ASSERT_SUBSTR(out, "FAIL counts.tlb_full_flushes");
-	ASSERT_SUBSTR(out, "1.2..1.5 -> 2.1..2.3 per call over the repetitions (+0.6 beyond");
+	ASSERT_SUBSTR(out, "1.2..1.5 -> 2.1..2.3 per sample over the repetitions (+0.6 beyond");
 }
 
 TEST(welch_on_log_medians)
@@ -503,7 +505,7 @@ TEST(count_change_trips_the_gate)
 	ASSERT_SUBSTR(out, "2!");	/* marked in the counts */
 	ASSERT_EQ(COMPARE("--gate", GATE_CONF, (char *)a, (char *)b), 1);
 	ASSERT_SUBSTR(out, "FAIL counts.tlb_full_flushes");
-	ASSERT_SUBSTR(out, "1 -> 2 per call");
+	ASSERT_SUBSTR(out, "1 -> 2 per sample");
 }
 
 TEST(check_change_trips_the_gate)
@@ -554,12 +556,12 @@ TEST(corrupt_file_is_named)
 
 TEST(wrong_schema_is_refused)
 {
-	expect_bad_file(DATA "wrong-schema.json", "schema is 'fio-results/1', expected pudbench-results/1");
+	expect_bad_file(DATA "wrong-schema.json", "schema is 'fio-results/1', expected pudbench-results/2");
 }
 
 TEST(other_schema_version_is_refused)
 {
-	expect_bad_file(DATA "future-version.json", "schema version 'pudbench-results/2' is not supported");
+	expect_bad_file(DATA "future-version.json", "schema version 'pudbench-results/3' is not supported (this pudbench reads pudbench-results/2 and pudbench-results/1)");
 }
 
 TEST(missing_file_is_named)
@@ -665,7 +667,7 @@ static void skip_2g_r1(json_object *doc)
 
 static void null_flushes(json_object *doc)
 {
-	json_object_object_add(pb_jget(rec_at(doc, 0), "per_call"), "tlb_full_flushes", NULL);
+	json_object_object_add(pb_jget(rec_at(doc, 0), "per_sample"), "tlb_full_flushes", NULL);
 }
 
 static void null_bad_pud(json_object *doc)
@@ -1190,6 +1192,195 @@ TEST(plot_skips_what_has_no_data)
 	ASSERT_EQ(run_cmd((char *[]){ PB_BIN, "plot", DATA "wrong-schema.json", "--out", plots,
 				      NULL }, out, sizeof(out)), 2);
 	ASSERT_SUBSTR(out, "schema is");
+}
+
+/* ---- schema pudbench-results/1 ----------------------------------------- */
+
+/* A real version 1 file: a kernel matrix's results, with repetitions (between_runs). */
+#define BASELINE_MATRIX PB_SOURCE_DIR "/integrations/baselines/intel-xeon-2cpu/kernels-ci"
+#define BASELINE BASELINE_MATRIX "/debian-6.12/results.json"
+
+/* @upgraded's record @i is version 1 @old's, renamed, in the same member order. */
+static void expect_record_upgraded(json_object *old, json_object *upgraded, size_t i)
+{
+	json_object *o = pb_jidx(pb_jget(old, "results"), i);
+	json_object *u = pb_jidx(pb_jget(upgraded, "results"), i);
+	const char *op = pb_jstr(o, "direction", "?");
+	struct json_object_iterator a = json_object_iter_begin(o), ae = json_object_iter_end(o);
+	struct json_object_iterator b = json_object_iter_begin(u);
+
+	ASSERT_STREQ(pb_jstr(u, "operation", "-"), op);
+	ASSERT_NEAR(pb_jnum(u, "mprotect_calls_per_sample"), strcmp(op, "fault") ? 1 : 0, 0);
+	ASSERT_TRUE(json_object_equal(pb_jget(u, "per_sample"), pb_jget(o, "per_call")));
+	ASSERT_TRUE(pb_jget(u, "per_call") == NULL && pb_jget(u, "direction") == NULL);
+	if (pb_jget(o, "between_runs"))
+		ASSERT_TRUE(json_object_equal(pb_jget(pb_jget(u, "between_runs"), "per_sample"),
+					      pb_jget(pb_jget(o, "between_runs"), "per_call")));
+	for (; !json_object_iter_equal(&a, &ae); json_object_iter_next(&a), json_object_iter_next(&b)) {
+		const char *was = json_object_iter_peek_name(&a), *now = json_object_iter_peek_name(&b);
+
+		if (!strcmp(was, "direction") || !strcmp(was, "per_call"))
+			continue;
+		ASSERT_STREQ(now, was);
+		if (strcmp(was, "between_runs"))
+			ASSERT_TRUE(json_object_equal(json_object_iter_peek_value(&a),
+						      json_object_iter_peek_value(&b)));
+	}
+}
+
+TEST(a_schema_1_file_is_upgraded_on_load)
+{
+	char err[512];
+	json_object *old = pb_json_load(BASELINE, err, sizeof(err));
+	json_object *doc = pb_json_load(BASELINE, err, sizeof(err));
+	json_object *again;
+
+	ASSERT_TRUE(old && doc);
+	ASSERT_STREQ(pb_jstr(old, "schema", NULL), "pudbench-results/1");
+	ASSERT_GT(pb_jlen(pb_jget(old, "results")), 10);
+	pb_results_upgrade(doc);
+	ASSERT_STREQ(pb_jstr(doc, "schema", NULL), "pudbench-results/2");
+	ASSERT_EQ(pb_jlen(pb_jget(doc, "results")), pb_jlen(pb_jget(old, "results")));
+	for (size_t i = 0; i < pb_jlen(pb_jget(doc, "results")); i++)
+		expect_record_upgraded(old, doc, i);
+	/* a version 2 document is left as it is */
+	again = json_tokener_parse(json_object_to_json_string(doc));
+	pb_results_upgrade(again);
+	ASSERT_TRUE(json_object_equal(again, doc));
+	json_object_put(again);
+	/* the matrix merge takes a version 1 part too */
+	again = pb_results_merge(&old, 1, 0);
+	ASSERT_TRUE(again != NULL);
+	ASSERT_STREQ(pb_jstr(again, "schema", NULL), "pudbench-results/2");
+	ASSERT_STREQ(pb_jstr(pb_jidx(pb_jget(again, "results"), 0), "operation", NULL),
+		     pb_jstr(pb_jidx(pb_jget(doc, "results"), 0), "operation", "?"));
+	json_object_put(again);
+	json_object_put(old);
+	json_object_put(doc);
+}
+
+TEST(compare_fold_gate_and_cover_letter_read_a_schema_1_file)
+{
+	char path[256], folded[160];
+	json_object *doc = json_object_from_file(BASELINE);
+
+	setup();
+	/* the same records as version 2: nothing changed, every case matched */
+	pb_results_upgrade(doc);
+	/*
+	 * fold refuses one run twice, told by its env and its samples: a copy
+	 * with a note in env and each record's samples in reverse order (the
+	 * same statistics)
+	 */
+	json_object_object_add(pb_jget(doc, "env"), "copy_of", json_object_new_string(BASELINE));
+	for (size_t i = 0; i < pb_jlen(pb_jget(doc, "results")); i++) {
+		json_object *s = pb_jget(pb_jidx(pb_jget(doc, "results"), i), "samples_ns");
+		json_object *rev = json_object_new_array();
+
+		for (size_t j = pb_jlen(s); j-- > 0;)
+			json_object_array_add(rev, json_object_get(json_object_array_get_idx(s, j)));
+		json_object_object_add(pb_jidx(pb_jget(doc, "results"), i), "samples_ns", rev);
+	}
+	snprintf(path, sizeof(path), "%s/v2.json", dir);
+	ASSERT_EQ(json_object_to_file(path, doc), 0);
+	json_object_put(doc);
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, BASELINE, path), 0);
+	ASSERT_SUBSTR(out, "gate: PASS");
+	/* its counts table explains every short name it shows */
+	for (int i = 0; i < pb_metric_nr_all(); i++) {
+		char legend[256];
+
+		snprintf(legend, sizeof(legend), "  %-*s = %s\n", PB_METRIC_ABBREV_MAX,
+			 pb_metric_all(i)->abbrev, pb_metric_all(i)->label);
+		ASSERT_SUBSTR(out, legend);
+	}
+	ASSERT_TRUE(!strstr(out, "only in BASE"));
+	ASSERT_EQ(COMPARE("--gate", GATE_CONF, path, BASELINE), 0);
+	snprintf(folded, sizeof(folded), "%s/folded", dir);
+	ASSERT_EQ(FOLD("--out", folded, BASELINE, path), 0);
+	snprintf(path, sizeof(path), "%s/results.json", folded);
+	doc = json_object_from_file(path);
+	ASSERT_STREQ(pb_jstr(doc, "schema", NULL), "pudbench-results/2");
+	ASSERT_TRUE(pb_jget(pb_jidx(pb_jget(doc, "results"), 0), "per_sample") != NULL);
+	json_object_put(doc);
+	ASSERT_EQ(run_cmd((char *[]){ PB_BIN, "cover-letter", BASELINE_MATRIX, NULL }, out,
+			  sizeof(out)), 0);
+	ASSERT_SUBSTR(out, "debian-6.12");
+	ASSERT_TRUE(!strstr(out, "(no mprotect-inplace records)"));
+}
+
+/*
+ * The baseline matrix in DIR/labels, its mprotect-inplace upgrade records
+ * relabelled @op: the cover letter labels a series by its operation.
+ */
+static const char *matrix_with_operation(const char *op)
+{
+	static char m[128];
+	char path[192];
+	json_object *doc = json_object_from_file(BASELINE), *recs = pb_jget(doc, "results");
+
+	snprintf(m, sizeof(m), "%s/labels-%s", dir, op);
+	snprintf(path, sizeof(path), "%s/debian-6.12", m);
+	if (mkdir(m, 0755) || mkdir(path, 0755))
+		TAP_FAIL("mkdir %s", path);
+	for (size_t i = 0; i < pb_jlen(recs); i++) {
+		json_object *r = pb_jidx(recs, i);
+
+		if (!strcmp(pb_jstr(r, "bench", ""), "mprotect-inplace") &&
+		    !strcmp(pb_jstr(r, "direction", ""), "upgrade"))
+			json_object_object_add(r, "direction", json_object_new_string(op));
+	}
+	snprintf(path, sizeof(path), "%s/debian-6.12/results.json", m);
+	ASSERT_EQ(json_object_to_file(path, doc), 0);
+	json_object_put(doc);
+	doc = json_object_from_file(BASELINE_MATRIX "/matrix.json");
+	snprintf(path, sizeof(path), "%s/matrix.json", m);
+	ASSERT_EQ(json_object_to_file(path, doc), 0);
+	json_object_put(doc);
+	return m;
+}
+
+/*
+ * Every row of kernel debian-6.12 in the cover letter --series @series
+ * (ad: its rows end with the accelerator, tcg) is labelled @down or @other
+ * in its "dir" column, and both labels occur.
+ */
+static void expect_cover_rows(const char *series, const char *down, const char *other)
+{
+	char want[2][128];
+	bool seen[2] = { false, false };
+
+	snprintf(want[0], sizeof(want[0]), " %-5s ", down);
+	snprintf(want[1], sizeof(want[1]), " %-5s ", other);
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "debian-6.12 ", 12) || !strstr(line, "tcg") == !strcmp(series, "ad"))
+			continue;
+		seen[0] |= strstr(line, want[0]) != NULL;
+		seen[1] |= strstr(line, want[1]) != NULL;
+		EXPECT(strstr(line, want[0]) || strstr(line, want[1]), "--series %s: row '%s' is "
+		       "labelled neither '%s' nor '%s'", series, line, down, other);
+	}
+	EXPECT(seen[0] && seen[1], "--series %s: no '%s' row or no '%s' row", series, down, other);
+}
+
+TEST(cover_letter_labels_each_series_by_its_operation)
+{
+	static const char *const ops[][2] = {
+		{ "upgrade", "up" }, { "none", "none" }, { "cycle", "cycle" }, { "fault", "fault" },
+	};
+	static const char *const series[] = { "ad", "hugetlb" };
+
+	setup();
+	for (size_t o = 0; o < sizeof(ops) / sizeof(*ops); o++) {
+		const char *m = matrix_with_operation(ops[o][0]);
+
+		for (size_t k = 0; k < sizeof(series) / sizeof(*series); k++) {
+			ASSERT_EQ(run_cmd((char *[]){ PB_BIN, "cover-letter", "--series",
+						      (char *)series[k], (char *)m, NULL },
+					  out, sizeof(out)), 0);
+			expect_cover_rows(series[k], "down", ops[o][1]);
+		}
+	}
 }
 
 int main(int argc, char **argv)

@@ -24,7 +24,7 @@ static json_object *results(void)
 	return pb_jget(doc, "results");
 }
 
-/* The record of one case and direction, or NULL. */
+/* The record of one case and operation, or NULL. */
 static json_object *find(const char *bench, const char *backend, int remote, const char *dir)
 {
 	for (size_t i = 0; i < json_object_array_length(results()); i++) {
@@ -33,7 +33,7 @@ static json_object *find(const char *bench, const char *backend, int remote, con
 		if (!strcmp(json_object_get_string(pb_jget(r, "bench")), bench) &&
 		    !strcmp(json_object_get_string(pb_jget(r, "backend")), backend) &&
 		    json_object_get_int(pb_jget(r, "remote_cpus")) == remote &&
-		    !strcmp(json_object_get_string(pb_jget(r, "direction")), dir))
+		    !strcmp(json_object_get_string(pb_jget(r, "operation")), dir))
 			return r;
 	}
 	return NULL;
@@ -59,7 +59,7 @@ TEST(run_succeeds_and_writes_schema)
 	json_object *env;
 
 	need_run();
-	ASSERT_STREQ(json_object_get_string(pb_jget(doc, "schema")), "pudbench-results/1");
+	ASSERT_STREQ(json_object_get_string(pb_jget(doc, "schema")), "pudbench-results/2");
 	ASSERT_STREQ(json_object_get_string(pb_jget(doc, "status")), "complete");
 	env = pb_jget(doc, "env");
 	static const char *const env_keys[] = {
@@ -82,14 +82,14 @@ TEST(every_record_has_the_schema_fields)
 	} fields[] = {
 		{ "bench", json_type_string },	   { "backend", json_type_string },
 		{ "page_size", json_type_int },	   { "size_bytes", json_type_int },
-		{ "nr_puds", json_type_int },	   { "direction", json_type_string },
+		{ "nr_puds", json_type_int },	   { "operation", json_type_string },
 		{ "strategy", json_type_string },  { "remote_cpus", json_type_int },
 		{ "iterations", json_type_int },   { "latency_ns", json_type_object },
-		{ "per_call", json_type_object },  { "unavailable", json_type_object },
+		{ "per_sample", json_type_object },  { "unavailable", json_type_object },
 		{ "checks", json_type_object },	   { "samples_ns", json_type_array },
-		{ "mapping", json_type_object },
+		{ "mapping", json_type_object },   { "mprotect_calls_per_sample", json_type_int },
 	};
-	static const char *const per_call[] = {
+	static const char *const per_sample[] = {
 		"faults", "tlb_shootdowns_remote", "tlb_flush_local", "tlb_ipis_received",
 		"tlb_full_flushes", "thp_split_pud",
 	};
@@ -100,19 +100,19 @@ TEST(every_record_has_the_schema_fields)
 
 	need_run();
 	for (size_t i = 0; i < json_object_array_length(results()); i++) {
-		json_object *r = json_object_array_get_idx(results(), i), *pc = pb_jget(r, "per_call");
+		json_object *r = json_object_array_get_idx(results(), i), *pc = pb_jget(r, "per_sample");
 
 		for (size_t f = 0; f < sizeof(fields) / sizeof(*fields); f++)
 			if (!json_object_is_type(pb_jget(r, fields[f].key), fields[f].type))
 				TAP_FAIL("record %zu: %s missing or of the wrong type", i, fields[f].key);
-		for (size_t f = 0; f < sizeof(per_call) / sizeof(*per_call); f++) {
+		for (size_t f = 0; f < sizeof(per_sample) / sizeof(*per_sample); f++) {
 			json_object *v;
 
-			if (!json_object_object_get_ex(pc, per_call[f], &v))
-				TAP_FAIL("record %zu: per_call.%s missing", i, per_call[f]);
+			if (!json_object_object_get_ex(pc, per_sample[f], &v))
+				TAP_FAIL("record %zu: per_sample.%s missing", i, per_sample[f]);
 			/* null is allowed only with a reason in "unavailable" */
 			if (!v && json_object_object_length(pb_jget(r, "unavailable")) == 0)
-				TAP_FAIL("record %zu: per_call.%s null, no reason given", i, per_call[f]);
+				TAP_FAIL("record %zu: per_sample.%s null, no reason given", i, per_sample[f]);
 		}
 		for (size_t f = 0; f < sizeof(checks) / sizeof(*checks); f++)
 			if (!json_object_object_get_ex(pb_jget(r, "checks"), checks[f], NULL))
@@ -149,12 +149,12 @@ TEST(both_directions_with_and_without_a_participant)
 	ASSERT_GT(checked, 0);
 }
 
-static double per_call(json_object *rec, const char *key)
+static double per_sample(json_object *rec, const char *key)
 {
-	json_object *v = pb_jget(pb_jget(rec, "per_call"), key);
+	json_object *v = pb_jget(pb_jget(rec, "per_sample"), key);
 
 	if (!v)
-		MISSING_UNLESS_ROOT("per_call.%s unavailable: %s", key,
+		MISSING_UNLESS_ROOT("per_sample.%s unavailable: %s", key,
 				    json_object_to_json_string(pb_jget(rec, "unavailable")));
 	return json_object_get_double(v);
 }
@@ -178,11 +178,11 @@ TEST(remote_flushes_need_a_participant)
 	alone = find("mprotect-inplace", "thp-2M", 0, "downgrade");
 	with = find("mprotect-inplace", "thp-2M", 1, "downgrade");
 	ASSERT_TRUE(alone && with);
-	req0 = per_call(alone, "tlb_remote_flush_requests");
-	req1 = per_call(with, "tlb_remote_flush_requests");
-	recv0 = per_call(alone, "tlb_shootdowns_remote");
-	recv1 = per_call(with, "tlb_shootdowns_remote");
-	ipis1 = per_call(with, "tlb_ipis_received");
+	req0 = per_sample(alone, "tlb_remote_flush_requests");
+	req1 = per_sample(with, "tlb_remote_flush_requests");
+	recv0 = per_sample(alone, "tlb_shootdowns_remote");
+	recv1 = per_sample(with, "tlb_shootdowns_remote");
+	ipis1 = per_sample(with, "tlb_ipis_received");
 	TH_INFO("per downgrade: remote flush requests %.2f alone, %.2f with a spinner; "
 		"shootdowns received %.2f / %.2f; TLB IPIs %.2f", req0, req1, recv0, recv1, ipis1);
 	/* alone there is no other CPU to ask: not one request nor shootdown in any call */
@@ -251,7 +251,7 @@ TEST(vma_split_keeps_every_protection)
 	ASSERT_GT(skipped, 0);
 	for (size_t i = 0; i < json_object_array_length(results()); i++) {
 		json_object *r = json_object_array_get_idx(results(), i), *c = pb_jget(r, "checks");
-		const char *dir = json_object_get_string(pb_jget(r, "direction"));
+		const char *dir = json_object_get_string(pb_jget(r, "operation"));
 		const char *backend = json_object_get_string(pb_jget(r, "backend"));
 
 		if (strcmp(json_object_get_string(pb_jget(r, "bench")), "mprotect-vma-split"))

@@ -202,16 +202,16 @@ static json_object *part(const char *status, int nr, long page_size)
 {
 	json_object *d = json_object_new_object(), *res = json_object_new_array();
 
-	json_object_object_add(d, "schema", json_object_new_string("pudbench-results/1"));
+	json_object_object_add(d, "schema", json_object_new_string("pudbench-results/2"));
 	json_object_object_add(d, "status", json_object_new_string(status));
 	json_object_object_add(d, "env", json_object_new_object());
 	json_object_object_add(d, "backends", json_tokener_parse("{\"devdax\":{\"available\":true}}"));
 	for (int i = 0; i < nr; i++) {
 		json_object *r = json_tokener_parse(
 			"{\"bench\":\"mprotect-inplace\",\"backend\":\"devdax\",\"size_bytes\":1073741824,"
-			"\"direction\":\"downgrade\",\"remote_cpus\":0,"
+			"\"operation\":\"downgrade\",\"remote_cpus\":0,"
 			"\"checks\":{\"bad_pud\":3,\"stale_write\":null,\"data_intact\":true,\"kernel_warnings\":0},"
-			"\"per_call\":{\"faults\":1.0,\"tlb_shootdowns_remote\":0,\"tlb_remote_flush_requests\":null,"
+			"\"per_sample\":{\"faults\":1.0,\"tlb_shootdowns_remote\":0,\"tlb_remote_flush_requests\":null,"
 			"\"tlb_full_flushes\":0},\"latency_ns\":{\"median\":1234.4,\"median_ci\":[1200,1300]}}");
 
 		json_object_object_add(r, "page_size", json_object_new_int64(page_size));
@@ -229,7 +229,7 @@ TEST(merge_concatenates_and_keeps_the_worst_status)
 
 	m = pb_results_merge(p, 2, 0);
 	ASSERT_TRUE(m != NULL);
-	ASSERT_STREQ(json_object_get_string(json_object_object_get(m, "schema")), "pudbench-results/1");
+	ASSERT_STREQ(json_object_get_string(json_object_object_get(m, "schema")), "pudbench-results/2");
 	ASSERT_STREQ(json_object_get_string(json_object_object_get(m, "status")), "complete");
 	ASSERT_EQ(3, json_object_array_length(json_object_object_get(m, "results")));
 	json_object_put(m);
@@ -254,10 +254,10 @@ static json_object *boot_doc(const char *samples, double median, double faults, 
 
 	snprintf(rec, sizeof(rec),
 		 "{\"bench\":\"correctness\",\"backend\":\"devdax\",\"size_bytes\":1073741824,"
-		 "\"page_size\":1073741824,\"direction\":\"downgrade\",\"remote_cpus\":1,"
+		 "\"page_size\":1073741824,\"operation\":\"downgrade\",\"remote_cpus\":1,"
 		 "\"iterations\":3,\"samples_ns\":%s,\"latency_ns\":{\"median\":%g,\"n\":3},"
 		 "\"checks\":{\"stale_write_remote\":%d,\"data_intact\":true},"
-		 "\"per_call\":{\"faults\":%g},"
+		 "\"per_sample\":{\"faults\":%g},"
 		 "\"repetitions\":2,\"between_runs\":{\"medians_ns\":[1,2]}}",
 		 samples, median, stale, faults);
 	r = json_tokener_parse(rec);
@@ -291,7 +291,7 @@ TEST(boots_fold_into_repetitions)
 	ASSERT_NEAR(160, json_object_get_double(json_object_object_get(
 		json_object_object_get(r, "latency_ns"), "median")), 1e-9);
 	ASSERT_NEAR(2.0, json_object_get_double(json_object_object_get(
-		json_object_object_get(r, "per_call"), "faults")), 1e-9);
+		json_object_object_get(r, "per_sample"), "faults")), 1e-9);
 	ASSERT_EQ(3, json_object_get_int(json_object_object_get(
 		json_object_object_get(r, "checks"), "stale_write_remote")));
 	/* the boots' documents are left as they were */

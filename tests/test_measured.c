@@ -157,7 +157,7 @@ TEST_TIMEOUT(a_failed_faults_read_is_no_sharing_evidence, 300)
 	ASSERT_NEAR(pb_jnum(share, "retouches"), 0, 0);
 	ASSERT_SUBSTR(pb_jstr(share, "reason", ""), "a read of the faults counter failed");
 	/* and the series' own count says the same */
-	ASSERT_TRUE(pb_jget(pb_jget(pb_jidx(pb_jget(broken, "results"), 0), "per_call"),
+	ASSERT_TRUE(pb_jget(pb_jget(pb_jidx(pb_jget(broken, "results"), 0), "per_sample"),
 			    "faults") == NULL);
 	json_object_put(clean);
 	json_object_put(broken);

@@ -56,7 +56,7 @@ static void expect_reps(json_object *doc, int reps)
 {
 	json_object *recs = pb_jget(doc, "results");
 
-	ASSERT_EQ(json_object_array_length(recs), 3);	/* 2 directions + fault */
+	ASSERT_EQ(json_object_array_length(recs), 3);	/* downgrade, upgrade, fault */
 	for (size_t i = 0; i < json_object_array_length(recs); i++) {
 		json_object *r = json_object_array_get_idx(recs, i);
 		json_object *br = pb_jget(r, "between_runs"), *m = pb_jget(br, "medians_ns");
@@ -65,7 +65,7 @@ static void expect_reps(json_object *doc, int reps)
 		ASSERT_NEAR(pb_jnum(r, "repetitions"), reps, 0);
 		ASSERT_EQ(json_object_array_length(m), reps);
 		ASSERT_EQ(json_object_array_length(pb_jget(br, "samples")), reps);
-		ASSERT_EQ(json_object_array_length(pb_jget(pb_jget(br, "per_call"), "faults")), reps);
+		ASSERT_EQ(json_object_array_length(pb_jget(pb_jget(br, "per_sample"), "faults")), reps);
 		/* 20 iterations a repetition, pooled */
 		ASSERT_NEAR(pb_jnum(r, "iterations"), 20 * reps, 0);
 		ASSERT_EQ(json_object_array_length(pb_jget(r, "samples_ns")), 20 * reps);

@@ -75,7 +75,7 @@ TEST(unmeasured_counters_are_null_with_a_reason)
 		}
 		/* tracefs is root-only by default: the TLB counts cannot be taken */
 		if (!pb_jget(pb_jget(r, "counters"), "tlb_remote_shootdown"))
-			ASSERT_TRUE(pb_jget(pb_jget(r, "per_call"), "tlb_shootdowns_remote") == NULL);
+			ASSERT_TRUE(pb_jget(pb_jget(r, "per_sample"), "tlb_shootdowns_remote") == NULL);
 	}
 	ASSERT_GT(nulls, 0);
 }

@@ -87,7 +87,7 @@ static json_object *rec(const char *label, const char *bench, long page_size, co
 		if (!strcmp(json_object_get_string(pb_jget(r, "bench")), bench) &&
 		    !strcmp(json_object_get_string(pb_jget(r, "backend")), "devdax") &&
 		    json_object_get_int64(pb_jget(r, "page_size")) == page_size &&
-		    !strcmp(json_object_get_string(pb_jget(r, "direction")), dir) &&
+		    !strcmp(json_object_get_string(pb_jget(r, "operation")), dir) &&
 		    json_object_get_int(pb_jget(r, "remote_cpus")) == remote)
 			return r;
 	}
@@ -95,14 +95,14 @@ static json_object *rec(const char *label, const char *bench, long page_size, co
 		 remote);
 }
 
-/* A measured number at "checks.bad_pud" / "per_call.faults": null fails. */
+/* A measured number at "checks.bad_pud" / "per_sample.faults": null fails. */
 static double num(json_object *r, const char *obj, const char *key)
 {
 	json_object *v = pb_jget(pb_jget(r, obj), key);
 
 	if (!v)
 		TAP_FAIL("%s %s remote=%d: %s.%s not measured (null); unavailable: %s",
-			 json_object_get_string(pb_jget(r, "bench")), json_object_get_string(pb_jget(r, "direction")),
+			 json_object_get_string(pb_jget(r, "bench")), json_object_get_string(pb_jget(r, "operation")),
 			 json_object_get_int(pb_jget(r, "remote_cpus")), obj, key,
 			 json_object_to_json_string(pb_jget(r, "unavailable")));
 	return json_object_get_double(v);
@@ -126,7 +126,7 @@ TEST(both_kernels_ran_and_came_back)
 		EXPECT(pkg && !strncmp(pkg, pkgs[k], strlen(pkgs[k])), "%s: package %s", labels[k], pkg);
 		EXPECT(pb_jget(ki, "version") != NULL, "%s: no version", labels[k]);
 		EXPECT(accel && (!strcmp(accel, "tcg") || !strcmp(accel, "kvm")), "accel %s", accel);
-		ASSERT_STREQ(json_object_get_string(pb_jget(doc, "schema")), "pudbench-results/1");
+		ASSERT_STREQ(json_object_get_string(pb_jget(doc, "schema")), "pudbench-results/2");
 		ASSERT_STREQ(json_object_get_string(pb_jget(doc, "status")), "complete");
 		/* the guest learnt the accelerator from its cmdline */
 		ASSERT_STREQ(json_object_get_string(pb_jget(pb_jget(doc, "env"), "virtualization")), accel);
@@ -162,9 +162,9 @@ TEST(devdax_records_have_measured_checks_and_counts)
 
 					num(r, "checks", "bad_pud");
 					num(r, "checks", "kernel_warnings");
-					num(r, "per_call", "faults");
-					num(r, "per_call", "tlb_shootdowns_remote");
-					num(r, "per_call", "tlb_full_flushes");
+					num(r, "per_sample", "faults");
+					num(r, "per_sample", "tlb_shootdowns_remote");
+					num(r, "per_sample", "tlb_full_flushes");
 					EXPECT(json_object_get_boolean(pb_jget(pb_jget(r, "checks"), "data_intact")),
 					       "%s: data not intact after mprotect-inplace", labels[k]);
 				}
@@ -187,14 +187,14 @@ TEST(v6_1_clears_the_pud_without_any_flush)
 	json_object *r = rec(BASE, "mprotect-inplace", G1, "downgrade", 1);
 
 	/* pud_clear_bad() has no flush, and no page counts as changed */
-	EXPECT(num(r, "per_call", "tlb_full_flushes") == 0, "6.1 1G downgrade: %.2f full flushes/call",
-	       num(r, "per_call", "tlb_full_flushes"));
-	EXPECT(num(r, "per_call", "tlb_shootdowns_remote") == 0,
+	EXPECT(num(r, "per_sample", "tlb_full_flushes") == 0, "6.1 1G downgrade: %.2f full flushes/call",
+	       num(r, "per_sample", "tlb_full_flushes"));
+	EXPECT(num(r, "per_sample", "tlb_shootdowns_remote") == 0,
 	       "6.1 1G downgrade with a spinning participant: %.2f remote shootdowns/call",
-	       num(r, "per_call", "tlb_shootdowns_remote"));
+	       num(r, "per_sample", "tlb_shootdowns_remote"));
 	/* the counters do see flushes on this kernel: the PMD path shoots down */
 	r = rec(BASE, "mprotect-inplace", M2, "downgrade", 1);
-	EXPECT(num(r, "per_call", "tlb_shootdowns_remote") > 0,
+	EXPECT(num(r, "per_sample", "tlb_shootdowns_remote") > 0,
 	       "6.1 2M downgrade with a participant: no remote shootdown counted");
 }
 
@@ -236,9 +236,9 @@ TEST(v6_12_changes_the_pud_in_place)
 			EXPECT(num(r, "checks", "bad_pud") == 0, "6.12: bad pud logged");
 			EXPECT(num(r, "checks", "kernel_warnings") == 0, "6.12: kernel warnings");
 			/* the touch after each call is counted: no refault */
-			EXPECT(num(r, "per_call", "faults") == 0, "6.12 1G %s remote=%d: %.2f faults/call",
-			       dirs[d], remote, num(r, "per_call", "faults"));
-			EXPECT(num(r, "per_call", "thp_split_pud") == 0, "6.12: PUD split");
+			EXPECT(num(r, "per_sample", "faults") == 0, "6.12 1G %s remote=%d: %.2f faults/call",
+			       dirs[d], remote, num(r, "per_sample", "faults"));
+			EXPECT(num(r, "per_sample", "thp_split_pud") == 0, "6.12: PUD split");
 		}
 	EXPECT(num(rec(PATCHED, "correctness", G1, "downgrade", 0), "checks", "stale_write") == 0,
 	       "6.12: a write after PROT_READ went through");
@@ -249,12 +249,12 @@ TEST(v6_12_flushes_the_whole_mm_and_shoots_down_the_participant)
 	json_object *r = rec(PATCHED, "mprotect-inplace", G1, "downgrade", 0);
 
 	/* pudp_invalidate: flush_tlb_range() over 1G is past the ceiling: full flush */
-	EXPECT(num(r, "per_call", "tlb_full_flushes") >= 1, "6.12 1G downgrade: %.2f full flushes/call",
-	       num(r, "per_call", "tlb_full_flushes"));
+	EXPECT(num(r, "per_sample", "tlb_full_flushes") >= 1, "6.12 1G downgrade: %.2f full flushes/call",
+	       num(r, "per_sample", "tlb_full_flushes"));
 	r = rec(PATCHED, "mprotect-inplace", G1, "downgrade", 1);
-	EXPECT(num(r, "per_call", "tlb_shootdowns_remote") >= 1,
+	EXPECT(num(r, "per_sample", "tlb_shootdowns_remote") >= 1,
 	       "6.12 1G downgrade with a spinning participant: %.2f remote shootdowns/call",
-	       num(r, "per_call", "tlb_shootdowns_remote"));
+	       num(r, "per_sample", "tlb_shootdowns_remote"));
 }
 
 /*
@@ -271,9 +271,9 @@ TEST(v6_12_two_flushes_per_call_both_directions)
 	for (int d = 0; d < 2; d++) {
 		json_object *r1 = rec(PATCHED, "mprotect-inplace", G1, dirs[d], 1);
 		json_object *r0 = rec(PATCHED, "mprotect-inplace", G1, dirs[d], 0);
-		double rs = num(r1, "per_call", "tlb_shootdowns_remote");
-		double local = num(r0, "per_call", "tlb_flush_local");
-		double full = num(r0, "per_call", "tlb_full_flushes");
+		double rs = num(r1, "per_sample", "tlb_shootdowns_remote");
+		double local = num(r0, "per_sample", "tlb_flush_local");
+		double full = num(r0, "per_sample", "tlb_full_flushes");
 
 		TH_INFO("6.12 1G %s: %.2f remote shootdowns/call, %.2f local flushes (%.2f full)",
 			dirs[d], rs, local, full);
@@ -342,8 +342,8 @@ TEST(the_2m_pmd_reference_is_healthy_on_both)
 	for (int k = 0; k < 2; k++) {
 		json_object *r = rec(labels[k], "mprotect-inplace", M2, "downgrade", 0);
 
-		EXPECT(num(r, "per_call", "faults") == 0, "%s 2M: refaults", labels[k]);
-		EXPECT(num(r, "per_call", "tlb_full_flushes") >= 1, "%s 2M: no flush", labels[k]);
+		EXPECT(num(r, "per_sample", "faults") == 0, "%s 2M: refaults", labels[k]);
+		EXPECT(num(r, "per_sample", "tlb_full_flushes") >= 1, "%s 2M: no flush", labels[k]);
 	}
 }
 

@@ -104,20 +104,20 @@ static json_object *rec(const char *label, const char *bench, const char *strate
 
 		if (!strcmp(sget(r, "bench"), bench) && !strcmp(sget(r, "strategy"), strategy) &&
 		    json_object_get_int(pb_jget(r, "nr_puds")) == puds &&
-		    !strcmp(sget(r, "direction"), dir) && json_object_get_int(pb_jget(r, "remote_cpus")) == remote)
+		    !strcmp(sget(r, "operation"), dir) && json_object_get_int(pb_jget(r, "remote_cpus")) == remote)
 			return r;
 	}
 	TAP_FAIL("%s: no %s %s %d PUD %s remote=%d record", label, bench, strategy, puds, dir, remote);
 }
 
-/* A measured number at "per_call.faults" / "checks.bad_pud": null fails. */
+/* A measured number at "per_sample.faults" / "checks.bad_pud": null fails. */
 static double num(json_object *r, const char *obj, const char *key)
 {
 	json_object *v = pb_jget(pb_jget(r, obj), key);
 
 	if (!v)
 		TAP_FAIL("%s %s %s: %s.%s not measured (null); unavailable: %s", sget(r, "bench"),
-			 sget(r, "strategy"), sget(r, "direction"), obj, key,
+			 sget(r, "strategy"), sget(r, "operation"), obj, key,
 			 json_object_to_json_string(pb_jget(r, "unavailable")));
 	return json_object_get_double(v);
 }
@@ -140,7 +140,7 @@ static void counts_agree(const char *la, const char *sa, const char *lb, const c
 		json_object *b = rec(lb, "mprotect-inplace", sb, puds, dirs[d], remote);
 
 		for (size_t c = 0; c < sizeof(counts) / sizeof(*counts); c++) {
-			double x = num(a, "per_call", counts[c]), y = num(b, "per_call", counts[c]);
+			double x = num(a, "per_sample", counts[c]), y = num(b, "per_sample", counts[c]);
 
 			EXPECT(fabs(x - y) <= TOL, "%d PUD %s remote=%d: %s %s %.2f vs %s %s %.2f %s/call",
 			       puds, dirs[d], remote, la, sa, x, lb, sb, y, counts[c]);
@@ -182,11 +182,11 @@ TEST(a_knob_inplace_agrees_with_stock_debian_6_12)
 TEST(b_remote_shootdowns_two_sided_bounds)
 {
 	for (int d = 0; d < 2; d++) {
-		double stock = num(rec(STOCK, "mprotect-inplace", "kernel", 1, dirs[d], 1), "per_call",
+		double stock = num(rec(STOCK, "mprotect-inplace", "kernel", 1, dirs[d], 1), "per_sample",
 				   "tlb_shootdowns_remote");
-		double in = num(rec(KNOB, "mprotect-inplace", "inplace", 1, dirs[d], 1), "per_call",
+		double in = num(rec(KNOB, "mprotect-inplace", "inplace", 1, dirs[d], 1), "per_sample",
 				"tlb_shootdowns_remote");
-		double ad = num(rec(KNOB, "mprotect-inplace", "inplace_ad", 1, dirs[d], 1), "per_call",
+		double ad = num(rec(KNOB, "mprotect-inplace", "inplace_ad", 1, dirs[d], 1), "per_sample",
 				"tlb_shootdowns_remote");
 
 		TH_INFO("1 PUD %s, 1 spinning participant: remote shootdowns/call stock %.2f, "
@@ -203,12 +203,12 @@ TEST(c_split_splits_and_refaults)
 	FOR_CASES(puds, d, remote) {
 		json_object *r = rec(KNOB, "mprotect-inplace", "split", puds, dirs[d], remote);
 
-		EXPECT(fabs(num(r, "per_call", "thp_split_pud") - puds) <= TOL,
+		EXPECT(fabs(num(r, "per_sample", "thp_split_pud") - puds) <= TOL,
 		       "split %d PUD %s: %.2f thp_split_pud/call", puds, dirs[d],
-		       num(r, "per_call", "thp_split_pud"));
+		       num(r, "per_sample", "thp_split_pud"));
 		/* the touch after the call faults every zapped PUD back */
-		EXPECT(num(r, "per_call", "faults") >= puds - TOL, "split %d PUD %s: %.2f faults/call",
-		       puds, dirs[d], num(r, "per_call", "faults"));
+		EXPECT(num(r, "per_sample", "faults") >= puds - TOL, "split %d PUD %s: %.2f faults/call",
+		       puds, dirs[d], num(r, "per_sample", "faults"));
 		EXPECT(json_object_get_boolean(pb_jget(pb_jget(r, "checks"), "data_intact")),
 		       "split: data not intact");
 	}
@@ -279,10 +279,10 @@ TEST(e_negative_control_lets_writes_through_here_and_remotely)
 TEST(f_inplace_ad_flushes_less_than_inplace)
 {
 	FOR_CASES(puds, d, remote) {
-		double in = num(rec(KNOB, "mprotect-inplace", "inplace", puds, dirs[d], remote), "per_call",
+		double in = num(rec(KNOB, "mprotect-inplace", "inplace", puds, dirs[d], remote), "per_sample",
 				"tlb_flush_local");
 		double ad = num(rec(KNOB, "mprotect-inplace", "inplace_ad", puds, dirs[d], remote),
-				"per_call", "tlb_flush_local");
+				"per_sample", "tlb_flush_local");
 
 		TH_INFO("%d PUD %s remote=%d: local flushes/call inplace %.2f, inplace_ad %.2f", puds,
 			dirs[d], remote, in, ad);

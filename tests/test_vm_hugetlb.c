@@ -97,20 +97,20 @@ static json_object *rec(int k, const char *bench, const char *backend, const cha
 
 		if (own_path(r) && !strcmp(pb_jstr(r, "bench", ""), bench) &&
 		    !strcmp(pb_jstr(r, "backend", ""), backend) &&
-		    !strcmp(pb_jstr(r, "direction", ""), dir) && pb_jnum(r, "remote_cpus") == remote)
+		    !strcmp(pb_jstr(r, "operation", ""), dir) && pb_jnum(r, "remote_cpus") == remote)
 			return r;
 	}
 	TAP_FAIL("%s: no %s %s %s remote=%d record", labels[k], bench, backend, dir, remote);
 }
 
-/* A measured number ("per_call", "tlb_full_flushes"): null fails. */
+/* A measured number ("per_sample", "tlb_full_flushes"): null fails. */
 static double num(int k, json_object *r, const char *obj, const char *key)
 {
 	double v = pb_jnum(pb_jget(r, obj), key);
 
 	if (isnan(v))
 		TAP_FAIL("%s %s %s %s: %s.%s not measured (null); unavailable: %s", labels[k],
-			 pb_jstr(r, "bench", "?"), pb_jstr(r, "backend", "?"), pb_jstr(r, "direction", "?"),
+			 pb_jstr(r, "bench", "?"), pb_jstr(r, "backend", "?"), pb_jstr(r, "operation", "?"),
 			 obj, key, json_object_to_json_string(pb_jget(r, "unavailable")));
 	return v;
 }
@@ -130,9 +130,9 @@ struct expect {
 
 #define EXPECT_COUNT(k, r, key, want, what)                                            \
 	do {                                                                             \
-		double got_ = num(k, r, "per_call", key);                                \
+		double got_ = num(k, r, "per_sample", key);                                \
 		EXPECT(fabs(got_ - (want)) <= TOL, "%s %s %s remote=%d: %s %.2f/call, expected %.2f", \
-		       labels[k], what, pb_jstr(r, "direction", "?"),                   \
+		       labels[k], what, pb_jstr(r, "operation", "?"),                   \
 		       (int)pb_jnum(r, "remote_cpus"), key, got_, (double)(want));      \
 	} while (0)
 
@@ -222,18 +222,18 @@ TEST(e_pmd_unshare_still_flushes_without_more_ipis)
 			       num(k, r[k], "checks", "sibling_write_lost") == 0,
 			       "%s remote=%d: a write after PROT_READ went through, or the sibling's "
 			       "write was not seen", labels[k], remote);
-			ipis[k] = num(k, r[k], "per_call", "tlb_ipis_received") +
-				  num(k, r[k], "per_call", "call_ipis_received");
+			ipis[k] = num(k, r[k], "per_sample", "tlb_ipis_received") +
+				  num(k, r[k], "per_sample", "call_ipis_received");
 			TH_INFO("%s remote=%d: local %.2f full %.2f rshoot %.2f TLB+CAL IPIs %.2f",
-				labels[k], remote, num(k, r[k], "per_call", "tlb_flush_local"),
-				num(k, r[k], "per_call", "tlb_full_flushes"),
-				num(k, r[k], "per_call", "tlb_shootdowns_remote"), ipis[k]);
+				labels[k], remote, num(k, r[k], "per_sample", "tlb_flush_local"),
+				num(k, r[k], "per_sample", "tlb_full_flushes"),
+				num(k, r[k], "per_sample", "tlb_shootdowns_remote"), ipis[k]);
 		}
 		/* the unshare flushes on the calling CPU, and the sync reaches the other one */
-		EXPECT(fabs(num(SERIES, r[SERIES], "per_call", "tlb_flush_local") - 1) <= TOL,
+		EXPECT(fabs(num(SERIES, r[SERIES], "per_sample", "tlb_flush_local") - 1) <= TOL,
 		       "series remote=%d: the unsharing mprotect takes %.2f local flushes", remote,
-		       num(SERIES, r[SERIES], "per_call", "tlb_flush_local"));
-		EXPECT(num(SERIES, r[SERIES], "per_call", "call_ipis_received") >= 1 - TOL,
+		       num(SERIES, r[SERIES], "per_sample", "tlb_flush_local"));
+		EXPECT(num(SERIES, r[SERIES], "per_sample", "call_ipis_received") >= 1 - TOL,
 		       "series remote=%d: no GUP-fast sync IPI", remote);
 		EXPECT(ipis[SERIES] <= ipis[STOCK] + TOL, "remote=%d: %.2f IPIs/call on the series, "
 		       "%.2f on stock", remote, ipis[SERIES], ipis[STOCK]);

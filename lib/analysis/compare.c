@@ -23,8 +23,6 @@
 
 #define MATRIX_SCHEMA "pudbench-matrix/1"
 
-const char *const *const pb_cmp_counts = pb_metric_keys;
-
 
 static const char *const stat_names[PB_STAT__COUNT] = {
 	[PB_STAT_MIN] = "min", [PB_STAT_MEDIAN] = "median", [PB_STAT_AMEAN] = "amean",
@@ -71,7 +69,8 @@ static bool check_schema(const char *path, json_object *doc, const char *want, c
 		return true;
 	else if (!strncmp(schema, want, family))
 		set_err(err, errlen, "%s: schema version '%s' is not supported "
-			"(this pudbench reads %s)", path, schema, want);
+			"(this pudbench reads %s%s)", path, schema, want,
+			strcmp(want, PB_RESULTS_SCHEMA) ? "" : " and " PB_RESULTS_SCHEMA_1);
 	else if (!strcmp(schema, MATRIX_SCHEMA))
 		set_err(err, errlen, "%s: a kernel-matrix file (%s): pass its directory instead",
 			path, schema);
@@ -87,9 +86,9 @@ static const struct {
 } rec_fields[] = {
 	{ "bench", json_type_string },	   { "backend", json_type_string },
 	{ "page_size", json_type_int },	   { "size_bytes", json_type_int },
-	{ "direction", json_type_string }, { "strategy", json_type_string },
+	{ "operation", json_type_string }, { "strategy", json_type_string },
 	{ "remote_cpus", json_type_int },  { "remote_mode", json_type_string, true },
-	{ "samples_ns", json_type_array }, { "per_call", json_type_object },
+	{ "samples_ns", json_type_array }, { "per_sample", json_type_object },
 	{ "checks", json_type_object },
 };
 
@@ -206,6 +205,7 @@ static int add_file(struct pb_cmp_set *s, const char *path, const char *label,
 	doc = pb_json_load(path, err, errlen);
 	if (!doc)
 		return -1;
+	pb_results_upgrade(doc);
 	if (!check_schema(path, doc, PB_RESULTS_SCHEMA, err, errlen) ||
 	    !check_results(path, doc, err, errlen)) {
 		json_object_put(doc);
@@ -414,14 +414,14 @@ static void fill_cell(struct pb_cmp_cell *c, json_object *rec)
 	for (size_t i = 0; c->samples && i < n; i++)
 		c->samples[i] = json_object_get_double(json_object_array_get_idx(samples, i));
 	pb_cmp_summarise(c->samples, c->samples ? n : 0, &c->st);
-	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
-		c->count[i] = pb_metric_get(pb_jget(rec, "per_call"), i);
+	for (int i = 0; i < pb_metric_nr_all(); i++)
+		c->count[i] = pb_metric_get(pb_jget(rec, "per_sample"), i);
 	for (int i = 0; i < PB_CHECK__COUNT; i++)
 		c->check[i] = pb_jget(pb_jget(rec, "checks"), pb_checks[i].key);
 	c->p = c->p_adj = c->ratio_lo = c->ratio_hi = NAN;
 	fill_reps(c, pb_jget(pb_jget(rec, "between_runs"), "medians_ns"));
-	for (int i = 0; i < PB_CMP_NR_COUNTS; i++)
-		range_of(pb_jget(pb_jget(pb_jget(rec, "between_runs"), "per_call"), pb_metrics[i].key),
+	for (int i = 0; i < pb_metric_nr_all(); i++)
+		range_of(pb_jget(pb_jget(pb_jget(rec, "between_runs"), "per_sample"), pb_metric_all(i)->key),
 			 &c->count_lo[i], &c->count_hi[i]);
 }
 
@@ -549,7 +549,7 @@ int pb_cmp_run(const struct pb_cmp_set *s, double alpha, enum pb_p_adjust adjust
 		new_only(c, s, col);
 		if (!matched[col]) {
 			set_err(err, errlen, "no matching cases: no case of %s (%s) is in BASE %s (%s); "
-				"a case is bench, backend, page size, size, direction, strategy "
+				"a case is bench, backend, page size, size, operation, strategy "
 				"and remote participants", s->col[col].label, s->col[col].path,
 				s->col[0].label, s->col[0].path);
 			pb_cmp_free(c);	/* found by fuzz_results: the cases leaked */

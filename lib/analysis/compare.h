@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Comparing pudbench results: load "pudbench-results/1" documents as
+ * Comparing pudbench results: load "pudbench-results/2" documents (or /1, upgraded) as
  * columns (BASE first), match their records by case identity, summarise
  * each case's raw samples and test every NEW column against BASE.
  *
- * Significance is a two-sided Mann-Whitney U test on the raw per-call
+ * Significance is a two-sided Mann-Whitney U test on the raw
  * samples (exact distribution when both sides are small and untied, else
  * the normal approximation with tie and continuity correction).  The size
  * of a median change comes with a percentile bootstrap CI of the ratio of
@@ -29,7 +29,7 @@
 #include "record.h"
 #include "stats.h"
 
-#define PB_COMPARE_SCHEMA "pudbench-compare/1"
+#define PB_COMPARE_SCHEMA "pudbench-compare/2"
 #define PB_CMP_MAX_COLS 16
 #define PB_CMP_LABEL_MAX 48
 #define PB_CMP_BOOT_REPS 2000
@@ -77,11 +77,11 @@ struct pb_cmp_stats {
 };
 
 /*
- * The per-call counts a comparison shows, which are the gate's [counts]
- * keys: every metric of metrics.h, in its order (count[i] is pb_metrics[i]).
+ * The per-sample counts a comparison shows, which are the gate's [counts]
+ * keys: every metric a record can hold (count[i] is pb_metric_all(i), i <
+ * pb_metric_nr_all()): metrics.h's rows and the benchmarks' own.
  */
-#define PB_CMP_NR_COUNTS PB_METRIC__COUNT
-extern const char *const *const pb_cmp_counts;
+#define PB_CMP_MAX_COUNTS PB_METRIC_MAX_ALL
 /* The checks a comparison shows. */
 
 /* One case in one column, and how it compares with BASE. */
@@ -89,14 +89,14 @@ struct pb_cmp_cell {
 	json_object *rec;		/* NULL: the case is not in this column */
 	double *samples;		/* owned, rec's samples_ns */
 	struct pb_cmp_stats st;
-	double count[PB_CMP_NR_COUNTS];	/* NAN = unavailable */
+	double count[PB_CMP_MAX_COUNTS];	/* NAN = unavailable */
 	json_object *check[PB_CHECK__COUNT];	/* borrowed, NULL = unavailable */
 	/* repetitions: their medians (between_runs.medians_ns), owned; 0 = one run */
 	double *rep_medians;
 	size_t nr_reps;
 	struct pb_between between;	/* their spread, when nr_reps >= 2 */
-	/* range of each count over the repetitions (between_runs.per_call); NAN without */
-	double count_lo[PB_CMP_NR_COUNTS], count_hi[PB_CMP_NR_COUNTS];
+	/* range of each count over the repetitions (between_runs.per_sample); NAN without */
+	double count_lo[PB_CMP_MAX_COUNTS], count_hi[PB_CMP_MAX_COUNTS];
 	/* vs BASE; meaningful when both have >= 2 samples (@tested) */
 	bool tested, exact, significant;	/* significant: p_adj < alpha */
 	bool rep_test;			/* Welch on the repetition medians, not MWU on samples */
@@ -106,7 +106,7 @@ struct pb_cmp_cell {
 };
 
 struct pb_cmp_case {
-	char name[PB_CASE_NAME_MAX];	/* bench/backend/pgX/SIZE/direction/strategy/rN-mode */
+	char name[PB_CASE_NAME_MAX];	/* bench/backend/pgX/SIZE/operation/strategy/rN-mode */
 	json_object *id;		/* the base record's identity fields, owned */
 	struct pb_cmp_cell cell[PB_CMP_MAX_COLS];
 };

@@ -20,7 +20,7 @@ static const char *const latency_keys[] = { "metric", "max_regression_pct", "alp
 static const char *const coverage_keys[] = { "allow_not_measured" };
 #define NR_COVERAGE_KEYS 1
 /* Every key has a slot in seen[]: latency keys, then counts, checks, coverage. */
-#define CHECK_SLOTS (NR_LATENCY_KEYS + PB_CMP_NR_COUNTS)
+#define CHECK_SLOTS (NR_LATENCY_KEYS + PB_CMP_MAX_COUNTS)
 #define COVERAGE_SLOTS (CHECK_SLOTS + PB_CHECK__COUNT)
 #define NR_SLOTS (COVERAGE_SLOTS + NR_COVERAGE_KEYS)
 
@@ -89,7 +89,7 @@ static bool parse_latency(struct pb_gate *g, int key, const char *value, char *w
 }
 
 /*
- * One glob over case names ("bench/backend/pgPG/SIZE/direction/strategy/rN-mode"):
+ * One glob over case names ("bench/backend/pgPG/SIZE/operation/strategy/rN-mode"):
  * a bare word would match no case, so it must have a '/' or a '*'.
  */
 static bool parse_case_glob(const char *entry, void *slot, const void *ctx, char *what, size_t wlen)
@@ -120,7 +120,7 @@ static bool parse_count(struct pb_gate *g, int key, const char *value, char *wha
 	bool plus = *value == '+';
 
 	if (!parse_amount(value + plus, &g->count[key].allow)) {
-		snprintf(what, wlen, "'%s' is not an allowed change per call (N, or +N for "
+		snprintf(what, wlen, "'%s' is not an allowed change per sample (N, or +N for "
 			 "increases only; N >= 0)", value);
 		return false;
 	}
@@ -152,7 +152,7 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 	if (sec == GS_LATENCY)
 		key = index_of(latency_keys, NR_LATENCY_KEYS, name);
 	else if (sec == GS_COUNTS)
-		key = index_of(pb_cmp_counts, PB_CMP_NR_COUNTS, name), slot = NR_LATENCY_KEYS;
+		key = pb_metric_find(name), slot = NR_LATENCY_KEYS;
 	else if (sec == GS_CHECKS)
 		key = pb_check_find(name), slot = CHECK_SLOTS;
 	else if (sec == GS_COVERAGE)
@@ -315,16 +315,16 @@ static double count_change(const struct pb_cmp_cell *base, const struct pb_cmp_c
 static void gate_counts(const struct pb_gate *g, struct trip_ctx *t,
 			const struct pb_cmp_cell *base, const struct pb_cmp_cell *now)
 {
-	for (int i = 0; i < PB_CMP_NR_COUNTS; i++) {
+	for (int i = 0; i < pb_metric_nr_all(); i++) {
 		double b = base->count[i], v = now->count[i], d = count_change(base, now, i);
 		char rule[64];
 
 		if (!g->count[i].set || (isnan(b) && isnan(v)))
 			continue;
-		snprintf(rule, sizeof(rule), "counts.%s", pb_cmp_counts[i]);
+		snprintf(rule, sizeof(rule), "counts.%s", pb_metric_all(i)->key);
 		if (isnan(v)) {
-			snprintf(rule, sizeof(rule), "null.counts.%s", pb_cmp_counts[i]);
-			trip(t, rule, "null in NEW (not measured), %.6g per call in BASE", b);
+			snprintf(rule, sizeof(rule), "null.counts.%s", pb_metric_all(i)->key);
+			trip(t, rule, "null in NEW (not measured), %.6g per sample in BASE", b);
 			continue;
 		}
 		if (isnan(b)) {
@@ -336,12 +336,12 @@ static void gate_counts(const struct pb_gate *g, struct trip_ctx *t,
 		    (g->count[i].increase_only ? d : fabs(d)) <= g->count[i].allow + 1e-9)
 			continue;
 		if (d != v - b)
-			trip(t, rule, "%.6g..%.6g -> %.6g..%.6g per call over the repetitions "
+			trip(t, rule, "%.6g..%.6g -> %.6g..%.6g per sample over the repetitions "
 			     "(%+.6g beyond BASE's range, allowed %s%g)", base->count_lo[i],
 			     base->count_hi[i], now->count_lo[i], now->count_hi[i], d,
 			     g->count[i].increase_only ? "+" : "±", g->count[i].allow);
 		else
-			trip(t, rule, "%.6g -> %.6g per call (%+.6g, allowed %s%g)", b, v, d,
+			trip(t, rule, "%.6g -> %.6g per sample (%+.6g, allowed %s%g)", b, v, d,
 			     g->count[i].increase_only ? "+" : "±", g->count[i].allow);
 	}
 }
@@ -381,7 +381,7 @@ static void gate_checks(const struct pb_gate *g, struct trip_ctx *t,
 
 /* ---- gaps: what NEW did not measure ------------------------------------- */
 
-/* A record of @doc that is @rec's case but for its direction. */
+/* A record of @doc that is @rec's case but for its operation. */
 static json_object *other_series(json_object *doc, json_object *rec)
 {
 	json_object *recs = pb_jget(doc, "results");
@@ -390,7 +390,7 @@ static json_object *other_series(json_object *doc, json_object *rec)
 		size_t f = 0;
 
 		for (; f < pb_record_nr_id_fields; f++)
-			if (strcmp(pb_record_id_fields[f], "direction") &&
+			if (strcmp(pb_record_id_fields[f], "operation") &&
 			    !json_object_equal(pb_jget(pb_jidx(recs, i), pb_record_id_fields[f]),
 					       pb_jget(rec, pb_record_id_fields[f])))
 				break;
@@ -466,7 +466,7 @@ static void gate_missing(const struct pb_gate *g, struct trip_ctx *t, const stru
 			     pb_jstr(fail, "reason", "?"));
 		else if (other_series(now, rec))
 			trip(t, "missing.series", "NEW has the case but not its %s series",
-			     pb_jstr(rec, "direction", "?"));
+			     pb_jstr(rec, "operation", "?"));
 		else
 			trip(t, "missing.case", "in BASE, not in NEW (neither measured nor skipped)");
 	}

@@ -8,8 +8,8 @@
  *   alpha = 0.05               ; optional; --alpha overrides
  *   adjust = holm              ; multiple comparisons over the cases: holm (family-wise
  *                              ; error, the default) or bh (false discovery rate)
- *   [counts]                   ; per_call counters
- *   tlb_full_flushes = 0       ; allowed absolute change per call, either way
+ *   [counts]                   ; per_sample counts
+ *   tlb_full_flushes = 0       ; allowed absolute change per sample, either way
  *   faults = +0.5              ; '+': only an increase beyond 0.5 fails
  *   [checks]
  *   bad_pud = exact            ; exact: must equal BASE; clean: must be 0 / true
@@ -46,7 +46,7 @@ struct pb_gate {
 	struct {
 		bool set, increase_only;
 		double allow;
-	} count[PB_CMP_NR_COUNTS];
+	} count[PB_CMP_MAX_COUNTS];
 	enum pb_gate_check check[PB_CHECK__COUNT];
 	/* [coverage] allow_not_measured: fnmatch globs over case names */
 	char allow_not_measured[PB_GATE_MAX_ALLOW][PB_CASE_NAME_MAX];

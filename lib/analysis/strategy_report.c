@@ -11,11 +11,8 @@
 #define FULL PB_METRIC_FULL_FLUSHES
 #define RSHOOT PB_METRIC_REMOTE_SHOOTDOWNS
 
-/* The per-call metrics of the report's table, in its column order. */
-static const enum pb_metric_id shown[] = {
-	RSHOOT, FULL, LOCAL, PB_METRIC_FAULTS, PB_METRIC_PUD_SPLITS,
-};
-#define NR_SHOWN (sizeof(shown) / sizeof(*shown))
+#define METRIC_W 6	/* a count column, at least */
+
 
 static size_t alen(json_object *a)
 {
@@ -37,7 +34,7 @@ static int strategy_rank(const char *s)
 
 static int row_cmp(const void *x, const void *y)
 {
-	const struct pb_sr_row *a = x, *b = y;
+	const struct pb_strategy_report_row *a = x, *b = y;
 	int d;
 
 	if (a->kernel != b->kernel)
@@ -48,7 +45,7 @@ static int row_cmp(const void *x, const void *y)
 		return a->puds - b->puds;
 	if (a->remote != b->remote)
 		return a->remote - b->remote;
-	if ((d = strcmp(a->mode, b->mode)) || (d = strcmp(a->direction, b->direction)))
+	if ((d = strcmp(a->mode, b->mode)) || (d = strcmp(a->operation, b->operation)))
 		return d;
 	if ((d = strategy_rank(a->strategy) - strategy_rank(b->strategy)))
 		return d;
@@ -73,9 +70,10 @@ static double *samples(json_object *rec, size_t *n)
 	return x;
 }
 
-static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, json_object *rec)
+static void fill_row(struct pb_strategy_report_row *r, unsigned kernel, json_object *doc,
+		     json_object *rec)
 {
-	json_object *pc = pb_jget(rec, "per_call");
+	json_object *pc = pb_jget(rec, "per_sample");
 	json_object *stale = pb_jget(pb_jget(rec, "checks"), "stale_write");
 	double *x;
 	size_t n;
@@ -86,12 +84,12 @@ static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, jso
 	r->strategy = pb_jstr(rec, "strategy", "kernel");
 	r->knob = has_knob(doc);
 	r->backend = pb_jstr(rec, "backend", "?");
-	r->direction = pb_jstr(rec, "direction", "?");
+	r->operation = pb_jstr(rec, "operation", "?");
 	r->puds = (int)pb_jnum(rec, "nr_puds");
 	r->remote = (int)pb_jnum(rec, "remote_cpus");
 	r->mode = r->remote ? pb_jstr(rec, "remote_mode", "?") : "";
-	for (int m = 0; m < PB_METRIC__COUNT; m++)
-		r->per_call[m] = pb_metric_get(pc, m);
+	for (int m = 0; m < pb_metric_nr_all(); m++)
+		r->per_sample[m] = pb_metric_get(pc, m);
 	r->stale = stale ? json_object_get_double(stale) : NAN;
 	x = samples(rec, &n);
 	pb_cmp_summarise(x, x ? n : 0, &r->st);
@@ -99,7 +97,8 @@ static void fill_row(struct pb_sr_row *r, unsigned kernel, json_object *doc, jso
 }
 
 /* The same case but for the strategy (record.h's identity), on any kernel. */
-static bool same_setup(const struct pb_sr_row *a, const struct pb_sr_row *b)
+static bool same_setup(const struct pb_strategy_report_row *a,
+		       const struct pb_strategy_report_row *b)
 {
 	for (size_t i = 0; i < pb_record_nr_id_fields; i++) {
 		const char *field = pb_record_id_fields[i];
@@ -111,16 +110,17 @@ static bool same_setup(const struct pb_sr_row *a, const struct pb_sr_row *b)
 	return true;
 }
 
-static bool same_case(const struct pb_sr_row *a, const struct pb_sr_row *b)
+static bool same_case(const struct pb_strategy_report_row *a,
+		      const struct pb_strategy_report_row *b)
 {
 	return a->kernel == b->kernel && same_setup(a, b);
 }
 
 /* Ratio of medians against inplace on the same kernel and case, from the raw samples. */
-static void ratio_vs_inplace(struct pb_sr_row *rows, size_t n)
+static void ratio_vs_inplace(struct pb_strategy_report_row *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct pb_sr_row *r = &rows[i];
+		struct pb_strategy_report_row *r = &rows[i];
 		double *a = NULL, *b = NULL;
 		size_t na = 0, nb = 0, base = n;
 		bool exact;
@@ -144,11 +144,11 @@ static void ratio_vs_inplace(struct pb_sr_row *rows, size_t n)
 	}
 }
 
-size_t pb_sr_collect(const struct pb_sr_kernel *k, unsigned nr, const char *bench,
-		     struct pb_sr_row **out)
+size_t pb_strategy_report_rows(const struct pb_strategy_report_kernel *k, unsigned nr,
+			       const char *bench, struct pb_strategy_report_row **out)
 {
 	size_t n = 0, cap = 0;
-	struct pb_sr_row *rows = NULL;
+	struct pb_strategy_report_row *rows = NULL;
 
 	for (unsigned c = 0; c < nr; c++) {
 		json_object *res = pb_jget(k[c].doc, "results");
@@ -175,7 +175,7 @@ size_t pb_sr_collect(const struct pb_sr_kernel *k, unsigned nr, const char *benc
 	return n;
 }
 
-bool pb_sr_wanted(const struct pb_sr_kernel *k, unsigned nr)
+bool pb_strategy_report_wanted(const struct pb_strategy_report_kernel *k, unsigned nr)
 {
 	for (unsigned c = 0; c < nr; c++) {
 		if (alen(pb_jget(pb_jget(k[c].doc, "strategies"), "interleaved")) > 1)
@@ -188,12 +188,12 @@ bool pb_sr_wanted(const struct pb_sr_kernel *k, unsigned nr)
 	return false;
 }
 
-const char *pb_sr_strategy_label(const struct pb_sr_row *r)
+const char *pb_strategy_report_strategy_label(const struct pb_strategy_report_row *r)
 {
 	return r->knob ? r->strategy : "-";
 }
 
-const char *pb_sr_accel_note(const struct pb_sr_kernel *k, unsigned nr)
+const char *pb_strategy_report_accel_note(const struct pb_strategy_report_kernel *k, unsigned nr)
 {
 	bool tcg = false, other = false;
 
@@ -218,9 +218,11 @@ static const char *fmt_count(double v, char *buf, size_t len)
 	return buf;
 }
 
-static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *r)
+static void print_row(FILE *f, const struct pb_strategy_report_kernel *k,
+		      const struct pb_strategy_report_row *r)
 {
 	char b[24], med[48], ratio[48] = "-";
+	struct pb_metric_columns sh = pb_metrics_shown(PB_SHOW_STRATEGY);
 
 	if (isnan(r->st.v[PB_STAT_MEDIAN]))
 		snprintf(med, sizeof(med), "n/a");
@@ -233,20 +235,23 @@ static void print_row(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_
 	else if (r->knob && !strcmp(r->strategy, "inplace"))
 		snprintf(ratio, sizeof(ratio), "1");
 	fprintf(f, "%-14.14s %-10.10s %-14s %4d %-9s %2d%-5s", k[r->kernel].label, r->backend,
-		pb_sr_strategy_label(r), r->puds, r->direction, r->remote, r->remote ? ":spin" : "");
-	for (size_t m = 0; m < NR_SHOWN; m++)
-		fprintf(f, " %6s", fmt_count(r->per_call[shown[m]], b, sizeof(b)));
+		pb_strategy_report_strategy_label(r), r->puds, r->operation, r->remote,
+		r->remote ? ":spin" : "");
+	for (int m = 0; m < sh.nr; m++)
+		fprintf(f, " %*s", pb_metric_width(sh.idx[m], METRIC_W),
+			fmt_count(r->per_sample[sh.idx[m]], b, sizeof(b)));
 	fprintf(f, " %-24s %s\n", med, ratio);
 }
 
 /* Per call, over the rows: "1 of 2", from the local flush counts. */
-static void flush_note(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *in,
-		       const struct pb_sr_row *ad, bool *some_left)
+static void flush_note(FILE *f, const struct pb_strategy_report_kernel *k,
+		       const struct pb_strategy_report_row *in,
+		       const struct pb_strategy_report_row *ad, bool *some_left)
 {
-	double removed = in->per_call[LOCAL] - ad->per_call[LOCAL];
+	double removed = in->per_sample[LOCAL] - ad->per_sample[LOCAL];
 	char what[96];
 
-	snprintf(what, sizeof(what), "%s %s, %d PUD%s, %d remote", in->backend, in->direction,
+	snprintf(what, sizeof(what), "%s %s, %d PUD%s, %d remote", in->backend, in->operation,
 		 in->puds, in->puds > 1 ? "s" : "", in->remote);
 	if (isnan(removed)) {
 		fprintf(f, "  %s %s: flush counts unavailable\n", k[in->kernel].label, what);
@@ -254,17 +259,17 @@ static void flush_note(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr
 	}
 	if (removed < 0.5)
 		fprintf(f, "  %s %s: inplace_ad removes no flush for %s (%.2f flushes per call)\n",
-			k[in->kernel].label, what, in->direction, ad->per_call[LOCAL]);
+			k[in->kernel].label, what, in->operation, ad->per_sample[LOCAL]);
 	else
 		fprintf(f, "  %s %s: inplace_ad removes %.4g of %.4g flushes per %s "
 			"(full %.4g -> %.4g, remote shootdowns %.4g -> %.4g)\n",
-			k[in->kernel].label, what, removed, in->per_call[LOCAL], in->direction,
-			in->per_call[FULL], ad->per_call[FULL], in->per_call[RSHOOT], ad->per_call[RSHOOT]);
-	*some_left |= ad->per_call[LOCAL] >= 0.5;
+			k[in->kernel].label, what, removed, in->per_sample[LOCAL], in->operation,
+			in->per_sample[FULL], ad->per_sample[FULL], in->per_sample[RSHOOT], ad->per_sample[RSHOOT]);
+	*some_left |= ad->per_sample[LOCAL] >= 0.5;
 }
 
-static void print_notes(FILE *f, const struct pb_sr_kernel *k, const struct pb_sr_row *rows,
-			size_t n)
+static void print_notes(FILE *f, const struct pb_strategy_report_kernel *k,
+			const struct pb_strategy_report_row *rows, size_t n)
 {
 	bool any = false, some_left = false;
 
@@ -288,10 +293,11 @@ static void print_notes(FILE *f, const struct pb_sr_kernel *k, const struct pb_s
 }
 
 /* Which flush a kernel drops (or adds) against the first kernel, from the counts. */
-static const char *flush_verdict(const struct pb_sr_row *base, const struct pb_sr_row *r)
+static const char *flush_verdict(const struct pb_strategy_report_row *base,
+				 const struct pb_strategy_report_row *r)
 {
-	double dl = base->per_call[LOCAL] - r->per_call[LOCAL];
-	double df = base->per_call[FULL] - r->per_call[FULL];
+	double dl = base->per_sample[LOCAL] - r->per_sample[LOCAL];
+	double df = base->per_sample[FULL] - r->per_sample[FULL];
 
 	if (isnan(dl) || isnan(df))
 		return "flush counts unavailable";
@@ -302,34 +308,35 @@ static const char *flush_verdict(const struct pb_sr_row *base, const struct pb_s
 	return df >= 0.5 ? "a full flush disappears" : "a ranged flush disappears";
 }
 
-/* What a kernel is held against the first kernel on; function-call IPIs where both measured them. */
-static const enum pb_metric_id diffed[] = { LOCAL, FULL, RSHOOT, PB_METRIC_CALL_IPIS };
-#define NR_DIFFED (sizeof(diffed) / sizeof(*diffed))
-
-static void print_kernel_diff(FILE *f, const char *label, const struct pb_sr_row *b,
-			      const struct pb_sr_row *r)
+/* What a kernel is held against the first kernel on (PB_SHOW_FLUSHES), where both measured it. */
+static void print_kernel_diff(FILE *f, const char *label, const struct pb_strategy_report_row *b,
+			      const struct pb_strategy_report_row *r)
 {
-	fprintf(f, "  %-12.12s %-10s %-9s %d%-5s", label, r->backend, r->direction, r->remote,
-		r->remote ? ":spin" : "");
-	for (size_t m = 0; m < NR_DIFFED; m++) {
-		double was = b->per_call[diffed[m]], now = r->per_call[diffed[m]];
+	struct pb_metric_columns sh = pb_metrics_shown(PB_SHOW_FLUSHES);
+	const char *sep = "";
 
-		if (diffed[m] != PB_METRIC_CALL_IPIS || (!isnan(was) && !isnan(now)))
-			fprintf(f, "%s %s %.2f -> %.2f", m ? "," : "", pb_metrics[diffed[m]].abbrev,
-				was, now);
+	fprintf(f, "  %-12.12s %-10s %-9s %d%-5s", label, r->backend, r->operation, r->remote,
+		r->remote ? ":spin" : "");
+	for (int m = 0; m < sh.nr; m++) {
+		double was = b->per_sample[sh.idx[m]], now = r->per_sample[sh.idx[m]];
+
+		if (isnan(was) || isnan(now))
+			continue;
+		fprintf(f, "%s %s %.2f -> %.2f", sep, pb_metric_all(sh.idx[m])->abbrev, was, now);
+		sep = ",";
 	}
 	fprintf(f, ": %s\n", flush_verdict(b, r));
 }
 
 /* Per backend and case, each kernel against the first one (e.g. the stock kernel). */
-static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned nr,
-			       const char *bench, const struct pb_sr_row *rows, size_t n)
+static void print_kernel_diffs(FILE *f, const struct pb_strategy_report_kernel *k, unsigned nr,
+			       const char *bench, const struct pb_strategy_report_row *rows, size_t n)
 {
 	bool any = false;
 
 	for (unsigned c = 1; c < nr; c++)
 		for (size_t i = 0; i < n; i++) {
-			const struct pb_sr_row *r = &rows[i], *b = NULL;
+			const struct pb_strategy_report_row *r = &rows[i], *b = NULL;
 
 			if (r->kernel != c)
 				continue;
@@ -340,10 +347,10 @@ static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned n
 			if (!b)
 				continue;
 			if (!any) {
+				struct pb_metric_columns sh = pb_metrics_shown(PB_SHOW_FLUSHES);
+
 				fprintf(f, "\n%s per call against %s:\n", bench, k[0].label);
-				for (size_t m = 0; m < NR_DIFFED; m++)
-					fprintf(f, "  %s: %s\n", pb_metrics[diffed[m]].abbrev,
-						pb_metrics[diffed[m]].meaning);
+				pb_metrics_legend(f, "  ", &sh, true);
 			}
 			any = true;
 			print_kernel_diff(f, k[c].label, b, r);
@@ -351,10 +358,10 @@ static void print_kernel_diffs(FILE *f, const struct pb_sr_kernel *k, unsigned n
 }
 
 /* The shared-PMD unsharing case: counts, and whether the table was really shared. */
-static void print_unshare(FILE *f, const struct pb_sr_kernel *k, unsigned nr)
+static void print_unshare(FILE *f, const struct pb_strategy_report_kernel *k, unsigned nr)
 {
-	struct pb_sr_row *rows;
-	size_t n = pb_sr_collect(k, nr, "hugetlb-pmd-unshare", &rows);
+	struct pb_strategy_report_row *rows;
+	size_t n = pb_strategy_report_rows(k, nr, "hugetlb-pmd-unshare", &rows);
 
 	if (n)
 		fprintf(f, "\nhugetlb-pmd-unshare: mprotect(PROT_READ) that unshares a PMD table "
@@ -362,11 +369,13 @@ static void print_unshare(FILE *f, const struct pb_sr_kernel *k, unsigned nr)
 	for (size_t i = 0; i < n; i++) {
 		json_object *sh = pb_jget(rows[i].rec, "pmd_share");
 		json_object *shared = pb_jget(sh, "shared");
+		const char *was_shared = !shared ? "unknown" :
+					 json_object_get_boolean(shared) ? "yes" : "NO";
 
 		print_row(f, k, &rows[i]);
-		fprintf(f, "%16s CAL IPIs %.2f/call; shared: %s (%s)\n", "",
-			rows[i].per_call[PB_METRIC_CALL_IPIS], shared ? json_object_get_boolean(shared) ? "yes" : "NO" :
-			"unknown", pb_jstr(sh, "reason", "no pmd_share record"));
+		fprintf(f, "%16s %s %.2f/call; shared: %s (%s)\n", "",
+			pb_metrics[PB_METRIC_CALL_IPIS].abbrev, rows[i].per_sample[PB_METRIC_CALL_IPIS],
+			was_shared, pb_jstr(sh, "reason", "no pmd_share record"));
 	}
 	print_kernel_diffs(f, k, nr, "hugetlb-pmd-unshare", rows, n);
 	free(rows);
@@ -386,10 +395,11 @@ static const char *stale_cell(double stale, double probes, char *buf, size_t len
  * the calling CPU and on the participants' CPUs: one line each, not one
  * per case.
  */
-static void print_stale(FILE *f, const struct pb_sr_kernel *k, unsigned nr, const char *bench)
+static void print_stale(FILE *f, const struct pb_strategy_report_kernel *k, unsigned nr,
+			const char *bench)
 {
-	struct pb_sr_row *rows;
-	size_t n = pb_sr_collect(k, nr, bench, &rows);
+	struct pb_strategy_report_row *rows;
+	size_t n = pb_strategy_report_rows(k, nr, bench, &rows);
 	bool header = false;
 
 	for (size_t i = 0; i < n; i++) {
@@ -399,7 +409,7 @@ static void print_stale(FILE *f, const struct pb_sr_kernel *k, unsigned nr, cons
 		size_t j;
 
 		if (isnan(rows[i].stale))
-			continue;	/* a direction without probes */
+			continue;	/* an operation without probes */
 		/* rows are sorted by kernel: a kernel+strategy group starts where first seen */
 		for (j = 0; j < i && (rows[j].kernel != rows[i].kernel || isnan(rows[j].stale) ||
 				      strcmp(rows[j].strategy, rows[i].strategy)); j++)
@@ -428,31 +438,29 @@ static void print_stale(FILE *f, const struct pb_sr_kernel *k, unsigned nr, cons
 				"calling CPU", "remote CPUs", "cases");
 		header = true;
 		fprintf(f, "  %-14.14s %-14s %-16s %-16s %d%s\n", k[rows[i].kernel].label,
-			pb_sr_strategy_label(&rows[i]), stale_cell(stale, probes, b[0], 48),
+			pb_strategy_report_strategy_label(&rows[i]), stale_cell(stale, probes, b[0], 48),
 			stale_cell(remote, rprobes, b[1], 48), cases,
 			stale + remote > 0 ? "   <- STALE WRITES" : "");
 	}
 	free(rows);
 }
 
-void pb_strategy_report_print(FILE *f, const struct pb_sr_kernel *k, unsigned nr)
+void pb_strategy_report_print(FILE *f, const struct pb_strategy_report_kernel *k, unsigned nr)
 {
-	struct pb_sr_row *rows;
-	size_t n = pb_sr_collect(k, nr, "mprotect-inplace", &rows);
+	struct pb_strategy_report_row *rows;
+	size_t n = pb_strategy_report_rows(k, nr, "mprotect-inplace", &rows);
+	struct pb_metric_columns sh = pb_metrics_shown(PB_SHOW_STRATEGY);
 
 	fprintf(f, "\nStrategy report: mprotect-inplace per backend, per call\n"
 		   "  %s\n"
-		   "  strategy - = the kernel's only path (no knob); per call:",
-		   pb_sr_accel_note(k, nr));
-	for (size_t m = 0; m < NR_SHOWN; m++)
-		fprintf(f, "%s\n  %s = %s", m ? "," : "", pb_metrics[shown[m]].abbrev,
-			pb_metrics[shown[m]].label);
-	fprintf(f, ";\n  ratio = median / median of inplace on the same kernel [95%% bootstrap CI], "
+		   "  strategy - = the kernel's only path (no knob); per call:\n",
+		   pb_strategy_report_accel_note(k, nr));
+	pb_metrics_legend(f, "  ", &sh, false);
+	fprintf(f, "  ratio = median / median of inplace on the same kernel [95%% bootstrap CI], "
 		   "Mann-Whitney p\n\n");
 	fprintf(f, "%-14s %-10s %-14s %4s %-9s %-7s", "kernel", "backend", "strategy", "PUDs",
-		"direction", "remote");
-	for (size_t m = 0; m < NR_SHOWN; m++)
-		fprintf(f, " %6s", pb_metrics[shown[m]].abbrev);
+		"operation", "remote");
+	pb_metrics_print_names(f, &sh, METRIC_W);
 	fprintf(f, " %-24s %s\n", "median us [95% CI]", "ratio vs inplace");
 	for (size_t i = 0; i < n; i++)
 		print_row(f, k, &rows[i]);

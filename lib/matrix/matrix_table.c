@@ -10,15 +10,19 @@
 
 #define MAX_ROWS 512
 #define CASE_W 60
-#define COUNT_W 53	/* width of one kernel's group in the counts table */
+#define CHECKS_W 25	/* " | badpud stale  int kwrn": a kernel's checks in the counts table */
+#define METRIC_W 6	/* a count column, at least */
 #define LAT_W 32
 
-/* The per-call metrics of the counts table, in its column order. */
-static const enum pb_metric_id shown[] = {
-	PB_METRIC_FAULTS, PB_METRIC_REMOTE_SHOOTDOWNS, PB_METRIC_REMOTE_FLUSH_REQUESTS,
-	PB_METRIC_FULL_FLUSHES,
-};
-#define NR_SHOWN (sizeof(shown) / sizeof(*shown))
+/* The width of one kernel's group of columns in the counts table. */
+static int counts_group_width(const struct pb_metric_columns *sh)
+{
+	int w = CHECKS_W;
+
+	for (int m = 0; m < sh->nr; m++)
+		w += 1 + pb_metric_width(sh->idx[m], METRIC_W);
+	return w;
+}
 
 /* A row: a case, found in each kernel's results by its name, shown by its label. */
 struct row {
@@ -65,13 +69,13 @@ static const char *fmt_call(double v, char *buf, size_t len)
 	return buf;
 }
 
-static void counts_cell(FILE *f, json_object *rec)
+static void counts_cell(FILE *f, json_object *rec, const struct pb_metric_columns *sh, int group_w)
 {
-	json_object *chk = pb_jget(rec, "checks"), *pc = pb_jget(rec, "per_call"), *di;
+	json_object *chk = pb_jget(rec, "checks"), *pc = pb_jget(rec, "per_sample"), *di;
 	char b[4][32];
 
 	if (!rec) {
-		fprintf(f, " | %-*s", COUNT_W - 3, "(no record)");
+		fprintf(f, " | %-*s", group_w - 3, "(no record)");
 		return;
 	}
 	di = pb_jget(chk, "data_intact");
@@ -84,8 +88,9 @@ static void counts_cell(FILE *f, json_object *rec)
 	fprintf(f, " | %6s %5s %4s %4s", fmt_int(pb_jget(chk, "bad_pud"), b[0], 32),
 		pb_jget(chk, "stale_write") ? b[1] : "-", di ? (json_object_get_boolean(di) ? "yes" : "NO") : "-",
 		fmt_int(pb_jget(chk, "kernel_warnings"), b[2], 32));
-	for (size_t m = 0; m < NR_SHOWN; m++)
-		fprintf(f, " %6s", fmt_call(pb_metric_get(pc, shown[m]), b[3], 32));
+	for (int m = 0; m < sh->nr; m++)
+		fprintf(f, " %*s", pb_metric_width(sh->idx[m], METRIC_W),
+			fmt_call(pb_metric_get(pc, sh->idx[m]), b[3], 32));
 }
 
 static void latency_cell(FILE *f, json_object *rec)
@@ -140,27 +145,26 @@ void pb_matrix_table_print(FILE *f, const struct pb_matrix_col *cols, unsigned n
 {
 	static struct row rows[MAX_ROWS];
 	unsigned n = collect_rows(cols, nr, rows);
+	struct pb_metric_columns sh = pb_metrics_shown(PB_SHOW_MATRIX);
+	int group_w = counts_group_width(&sh);
 
-	fprintf(f, "\nKernel matrix: checks and per-call counts (counts are exact under TCG too)\n");
+	fprintf(f, "\nKernel matrix: checks and per-sample counts (counts are exact under TCG too)\n");
 	fprintf(f, "  badpud = \"bad pud\" log lines, stale = writes that got through after PROT_READ\n"
 		   "  (calling CPU/participants' CPUs),\n"
-		   "  int = data intact, kwrn = kernel WARNING/BUG lines; per call:");
-	for (size_t m = 0; m < NR_SHOWN; m++)
-		fprintf(f, "%s\n  %s = %s", m ? "," : "", pb_metrics[shown[m]].abbrev,
-			pb_metrics[shown[m]].label);
-	fprintf(f, ";\n  - = not checked in this case, n/a = counter unavailable on that kernel\n\n");
-	header(f, cols, nr, COUNT_W);
+		   "  int = data intact, kwrn = kernel WARNING/BUG lines; per sample:\n");
+	pb_metrics_legend(f, "  ", &sh, false);
+	fprintf(f, "  - = not checked in this case, n/a = counter unavailable on that kernel\n\n");
+	header(f, cols, nr, group_w);
 	fprintf(f, "%-*s", CASE_W, "case");
 	for (unsigned c = 0; c < nr; c++) {
 		fprintf(f, " | %6s %5s %4s %4s", "badpud", "stale", "int", "kwrn");
-		for (size_t m = 0; m < NR_SHOWN; m++)
-			fprintf(f, " %6s", pb_metrics[shown[m]].abbrev);
+		pb_metrics_print_names(f, &sh, METRIC_W);
 	}
 	fputc('\n', f);
 	for (unsigned r = 0; r < n; r++) {
 		fprintf(f, "%-*.*s", CASE_W, CASE_W, rows[r].label);
 		for (unsigned c = 0; c < nr; c++)
-			counts_cell(f, pb_record_find(cols[c].doc, rows[r].name));
+			counts_cell(f, pb_record_find(cols[c].doc, rows[r].name), &sh, group_w);
 		fputc('\n', f);
 	}
 	fprintf(f, "\nKernel matrix: latency, median ns [95%% CI of the median]; %s\n\n",

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Side-by-side table of a kernel matrix: one row per case (bench, backend
- * and page size, size, direction, remote participants), one column group
- * per kernel.  Checks and per-call counts first, then latency medians.
+ * and page size, size, operation, remote participants), one column group
+ * per kernel.  Checks and per-sample counts first, then latency medians.
  */
 #ifndef PUDBENCH_MATRIX_TABLE_H
 #define PUDBENCH_MATRIX_TABLE_H
@@ -13,7 +13,7 @@
 
 struct pb_matrix_col {
 	const char *label;
-	json_object *doc;	/* merged pudbench-results/1, NULL if none came back */
+	json_object *doc;	/* merged pudbench-results/2, NULL if none came back */
 	const char *status;	/* "ok" or "failed" */
 	const char *reason;	/* why failed, or NULL */
 	const char *accel;	/* "tcg", "kvm", "" */

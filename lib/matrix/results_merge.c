@@ -18,11 +18,14 @@ static void append_all(json_object *dst, json_object *src)
 		json_object_array_add(dst, json_object_get(json_object_array_get_idx(src, i)));
 }
 
-/* Every one of @docs is a pudbench-results/1 document. */
+/* Every one of @docs is a results document of this version (a version 1 one upgraded). */
 static bool all_results(json_object *const *docs, unsigned nr)
 {
 	for (unsigned i = 0; i < nr; i++) {
-		const char *schema = json_object_get_string(pb_jget(docs[i], "schema"));
+		const char *schema;
+
+		pb_results_upgrade(docs[i]);
+		schema = json_object_get_string(pb_jget(docs[i], "schema"));
 
 		if (!schema || strcmp(schema, PB_RESULTS_SCHEMA))
 			return false;

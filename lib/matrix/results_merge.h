@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Merging "pudbench-results/1" documents of one kernel (one per devdax align). */
+/* Merging "pudbench-results/2" documents of one kernel (one per devdax align). */
 #ifndef PUDBENCH_RESULTS_MERGE_H
 #define PUDBENCH_RESULTS_MERGE_H
 
@@ -10,7 +10,7 @@
  * merged, results/skipped/failures concatenated in part order.  status is
  * "complete" when every part is and none is missing (@nr_missing parts
  * never arrived: "incomplete"), else the first other part status.  NULL if a part is not a
- * pudbench-results/1 document.
+ * results document (a pudbench-results/1 part is upgraded in place first).
  */
 json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned nr_missing);
 
@@ -23,7 +23,7 @@ json_object *pb_results_merge(json_object *const *parts, unsigned nr, unsigned n
  * skipped comes from the first run; failures from all, each with @unit
  * ("boot", "run") = its 1-based run.  status is "complete" only when every
  * run's is.  The document's "@unit"s key is @nr.  NULL if a run is not a
- * pudbench-results/1 document or @nr is 0.
+ * results document (version 1 is upgraded in place first) or @nr is 0.
  */
 json_object *pb_results_fold(json_object *const *runs, unsigned nr, const char *unit);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: any bytes as a results.json given to `compare`.  The
- * reader must reject what is not a valid pudbench-results/1 document with
+ * reader must reject what is not a valid pudbench-results/2 (or /1) document with
  * a message naming the file, and a document it accepts must survive being
  * compared with itself.  Any JSON must also survive being folded with itself
  * (`pudbench fold`, a kernel matrix's boots), which checks only the schema.

@@ -120,9 +120,12 @@ def lava(path, env=None):
 
 
 def case_names(doc):
+    """Names of @doc's records; records without a document are the fixtures' (version 1)."""
     sys.path.insert(0, PROGRAM)
     import pudbench_cases
-    return [pudbench_cases.case_name(r) for r in doc["results"]]
+    doc = dict(copy.deepcopy(doc))
+    doc.setdefault("schema", pudbench_cases.SCHEMA_1)
+    return [pudbench_cases.case_name(r) for r in pudbench_cases.upgrade(doc)["results"]]
 
 
 def write(tmp, name, doc):
@@ -299,6 +302,36 @@ def checks_table():
     return {key: (True if kind == "TRUE" else 0) for key, kind in rows}
 
 
+def operations_table():
+    """lib/operation.c's rows: {name: mprotect() calls in one sample}."""
+    text = read(os.path.join(SRC, "lib/operation.c"))
+    return {name: int(calls) for name, calls in
+            re.findall(r'\{ "(\w+)", "\w+",.*?, (\d+) \},', text, re.S)}
+
+
+def schema_1_upgraded(path, pudbench_cases):
+    """A version 1 file (both fixtures are) and its version 2 form, written by
+    pudbench_cases.upgrade(), give the same stats and LAVA cases."""
+    v1 = json.loads(read(path))
+    v2 = pudbench_cases.upgrade(copy.deepcopy(v1))
+    recs = v2["results"]
+    check(v1["schema"] == "pudbench-results/1" and v2["schema"] == "pudbench-results/2"
+          and all("per_call" not in r and "direction" not in r for r in recs)
+          and [r["operation"] for r in recs] == [r["direction"] for r in v1["results"]]
+          and [r["per_sample"] for r in recs] == [r["per_call"] for r in v1["results"]]
+          and all(r["mprotect_calls_per_sample"] == (0 if r["operation"] == "fault" else 1)
+                  for r in recs),
+          "%s: upgrade() renames per_call and direction, adds mprotect_calls_per_sample"
+          % os.path.basename(path))
+    check([k for k in recs[0]] == [{"direction": "operation", "per_call": "per_sample"}.get(k, k)
+                                   for k in v1["results"][0]] + ["mprotect_calls_per_sample"],
+          "upgrade() keeps the members' order")
+    with tempfile.TemporaryDirectory() as tmp:
+        p2 = write(tmp, "v2.json", v2)
+        check(stats(read(p2))[0] == stats(read(path))[0] and lava(p2)[0] == lava(path)[0],
+              "%s: version 1 and 2 give the same stats and cases" % os.path.basename(path))
+
+
 def test_results():
     missing = [f for f in FILES if not os.path.exists(f)]
     if not check(not missing, "the integration files exist", missing):
@@ -310,6 +343,12 @@ def test_results():
     check(table and pudbench_cases.CHECKS == table,
           "the integrations judge the checks of lib/checks.c, with its passing values",
           "%s vs %s" % (pudbench_cases.CHECKS, table))
+    ops = operations_table()
+    check(ops and pudbench_cases.MPROTECT_CALLS == ops,
+          "the integrations know lib/operation.c's operations and their mprotect() calls",
+          "%s vs %s" % (pudbench_cases.MPROTECT_CALLS, ops))
+    for path in (HOST, BASELINE):
+        schema_1_upgraded(path, pudbench_cases)
     host, host_stats = clean_fixture(HOST, [
         "mprotect-inplace.hugetlb-1G.1G.downgrade.remote1.median_ns",
         "mprotect-inplace.hugetlb-2M.1G.downgrade.remote1.tlb_shootdowns_remote",

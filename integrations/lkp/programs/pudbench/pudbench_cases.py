@@ -11,7 +11,7 @@ result servers and in LAVA guests.
 
 A case name is
 
-    BENCH.BACKEND.SIZE[.STRATEGY].DIRECTION.REMOTE
+    BENCH.BACKEND.SIZE[.STRATEGY].OPERATION.REMOTE
 
 for example mprotect-inplace.devdax.1G.downgrade.remote1.  It holds every
 field `pudbench compare` matches cases by (lib/compare.c):
@@ -28,6 +28,10 @@ field `pudbench compare` matches cases by (lib/compare.c):
 - REMOTE is remoteN for N spinning participants, remoteN-read for reading
   ones (spin is what every shipped config uses).
 
+Results files of schema version 1 are read too: load() upgrades them
+(upgrade(), as lib/record.c's pb_results_upgrade() does), so a case and a
+metric keep their names across the versions.
+
 Repetitions (repeat = N) keep one record per series, with its samples
 pooled: the names stay the same, and a repeated record adds the spread of
 its repetition medians (rep_median_ns, rep_cv).
@@ -38,7 +42,13 @@ import math
 import os
 import sys
 
-SCHEMA = "pudbench-results/1"
+SCHEMA = "pudbench-results/2"
+# version 1: "per_call" for per_sample, "direction" for operation
+SCHEMA_1 = "pudbench-results/1"
+
+# lib/operation.c's table: operation -> mprotect() calls in one sample
+# (tests/integrations checks that the two agree).
+MPROTECT_CALLS = {"downgrade": 1, "upgrade": 1, "none": 1, "cycle": 1, "fault": 0}
 
 # The page size a backend is named for (lib/backends/); devdax is about PUDs.
 NOMINAL_PAGE = {
@@ -107,13 +117,13 @@ def case_name(rec):
     strategy = rec.get("strategy")
     if strategy and strategy not in DEFAULT_STRATEGIES:
         parts.append(strategy)
-    parts.append(rec.get("direction", "unknown"))
+    parts.append(rec.get("operation", "unknown"))
     parts.append(remote_name(rec.get("remote_cpus"), rec.get("remote_mode")))
     return ".".join(parts)
 
 
 def case_id_name(case_id, what):
-    """Name of a skipped or failed case: its id has no direction/strategy."""
+    """Name of a skipped or failed case: its id has no operation/strategy."""
     name = "%s.%s.%s" % (case_prefix(case_id), remote_name(
         case_id.get("remote_cpus"), case_id.get("remote_mode")), what)
     if case_id.get("repetition") is not None:
@@ -146,7 +156,7 @@ def metrics(rec):
         yield "rep_median_ns", between["median_ns"]
     if is_number(between.get("cv")):
         yield "rep_cv", between["cv"]
-    for key, v in sorted((rec.get("per_call") or {}).items()):
+    for key, v in sorted((rec.get("per_sample") or {}).items()):
         if is_number(v):
             yield key, v
     for key, v in sorted((rec.get("checks") or {}).items()):
@@ -186,13 +196,36 @@ def unmeasured_checks(rec):
     return [key for key, result, _ in check_verdicts(rec) if result == "skip"]
 
 
+def renamed(obj, names):
+    """@obj with its keys renamed by @names, in their order."""
+    return {names.get(k, k): v for k, v in obj.items()}
+
+
+def upgrade(doc):
+    """A schema version 1 document as version 2, in place; others as they are."""
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_1:
+        return doc
+    names = {"direction": "operation", "per_call": "per_sample"}
+    results = doc.get("results")
+    for i, rec in enumerate(results if isinstance(results, list) else []):
+        if not isinstance(rec, dict):
+            continue
+        new = renamed(rec, names)
+        new["mprotect_calls_per_sample"] = MPROTECT_CALLS.get(rec.get("direction"))
+        if isinstance(new.get("between_runs"), dict):
+            new["between_runs"] = renamed(new["between_runs"], names)
+        results[i] = new
+    doc["schema"] = SCHEMA
+    return doc
+
+
 def load(text, where):
     try:
-        doc = json.loads(text)
+        doc = upgrade(json.loads(text))
     except ValueError as e:
         raise ResultsError("%s: not JSON: %s" % (where, e))
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
-        raise ResultsError("%s: not a %s file" % (where, SCHEMA))
+        raise ResultsError("%s: not a %s (or %s) file" % (where, SCHEMA, SCHEMA_1))
     if not isinstance(doc.get("results"), list):
         raise ResultsError("%s: no \"results\" array" % where)
     return doc
