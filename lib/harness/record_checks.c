@@ -113,7 +113,7 @@ json_object *harness_mapping_json(const struct pb_case *c, long populate_faults,
 /*
  * Which checks were made for this record's series alone, and which once
  * for the whole case: the kernel log and the data are checked over every
- * strategy and direction the case interleaved, so a record carries them
+ * strategy and operation the case interleaved, so a record carries them
  * but they are not its own measurement.
  */
 static json_object *checks_scope(json_object *checks)

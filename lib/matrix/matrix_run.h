@@ -22,7 +22,7 @@
  * OUT/matrix.json            every kernel's status, rewritten after each;
  *                            the matrix's one accelerator and why (accel, accel_reason)
  * OUT/accel-probe/           the accelerator probe's boot (tools/vm/accel-probe.sh)
- * OUT/<label>/results.json   merged results of all aligns (pudbench-results/1)
+ * OUT/<label>/results.json   merged results of all aligns (pudbench-results/2)
  * OUT/<label>/console.log, accel.txt, kernel.env, build-kernel.log (build: specs)
  * OUT/<label>/vm/            what boot.sh left: the guest's files, qemu.txt, ...
  * With boots > 1 each boot has OUT/<label>/bootN/ (its vm/, console, results.json)
