@@ -11,7 +11,6 @@
  * page sizes too).
  */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,19 +22,6 @@
 #include "gate.h"
 
 #define VAL_W 13	/* value column of the table */
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: pudbench-bin compare [--json] [--alpha A] [--gate FILE] BASE [NEW ...]\n"
-		"  BASE, NEW: results.json, a run directory, or a kernel-matrix directory\n"
-		"  (each kernel a column; with one matrix alone, its first kernel is BASE)\n"
-		"  --alpha A    significance level, default 0.05 (or [latency] alpha of the gate)\n"
-		"  --gate FILE  exit 1 when a rule of FILE trips or NEW has a gap (configs/gate.conf)\n"
-		"  --allow-accel-mismatch  gate BASE and NEW of different accelerators or page\n"
-		"               sizes anyway (refused by default: exit 2)\n"
-		"  --json       print schema " PB_COMPARE_SCHEMA " instead of the tables\n"
-		"exit: 0 ok / gate passed, 1 gate tripped, 2 bad input\n");
-}
 
 static const char *const row_names[] = {
 	[PB_STAT_MIN] = "Min", [PB_STAT_MEDIAN] = "Median", [PB_STAT_AMEAN] = "Amean",
@@ -493,58 +479,60 @@ static bool parse_alpha(const char *s, double *alpha)
 	return *s && !*end && *alpha > 0 && *alpha < 0.5;
 }
 
-struct compare_opts {
+struct compare_args {
 	const char *gate_path;
 	struct pb_gate gate;
 	double alpha;
 	bool json, allow_mismatch;
 };
 
-/* 0, or PB_EXIT_USAGE after a message. */
-static int parse_opts(int argc, char **argv, struct compare_opts *o)
+enum { OPT_JSON, OPT_ALPHA, OPT_GATE, OPT_ALLOW_ACCEL_MISMATCH };
+
+static const struct pb_cli_opt compare_opts[] = {
+	[OPT_JSON] = { "json", NULL, "print schema " PB_COMPARE_SCHEMA " instead of the tables" },
+	[OPT_ALPHA] = { "alpha", "A", "significance level, default 0.05 (or [latency] alpha of "
+				      "the gate)" },
+	[OPT_GATE] = { "gate", "FILE", "exit 1 when a rule of FILE trips or NEW has a gap "
+				       "(configs/gate.conf)" },
+	[OPT_ALLOW_ACCEL_MISMATCH] = { "allow-accel-mismatch", NULL,
+				       "gate BASE and NEW of different accelerators or page sizes "
+				       "anyway (refused by default: exit 2)" },
+	{ 0 },
+};
+
+/* -1 to go on, else the exit status after a message (or --help). */
+static int parse_opts(int argc, char **argv, struct compare_args *o)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "alpha", required_argument, NULL, 'a' },
-		{ "gate", required_argument, NULL, 'g' },
-		{ "allow-accel-mismatch", no_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	char err[PATH_MAX + 512];
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "ja:g:h", opts, NULL)) != -1) {
+	while ((opt = pb_cli_next(&pb_command_compare, argc, argv)) >= 0) {
 		switch (opt) {
-		case 'j': o->json = true; break;
-		case 'a':
+		case OPT_JSON: o->json = true; break;
+		case OPT_ALPHA:
 			if (!parse_alpha(optarg, &o->alpha)) {
 				fprintf(stderr, "pudbench: compare: --alpha '%s' is not in (0, 0.5)\n",
 					optarg);
 				return PB_EXIT_USAGE;
 			}
 			break;
-		case 'g': o->gate_path = optarg; break;
-		case 'm': o->allow_mismatch = true; break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return PB_EXIT_USAGE;
+		case OPT_GATE: o->gate_path = optarg; break;
+		case OPT_ALLOW_ACCEL_MISMATCH: o->allow_mismatch = true; break;
 		}
 	}
-	if (optind == argc) {
-		usage(stderr);
-		return PB_EXIT_USAGE;
-	}
+	if (opt != PB_CLI_DONE)
+		return pb_cli_status(opt);
 	if (o->gate_path && pb_gate_load(&o->gate, o->gate_path, err, sizeof(err))) {
 		fprintf(stderr, "pudbench: compare: bad gate: %s\n", err);
 		return PB_EXIT_USAGE;
 	}
 	if (isnan(o->alpha))
 		o->alpha = o->gate_path && !isnan(o->gate.alpha) ? o->gate.alpha : 0.05;
-	return 0;
+	return -1;
 }
 
 /* The gate's verdict: its trips printed to @f (NULL: none), the whole as JSON in *@out. */
-static int run_gate(const struct compare_opts *o, const struct pb_cmp_set *set,
+static int run_gate(const struct compare_args *o, const struct pb_cmp_set *set,
 		    const struct pb_cmp *cmp, FILE *f, json_object **out)
 {
 	json_object *g = json_object_new_object(), *trips = json_object_new_array();
@@ -570,7 +558,7 @@ static int run_gate(const struct compare_opts *o, const struct pb_cmp_set *set,
 }
 
 /* The gate compares like with like: exit 2 unless told otherwise; plain compare only says so. */
-static int check_alike(const struct compare_opts *o, const struct pb_cmp_set *set,
+static int check_alike(const struct compare_args *o, const struct pb_cmp_set *set,
 		       const struct pb_cmp *cmp)
 {
 	char err[PATH_MAX + 512];
@@ -586,16 +574,16 @@ static int check_alike(const struct compare_opts *o, const struct pb_cmp_set *se
 	return 0;
 }
 
-int pb_cmd_compare(int argc, char **argv)
+static int compare_main(int argc, char **argv)
 {
-	struct compare_opts o = { .alpha = NAN };
+	struct compare_args o = { .alpha = NAN };
 	struct pb_cmp_set set = { 0 };
 	struct pb_cmp cmp = { 0 };
 	json_object *g = NULL, *doc;
 	char err[PATH_MAX + 512];
 	int rc = parse_opts(argc, argv, &o);
 
-	if (rc)
+	if (rc >= 0)
 		return rc;
 	for (int i = optind; i < argc; i++)
 		if (pb_cmp_add_input(&set, argv[i], err, sizeof(err)))
@@ -640,3 +628,12 @@ bad:
 	rc = PB_EXIT_USAGE;
 	goto out;
 }
+
+const struct pb_command pb_command_compare = {
+	.name = "compare", .run = compare_main, .opts = compare_opts, .operands = "BASE [NEW ...]",
+	.min_operands = 1, .max_operands = PB_CMP_MAX_COLS,
+	.summary = "BASE vs NEW results: tables, significance, --gate for CI",
+	.about = "BASE, NEW: results.json, a run directory, or a kernel-matrix directory\n"
+		 "(each kernel a column; with one matrix alone, its first kernel is BASE).\n"
+		 "exit: 0 ok / gate passed, 1 gate tripped, 2 bad input\n",
+};

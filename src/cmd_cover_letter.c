@@ -11,7 +11,6 @@
  *    hugetlb-pmd-unshare, the median.
  * --report prints the strategy report of the same directory instead.
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,14 +21,6 @@
 #include "operation.h"
 #include "compare.h"
 #include "strategy_report.h"
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: pudbench-bin cover-letter [--series ad|hugetlb] [--report] DIR\n"
-		   "DIR is a `pudbench kernels` output directory (matrix.json).  Prints the\n"
-		   "cover letter's data table (<= 80 columns) of the series (default ad: the _ad()\n"
-		   "patch; hugetlb: patches/0003), or with --report the strategy report.\n");
-}
 
 /* @text in lines of at most 80 columns, broken at spaces. */
 static void print_wrapped(const char *text)
@@ -221,15 +212,16 @@ static const struct series *find_series(const char *name)
 	return NULL;
 }
 
-/* --series picks one of the series above; --report the strategy report instead. */
-static const struct option opts[] = {
-	{ "report", no_argument, NULL, 'r' },
-	{ "series", required_argument, NULL, 's' },
-	{ "help", no_argument, NULL, 'h' },
+enum { OPT_SERIES, OPT_REPORT };
+
+static const struct pb_cli_opt cover_letter_opts[] = {
+	[OPT_SERIES] = { "series", "ad|hugetlb", "the series whose table to print (default ad: "
+						 "the _ad() patch; hugetlb: patches/0003)" },
+	[OPT_REPORT] = { "report", NULL, "the strategy report instead of a table" },
 	{ 0 },
 };
 
-int pb_cmd_cover_letter(int argc, char **argv)
+static int cover_letter_main(int argc, char **argv)
 {
 	static struct pb_cmp_set s;
 	struct pb_strategy_report_kernel k[PB_CMP_MAX_COLS];
@@ -238,25 +230,17 @@ int pb_cmd_cover_letter(int argc, char **argv)
 	char err[PATH_MAX + 256];
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "rs:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'r': report = true; break;
-		case 's':
-			ser = find_series(optarg);
-			if (!ser) {
-				fprintf(stderr, "pudbench: cover-letter: unknown series '%s' "
-						"(ad, hugetlb)\n", optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return PB_EXIT_USAGE;
+	while ((opt = pb_cli_next(&pb_command_cover_letter, argc, argv)) >= 0) {
+		if (opt == OPT_REPORT) {
+			report = true;
+		} else if (!(ser = find_series(optarg))) {
+			fprintf(stderr, "pudbench: cover-letter: unknown series '%s' (ad, hugetlb)\n",
+				optarg);
+			return PB_EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc) {
-		usage(stderr);
-		return PB_EXIT_USAGE;
-	}
+	if (opt != PB_CLI_DONE)
+		return pb_cli_status(opt);
 	memset(&s, 0, sizeof(s));
 	if (pb_cmp_add_input(&s, argv[optind], err, sizeof(err))) {
 		fprintf(stderr, "pudbench: cover-letter: %s\n", err);
@@ -279,3 +263,12 @@ int pb_cmd_cover_letter(int argc, char **argv)
 	pb_cmp_set_free(&s);
 	return PB_EXIT_OK;
 }
+
+const struct pb_command pb_command_cover_letter = {
+	.name = "cover-letter", .run = cover_letter_main, .opts = cover_letter_opts, .operands = "DIR",
+	.min_operands = 1, .max_operands = 1,
+	.summary = "the patch cover letter's data table from a kernel matrix",
+	.about = "DIR is a `pudbench kernels` output directory (matrix.json).  Prints the\n"
+		 "cover letter's data table (<= 80 columns) of the series, or with --report\n"
+		 "the strategy report.\n",
+};

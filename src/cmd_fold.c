@@ -7,14 +7,13 @@
  * for a kernel, for runs made apart.  Its use: two builds (or two hosts'
  * settings) run interleaved, A B A B, then each side folded, so that a
  * gate compares them with the machine's drift spread over both
- * (BENCHMARKS.md, "The structural change": one before/after pair failed
+ * (BENCHMARKS.md, "A refactor, gated before and after": one before/after pair failed
  * three latency rules one way round and passed the other).  The runs must
  * be of one kernel, machine and configuration, each a different run, every
  * record with samples (pb_results_fold_check()); else exit 2.
  */
 #include <errno.h>
 #include <stdbool.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,15 +27,13 @@
 #include "results.h"
 #include "results_merge.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: pudbench-bin fold --out DIR RUN RUN...\n"
-		   "Fold whole runs of one configuration into DIR (results.json, .csv), each\n"
-		   "run one repetition: samples pooled, between_runs the spread between the\n"
-		   "runs.  RUN (2 to 16) is a run directory or its results.json, read as\n"
-		   "compare reads it.  Run two builds interleaved (A B A B), fold each\n"
-		   "side, then compare --gate them.\n");
-}
+enum { OPT_OUT };
+
+static const struct pb_cli_opt fold_opts[] = {
+	[OPT_OUT] = { "out", "DIR", "where the folded results.json and .csv go",
+		      .required = true },
+	{ 0 },
+};
 
 /* A kernel matrix is many runs of many kernels: its boots fold through boots = N. */
 static bool is_matrix_dir(const char *run)
@@ -48,13 +45,8 @@ static bool is_matrix_dir(const char *run)
 	return !stat(run, &st) && S_ISDIR(st.st_mode) && !access(path, F_OK);
 }
 
-int pb_cmd_fold(int argc, char **argv)
+static int fold_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	json_object *runs[PB_CMP_MAX_COLS], *folded;
 	const char *paths[PB_CMP_MAX_COLS];
 	struct pb_cmp_set set = { 0 };
@@ -62,17 +54,13 @@ int pb_cmd_fold(int argc, char **argv)
 	char err[PATH_MAX + 256];
 	int opt, nr = 0, status = PB_EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o': out = optarg; break;
-		case 'h': usage(stdout); return PB_EXIT_OK;
-		default: usage(stderr); return PB_EXIT_USAGE;
-		}
-	}
-	if (!out || argc - optind < 2 || argc - optind > PB_CMP_MAX_COLS) {
-		fprintf(stderr, "pudbench: fold: %s\n", !out ? "--out DIR is required" :
-			argc - optind < 2 ? "needs two runs or more" : "at most 16 runs");
-		usage(stderr);
+	while ((opt = pb_cli_next(&pb_command_fold, argc, argv)) == OPT_OUT)
+		out = optarg;
+	if (opt != PB_CLI_DONE)
+		return pb_cli_status(opt);
+	if (!out) {
+		fprintf(stderr, "pudbench: fold: --out DIR is required\n");
+		pb_cli_usage(&pb_command_fold, stderr);
 		return PB_EXIT_USAGE;
 	}
 	/* compare's reader: the same files, checks and messages as compare and the gate */
@@ -109,3 +97,14 @@ int pb_cmd_fold(int argc, char **argv)
 	pb_cmp_set_free(&set);
 	return status;
 }
+
+const struct pb_command pb_command_fold = {
+	.name = "fold", .run = fold_main, .opts = fold_opts, .operands = "RUN RUN...",
+	.min_operands = 2, .max_operands = PB_CMP_MAX_COLS,
+	.summary = "fold whole runs into one, each run a repetition (interleaved A/B runs)",
+	.about = "Fold whole runs of one configuration into DIR (results.json, .csv), each\n"
+		 "run one repetition: samples pooled, between_runs the spread between the\n"
+		 "runs.  RUN (2 to 16) is a run directory or its results.json, read as\n"
+		 "compare reads it.  Run two builds interleaved (A B A B), fold each\n"
+		 "side, then compare --gate them.\n",
+};

@@ -35,16 +35,14 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static int usage(FILE *f, int status)
-{
-	fprintf(f, "usage: pudbench-bin hold-counters [--ready FILE] [--cycles N]\n"
-		   "Open the counters' perf events on this process and hold them until\n"
-		   "SIGTERM or SIGINT, so the kernel's static keys behind them stay on.\n"
-		   "  --ready FILE  create FILE once they are open, only if every event\n"
-		   "                that flips a static key (software, tracepoints) opened\n"
-		   "  --cycles N    open and close N times, then exit (flips the keys N times)\n");
-	return status;
-}
+enum { OPT_READY, OPT_CYCLES };
+
+static const struct pb_cli_opt hold_opts[] = {
+	[OPT_READY] = { "ready", "FILE", "create FILE once they are open, only if every event that "
+					 "flips a static key (software, tracepoints) opened" },
+	[OPT_CYCLES] = { "cycles", "N", "open and close N times, then exit (flips the keys N times)" },
+	{ 0 },
+};
 
 /* The same events a case opens, on this thread; NULL after saying why. */
 static struct pb_counters *open_counters(pid_t self)
@@ -78,35 +76,39 @@ static bool report_keys_held(const struct pb_counters *c)
 	return all;
 }
 
-int pb_cmd_hold_counters(int argc, char **argv)
+/* -1 to go on with the options in @ready and @cycles, else the exit status (--help: 0). */
+static int parse_args(int argc, char **argv, const char **ready, long *cycles)
+{
+	int opt;
+	char *end;
+
+	while ((opt = pb_cli_next(&pb_command_hold_counters, argc, argv)) >= 0) {
+		if (opt == OPT_READY) {
+			*ready = optarg;
+			continue;
+		}
+		errno = 0;
+		*cycles = strtol(optarg, &end, 10);
+		if (errno || *end || *cycles < 1) {
+			fprintf(stderr, "pudbench: hold-counters: --cycles wants a positive integer, "
+					"not '%s'\n", optarg);
+			return PB_EXIT_USAGE;
+		}
+	}
+	return opt == PB_CLI_DONE ? -1 : pb_cli_status(opt);
+}
+
+static int hold_counters_main(int argc, char **argv)
 {
 	const char *ready = NULL;
 	long cycles = 0;
 	pid_t self = (pid_t)syscall(SYS_gettid);
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct pb_counters *c;
+	int status = parse_args(argc, argv, &ready, &cycles);
 
-	for (int i = 1; i < argc; i++) {
-		char *end;
-
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return usage(stdout, PB_EXIT_OK);
-		if (!strcmp(argv[i], "--ready") && i + 1 < argc) {
-			ready = argv[++i];
-		} else if (!strcmp(argv[i], "--cycles") && i + 1 < argc) {
-			errno = 0;
-			cycles = strtol(argv[++i], &end, 10);
-			if (errno || *end || cycles < 1) {
-				fprintf(stderr, "pudbench: hold-counters: --cycles wants a positive "
-						"integer, not '%s'\n", argv[i]);
-				return PB_EXIT_USAGE;
-			}
-		} else {
-			fprintf(stderr, "pudbench: hold-counters: unknown or incomplete option '%s'\n",
-				argv[i]);
-			return usage(stderr, PB_EXIT_USAGE);
-		}
-	}
+	if (status >= 0)
+		return status;
 	sigset_t block, old;
 
 	sigemptyset(&block);
@@ -152,3 +154,10 @@ int pb_cmd_hold_counters(int argc, char **argv)
 	pb_counters_close(c);
 	return PB_EXIT_OK;
 }
+
+const struct pb_command pb_command_hold_counters = {
+	.name = "hold-counters", .run = hold_counters_main, .opts = hold_opts,
+	.summary = "hold the counters' events open (the guest's init, before its CPUs come up)",
+	.about = "Open the counters' perf events on this process and hold them until\n"
+		 "SIGTERM or SIGINT, so the kernel's static keys behind them stay on.\n",
+};

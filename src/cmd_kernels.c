@@ -7,7 +7,6 @@
  * the configs and prints the tables.
  */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,29 +30,21 @@
 #define PUDBENCH_SOURCE_DIR "."
 #endif
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: pudbench-bin kernels [--config configs/kernels-debian.conf] [--out DIR]\n"
-		   "                            [--accel auto|kvm|tcg]\n"
-		   "Boots each kernel of the config under QEMU (emulated NVDIMM, device-dax),\n"
-		   "runs the suite inside and prints the kernels side by side.\n"
-		   "--accel overrides [matrix] accel: auto = KVM if a short probe boot shows it\n"
-		   "works, else TCG; kvm = the same probe must pass, else the matrix fails.\n"
-		   "Env: PUDBENCH_ROOT (source tree), PUDBENCH_VM_CACHE (default $HOME/.cache/pudbench/vm),\n"
-		   "PUDBENCH_KVM_DEVICE (default /dev/kvm), PUDBENCH_ACCEL_PROBE_S (the probe's bound)\n");
-}
-
 struct kernels_args {
 	const char *config;
 	char out[PATH_MAX];
 	int accel;		/* enum pb_kernels_conf_accel, -1: [matrix] accel */
 };
 
-static const struct option kernels_opts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "out", required_argument, NULL, 'o' },
-	{ "accel", required_argument, NULL, 'a' },
-	{ "help", no_argument, NULL, 'h' },
+enum { OPT_CONFIG, OPT_OUT, OPT_ACCEL };
+
+static const struct pb_cli_opt kernels_opts[] = {
+	[OPT_CONFIG] = { "config", "FILE", "the matrix (./pudbench: configs/kernels-debian.conf)" },
+	[OPT_OUT] = { "out", "DIR", "where matrix.json and each kernel's results go "
+				    "(default: results/kernels-<timestamp>)" },
+	[OPT_ACCEL] = { "accel", "auto|kvm|tcg", "over [matrix] accel: auto = KVM if a short probe "
+						  "boot shows it works, else TCG; kvm = the probe "
+						  "must pass, else the matrix fails" },
 	{ 0 },
 };
 
@@ -62,26 +53,20 @@ static int parse_args(int argc, char **argv, struct kernels_args *a)
 {
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "c:o:a:h", kernels_opts, NULL)) != -1) {
+	while ((opt = pb_cli_next(&pb_command_kernels, argc, argv)) >= 0) {
 		switch (opt) {
-		case 'c': a->config = optarg; break;
-		case 'o': snprintf(a->out, sizeof(a->out), "%s", optarg); break;
-		case 'a':
+		case OPT_CONFIG: a->config = optarg; break;
+		case OPT_OUT: snprintf(a->out, sizeof(a->out), "%s", optarg); break;
+		case OPT_ACCEL:
 			if ((a->accel = pb_kernels_conf_accel_parse(optarg)) < 0) {
 				fprintf(stderr, "pudbench: kernels: --accel '%s': expected auto, kvm or tcg\n",
 					optarg);
 				return PB_EXIT_USAGE;
 			}
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return PB_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "pudbench: kernels: unexpected argument '%s'\n", argv[optind]);
-		return PB_EXIT_USAGE;
-	}
-	return -1;
+	return opt == PB_CLI_DONE ? -1 : pb_cli_status(opt);
 }
 
 /* The matrix config and every suite it names, checked before the first boot. */
@@ -173,7 +158,7 @@ static int print_summary(struct pb_matrix_run *m, const struct pb_matrix_col *co
 	return failed;
 }
 
-int pb_cmd_kernels(int argc, char **argv)
+static int kernels_main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_interrupt };
 	struct kernels_args args = { .config = "configs/kernels-debian.conf", .accel = -1 };
@@ -206,3 +191,13 @@ int pb_cmd_kernels(int argc, char **argv)
 	/* as `run`: 3 = interrupted, what finished is kept */
 	return pb_spawn_stop ? PB_EXIT_INTERRUPTED : failed ? PB_EXIT_FAILED : PB_EXIT_OK;
 }
+
+const struct pb_command pb_command_kernels = {
+	.name = "kernels", .run = kernels_main, .opts = kernels_opts,
+	.summary = "boot each kernel of a matrix in QEMU, run the suite inside, merge and tabulate",
+	.about = "Boots each kernel of the config under QEMU (emulated NVDIMM, device-dax),\n"
+		 "runs the suite inside and prints the kernels side by side.\n"
+		 "Env: PUDBENCH_ROOT (source tree), PUDBENCH_VM_CACHE (default\n"
+		 "$HOME/.cache/pudbench/vm), PUDBENCH_KVM_DEVICE (default /dev/kvm),\n"
+		 "PUDBENCH_ACCEL_PROBE_S (the probe's bound)\n",
+};

@@ -25,19 +25,16 @@ static void print_dax(const struct pb_devdax_info *d, void *arg)
 	       d->enabled ? "devdax" : "disabled");
 }
 
-int pb_cmd_list(int argc, char **argv)
+static int list_main(int argc, char **argv)
 {
 	struct pb_config cfg;
 	pid_t self = (pid_t)syscall(SYS_gettid);
 	struct pb_counters *ctrs;
 	char why[512];
+	int opt = pb_cli_next(&pb_command_list, argc, argv);
 
-	if (argc > 1) {
-		fprintf(stderr, "usage: pudbench-bin list\n"
-				"Benchmarks, backends (with why one is unavailable here),\n"
-				"device-dax devices and counters.\n");
-		return strcmp(argv[1], "--help") && strcmp(argv[1], "-h") ? PB_EXIT_USAGE : PB_EXIT_OK;
-	}
+	if (opt != PB_CLI_DONE)
+		return pb_cli_status(opt);
 	pb_config_defaults(&cfg);
 	printf("benchmarks:\n");
 	for (int i = 0; pb_benches[i]; i++) {
@@ -75,3 +72,10 @@ int pb_cmd_list(int argc, char **argv)
 	printf("virtualization: %s\n", pb_virtualization());
 	return PB_EXIT_OK;
 }
+
+const struct pb_command pb_command_list = {
+	.name = "list", .run = list_main,
+	.summary = "benchmarks and their options, backends, device-dax devices, counters",
+	.about = "Benchmarks and their options, backends (with why one is unavailable\n"
+		 "here), device-dax devices and counters.\n",
+};

@@ -9,7 +9,6 @@
  * PLOTDIR/NAME.vars.gp, so `gnuplot NAME.vars.gp plots/SCRIPT.gp` redraws it.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,13 +23,14 @@
 #define PUDBENCH_SOURCE_DIR "."
 #endif
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: pudbench-bin plot DIR [--out PLOTDIR] [--scripts DIR]\n"
-		"  DIR: a run directory, a kernel-matrix directory or a results.json\n"
-		"  PLOTDIR: default DIR/plots; --scripts: where the .gp scripts are (default %s/plots)\n",
-		PUDBENCH_SOURCE_DIR);
-}
+enum { OPT_OUT, OPT_SCRIPTS };
+
+static const struct pb_cli_opt plot_opts[] = {
+	[OPT_OUT] = { "out", "PLOTDIR", "where the plots go (default: DIR/plots)" },
+	[OPT_SCRIPTS] = { "scripts", "DIR", "where the .gp scripts are (default: the source "
+					    "tree's plots/)" },
+	{ 0 },
+};
 
 static void plot_bench(struct pb_plot *p, const char *bench)
 {
@@ -48,14 +48,8 @@ static void plot_bench(struct pb_plot *p, const char *bench)
 	free(idx);
 }
 
-int pb_cmd_plot(int argc, char **argv)
+static int plot_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "scripts", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct pb_cmp_set set = { 0 };
 	struct pb_plot p = { .set = &set, .scripts = PUDBENCH_SOURCE_DIR "/plots" };
 	char out[PATH_MAX], err[PATH_MAX + 512];
@@ -64,18 +58,14 @@ int pb_cmd_plot(int argc, char **argv)
 	int opt;
 
 	out[0] = '\0';
-	while ((opt = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o': snprintf(out, sizeof(out), "%s", optarg); break;
-		case 's': p.scripts = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return PB_EXIT_USAGE;
-		}
+	while ((opt = pb_cli_next(&pb_command_plot, argc, argv)) >= 0) {
+		if (opt == OPT_OUT)
+			snprintf(out, sizeof(out), "%s", optarg);
+		else
+			p.scripts = optarg;
 	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return PB_EXIT_USAGE;
-	}
+	if (opt != PB_CLI_DONE)
+		return pb_cli_status(opt);
 	dir = argv[optind];
 	if (pb_cmp_add_input(&set, dir, err, sizeof(err))) {
 		fprintf(stderr, "pudbench: plot: %s\n", err);
@@ -117,3 +107,10 @@ int pb_cmd_plot(int argc, char **argv)
 	pb_cmp_set_free(&set);
 	return p.failed ? PB_EXIT_FAILED : PB_EXIT_OK;
 }
+
+const struct pb_command pb_command_plot = {
+	.name = "plot", .run = plot_main, .opts = plot_opts, .operands = "DIR",
+	.min_operands = 1, .max_operands = 1,
+	.summary = "gnuplot PNG and SVG plots of a results or matrix directory",
+	.about = "DIR: a run directory, a kernel-matrix directory or a results.json.\n",
+};

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* The commands of pudbench-bin, one file each (src/cmd_*.c); main.c's table lists them. */
+/*
+ * The commands of pudbench-bin, one file each (src/cmd_*.c), each defining
+ * its struct pb_command (cli.h); main.c's list is the whole dispatch.
+ */
 #ifndef PUDBENCH_COMMANDS_H
 #define PUDBENCH_COMMANDS_H
 
-/* argv[0] is the command name; returns a PB_EXIT_* status (exit.h). */
-int pb_cmd_run(int argc, char **argv);
-int pb_cmd_list(int argc, char **argv);
-int pb_cmd_kernels(int argc, char **argv);
-int pb_cmd_compare(int argc, char **argv);
-int pb_cmd_fold(int argc, char **argv);
-int pb_cmd_plot(int argc, char **argv);
-int pb_cmd_cover_letter(int argc, char **argv);
-int pb_cmd_hold_counters(int argc, char **argv);
+#include "cli.h"
+
+extern const struct pb_command pb_command_run;
+extern const struct pb_command pb_command_list;
+extern const struct pb_command pb_command_kernels;
+extern const struct pb_command pb_command_compare;
+extern const struct pb_command pb_command_fold;
+extern const struct pb_command pb_command_plot;
+extern const struct pb_command pb_command_cover_letter;
+extern const struct pb_command pb_command_hold_counters;
 
 #endif

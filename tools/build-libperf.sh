@@ -24,10 +24,15 @@ srcdir=$cache/src/$SRC_PKG
 say() { printf 'build-libperf: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
+# The installed copy's pkgconfig dir, if it was installed here: a .deps/
+# copied or moved from another tree names that tree's prefix (and the build
+# would look for headers there), so it counts as not installed.
 installed_pc() {
 	local d
 	for d in "$prefix/lib64/pkgconfig" "$prefix/lib/pkgconfig"; do
-		[[ -f $d/libperf.pc ]] && { echo "$d"; return 0; }
+		[[ -f $d/libperf.pc ]] || continue
+		grep -qxF "prefix=$prefix" "$d/libperf.pc" && { echo "$d"; return 0; }
+		say "$d/libperf.pc names another tree's prefix ($(sed -n 's/^prefix=//p' "$d/libperf.pc")); rebuilding"
 	done
 	return 1
 }
@@ -101,6 +106,9 @@ fi
 # 4. Build and install.  Not plain "install": that also builds the docs.
 say "building libperf into $prefix"
 rm -rf "$prefix"
+# The source (and its objects) is shared by every tree on this machine; the
+# .pc it generates names the prefix of the tree that built first: remake it.
+rm -f "$srcdir/tools/lib/perf/libperf.pc"
 make -C "$srcdir/tools/lib/perf" -j"$(nproc)" \
 	install_lib install_headers install_pkgconfig prefix="$prefix" >&2
 pcdir=$(installed_pc) || die "make succeeded but installed no libperf.pc"
