@@ -36,6 +36,7 @@ static struct {
 	char opt[MAX_OPTS][64];
 	long val[MAX_OPTS];
 	int nr_opts;
+	char metric[64], abbrev[16];	/* its own metric: key, table column */
 	char dir[PATH_MAX];
 	int build_status, run_status;	/* -1: not reached */
 	char out[OUT_MAX];		/* the last command's output */
@@ -63,6 +64,20 @@ static bool extract_snippets(char *readme)
 		p = end + 4;
 	}
 	return ex.nr_snip > 0;
+}
+
+/* The first metric row of the benchmark's file: its key and column name. */
+static void find_metric(void)
+{
+	for (int i = 0; i < ex.nr_snip; i++) {
+		const char *key = strstr(ex.snip[i].text, ".key = \""), *ab;
+
+		if (!strncmp(ex.snip[i].path, "bench/", 6) && key &&
+		    (ab = strstr(key, ".abbrev = \""))) {
+			sscanf(key + 8, "%63[^\"]", ex.metric);
+			sscanf(ab + 11, "%15[^\"]", ex.abbrev);
+		}
+	}
 }
 
 /* The config snippet's [bench:NAME] and the options it sets there. */
@@ -200,6 +215,31 @@ TEST(example_records_echo_its_options)
 	ASSERT_GE(n, 1);
 }
 
+/*
+ * Its derived metric in every record: the median call over the pages it
+ * changed (the example's first option), and a column of the run table.
+ */
+TEST(example_records_hold_its_derived_metric)
+{
+	json_object *recs = pb_jget(ex.doc, "results");
+
+	ASSERT_TRUE(ex.metric[0] && ex.abbrev[0]);
+	ASSERT_TRUE(ex.doc != NULL);
+	for (size_t i = 0; i < pb_jlen(recs); i++) {
+		json_object *rec = pb_jidx(recs, i);
+		double v = pb_jnum(pb_jget(rec, "per_sample"), ex.metric);
+		double median = pb_jnum(pb_jget(rec, "latency_ns"), "median");
+
+		if (strcmp(pb_jstr(rec, "bench", ""), ex.bench))
+			continue;
+		TH_INFO("%s %s: %s %.1f, median %.0f ns", pb_jstr(rec, "operation", "?"),
+			ex.opt[0], ex.metric, v, median);
+		ASSERT_TRUE(v > 0);
+		ASSERT_NEAR(v * (double)ex.val[0], median, median * 1e-9);
+	}
+	ASSERT_SUBSTR(ex.out, ex.abbrev);
+}
+
 /* In the config echo, with the value set; `list` shows a different default. */
 TEST(example_config_echoes_its_options)
 {
@@ -240,6 +280,7 @@ int main(int argc, char **argv)
 				ex.conf = &ex.snip[i];
 		if (ex.conf)
 			parse_conf();
+		find_metric();
 		if (ex.conf && mkdtemp(ex.dir)) {
 			build_and_run();
 			nftw(ex.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
