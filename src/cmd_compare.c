@@ -479,7 +479,7 @@ static bool parse_alpha(const char *s, double *alpha)
 	return *s && !*end && *alpha > 0 && *alpha < 0.5;
 }
 
-struct compare_args {
+struct compare_settings {
 	const char *gate_path;
 	struct pb_gate gate;
 	double alpha;
@@ -488,20 +488,24 @@ struct compare_args {
 
 enum { OPT_JSON, OPT_ALPHA, OPT_GATE, OPT_ALLOW_ACCEL_MISMATCH };
 
-static const struct pb_cli_opt compare_opts[] = {
+static const struct pb_cli_arg compare_args[] = {
 	[OPT_JSON] = { "json", NULL, "print schema " PB_COMPARE_SCHEMA " instead of the tables" },
 	[OPT_ALPHA] = { "alpha", "A", "significance level, default 0.05 (or [latency] alpha of "
 				      "the gate)" },
 	[OPT_GATE] = { "gate", "FILE", "exit 1 when a rule of FILE trips or NEW has a gap "
-				       "(configs/gate.conf)" },
+				       "(configs/gate.conf); 0 when it passes" },
 	[OPT_ALLOW_ACCEL_MISMATCH] = { "allow-accel-mismatch", NULL,
 				       "gate BASE and NEW of different accelerators or page sizes "
 				       "anyway (refused by default: exit 2)" },
+	{ "BASE", NULL, "results.json, a run directory, or a kernel-matrix directory (each kernel "
+			"a column; with one matrix alone, its first kernel is BASE)",
+	  PB_CLI_OPERAND, 1, 1 },
+	{ "NEW", NULL, "as BASE, each compared with it", PB_CLI_OPERAND, 0, PB_CMP_MAX_COLS - 1 },
 	{ 0 },
 };
 
 /* -1 to go on, else the exit status after a message (or --help). */
-static int parse_opts(int argc, char **argv, struct compare_args *o)
+static int parse_opts(int argc, char **argv, struct compare_settings *o)
 {
 	char err[PATH_MAX + 512];
 	int opt;
@@ -532,7 +536,7 @@ static int parse_opts(int argc, char **argv, struct compare_args *o)
 }
 
 /* The gate's verdict: its trips printed to @f (NULL: none), the whole as JSON in *@out. */
-static int run_gate(const struct compare_args *o, const struct pb_cmp_set *set,
+static int run_gate(const struct compare_settings *o, const struct pb_cmp_set *set,
 		    const struct pb_cmp *cmp, FILE *f, json_object **out)
 {
 	json_object *g = json_object_new_object(), *trips = json_object_new_array();
@@ -558,7 +562,7 @@ static int run_gate(const struct compare_args *o, const struct pb_cmp_set *set,
 }
 
 /* The gate compares like with like: exit 2 unless told otherwise; plain compare only says so. */
-static int check_alike(const struct compare_args *o, const struct pb_cmp_set *set,
+static int check_alike(const struct compare_settings *o, const struct pb_cmp_set *set,
 		       const struct pb_cmp *cmp)
 {
 	char err[PATH_MAX + 512];
@@ -576,7 +580,7 @@ static int check_alike(const struct compare_args *o, const struct pb_cmp_set *se
 
 static int compare_main(int argc, char **argv)
 {
-	struct compare_args o = { .alpha = NAN };
+	struct compare_settings o = { .alpha = NAN };
 	struct pb_cmp_set set = { 0 };
 	struct pb_cmp cmp = { 0 };
 	json_object *g = NULL, *doc;
@@ -629,11 +633,5 @@ bad:
 	goto out;
 }
 
-const struct pb_command pb_command_compare = {
-	.name = "compare", .run = compare_main, .opts = compare_opts, .operands = "BASE [NEW ...]",
-	.min_operands = 1, .max_operands = PB_CMP_MAX_COLS,
-	.summary = "BASE vs NEW results: tables, significance, --gate for CI",
-	.about = "BASE, NEW: results.json, a run directory, or a kernel-matrix directory\n"
-		 "(each kernel a column; with one matrix alone, its first kernel is BASE).\n"
-		 "exit: 0 ok / gate passed, 1 gate tripped, 2 bad input\n",
-};
+const struct pb_command pb_command_compare = { .name = "compare", .run = compare_main,
+	.args = compare_args, .summary = "BASE vs NEW results: tables, significance, --gate for CI" };

@@ -214,10 +214,11 @@ static const struct series *find_series(const char *name)
 
 enum { OPT_SERIES, OPT_REPORT };
 
-static const struct pb_cli_opt cover_letter_opts[] = {
+static const struct pb_cli_arg cover_letter_args[] = {
 	[OPT_SERIES] = { "series", "ad|hugetlb", "the series whose table to print (default ad: "
 						 "the _ad() patch; hugetlb: patches/0003)" },
 	[OPT_REPORT] = { "report", NULL, "the strategy report instead of a table" },
+	{ "DIR", NULL, "a `pudbench kernels` output directory (matrix.json)", PB_CLI_OPERAND, 1, 1 },
 	{ 0 },
 };
 
@@ -264,11 +265,6 @@ static int cover_letter_main(int argc, char **argv)
 	return PB_EXIT_OK;
 }
 
-const struct pb_command pb_command_cover_letter = {
-	.name = "cover-letter", .run = cover_letter_main, .opts = cover_letter_opts, .operands = "DIR",
-	.min_operands = 1, .max_operands = 1,
-	.summary = "the patch cover letter's data table from a kernel matrix",
-	.about = "DIR is a `pudbench kernels` output directory (matrix.json).  Prints the\n"
-		 "cover letter's data table (<= 80 columns) of the series, or with --report\n"
-		 "the strategy report.\n",
-};
+const struct pb_command pb_command_cover_letter = { .name = "cover-letter",
+	.run = cover_letter_main, .args = cover_letter_args,
+	.summary = "the patch cover letter's data table (<= 80 columns) from a kernel matrix" };

@@ -29,9 +29,12 @@
 
 enum { OPT_OUT };
 
-static const struct pb_cli_opt fold_opts[] = {
-	[OPT_OUT] = { "out", "DIR", "where the folded results.json and .csv go",
-		      .required = true },
+static const struct pb_cli_arg fold_args[] = {
+	[OPT_OUT] = { "out", "DIR", "where the folded results.json and .csv go", PB_CLI_REQUIRED },
+	{ "RUN", NULL, "a run directory or its results.json, read as compare reads it; each one "
+		       "repetition: samples pooled, between_runs the spread between the runs.  Run "
+		       "two builds interleaved (A B A B), fold each side, then compare --gate them",
+	  PB_CLI_OPERAND, 2, PB_CMP_MAX_COLS },
 	{ 0 },
 };
 
@@ -98,13 +101,5 @@ static int fold_main(int argc, char **argv)
 	return status;
 }
 
-const struct pb_command pb_command_fold = {
-	.name = "fold", .run = fold_main, .opts = fold_opts, .operands = "RUN RUN...",
-	.min_operands = 2, .max_operands = PB_CMP_MAX_COLS,
-	.summary = "fold whole runs into one, each run a repetition (interleaved A/B runs)",
-	.about = "Fold whole runs of one configuration into DIR (results.json, .csv), each\n"
-		 "run one repetition: samples pooled, between_runs the spread between the\n"
-		 "runs.  RUN (2 to 16) is a run directory or its results.json, read as\n"
-		 "compare reads it.  Run two builds interleaved (A B A B), fold each\n"
-		 "side, then compare --gate them.\n",
-};
+const struct pb_command pb_command_fold = { .name = "fold", .run = fold_main, .args = fold_args,
+	.summary = "fold whole runs of one configuration into one, each run a repetition" };

@@ -37,7 +37,7 @@ static void on_signal(int sig)
 
 enum { OPT_READY, OPT_CYCLES };
 
-static const struct pb_cli_opt hold_opts[] = {
+static const struct pb_cli_arg hold_args[] = {
 	[OPT_READY] = { "ready", "FILE", "create FILE once they are open, only if every event that "
 					 "flips a static key (software, tracepoints) opened" },
 	[OPT_CYCLES] = { "cycles", "N", "open and close N times, then exit (flips the keys N times)" },
@@ -155,9 +155,7 @@ static int hold_counters_main(int argc, char **argv)
 	return PB_EXIT_OK;
 }
 
-const struct pb_command pb_command_hold_counters = {
-	.name = "hold-counters", .run = hold_counters_main, .opts = hold_opts,
-	.summary = "hold the counters' events open (the guest's init, before its CPUs come up)",
-	.about = "Open the counters' perf events on this process and hold them until\n"
-		 "SIGTERM or SIGINT, so the kernel's static keys behind them stay on.\n",
-};
+const struct pb_command pb_command_hold_counters = { .name = "hold-counters",
+	.run = hold_counters_main, .args = hold_args,
+	.summary = "hold the counters' perf events open until SIGTERM, so the static keys behind "
+		   "them stay on (the guest's init, before its CPUs come up)" };

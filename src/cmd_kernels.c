@@ -38,13 +38,18 @@ struct kernels_args {
 
 enum { OPT_CONFIG, OPT_OUT, OPT_ACCEL };
 
-static const struct pb_cli_opt kernels_opts[] = {
+static const struct pb_cli_arg kernels_args[] = {
 	[OPT_CONFIG] = { "config", "FILE", "the matrix (./pudbench: configs/kernels-debian.conf)" },
 	[OPT_OUT] = { "out", "DIR", "where matrix.json and each kernel's results go "
 				    "(default: results/kernels-<timestamp>)" },
 	[OPT_ACCEL] = { "accel", "auto|kvm|tcg", "over [matrix] accel: auto = KVM if a short probe "
 						  "boot shows it works, else TCG; kvm = the probe "
 						  "must pass, else the matrix fails" },
+	{ "PUDBENCH_ROOT", NULL, "the source tree (its tools/ and guest/)", PB_CLI_ENV },
+	{ "PUDBENCH_VM_CACHE", NULL, "kernels and initramfs (default $HOME/.cache/pudbench/vm)",
+	  PB_CLI_ENV },
+	{ "PUDBENCH_KVM_DEVICE", NULL, "the KVM device (default /dev/kvm)", PB_CLI_ENV },
+	{ "PUDBENCH_ACCEL_PROBE_S", NULL, "the KVM probe's bound, seconds", PB_CLI_ENV },
 	{ 0 },
 };
 
@@ -192,12 +197,6 @@ static int kernels_main(int argc, char **argv)
 	return pb_spawn_stop ? PB_EXIT_INTERRUPTED : failed ? PB_EXIT_FAILED : PB_EXIT_OK;
 }
 
-const struct pb_command pb_command_kernels = {
-	.name = "kernels", .run = kernels_main, .opts = kernels_opts,
-	.summary = "boot each kernel of a matrix in QEMU, run the suite inside, merge and tabulate",
-	.about = "Boots each kernel of the config under QEMU (emulated NVDIMM, device-dax),\n"
-		 "runs the suite inside and prints the kernels side by side.\n"
-		 "Env: PUDBENCH_ROOT (source tree), PUDBENCH_VM_CACHE (default\n"
-		 "$HOME/.cache/pudbench/vm), PUDBENCH_KVM_DEVICE (default /dev/kvm),\n"
-		 "PUDBENCH_ACCEL_PROBE_S (the probe's bound)\n",
-};
+const struct pb_command pb_command_kernels = { .name = "kernels", .run = kernels_main,
+	.args = kernels_args, .summary = "boot each kernel of a matrix in QEMU (emulated NVDIMM, "
+					 "device-dax), run the suite inside, tabulate them side by side" };

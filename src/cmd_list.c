@@ -73,9 +73,6 @@ static int list_main(int argc, char **argv)
 	return PB_EXIT_OK;
 }
 
-const struct pb_command pb_command_list = {
-	.name = "list", .run = list_main,
-	.summary = "benchmarks and their options, backends, device-dax devices, counters",
-	.about = "Benchmarks and their options, backends (with why one is unavailable\n"
-		 "here), device-dax devices and counters.\n",
-};
+const struct pb_command pb_command_list = { .name = "list", .run = list_main,
+	.summary = "benchmarks and their options, backends (with why one is unavailable here), "
+		   "device-dax devices, counters" };

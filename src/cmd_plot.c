@@ -25,10 +25,12 @@
 
 enum { OPT_OUT, OPT_SCRIPTS };
 
-static const struct pb_cli_opt plot_opts[] = {
+static const struct pb_cli_arg plot_args[] = {
 	[OPT_OUT] = { "out", "PLOTDIR", "where the plots go (default: DIR/plots)" },
 	[OPT_SCRIPTS] = { "scripts", "DIR", "where the .gp scripts are (default: the source "
 					    "tree's plots/)" },
+	{ "DIR", NULL, "a run directory, a kernel-matrix directory or a results.json",
+	  PB_CLI_OPERAND, 1, 1 },
 	{ 0 },
 };
 
@@ -108,9 +110,5 @@ static int plot_main(int argc, char **argv)
 	return p.failed ? PB_EXIT_FAILED : PB_EXIT_OK;
 }
 
-const struct pb_command pb_command_plot = {
-	.name = "plot", .run = plot_main, .opts = plot_opts, .operands = "DIR",
-	.min_operands = 1, .max_operands = 1,
-	.summary = "gnuplot PNG and SVG plots of a results or matrix directory",
-	.about = "DIR: a run directory, a kernel-matrix directory or a results.json.\n",
-};
+const struct pb_command pb_command_plot = { .name = "plot", .run = plot_main, .args = plot_args,
+	.summary = "gnuplot PNG and SVG plots of a results or matrix directory" };

@@ -15,11 +15,12 @@
 enum { OPT_CONFIG, OPT_OUT, OPT_DEVICE, OPT_DESTRUCTIVE, OPT_BACKENDS, OPT_BENCHES, OPT_REPEAT,
        NR_OPTS };
 
-static const struct pb_cli_opt run_opts[] = {
+static const struct pb_cli_arg run_args[] = {
 	[OPT_CONFIG] = { "config", "FILE", "the run's config (default: built-in defaults)" },
 	[OPT_OUT] = { "out", "DIR", "where results.json and .csv go (default: results/<timestamp>)" },
 	[OPT_DEVICE] = { "device", "/dev/daxX.Y", "a device-dax device to measure on" },
-	[OPT_DESTRUCTIVE] = { "destructive", NULL, "allow writing to --device (only read without)" },
+	[OPT_DESTRUCTIVE] = { "destructive", NULL, "allow writing to --device (never written "
+						   "without)" },
 	[OPT_BACKENDS] = { "backends", "a,b", "[run] backends, over the config's" },
 	[OPT_BENCHES] = { "benches", "a,b", "[run] benches, over the config's" },
 	[OPT_REPEAT] = { "repeat", "N", "[run] repeat, over the config's" },
@@ -48,8 +49,8 @@ static int run_main(int argc, char **argv)
 	if (given[OPT_DESTRUCTIVE])
 		cfg.destructive = true;
 	for (int i = OPT_BACKENDS; i < NR_OPTS; i++)
-		if (given[i] && pb_config_set(&cfg, run_opts[i].name, given[i], err, sizeof(err))) {
-			fprintf(stderr, "pudbench: --%s: %s\n", run_opts[i].name, err);
+		if (given[i] && pb_config_set(&cfg, run_args[i].name, given[i], err, sizeof(err))) {
+			fprintf(stderr, "pudbench: --%s: %s\n", run_args[i].name, err);
 			return PB_EXIT_USAGE;
 		}
 	/* A named device is checked before anything is written anywhere. */
@@ -71,9 +72,5 @@ static int run_main(int argc, char **argv)
 	return pb_harness_run(&cfg, out);
 }
 
-const struct pb_command pb_command_run = {
-	.name = "run", .run = run_main, .opts = run_opts,
-	.summary = "run the cases of a configuration, write DIR/results.json and .csv",
-	.about = "Runs every case of the config and writes DIR/results.json and results.csv.\n"
-		 "A device-dax device is only written with --device and --destructive.\n",
-};
+const struct pb_command pb_command_run = { .name = "run", .run = run_main, .args = run_args,
+	.summary = "run every case of a configuration, write DIR/results.json and .csv" };

@@ -21,7 +21,7 @@ static void usage(FILE *f)
 {
 	for (size_t i = 0; i < NR_COMMANDS; i++) {
 		fputs(i ? "       " : "usage: ", f);
-		pb_cli_synopsis(commands[i], f, 14);
+		pb_cli_synopsis(commands[i], f, 13);
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < NR_COMMANDS; i++)

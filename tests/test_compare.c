@@ -431,7 +431,7 @@ TEST(fold_refuses_bad_input_by_name)
 
 	write_pair(&base_fx, &a, &b);
 	ASSERT_EQ(FOLD("--out", dir, (char *)a), 2);
-	ASSERT_SUBSTR(out, "fold: RUN RUN... (2 to 16 operands), not 1");
+	ASSERT_SUBSTR(out, "fold: 1 operand given, fold takes 2 to 16 (RUN ...)");
 	ASSERT_EQ(FOLD((char *)a, (char *)b), 2);
 	ASSERT_SUBSTR(out, "--out DIR is required");
 	ASSERT_EQ(FOLD("--out", dir, (char *)a, "/nonexistent/run"), 2);
