@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "operation.h"
 #include "results.h"
 
@@ -165,6 +166,31 @@ void pb_size_name(double bytes, char *buf, size_t len)
 		snprintf(buf, len, "%.0f%c", bytes, units[u]);
 }
 
+/*
+ * "/NAME=VALUE" of each benchmark option of @rec that is not the default
+ * (every one, for a benchmark this build does not know): a case run with
+ * other options is another case, and one with the defaults keeps the name
+ * it had before its benchmark had options.
+ */
+static void append_options(json_object *rec, char *buf, size_t len)
+{
+	const struct pb_bench *b = pb_bench_find(pb_jstr(rec, "bench", ""));
+	json_object *opts = pb_jget(rec, "options");
+	size_t n = strlen(buf);
+
+	if (!json_object_is_type(opts, json_type_object))
+		return;
+	json_object_object_foreach(opts, name, val) {
+		int i = b ? pb_bench_opt_index(b, name) : -1;
+
+		if (i >= 0 && json_object_get_int64(val) == b->opts[i].def)
+			continue;
+		if (n < len)
+			n += (size_t)snprintf(buf + n, len - n, "/%s=%s", name,
+					      json_object_get_string(val));
+	}
+}
+
 void pb_record_case_name(json_object *rec, char *buf, size_t len)
 {
 	char pg[24], sz[24];
@@ -176,6 +202,7 @@ void pb_record_case_name(json_object *rec, char *buf, size_t len)
 		 pb_jstr(rec, "backend", "?"), pg, sz, pb_jstr(rec, "operation", "?"),
 		 pb_jstr(rec, "strategy", "?"), pb_jnum(rec, "remote_cpus"), mode ? "-" : "",
 		 mode ? mode : "");
+	append_options(rec, buf, len);
 }
 
 json_object *pb_record_find(json_object *doc, const char *name)

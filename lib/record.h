@@ -46,7 +46,7 @@ void pb_results_upgrade(json_object *doc);
  */
 extern const char *const pb_record_id_fields[];
 extern const size_t pb_record_nr_id_fields;
-/* "bench/backend/pgSIZE/SIZE/operation/strategy/rN[-mode]" */
+/* "bench/backend/pgSIZE/SIZE/operation/strategy/rN[-mode][/OPTION=VALUE...]" (options not at their default) */
 #define PB_CASE_NAME_MAX 160
 void pb_record_case_name(json_object *rec, char *buf, size_t len);
 /* The same identity as a table's row label: "bench backend/PG SIZE operation [strategy] rN:mode" */

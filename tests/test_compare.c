@@ -1383,6 +1383,42 @@ TEST(cover_letter_labels_each_series_by_its_operation)
 	}
 }
 
+/*
+ * A benchmark option away from its default makes another case (never
+ * compared with the default's); at the default the name is the one the
+ * case had before the benchmark had options.
+ */
+TEST(options_not_at_their_default_name_another_case)
+{
+	static const char base[] =
+		"{\"bench\": \"mprotect-vma-split\", \"backend\": \"thp-2M\", "
+		"\"page_size\": 2097152, \"size_bytes\": 4294967296, \"operation\": \"none\", "
+		"\"strategy\": \"kernel\", \"remote_cpus\": 0, \"remote_mode\": null";
+	static const struct {
+		const char *options, *suffix;
+	} cases[] = {
+		{ "", "/r0" },
+		{ ", \"options\": {\"middle_puds\": 1}", "/r0" },
+		{ ", \"options\": {\"middle_puds\": 2}", "/r0/middle_puds=2" },
+		{ ", \"options\": {\"no_such_option\": 7}", "/r0/no_such_option=7" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char text[512], name[PB_CASE_NAME_MAX], want[PB_CASE_NAME_MAX];
+		json_object *rec;
+
+		snprintf(text, sizeof(text), "%s%s}", base, cases[i].options);
+		rec = json_tokener_parse(text);
+		ASSERT_TRUE(rec != NULL);
+		pb_record_case_name(rec, name, sizeof(name));
+		snprintf(want, sizeof(want), "mprotect-vma-split/thp-2M/pg2M/4G/none/kernel%s",
+			 cases[i].suffix);
+		TH_INFO("options '%s': %s", cases[i].options, name);
+		ASSERT_STREQ(name, want);
+		json_object_put(rec);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	return tap_main();
