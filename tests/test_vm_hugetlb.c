@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * VM stage for issue 10 (hugetlb mprotect and the nested mmu_gather): one
+ * VM stage of the hugetlb finding (hugetlb mprotect and the nested mmu_gather): one
  * `pudbench-bin kernels --config configs/kernels-hugetlb-quick.conf`, the
  * stock Debian 6.12 and linux-source-6.12 built with the series
  * (patches/0003: hugetlb_change_protection() uses the caller's mmu_gather).

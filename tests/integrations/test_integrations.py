@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""The CI integrations (issue 12): LKP, LAVA/KernelCI, GitHub Actions.
+"""The CI integrations: LKP, LAVA/KernelCI, GitHub Actions.
 
     test_integrations.py MODE SOURCE_DIR BUILD_DIR
 
