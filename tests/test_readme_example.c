@@ -107,6 +107,7 @@ static void parse_conf(void)
 }
 
 /* Run `sh -c @cmd`, output into ex.out: its status. */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...)
 {
 	char cmd[4 * PATH_MAX];
