@@ -157,11 +157,17 @@ pb_apt_suite_has_lists() {
 	compgen -G "$PB_APT_DIR/lists/*_dists_${1}_*Packages*" >/dev/null
 }
 
-# Update one suite; 0, 75 or 1 as pb_apt_run.
+# Update one suite; 0, 75 or 1 as pb_apt_run.  apt-get update exits 0 when
+# an index could not be fetched (a warning): its "Failed to fetch" counts.
 pb_apt_update_suite() {
-	local s=$1 rc=0
+	local s=$1 log rc=0
+	log=$(mktemp)
 	pb_apt_opts "$PB_APT_DIR/sources/$s.list"
-	pb_apt_run / apt-get "${PB_APT_OPTS[@]}" -q update || rc=$?
+	apt-get "${PB_APT_OPTS[@]}" -q update >"$log" 2>&1 || rc=1
+	cat "$log" >&2
+	grep -Eq '^(E: |W: Failed to fetch|W: Some index files failed)' "$log" && rc=1
+	[ "$rc" -eq 0 ] || ! grep -Eq "$PB_APT_NET_ERRORS" "$log" || rc=$PB_EXIT_UNREACHABLE
+	rm -f "$log"
 	[ "$rc" -ne 0 ] || cp "$PB_APT_DIR/sources/$s.list" "$PB_APT_DIR/stamps/$s"
 	return "$rc"
 }
