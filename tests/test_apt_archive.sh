@@ -149,6 +149,10 @@ if file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
 else
 	echo "ok - # SKIP mkinitramfs: no static busybox"
 fi
+PUDBENCH_APT_MIRROR=http://127.0.0.1:9/debian PUDBENCH_CACHE=$tmp/cache-none \
+	fetch 'debian:trixie-backports/linux-image-7.3.4+deb13-amd64=7.3.4-1~bpo13+1' "$tmp/vm"
+rc=$?
+check "an exact version already extracted needs no archive (exit $rc)" '((rc == 0)) && [ "$(cat "$tmp/out")" = "$kdir" ]'
 fetch --list 'debian:linux-image-*+deb13-amd64'
 check "--list orders the images" '[ "$(cut -d" " -f2 "$tmp/out" | tr "\n" " ")" = "6.19.6-2~bpo13+1 7.2.13-1~bpo13+1 7.3.4-1~bpo13+1 " ]'
 

@@ -145,7 +145,7 @@ find "$tmpk/lib/modules/$krel" -name '*.ko*' -print -quit 2>/dev/null | grep -q 
 cat > "$tmpk/kernel.env" <<EOF
 PACKAGE=$pkg
 VERSION=$ver
-SUITE=$suite
+APT_SUITE=$suite
 PARTS="${parts[*]}"
 KREL=$krel
 VMLINUZ=$kdir/${vmlinuz#"$tmpk"/}
