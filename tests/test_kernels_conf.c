@@ -73,16 +73,27 @@ TEST(default_config_parses)
 	static struct pb_kernels_conf kc;
 
 	load_shipped_ok(&kc, "kernels-debian.conf");
-	ASSERT_EQ(2, kc.nr_kernels);
+	ASSERT_EQ(3, kc.nr_kernels);
 	ASSERT_STREQ(kc.kernels[0].label, "baseline-6.1");
 	ASSERT_STREQ(kc.kernels[0].arg, "debian:linux-image-6.1.0-*-amd64");
 	ASSERT_EQ(PB_KSPEC_DEBIAN, kc.kernels[1].kind);
+	ASSERT_STREQ(kc.kernels[2].label, "stable-7.3");
+	ASSERT_STREQ(kc.kernels[2].arg, "debian:linux-image-7.3.*+deb13-amd64");
 	ASSERT_EQ(2, kc.nr_aligns);
 	ASSERT_STREQ(kc.aligns[0], "1G");
 	ASSERT_STREQ(kc.aligns[1], "2M");
 	ASSERT_SUBSTR(kc.suite, "configs/vm-quick.conf");
 	ASSERT_EQ(600, kc.timeout_s);
 	ASSERT_EQ(1, kc.numa);
+}
+
+TEST(a_debian_spec_may_name_its_suite)
+{
+	static struct pb_kernels_conf kc;
+
+	load_text_ok(&kc, "[kernel:k]\nspec = debian:trixie-backports/linux-image-7.3.4+deb13-amd64=7.3.4-1~bpo13+1\n");
+	ASSERT_EQ(PB_KSPEC_DEBIAN, kc.kernels[0].kind);
+	ASSERT_STREQ(kc.kernels[0].arg, "debian:trixie-backports/linux-image-7.3.4+deb13-amd64=7.3.4-1~bpo13+1");
 }
 
 TEST(defaults_and_bzimage_relative_to_the_file)
@@ -190,6 +201,10 @@ TEST(errors_name_file_line_key_and_section)
 	load_fails("[matrix]\npmem_gib = 1\n", "key 'pmem_gib' in [matrix]: '1' is not an integer in 2..60");
 	load_fails("[kernel:a]\nspec = rpm:foo\n", "expected debian:");
 	load_fails("[kernel:a]\nspec = debian:x;rm\n", "expected debian:");
+	load_fails("[kernel:a]\nspec = debian:/x\n", "expected debian:[<suite>/]<package>");
+	load_fails("[kernel:a]\nspec = debian:sid/\n", "expected debian:[<suite>/]<package>");
+	load_fails("[kernel:a]\nspec = debian:sid/=1\n", "expected debian:[<suite>/]<package>");
+	load_fails("[kernel:a]\nspec = debian:a/b/c\n", "expected debian:[<suite>/]<package>");
 	load_fails("[kernel:a]\nversion = 1\n", "key 'version' in [kernel:a]: unknown key");
 	load_fails("[kernel:a]\n[kernel:b]\nspec = debian:x\n", ":1: section [kernel:a]: no spec");
 	load_fails("[kernel:a]\nspec = debian:x\n[kernel:a]\n", ":3: section [kernel:a]: duplicate section");

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * VM stage: one `pudbench-bin kernels --config configs/kernels-debian.conf`
- * (Debian 6.1 and 6.12 under QEMU, real 1 GiB device-dax on an emulated
+ * (Debian 6.1, 6.12 and 7.3 under QEMU, real 1 GiB device-dax on an emulated
  * NVDIMM), then assertions on the results JSON only, never on console text:
  *
- *  - both kernels came back with measured checks and counts;
+ *  - every kernel came back with measured checks and counts;
  *  - v6.1 change_pud_range() meets a leaf PUD in pud_none_or_clear_bad():
  *    "bad pud" is logged, the entry cleared, and nothing is flushed (no
  *    page counted as changed), so no full flush and no remote shootdown
  *    even with a spinning participant; a write after PROT_READ then goes
  *    through the stale TLB entry, or refaults the PUD for the next call to
  *    drop again (which one varies from boot to boot);
- *  - v6.12 change_huge_pud() changes the PUD in place: no "bad pud", no
+ *  - v6.12 and v7.3 (the fixed kernels) change_huge_pud() changes the PUD in place: no "bad pud", no
  *    refault, pudp_invalidate() flushes the whole mm (>= 1 full flush per
  *    call) and shoots down the participant's CPU, no stale write;
  *  - the 2 MiB devdax reference (PMD path) is healthy on both kernels, so
@@ -36,6 +36,10 @@
 
 #define BASE "baseline-6.1"
 #define PATCHED "patched-6.12"
+#define STABLE "stable-7.3"
+/* the kernels whose change_huge_pud() changes a leaf PUD in place */
+static const char *const fixed[] = { PATCHED, STABLE };
+#define NR_FIXED 2
 #define G1 (1L << 30)
 #define M2 (2L << 20)
 
@@ -43,7 +47,7 @@ static char out_dir[PATH_MAX];
 static char run_output[1 << 18];
 static int run_status = -1;
 static char skip_reason[512];
-static json_object *matrix, *base_doc, *patched_doc;
+static json_object *matrix, *base_doc, *patched_doc, *stable_doc;
 
 static json_object *kernel_info(const char *label)
 {
@@ -65,7 +69,7 @@ static void need_run(void)
 
 static json_object *need_doc(const char *label)
 {
-	json_object *doc = !strcmp(label, BASE) ? base_doc : patched_doc;
+	json_object *doc = !strcmp(label, BASE) ? base_doc : !strcmp(label, STABLE) ? stable_doc : patched_doc;
 
 	need_run();
 	if (!doc)
@@ -108,14 +112,14 @@ static double num(json_object *r, const char *obj, const char *key)
 	return json_object_get_double(v);
 }
 
-TEST(both_kernels_ran_and_came_back)
+TEST(every_kernel_ran_and_came_back)
 {
-	static const char *const labels[] = { BASE, PATCHED };
-	static const char *const pkgs[] = { "linux-image-6.1.0-", "linux-image-6.12." };
+	static const char *const labels[] = { BASE, PATCHED, STABLE };
+	static const char *const pkgs[] = { "linux-image-6.1.0-", "linux-image-6.12.", "linux-image-7.3." };
 
 	need_run();
 	EXPECT(run_status == 0, "pudbench-bin kernels exited %d", run_status);
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		json_object *ki = kernel_info(labels[k]), *doc = need_doc(labels[k]);
 		const char *pkg = json_object_get_string(pb_jget(ki, "package"));
 		const char *accel = json_object_get_string(pb_jget(ki, "accel"));
@@ -150,11 +154,11 @@ TEST(both_kernels_ran_and_came_back)
 
 TEST(devdax_records_have_measured_checks_and_counts)
 {
-	static const char *const labels[] = { BASE, PATCHED };
+	static const char *const labels[] = { BASE, PATCHED, STABLE };
 	static const char *const dirs[] = { "downgrade", "upgrade" };
 	static const long aligns[] = { G1, M2 };
 
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 3; k++)
 		for (int a = 0; a < 2; a++)
 			for (int d = 0; d < 2; d++)
 				for (int remote = 0; remote <= 1; remote++) {
@@ -168,7 +172,7 @@ TEST(devdax_records_have_measured_checks_and_counts)
 					EXPECT(json_object_get_boolean(pb_jget(pb_jget(r, "checks"), "data_intact")),
 					       "%s: data not intact after mprotect-inplace", labels[k]);
 				}
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 3; k++)
 		num(rec(labels[k], "correctness", G1, "downgrade", 0), "checks", "stale_write");
 }
 
@@ -225,77 +229,87 @@ TEST(v6_1_drops_the_pud_stale_write_or_bad_pud_every_call)
 	}
 }
 
-TEST(v6_12_changes_the_pud_in_place)
+TEST(fixed_kernels_change_the_pud_in_place)
 {
 	static const char *const dirs[] = { "downgrade", "upgrade" };
 
-	for (int d = 0; d < 2; d++)
-		for (int remote = 0; remote <= 1; remote++) {
-			json_object *r = rec(PATCHED, "mprotect-inplace", G1, dirs[d], remote);
+	for (int f = 0; f < NR_FIXED; f++) {
+		for (int d = 0; d < 2; d++)
+			for (int remote = 0; remote <= 1; remote++) {
+				json_object *r = rec(fixed[f], "mprotect-inplace", G1, dirs[d], remote);
 
-			EXPECT(num(r, "checks", "bad_pud") == 0, "6.12: bad pud logged");
-			EXPECT(num(r, "checks", "kernel_warnings") == 0, "6.12: kernel warnings");
-			/* the touch after each call is counted: no refault */
-			EXPECT(num(r, "per_sample", "faults") == 0, "6.12 1G %s remote=%d: %.2f faults/call",
-			       dirs[d], remote, num(r, "per_sample", "faults"));
-			EXPECT(num(r, "per_sample", "thp_split_pud") == 0, "6.12: PUD split");
-		}
-	EXPECT(num(rec(PATCHED, "correctness", G1, "downgrade", 0), "checks", "stale_write") == 0,
-	       "6.12: a write after PROT_READ went through");
+				EXPECT(num(r, "checks", "bad_pud") == 0, "%s: bad pud logged", fixed[f]);
+				EXPECT(num(r, "checks", "kernel_warnings") == 0, "%s: kernel warnings", fixed[f]);
+				/* the touch after each call is counted: no refault */
+				EXPECT(num(r, "per_sample", "faults") == 0, "%s 1G %s remote=%d: %.2f faults/call",
+				       fixed[f], dirs[d], remote, num(r, "per_sample", "faults"));
+				EXPECT(num(r, "per_sample", "thp_split_pud") == 0, "%s: PUD split", fixed[f]);
+			}
+		EXPECT(num(rec(fixed[f], "correctness", G1, "downgrade", 0), "checks", "stale_write") == 0,
+		       "%s: a write after PROT_READ went through", fixed[f]);
+	}
 }
 
-TEST(v6_12_flushes_the_whole_mm_and_shoots_down_the_participant)
+TEST(fixed_kernels_flush_the_whole_mm_and_shoot_down_the_participant)
 {
-	json_object *r = rec(PATCHED, "mprotect-inplace", G1, "downgrade", 0);
+	for (int f = 0; f < NR_FIXED; f++) {
+		json_object *r = rec(fixed[f], "mprotect-inplace", G1, "downgrade", 0);
 
-	/* pudp_invalidate: flush_tlb_range() over 1G is past the ceiling: full flush */
-	EXPECT(num(r, "per_sample", "tlb_full_flushes") >= 1, "6.12 1G downgrade: %.2f full flushes/call",
-	       num(r, "per_sample", "tlb_full_flushes"));
-	r = rec(PATCHED, "mprotect-inplace", G1, "downgrade", 1);
-	EXPECT(num(r, "per_sample", "tlb_shootdowns_remote") >= 1,
-	       "6.12 1G downgrade with a spinning participant: %.2f remote shootdowns/call",
-	       num(r, "per_sample", "tlb_shootdowns_remote"));
+		/* pudp_invalidate: flush_tlb_range() over 1G is past the ceiling: full flush */
+		EXPECT(num(r, "per_sample", "tlb_full_flushes") >= 1, "%s 1G downgrade: %.2f full flushes/call",
+		       fixed[f], num(r, "per_sample", "tlb_full_flushes"));
+		r = rec(fixed[f], "mprotect-inplace", G1, "downgrade", 1);
+		EXPECT(num(r, "per_sample", "tlb_shootdowns_remote") >= 1,
+		       "%s 1G downgrade with a spinning participant: %.2f remote shootdowns/call", fixed[f],
+		       num(r, "per_sample", "tlb_shootdowns_remote"));
+	}
 }
 
 /*
  * Two-sided, from measurement (BENCHMARKS.md, TCG): one 1G PUD, a spinning
  * participant: pudp_invalidate()'s full flush and the mmu_gather's ranged
  * one each shoot the participant down, 2.00 per call in both directions;
- * the calling CPU flushes twice, once in full.
+ * the calling CPU flushes twice, once in full (6.12.118 and 7.3.4 alike).
  */
 #define TOL 0.25
-TEST(v6_12_two_flushes_per_call_both_directions)
+static void two_flushes_per_call(const char *label, const char *dir)
 {
-	static const char *const dirs[] = { "downgrade", "upgrade" };
+	json_object *r1 = rec(label, "mprotect-inplace", G1, dir, 1);
+	json_object *r0 = rec(label, "mprotect-inplace", G1, dir, 0);
+	double rs = num(r1, "per_sample", "tlb_shootdowns_remote");
+	double local = num(r0, "per_sample", "tlb_flush_local");
+	double full = num(r0, "per_sample", "tlb_full_flushes");
 
-	for (int d = 0; d < 2; d++) {
-		json_object *r1 = rec(PATCHED, "mprotect-inplace", G1, dirs[d], 1);
-		json_object *r0 = rec(PATCHED, "mprotect-inplace", G1, dirs[d], 0);
-		double rs = num(r1, "per_sample", "tlb_shootdowns_remote");
-		double local = num(r0, "per_sample", "tlb_flush_local");
-		double full = num(r0, "per_sample", "tlb_full_flushes");
+	TH_INFO("%s 1G %s: %.2f remote shootdowns/call, %.2f local flushes (%.2f full)", label, dir, rs,
+		local, full);
+	EXPECT(fabs(rs - 2) <= TOL, "%s 1G %s: %.2f remote shootdowns/call, want 2 +- %.2f", label, dir,
+	       rs, TOL);
+	EXPECT(fabs(local - 2) <= TOL, "%s 1G %s: %.2f local flushes/call, want 2 +- %.2f", label, dir,
+	       local, TOL);
+	EXPECT(fabs(full - 1) <= TOL, "%s 1G %s: %.2f full flushes/call, want 1 +- %.2f", label, dir, full,
+	       TOL);
+}
 
-		TH_INFO("6.12 1G %s: %.2f remote shootdowns/call, %.2f local flushes (%.2f full)",
-			dirs[d], rs, local, full);
-		EXPECT(fabs(rs - 2) <= TOL, "6.12 1G %s: %.2f remote shootdowns/call, want 2 +- %.2f",
-		       dirs[d], rs, TOL);
-		EXPECT(fabs(local - 2) <= TOL, "6.12 1G %s: %.2f local flushes/call, want 2 +- %.2f",
-		       dirs[d], local, TOL);
-		EXPECT(fabs(full - 1) <= TOL, "6.12 1G %s: %.2f full flushes/call, want 1 +- %.2f",
-		       dirs[d], full, TOL);
+TEST(fixed_kernels_two_flushes_per_call_both_directions)
+{
+	for (int f = 0; f < NR_FIXED; f++) {
+		two_flushes_per_call(fixed[f], "downgrade");
+		two_flushes_per_call(fixed[f], "upgrade");
 	}
 }
 
-/* The remote probes: a participant's write after PROT_READ must fault on 6.12. */
-TEST(v6_12_no_stale_write_on_a_remote_cpu)
+/* The remote probes: a participant's write after PROT_READ must fault on the fixed kernels. */
+TEST(fixed_kernels_no_stale_write_on_a_remote_cpu)
 {
-	json_object *r = rec(PATCHED, "correctness", G1, "downgrade", 1);
+	for (int f = 0; f < NR_FIXED; f++) {
+		json_object *r = rec(fixed[f], "correctness", G1, "downgrade", 1);
 
-	EXPECT(num(r, "checks", "stale_write_remote_probes") > 0, "6.12: no remote probe");
-	EXPECT(num(r, "checks", "stale_write_remote") == 0,
-	       "6.12: %.0f participant writes went through after PROT_READ",
-	       num(r, "checks", "stale_write_remote"));
-	EXPECT(num(r, "checks", "stale_write") == 0, "6.12: a local write went through");
+		EXPECT(num(r, "checks", "stale_write_remote_probes") > 0, "%s: no remote probe", fixed[f]);
+		EXPECT(num(r, "checks", "stale_write_remote") == 0,
+		       "%s: %.0f participant writes went through after PROT_READ", fixed[f],
+		       num(r, "checks", "stale_write_remote"));
+		EXPECT(num(r, "checks", "stale_write") == 0, "%s: a local write went through", fixed[f]);
+	}
 }
 
 /*
@@ -335,11 +349,11 @@ TEST(vma_split_reproducer)
 		}
 }
 
-TEST(the_2m_pmd_reference_is_healthy_on_both)
+TEST(the_2m_pmd_reference_is_healthy_on_every_kernel)
 {
-	static const char *const labels[] = { BASE, PATCHED };
+	static const char *const labels[] = { BASE, PATCHED, STABLE };
 
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		json_object *r = rec(labels[k], "mprotect-inplace", M2, "downgrade", 0);
 
 		EXPECT(num(r, "per_sample", "faults") == 0, "%s 2M: refaults", labels[k]);
@@ -361,5 +375,7 @@ int main(int argc, char **argv)
 	base_doc = json_object_from_file(path);
 	snprintf(path, sizeof(path), "%s/" PATCHED "/results.json", out_dir);
 	patched_doc = json_object_from_file(path);
+	snprintf(path, sizeof(path), "%s/" STABLE "/results.json", out_dir);
+	stable_doc = json_object_from_file(path);
 	return tap_main();
 }

@@ -17,6 +17,8 @@ DEBIAN_PACKAGES=(
 	flex bison bc libelf-dev		# guest kernel build (tools/kernel/build-kernel.sh)
 	libssl-dev ccache patch
 	xz-utils				# linux-source tarball (libperf, kernel)
+	dpkg-dev debian-archive-keyring		# tools/lib/apt.sh: Debian version order, the suites' keys
+	gpg					# test_apt_archive: signs its recorded archive
 	# pudbench kernels: QEMU guests with an emulated NVDIMM
 	qemu-system-x86 busybox-static cpio kmod file
 	uuid-dev				# dax-setup (guest namespace setup)

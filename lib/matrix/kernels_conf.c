@@ -133,9 +133,12 @@ static const char *parse_spec(struct kparse *p, struct pb_kernel_spec *k, const 
 		return "value too long";
 	strcpy(k->spec, value);
 	if (!strncmp(value, "debian:", 7)) {
-		/* the package (glob) and version go to fetch-kernel.sh as one word */
-		if (!value[7] || value[7] == '=' || strpbrk(value, " \t'\"\\;|&$`"))
-			return "expected debian:<package>[=<version>]";
+		/* [suite/]package(glob)[=version] go to fetch-kernel.sh as one word */
+		const char *slash = strchr(value + 7, '/'), *pkg = slash ? slash + 1 : value + 7;
+
+		if (!*pkg || *pkg == '=' || pkg == value + 8 || strchr(pkg, '/') ||
+		    strpbrk(value, " \t'\"\\;|&$`"))
+			return "expected debian:[<suite>/]<package>[=<version>]";
 		k->kind = PB_KSPEC_DEBIAN;
 		strcpy(k->arg, value);
 		return NULL;
@@ -149,7 +152,7 @@ static const char *parse_spec(struct kparse *p, struct pb_kernel_spec *k, const 
 	}
 	if (!strncmp(value, "build:", 6))
 		return parse_build(k, value + 6);
-	return "expected debian:<package>[=<version>], bzimage:<path> or build:<patches>";
+	return "expected debian:[<suite>/]<package>[=<version>], bzimage:<path> or build:<patches>";
 }
 
 static bool on_key(struct pb_ini *ini, const char *section, const char *name, const char *value)

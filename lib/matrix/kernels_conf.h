@@ -15,7 +15,7 @@
  *                           ; once; kvm: the same probe must pass or the
  *                           ; matrix fails; tcg: no probe
  *   [kernel:LABEL]
- *   spec = debian:<package>[=<version>] | bzimage:<path> | build:<patches>
+ *   spec = debian:[<suite>/]<package>[=<version>] | bzimage:<path> | build:<patches>
  *   fragment = kernel/pudbench.fragment   ; build: only, relative to this file
  *   suite = vm-safety-knob.conf           ; this kernel's suite instead of [matrix]'s
  *

@@ -2,156 +2,157 @@
 # Fetch and unpack a Debian kernel image package for guest boots.
 #
 # usage: tools/vm/fetch-kernel.sh SPEC CACHE_DIR
-#   SPEC      debian:<package>[=<version>]; <package> may be a glob such as
-#             'linux-image-6.1.0-*-amd64' or 'linux-image-6.12.*+deb12-amd64',
-#             meaning the newest matching signed generic amd64 image in the
-#             configured Debian 12 sources.
+#        tools/vm/fetch-kernel.sh --list SPEC
+#   SPEC      debian:[<suite>/]<package>[=<version>]; <package> may be a glob
+#             such as 'linux-image-6.1.0-*-amd64' or
+#             'linux-image-7.3.*+deb13-amd64': the newest matching signed
+#             generic image (Debian version order), in <suite> if given, else
+#             in any suite of the suite's own apt (tools/lib/apt.sh: bookworm,
+#             bookworm-security, trixie, trixie-backports, sid).
 #   CACHE_DIR debs are kept in CACHE_DIR/debs, trees in CACHE_DIR/kernels/<pkg>_<ver>
+#   --list    print every image SPEC matches, "PACKAGE VERSION SUITE" a
+#             line, oldest first (what a bisect walks); downloads nothing
 # Prints the extracted kernel dir (which holds kernel.env) on stdout.
 #
-# Never installs the kernel on the host: apt-get download + dpkg-deb -x only.
+# From 6.19 on linux-image-X is a small package that depends on
+# linux-binary-X (usr/lib/modules/X/vmlinuz), linux-modules-X (.ko.xz) and
+# linux-base-X (modules.builtin); those are fetched with it.  A merged-/usr tree (usr/lib/modules) is moved
+# to lib/modules, where tools/vm/mkinitramfs.sh (which decompresses the
+# modules it takes) looks.  Never installs the kernel on the host: apt-get
+# download + dpkg-deb -x only; apt verifies the Release signature and each
+# .deb's hash, and the .deb is checked again against the index's SHA256.
 #
 # Exit status (a test may skip on 75 only; lib/matrix/fetch.c marks it
 # "unreachable" in matrix.json):
-#   0   ok, the kernel dir on stdout
-#   1   any other failure: no package matches SPEC, the .deb fails its
-#       SHA256 from the archive index, no vmlinuz or modules in it, ...
+#   0   ok, the kernel dir (or the --list) on stdout
+#   1   any other failure: the .deb fails its SHA256, no vmlinuz or modules
+#       in it, every suite failed to update for another reason, ...
 #   64  usage: wrong arguments or an unsupported SPEC (sysexits EX_USAGE)
-#   75  the Debian archive could not be reached: apt-get download failed on
-#       the network, or this machine has no package lists at all
+#   66  no such package or version in the archive (any more): the versions
+#       that are are listed on stderr (EX_NOINPUT)
+#   69  incomplete: the image depends on a linux-binary-/-modules-/-base-
+#       package that has no installable version (EX_UNAVAILABLE); a bisect
+#       skips such a version
+#   75  the Debian archive could not be reached (every suite's update or
+#       the download failed on the network)
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=../lib/apt.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
 
+EXIT_INCOMPLETE=69
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
 usage() { echo "fetch-kernel: $*" >&2; exit 64; }
 unreachable() { echo "fetch-kernel: $* (the Debian archive is unreachable)" >&2; exit "$PB_EXIT_UNREACHABLE"; }
 log() { echo "fetch-kernel: $*" >&2; }
 
-[ $# -eq 2 ] || usage "usage: $0 debian:<package>[=<version>] CACHE_DIR"
+# The signed generic flavour only: no debug symbols, cloud/rt flavours or
+# -unsigned builds (same code, but the signed one is what Debian users boot).
+export PB_APT_EXCLUDE='-dbg$|-unsigned$|-cloud-|-rt-'
+
+list=0
+[ "${1:-}" != --list ] || { list=1; shift; }
+[ $# -eq $((2 - list)) ] || usage "usage: $0 debian:[<suite>/]<package>[=<version>] CACHE_DIR | --list SPEC"
 spec=$1
-cache=$2
 case $spec in
     debian:*) spec=${spec#debian:} ;;
-    *) usage "unsupported SPEC '$spec' (only debian:<package>[=<version>])" ;;
+    *) usage "unsupported SPEC '$spec' (only debian:[<suite>/]<package>[=<version>])" ;;
 esac
-# no lists: apt-get update never reached an archive, nothing can resolve
-! pb_apt_no_lists || unreachable "no apt package lists on this machine (apt-get update)"
-pkg_glob=${spec%%=*}
-want_ver=
-[[ $spec == *=* ]] && want_ver=${spec#*=}
-
-# Candidate (default-policy) version of a package, empty if none.
-candidate() {
-    apt-cache policy "$1" 2>/dev/null | awk '/^  Candidate:/ {print $2}' | grep -v '^(none)$' || true
-}
-
-# Resolve a glob to the newest matching package.  Only the signed generic
-# flavour is wanted: drop debug symbols, cloud/rt flavours and -unsigned
-# builds (same code, but the signed one is what Debian users boot).
-resolve_glob() {
-    local glob=$1 best_pkg='' best_ver='' p v names=()
-    # apt-cache pkgnames takes a prefix: use the part before the first glob char.
-    local prefix=${glob%%[\*\?\[]*}
-    while read -r p; do
-        # shellcheck disable=SC2053 # glob match is intended
-        [[ $p == $glob ]] || continue
-        case $p in *-dbg|*-unsigned|*-cloud-*|*-rt-*) continue ;; esac
-        names+=("$p")
-    done < <(apt-cache pkgnames "$prefix" | sort)
-    [ ${#names[@]} -gt 0 ] || die "no package matches '$glob' (run apt-get update?)"
-    # One apt-cache call for all candidates (one per name is slow).
-    while read -r p v; do
-        if [ -z "$best_ver" ] || dpkg --compare-versions "$v" gt "$best_ver"; then
-            best_pkg=$p best_ver=$v
-        fi
-    done < <(apt-cache policy "${names[@]}" | awk '
-        /^[^ ].*:$/ { pkg = substr($0, 1, length($0) - 1) }
-        /^  Candidate:/ && $2 != "(none)" { print pkg, $2 }')
-    [ -n "$best_pkg" ] || die "no installable package matches '$glob'"
-    echo "$best_pkg $best_ver"
-}
-
-if [[ $pkg_glob == *[\*\?\[]* ]]; then
-    # not < <(...): its exit status (no match) would be lost
-    resolved=$(resolve_glob "$pkg_glob")
-    read -r pkg ver <<<"$resolved"
-    [ -z "$want_ver" ] || ver=$want_ver
-else
-    pkg=$pkg_glob
-    ver=${want_ver:-$(candidate "$pkg")}
-    [ -n "$ver" ] || die "package '$pkg' has no candidate version"
+pb_apt_parse_spec "$spec" || usage "bad SPEC 'debian:$spec' (expected debian:[<suite>/]<package>[=<version>])"
+if [ -n "$PB_SPEC_SUITE" ] && [[ " $PB_APT_SUITES " != *" $PB_SPEC_SUITE "* ]]; then
+    usage "unknown suite '$PB_SPEC_SUITE' in 'debian:$spec' (known: $PB_APT_SUITES)"
 fi
-log "resolved $spec -> $pkg=$ver"
 
-mkdir -p "$cache/debs" "$cache/kernels"
-cache=$(cd "$cache" && pwd)
+# An exact package=version already extracted needs no archive at all.
+cached_dir() {
+    local kdir=$1
+    [ -f "$kdir/kernel.env" ] && [ -f "$(sed -n 's/^VMLINUZ=//p' "$kdir/kernel.env")" ]
+}
+if [ "$list" = 0 ] && [ -n "$PB_SPEC_VERSION" ] && [[ $PB_SPEC_GLOB != *[\*\?\[]* ]] &&
+    cached_dir "$2/kernels/${PB_SPEC_GLOB}_$PB_SPEC_VERSION"; then
+    log "cached: $2/kernels/${PB_SPEC_GLOB}_$PB_SPEC_VERSION"
+    (cd "$2/kernels/${PB_SPEC_GLOB}_$PB_SPEC_VERSION" && pwd)
+    exit 0
+fi
+
+rc=0
+# shellcheck disable=SC2086 # an empty suite means all of them
+pb_apt_update $PB_SPEC_SUITE || rc=$?
+[ "$rc" -ne "$PB_EXIT_UNREACHABLE" ] || unreachable "no suite's package lists could be updated"
+[ "$rc" -eq 0 ] || die "no suite's package lists could be updated (see above)"
+
+if [ "$list" = 1 ]; then
+    pb_apt_versions "$PB_SPEC_GLOB" "$PB_SPEC_SUITE" ||
+        { log "no image matching '$PB_SPEC_GLOB' in ${PB_SPEC_SUITE:-$PB_APT_SUITES}"; exit "$PB_EXIT_NOT_IN_ARCHIVE"; }
+    exit 0
+fi
+
+rc=0
+resolved=$(pb_apt_resolve "$spec") || rc=$?
+[ "$rc" -eq 0 ] || { log "debian:$spec: nothing to fetch"; exit "$rc"; }
+read -r pkg ver suite <<<"$resolved"
+log "resolved debian:$spec -> $pkg=$ver ($suite)"
+
+mkdir -p "$2/debs" "$2/kernels"
+cache=$(cd "$2" && pwd)
 kdir="$cache/kernels/${pkg}_${ver}"
-
-# Fast path: already extracted and described (and not moved since).
-if [ -f "$kdir/kernel.env" ] && [ -f "$(sed -n 's/^VMLINUZ=//p' "$kdir/kernel.env")" ]; then
+if cached_dir "$kdir"; then
     log "cached: $kdir"
     echo "$kdir"
     exit 0
 fi
-rm -rf "$kdir"
 
-# Expected checksum from the archive index (signed Release -> Packages).
-sha_expected=$(apt-cache show "$pkg=$ver" | awk '/^SHA256:/ {print $2; exit}')
-[ -n "$sha_expected" ] || die "no SHA256 for $pkg=$ver in apt-cache show"
-arch=$(dpkg --print-architecture)
-# Debian file names encode ':' in epochs as %3a; kernel images have none, keep it simple.
-deb="$cache/debs/${pkg}_${ver}_${arch}.deb"
+# The packages that hold the kernel: the image, and from 6.19 on the
+# linux-binary-/linux-modules- packages it depends on (an exact version
+# each), and linux-base- (modules.builtin, modules.order) where there is one.
+parts=("$pkg=$ver")
+while read -r name op dver; do
+    [[ $name =~ ^linux-(binary|modules|base)- ]] || continue
+    found=$(pb_apt_satisfying "$name" "$op" "$dver") || {
+        log "incomplete: $pkg=$ver ($suite) needs $name${op:+ ($op $dver)}, which has no installable version in $PB_APT_SUITES"
+        exit "$EXIT_INCOMPLETE"
+    }
+    read -r dname dv _ <<<"$found"
+    parts+=("$dname=$dv")
+done < <(pb_apt_depends "$pkg=$ver")
 
-verify_deb() {
-    [ -s "$1" ] || return 1
-    dpkg-deb --info "$1" >/dev/null 2>&1 || return 1
-    [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$sha_expected" ]
-}
-
-if verify_deb "$deb"; then
-    log "deb cached: $deb"
-else
-    rm -f "$deb"
-    tmpd=$(mktemp -d "$cache/debs/.dl.XXXXXX")
-    trap 'rm -rf "$tmpd"' EXIT
-    log "downloading $pkg=$ver"
-    # _apt cannot write into root-owned temp dirs; download as root explicitly.
-    rc=0
-    pb_apt_get "$tmpd" download -q -o APT::Sandbox::User=root "$pkg=$ver" || rc=$?
-    [ "$rc" -ne "$PB_EXIT_UNREACHABLE" ] || unreachable "apt-get download $pkg=$ver failed"
-    [ "$rc" -eq 0 ] || die "apt-get download $pkg=$ver failed (a stale index? apt-get update)"
-    got=$(find "$tmpd" -maxdepth 1 -name '*.deb' | head -n1)
-    [ -n "$got" ] || die "apt-get download produced no .deb"
-    mv "$got" "$deb"
-    verify_deb "$deb" || { rm -f "$deb"; die "downloaded $deb failed verification (SHA256 $sha_expected from the index)"; }
-fi
-
-# Extract into a temp dir and rename, so a half-extracted tree is never cached.
 tmpk=$(mktemp -d "$cache/kernels/.x.XXXXXX")
-trap 'rm -rf "$tmpk" ${tmpd:+"$tmpd"}' EXIT
-dpkg-deb -x "$deb" "$tmpk"
+trap 'rm -rf "$tmpk"' EXIT
+for part in "${parts[@]}"; do
+    log "fetching $part"
+    rc=0
+    deb=$(pb_apt_download "$part" "$cache/debs") || rc=$?
+    [ "$rc" -ne "$PB_EXIT_UNREACHABLE" ] || unreachable "apt-get download $part failed"
+    [ "$rc" -eq 0 ] || die "apt-get download $part failed (see above)"
+    # extract into a temp dir renamed at the end: a half tree is never cached
+    dpkg-deb -x "$deb" "$tmpk"
+done
 
-vmlinuz=$(find "$tmpk/boot" -maxdepth 1 -name 'vmlinuz-*' | head -n1)
-[ -n "$vmlinuz" ] || die "no /boot/vmlinuz-* in $deb"
-krel=${vmlinuz##*/vmlinuz-}
-[ -d "$tmpk/lib/modules/$krel" ] || die "no lib/modules/$krel in $deb"
-# The package ships no modules.dep (depmod runs at install time): make one.
-if [ ! -s "$tmpk/lib/modules/$krel/modules.dep" ]; then
-    depmod -b "$tmpk" "$krel"
+# merged /usr: the modules (and from 6.19 vmlinuz) under usr/lib/modules
+if [ -d "$tmpk/usr/lib/modules" ] && [ ! -d "$tmpk/lib/modules" ]; then
+    mkdir -p "$tmpk/lib"
+    mv "$tmpk/usr/lib/modules" "$tmpk/lib/modules"
 fi
+vmlinuz=$(find "$tmpk/boot" -maxdepth 1 -name "vmlinuz-*" 2>/dev/null | head -n1 || true)
+[ -n "$vmlinuz" ] || vmlinuz=$(find "$tmpk/lib/modules" -mindepth 2 -maxdepth 2 -name vmlinuz 2>/dev/null | head -n1 || true)
+[ -n "$vmlinuz" ] || die "no boot/vmlinuz-* or usr/lib/modules/*/vmlinuz in ${parts[*]}"
+if [[ $vmlinuz == */boot/* ]]; then krel=${vmlinuz##*/vmlinuz-}; else krel=$(basename "$(dirname "$vmlinuz")"); fi
+find "$tmpk/lib/modules/$krel" -name '*.ko*' -print -quit 2>/dev/null | grep -q . ||
+    die "no modules under lib/modules/$krel in ${parts[*]}"
+# The package ships no modules.dep (depmod runs at install time): make one.
+[ -s "$tmpk/lib/modules/$krel/modules.dep" ] || depmod -b "$tmpk" "$krel"
 
 cat > "$tmpk/kernel.env" <<EOF
 PACKAGE=$pkg
 VERSION=$ver
+APT_SUITE=$suite
+PARTS="${parts[*]}"
 KREL=$krel
-VMLINUZ=$kdir/boot/vmlinuz-$krel
+VMLINUZ=$kdir/${vmlinuz#"$tmpk"/}
 MODDIR=$kdir/lib/modules/$krel
 EOF
 rm -rf "$kdir"
 mv "$tmpk" "$kdir"
 trap - EXIT
-[ -z "${tmpd:-}" ] || rm -rf "$tmpd"
 log "extracted to $kdir"
 echo "$kdir"
