@@ -342,12 +342,12 @@ static void on_interrupt(int sig)
 	pb_spawn_stop = sig;
 }
 
-/* What the search stopped on: an interrupt (3) or an error (2). */
+/* What the search stopped on: an interrupt (3), an unknown case (2) or the machine (1). */
 static int stopped(const struct bisect_run *r)
 {
 	if (r->bb.fatal[0]) {
 		fprintf(stderr, "pudbench: bisect: %s\n", r->bb.fatal);
-		return PB_EXIT_USAGE;
+		return r->bb.fatal_exit;
 	}
 	fprintf(stderr, "pudbench: bisect: interrupted; run again with --out %s to resume\n",
 		r->a->out);

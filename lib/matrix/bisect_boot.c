@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exit.h"
 #include "fetch.h"
 #include "matrix_run.h"
 #include "metrics.h"
@@ -63,6 +64,7 @@ static int value_from_doc(struct pb_bisect_boot *bb, json_object *doc, const cha
 		list_cases(doc, cases, sizeof(cases));
 		pb_format(bb->fatal, sizeof(bb->fatal), "case '%s' is not in %s; its cases:%s",
 			  bb->case_name, where, cases[0] ? cases : " none");
+		bb->fatal_exit = PB_EXIT_USAGE;
 		return -1;
 	}
 	v->value = pb_metric_get(pb_jget(rec, "per_sample"), bb->metric_idx);
@@ -74,14 +76,27 @@ static int value_from_doc(struct pb_bisect_boot *bb, json_object *doc, const cha
 	return 0;
 }
 
-/* A failed kernel entry @k of matrix.json: failed, or incomplete packages. */
-static void outcome_failed(json_object *k, struct pb_bisect_version *v)
+/*
+ * A failed kernel entry @k of matrix.json: failed, or incomplete packages.
+ * -1 when no other version would fare better (the archive unreachable, a
+ * spec the script refuses, no QEMU): the search stops on it.
+ */
+static int outcome_failed(struct pb_bisect_boot *bb, json_object *k, struct pb_bisect_version *v)
 {
 	json_object *rc = pb_jget(k, "fetch_exit");
+	int fetch_rc = rc ? json_object_get_int(rc) : 0;
+	const char *why = pb_jstr(k, "reason", "failed");
 
-	v->outcome = rc && json_object_get_int(rc) == PB_BISECT_FETCH_INCOMPLETE ?
-		     PB_BISECT_INCOMPLETE : PB_BISECT_FAILED;
-	pb_format(v->why, sizeof(v->why), "%s", pb_jstr(k, "reason", "failed"));
+	if (fetch_rc == PB_KERNEL_SCRIPT_UNREACHABLE || fetch_rc == PB_KERNEL_SCRIPT_USAGE ||
+	    strstr(why, "qemu-system-x86_64 not found")) {
+		pb_format(bb->fatal, sizeof(bb->fatal), "%s=%s: %s", v->package, v->version, why);
+		bb->fatal_exit = PB_EXIT_FAILED;
+		return -1;
+	}
+	v->outcome = fetch_rc == PB_BISECT_FETCH_INCOMPLETE ? PB_BISECT_INCOMPLETE :
+		     PB_BISECT_FAILED;
+	pb_format(v->why, sizeof(v->why), "%s", why);
+	return 0;
 }
 
 /* An earlier run's boot of @v in @dir under the same config: 1 taken, 0 none, -1 fatal. */
@@ -107,8 +122,8 @@ static int reuse(struct pb_bisect_boot *bb, const char *dir, struct pb_bisect_ve
 		}
 	} else if (!strcmp(pb_jstr(k, "status", ""), "failed") &&
 		   !json_object_get_boolean(pb_jget(k, "unreachable"))) {
-		outcome_failed(k, v);
-		rc = 1;
+		rc = outcome_failed(bb, k, v) ? 0 : 1;	/* a machine problem: tried again */
+		bb->fatal[0] = '\0';
 	}
 	json_object_put(matrix);
 	v->reused = rc == 1;
@@ -130,8 +145,8 @@ static struct pb_kernels_conf *one_kernel(const struct pb_bisect_boot *bb,
 	memset(k, 0, sizeof(*k));
 	version_label(v, k->label, sizeof(k->label));
 	k->kind = PB_KSPEC_DEBIAN;
-	pb_format(k->arg, sizeof(k->arg), "%s=%s", v->package, v->version);
-	pb_format(k->spec, sizeof(k->spec), "debian:%s", k->arg);
+	pb_format(k->spec, sizeof(k->spec), "debian:%s=%s", v->package, v->version);
+	pb_format(k->arg, sizeof(k->arg), "%s", k->spec);	/* as kernels_conf.c keeps it */
 	return kc;
 }
 
@@ -150,6 +165,7 @@ int pb_bisect_boot_measure(void *ctx, struct pb_bisect_version *v)
 	if (!(kc = one_kernel(bb, v)) || pb_matrix_run_setup(&m, kc, bb->config, bb->root, dir,
 							       bb->accel)) {
 		pb_format(bb->fatal, sizeof(bb->fatal), "cannot set up the boot in %s", dir);
+		bb->fatal_exit = PB_EXIT_FAILED;
 		free(kc);
 		return -1;
 	}
@@ -161,7 +177,7 @@ int pb_bisect_boot_measure(void *ctx, struct pb_bisect_version *v)
 	else if (!strcmp(pb_jstr(k, "status", ""), "ok") && m.docs[0])
 		rc = value_from_doc(bb, m.docs[0], where, v);
 	else
-		outcome_failed(k, v);
+		rc = outcome_failed(bb, k, v);
 	pb_matrix_run_finish(&m);
 	free(kc);
 	return rc;

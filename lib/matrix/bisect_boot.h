@@ -30,6 +30,7 @@ struct pb_bisect_boot {
 	int metric_idx;
 	json_object *recorded;			/* version -> number or "failed"/"incomplete" */
 	char fatal[2048];			/* why the search stopped; "" if interrupted */
+	int fatal_exit;				/* its exit status (exit.h) */
 };
 
 /* Boot @v (or reuse its boot) and read the metric: a pb_bisect_measure_fn over a struct pb_bisect_boot. */
