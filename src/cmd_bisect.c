@@ -28,6 +28,7 @@
 #include "kernels_conf.h"
 #include "matrix_run.h"
 #include "metrics.h"
+#include "plot.h"
 #include "record.h"
 #include "results.h"
 #include "subproc.h"
@@ -297,37 +298,55 @@ static int print_verdict(struct bisect_run *r, enum pb_bisect_result res)
 	return res == PB_BISECT_FOUND ? PB_EXIT_OK : PB_EXIT_FAILED;
 }
 
+/* OUT/sweep.dat: x, version, value ("nan": skipped), bad (0/1). */
+static int sweep_data(const struct pb_bisect *b, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "# x version value bad\n");
+	for (unsigned i = 0; i < b->nr; i++) {
+		const struct pb_bisect_version *v = &b->v[i];
+
+		fprintf(f, "%u \"%s\" ", i + 1, v->version);
+		if (v->outcome == PB_BISECT_VALUE)
+			fprintf(f, "%.6g %d\n", v->value,
+				pb_bisect_cond_bad(&b->cond, v->value, b->v[b->base].value));
+		else
+			fprintf(f, "nan nan\n");
+	}
+	return fclose(f);
+}
+
 /* The sweep's plot: OUT/sweep.dat, sweep.vars.gp, plots/bisect-sweep.gp -> sweep.png/.svg. */
 static int plot_sweep(const struct bisect_run *r, const char *root)
 {
 	const struct pb_bisect *b = &r->b;
 	char dat[PATH_MAX + 16], vars[PATH_MAX + 16], base[PATH_MAX + 16], gp[PATH_MAX + 32];
-	char ylabel[256];
-	FILE *f, *v;
+	char cond[256];
+	double limit = b->cond.relative ? b->cond.threshold * b->v[b->base].value :
+		       b->cond.threshold;
+	FILE *v;
 	int rc;
 
 	pb_format(dat, sizeof(dat), "%s/sweep.dat", r->a->out);
 	pb_format(vars, sizeof(vars), "%s/sweep.vars.gp", r->a->out);
 	pb_format(base, sizeof(base), "%s/sweep", r->a->out);
 	pb_format(gp, sizeof(gp), "%s/plots/bisect-sweep.gp", root);
-	if (!(f = fopen(dat, "w")) || !(v = fopen(vars, "w"))) {
-		fprintf(stderr, "pudbench: bisect: cannot write %s\n", f ? vars : dat);
-		if (f)
-			fclose(f);
+	if (sweep_data(b, dat) || !(v = fopen(vars, "w"))) {
+		fprintf(stderr, "pudbench: bisect: cannot write %s\n", vars);
 		return -1;
 	}
-	fprintf(f, "# x version value (NaN: skipped)\n");
-	for (unsigned i = 0; i < b->nr; i++) {
-		fprintf(f, "%u \"%s\" ", i + 1, b->v[i].version);
-		if (b->v[i].outcome == PB_BISECT_VALUE)
-			fprintf(f, "%.6g\n", b->v[i].value);
-		else
-			fprintf(f, "nan\n");
-	}
-	fclose(f);
-	pb_format(ylabel, sizeof(ylabel), "%s per sample", pb_metric_all(b->cond.metric_idx)->label);
-	fprintf(v, "datafile = \"%s\"\noutbase = \"%s\"\nnversions = %u\n", dat, base, b->nr);
-	fprintf(v, "ttl = \"%s: %s\"\nylab = \"%s\"\n", r->a->pattern, r->a->case_name, ylabel);
+	pb_bisect_cond_describe(&b->cond, b->v[b->base].value, cond, sizeof(cond));
+	pb_gp_var(v, "datafile", dat);
+	pb_gp_var(v, "outbase", base);
+	fprintf(v, "nversions = %u\nlimit = %.6g\n", b->nr, limit);
+	pb_gp_var(v, "limitlabel", cond);
+	pb_format(cond, sizeof(cond), "%s\n%s", r->a->pattern, r->a->case_name);
+	pb_gp_var(v, "ttl", cond);
+	pb_format(cond, sizeof(cond), "%s per sample", pb_metric_all(b->cond.metric_idx)->label);
+	pb_gp_var(v, "ylab", cond);
 	fclose(v);
 	rc = pb_spawn_wait((char *[]){ "/usr/bin/gnuplot", vars, gp, NULL }, NULL, 0, 120);
 	if (rc)
@@ -373,9 +392,10 @@ static int search(struct bisect_run *r, const char *root)
 		return stopped(r);
 	}
 	rc = print_verdict(r, res);
-	if (r->a->sweep && plot_sweep(r, root))
-		rc = PB_EXIT_FAILED;
-	return rc;
+	if (!r->a->sweep || res == PB_BISECT_NO_VALUE)
+		return rc;
+	/* a sweep measures: a step or none, its plot is the result */
+	return plot_sweep(r, root) ? PB_EXIT_FAILED : PB_EXIT_OK;
 }
 
 /* Condition, config, recorded table: checked before the version list and any boot. */
