@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "bisect.h"
+#include "bisect_boot.h"
 #include "record.h"
 #include "results.h"
 #include "run_cmd.h"
@@ -152,6 +153,39 @@ TEST(upstream_part_of_a_version)
 	ASSERT_STREQ(up, "7.3.4");
 	pb_bisect_upstream("6.1.192-3", up, sizeof(up));
 	ASSERT_STREQ(up, "6.1.192");
+}
+
+/* A changelog as an unpacked package under @cache keeps it: gzip'ed @text as @name. */
+static void fake_changelog(const char *cache, const char *pkg, const char *ver, const char *name,
+			   const char *text)
+{
+	char path[PATH_MAX], cmd[PATH_MAX * 2];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kernels/%s_%s/usr/share/doc/%s", cache, pkg, ver, pkg);
+	ASSERT_EQ(0, pb_mkdir_p(path));
+	snprintf(cmd, sizeof(cmd), "gzip -c > '%s/%s'", path, name);
+	ASSERT_TRUE((f = popen(cmd, "w")) != NULL);
+	fputs(text, f);
+	ASSERT_EQ(0, pclose(f));
+}
+
+TEST(changelog_first_entry)
+{
+	char cache[] = "/tmp/pb-bisect-cache-XXXXXX", head[512];
+	struct pb_bisect_version v = { .package = "linux-image-6.12.100+deb12-amd64",
+				       .version = "6.12.100-1~deb12u1" };
+
+	ASSERT_TRUE(mkdtemp(cache) != NULL);
+	pb_bisect_changelog_head(cache, &v, head, sizeof(head));
+	ASSERT_STREQ(head, "");		/* none unpacked */
+	fake_changelog(cache, v.package, v.version, "changelog.gz",
+		       "linux-signed-6.12-amd64 (6.12.100+1~deb12u1) bookworm-security; "
+		       "urgency=high\n\n  * Sign kernel from linux-6.12 6.12.100-1~deb12u1\n\n"
+		       "  [ Ben Hutchings ]\n  * older\n");
+	pb_bisect_changelog_head(cache, &v, head, sizeof(head));
+	ASSERT_STREQ(head, "linux-signed-6.12-amd64 (6.12.100+1~deb12u1) bookworm-security; "
+		     "urgency=high / Sign kernel from linux-6.12 6.12.100-1~deb12u1");
 }
 
 /* ---- the search over recorded values ---- */
@@ -350,8 +384,15 @@ static unsigned boot_lines(void)
 
 TEST(command_over_recorded_values)
 {
+	char cache[128];
+
 	/* 20 versions, the step at 6.18.14; 6.18.10 failed, 6.18.13 incomplete */
 	scratch(20, 13, "6.18.10-1~bpo13+1 failed\n6.18.13-1~bpo13+1 incomplete\n");
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	setenv("PUDBENCH_VM_CACHE", cache, 1);
+	fake_changelog(cache, "linux-image-6.18.14+deb13-amd64", "6.18.14-1~bpo13+1",
+		       "changelog.Debian.gz", "linux (6.18.14-1~bpo13+1) trixie-backports; "
+		       "urgency=medium\n\n  * New upstream stable update\n");
 	ASSERT_EQ(0, bisect_cmd("tlb_shootdowns_remote > 1.5", CASE, NULL));
 	ASSERT_SUBSTR(out, "20 version(s)");
 	ASSERT_SUBSTR(out, "6.18.1-1~bpo13+1 .. 6.18.20-1~bpo13+1");
@@ -359,6 +400,8 @@ TEST(command_over_recorded_values)
 	ASSERT_SUBSTR(out, "first bad: linux-image-6.18.14+deb13-amd64=6.18.14-1~bpo13+1");
 	ASSERT_SUBSTR(out, "between them, skipped: linux-image-6.18.13+deb13-amd64");
 	ASSERT_SUBSTR(out, "upstream: v6.18.12..v6.18.14");
+	ASSERT_SUBSTR(out, "changelog 6.18.14-1~bpo13+1: linux (6.18.14-1~bpo13+1) "
+			   "trixie-backports; urgency=medium / New upstream stable update");
 	ASSERT_SUBSTR(out, "skipped (failed: failed)");
 	ASSERT_SUBSTR(out, "skipped (incomplete: incomplete)");
 	ASSERT_LE(boot_lines(), pb_bisect_max_boots(20) + 2);	/* two skips */

@@ -230,21 +230,37 @@ json_object *pb_bisect_recorded_load(const char *path, char *err, size_t errlen)
 	return table;
 }
 
+/* "HEADER / first item" of a changelog's first entry in @text, into @buf. */
+static void first_entry(char *text, char *buf, size_t len)
+{
+	char *item = strstr(text, "\n  * "), *eol;
+
+	text[strcspn(text, "\n")] = '\0';
+	if (!item) {
+		pb_format(buf, len, "%s", text);
+		return;
+	}
+	item += 5;
+	if ((eol = strchr(item, '\n')))
+		*eol = '\0';
+	pb_format(buf, len, "%s / %s", text, item);
+}
+
 void pb_bisect_changelog_head(const char *cache, const struct pb_bisect_version *v, char *buf,
 			      size_t len)
 {
-	char pattern[PATH_MAX], out[1024] = "";
+	char pattern[PATH_MAX], out[2048] = "";
 	glob_t g;
 
 	buf[0] = '\0';
-	pb_format(pattern, sizeof(pattern), "%s/kernels/%s_%s/usr/share/doc/*/changelog.Debian.gz",
-		  cache, v->package, v->version);
-	if (glob(pattern, 0, NULL, &g))
+	/* linux-image-6.12's is changelog.gz; the split packages' changelog.Debian.gz */
+	pb_format(pattern, sizeof(pattern),
+		  "%s/kernels/%s_%s/usr/share/doc/*/{changelog.Debian.gz,changelog.gz}", cache,
+		  v->package, v->version);
+	if (glob(pattern, GLOB_BRACE, NULL, &g))
 		return;
-	if (!pb_spawn_wait((char *[]){ "/bin/gzip", "-dc", g.gl_pathv[0], NULL }, out,
-			   sizeof(out), 60) || out[0]) {
-		out[strcspn(out, "\n")] = '\0';
-		pb_format(buf, len, "%s", out);
-	}
+	pb_spawn_wait((char *[]){ "/bin/gzip", "-dc", g.gl_pathv[0], NULL }, out, sizeof(out), 60);
+	if (out[0])
+		first_entry(out, buf, len);
 	globfree(&g);
 }

@@ -46,8 +46,10 @@ int pb_bisect_recorded_measure(void *ctx, struct pb_bisect_version *v);
 json_object *pb_bisect_recorded_load(const char *path, char *err, size_t errlen);
 
 /*
- * The first line of @v's changelog.Debian.gz in the unpacked kernel under
- * @cache (the version's own words for what it is), into @buf; "" if none.
+ * The first entry of @v's Debian changelog in the unpacked kernel under
+ * @cache, its header and first item ("linux-signed-6.12-amd64
+ * (6.12.100+1~deb12u1) ... / Sign kernel from linux-6.12 6.12.100-1~deb12u1"),
+ * into @buf; "" if none.
  */
 void pb_bisect_changelog_head(const char *cache, const struct pb_bisect_version *v, char *buf,
 			      size_t len);
