@@ -155,6 +155,16 @@ TEST(upstream_part_of_a_version)
 	ASSERT_STREQ(up, "6.1.192");
 }
 
+static char dir[64], out[1 << 16];
+
+/* The scratch dir of a test that passed (a failed one's stays, to be read). */
+static void scratch_remove(void)
+{
+	char *const argv[] = { "/bin/rm", "-rf", dir, NULL };
+
+	ASSERT_EQ(0, run_cmd(argv, out, sizeof(out)));
+}
+
 /* A changelog as an unpacked package under @cache keeps it: gzip'ed @text as @name. */
 static void fake_changelog(const char *cache, const char *pkg, const char *ver, const char *name,
 			   const char *text)
@@ -186,6 +196,8 @@ TEST(changelog_first_entry)
 	pb_bisect_changelog_head(cache, &v, head, sizeof(head));
 	ASSERT_STREQ(head, "linux-signed-6.12-amd64 (6.12.100+1~deb12u1) bookworm-security; "
 		     "urgency=high / Sign kernel from linux-6.12 6.12.100-1~deb12u1");
+	snprintf(dir, sizeof(dir), "%s", cache);
+	scratch_remove();
 }
 
 /* ---- the search over recorded values ---- */
@@ -326,8 +338,6 @@ TEST(sweep_measures_all_and_finds_the_first_step)
 
 /* ---- the command ---- */
 
-static char dir[64], out[1 << 16];
-
 /* A scratch dir with the stub provider and a recorded table of @nr versions, step at @step. */
 static void scratch(unsigned nr, unsigned step, const char *extra_recorded)
 {
@@ -406,6 +416,7 @@ TEST(command_over_recorded_values)
 	ASSERT_SUBSTR(out, "skipped (incomplete: incomplete)");
 	ASSERT_LE(boot_lines(), pb_bisect_max_boots(20) + 2);	/* two skips */
 	ASSERT_GE(boot_lines(), 5);
+	scratch_remove();
 }
 
 TEST(command_sweep_plots)
@@ -422,6 +433,7 @@ TEST(command_sweep_plots)
 	ASSERT_GT(st.st_size, 1000);
 	snprintf(path, sizeof(path), "%s/out/bisect.json", dir);
 	ASSERT_EQ(0, stat(path, &st));
+	scratch_remove();
 }
 
 TEST(command_refuses_bad_input)
@@ -434,6 +446,7 @@ TEST(command_refuses_bad_input)
 	setenv("PUDBENCH_KERNEL_VERSIONS", "/bin/false", 1);
 	ASSERT_EQ(2, bisect_cmd("faults > 1", CASE, NULL));
 	ASSERT_SUBSTR(out, "exited 1");
+	scratch_remove();
 }
 
 /* An earlier run's boot of @ver in OUT/boots/: its matrix.json and, if ok, results with @value. */
@@ -504,6 +517,7 @@ TEST(command_resumes_from_earlier_boots)
 	ASSERT_SUBSTR(out, "first bad: linux-image-6.18.3+deb13-amd64");
 	ASSERT_SUBSTR(out, "3 reused from an earlier run");
 	ASSERT_SUBSTR(out, "case " CASE);
+	scratch_remove();
 }
 
 int main(int argc, char **argv)
