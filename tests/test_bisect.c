@@ -104,7 +104,7 @@ TEST(versions_in_debian_order)
 			   "linux-image-7.0.1+deb13-amd64 7.0.1-1~bpo13+1\n"
 			   "linux-image-6.16.9+deb13-amd64 6.16.9-1~bpo13+1\n"
 			   "linux-image-6.16.3+deb13-amd64 6.16.3-1\n"
-			   "linux-image-x 1:5.0-1\n";
+			   "linux-image-x 1:5.0-1 sid\n";
 	const char *want[] = { "6.16.3-1~bpo13+1", "6.16.3-1", "6.16.9-1~bpo13+1",
 			       "6.16.10-1~bpo13+1", "7.0.1-1~bpo13+1", "1:5.0-1" };
 	char err[512] = "";
@@ -115,6 +115,8 @@ TEST(versions_in_debian_order)
 	for (int i = 0; i < nr; i++)
 		ASSERT_STREQ(vs[i].version, want[i]);
 	ASSERT_STREQ(vs[0].package, "linux-image-6.16.3+deb13-amd64");
+	ASSERT_STREQ(vs[0].suite, "");
+	ASSERT_STREQ(vs[5].suite, "sid");	/* the provider's third word */
 	/* --from/--to: a version or a package, inclusive */
 	nr = pb_bisect_versions_parse(text, "6.16.9-1~bpo13+1", "linux-image-7.0.1+deb13-amd64", vs,
 				      PB_BISECT_MAX_VERSIONS, err, sizeof(err));
@@ -137,7 +139,7 @@ TEST(version_list_refusals)
 {
 	versions_refused("", NULL, NULL, "no versions");
 	versions_refused("a 1.0\nb\n", NULL, NULL, "'b' is not PACKAGE VERSION");
-	versions_refused("a 1.0 x\n", NULL, NULL, "is not PACKAGE VERSION");
+	versions_refused("a 1.0 trixie x\n", NULL, NULL, "is not PACKAGE VERSION");
 	versions_refused("a 1.0\nb 1.0\n", NULL, NULL, "version 1.0 is listed twice");
 	versions_refused("a 1.0\nb 2.0\n", "1.5", NULL, "--from 1.5: not among");
 	versions_refused("a 1.0\nb 2.0\n", "2.0", "1.0", "newer than --to");

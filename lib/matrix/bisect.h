@@ -28,10 +28,10 @@
 
 /*
  * fetch-kernel.sh's exit when a version's packages cannot all be installed
- * (an image whose linux-modules package has no installable version).
- * Must equal the script's value.
+ * (an image whose linux-modules package has no installable version;
+ * EX_UNAVAILABLE).  Must equal the script's EXIT_INCOMPLETE.
  */
-#define PB_BISECT_FETCH_INCOMPLETE 65
+#define PB_BISECT_FETCH_INCOMPLETE 69
 
 enum pb_bisect_outcome {
 	PB_BISECT_UNTRIED,
@@ -43,6 +43,7 @@ enum pb_bisect_outcome {
 struct pb_bisect_version {
 	char package[PB_BISECT_NAME_MAX];
 	char version[PB_BISECT_NAME_MAX];
+	char suite[64];		/* the Debian suite it is from; "": the spec names none */
 	enum pb_bisect_outcome outcome;
 	double value;
 	char why[256];		/* a skipped version: what went wrong */
@@ -102,10 +103,10 @@ enum pb_bisect_result pb_bisect_run(struct pb_bisect *b);
 enum pb_bisect_result pb_bisect_sweep(struct pb_bisect *b);
 
 /*
- * The ordered series: "PACKAGE VERSION" (or PACKAGE=VERSION) lines of @text
+ * The ordered series: "PACKAGE VERSION [SUITE]" (or PACKAGE=VERSION) lines of @text
  * into @v, sorted by Debian version (dpkg --compare-versions), restricted
  * to @from..@to (a version or package, inclusive; NULL: an end).  The
- * count, or -1 with @err: no versions, a line that is not two words, the
+ * count, or -1 with @err: no versions, a line that is not two or three words, the
  * same version twice, a bound that is not in the list.
  */
 int pb_bisect_versions_parse(const char *text, const char *from, const char *to,

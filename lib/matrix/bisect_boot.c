@@ -145,7 +145,9 @@ static struct pb_kernels_conf *one_kernel(const struct pb_bisect_boot *bb,
 	memset(k, 0, sizeof(*k));
 	version_label(v, k->label, sizeof(k->label));
 	k->kind = PB_KSPEC_DEBIAN;
-	pb_format(k->spec, sizeof(k->spec), "debian:%s=%s", v->package, v->version);
+	/* the suite the version list named: the same version, not another suite's */
+	pb_format(k->spec, sizeof(k->spec), "debian:%s%s%s=%s", v->suite, v->suite[0] ? "/" : "",
+		  v->package, v->version);
 	pb_format(k->arg, sizeof(k->arg), "%s", k->spec);	/* as kernels_conf.c keeps it */
 	return kc;
 }

@@ -2,7 +2,7 @@
 /*
  * What a version of a bisect measures (bisect.h's callback): a boot
  * through the kernel matrix pipeline (matrix_run.h), one one-kernel matrix
- * per version with spec = debian:PACKAGE=VERSION and the [matrix] settings
+ * per version with spec = debian:[SUITE/]PACKAGE=VERSION and the [matrix] settings
  * of the bisect's config, in OUT/boots/PACKAGE_VERSION/; or a value from a
  * recorded table (--recorded).
  *

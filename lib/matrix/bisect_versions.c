@@ -27,18 +27,22 @@ static int by_version(const void *pa, const void *pb)
 	return dpkg_compare(a->version, "gt", b->version) ? 1 : 0;
 }
 
-/* One "PACKAGE VERSION" or "PACKAGE=VERSION" line into @v; -1 if it is not that. */
+/* One "PACKAGE VERSION [SUITE]" or "PACKAGE=VERSION" line into @v; -1 if it is not that. */
 static int parse_line(char *line, struct pb_bisect_version *v)
 {
-	char *eq = strchr(line, '='), pkg[PB_BISECT_NAME_MAX], ver[PB_BISECT_NAME_MAX], extra;
+	char *eq = strchr(line, '='), pkg[PB_BISECT_NAME_MAX], ver[PB_BISECT_NAME_MAX];
+	char suite[64] = "", extra;
+	int n;
 
 	if (eq && !strchr(line, ' '))
 		*eq = ' ';
-	if (sscanf(line, "%127s %127s %c", pkg, ver, &extra) != 2)
+	n = sscanf(line, "%127s %127s %63s %c", pkg, ver, suite, &extra);
+	if (n != 2 && n != 3)
 		return -1;
 	memset(v, 0, sizeof(*v));
 	snprintf(v->package, sizeof(v->package), "%s", pkg);
 	snprintf(v->version, sizeof(v->version), "%s", ver);
+	snprintf(v->suite, sizeof(v->suite), "%s", suite);
 	return 0;
 }
 
