@@ -457,7 +457,8 @@ static int bisect_main(int argc, char **argv)
 	printf("case %s, bad when %s\n", a.case_name, a.condition);
 	if (a.dry_run) {
 		for (int i = 0; i < nr; i++)
-			printf("  %s=%s\n", versions[i].package, versions[i].version);
+			printf("  %s=%s%s%s\n", versions[i].package, versions[i].version,
+			       versions[i].suite[0] ? " " : "", versions[i].suite);
 		return PB_EXIT_OK;
 	}
 	if (!a.out[0]) {
