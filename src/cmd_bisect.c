@@ -272,12 +272,12 @@ static int print_verdict(struct bisect_run *r, enum pb_bisect_result res)
 	static const char *const names[] = { "found", "no-step", "first-bad", "no-value",
 					     "stopped" };
 	const struct pb_bisect *b = &r->b;
-	unsigned reused = 0, skipped = 0;
+	unsigned reused = 0, n[PB_BISECT_INCOMPLETE + 1] = { 0 };
 	char cond[256];
 
 	for (unsigned i = 0; i < b->nr; i++) {
 		reused += b->v[i].boot && b->v[i].reused;
-		skipped += b->v[i].boot && b->v[i].outcome != PB_BISECT_VALUE;
+		n[b->v[i].outcome] += b->v[i].boot > 0;
 	}
 	pb_bisect_cond_describe(&b->cond, b->base >= 0 ? b->v[b->base].value : NAN, cond,
 				sizeof(cond));
@@ -290,9 +290,12 @@ static int print_verdict(struct bisect_run *r, enum pb_bisect_result res)
 		printf("no step: the oldest version measured is bad already\n");
 	else if (res == PB_BISECT_NO_VALUE)
 		printf("no step: no version at one end gave a value\n");
-	printf("boots: %u of %u versions (%u reused from an earlier run, %u skipped); "
-	       "bound without skips ceil(log2 %u) + 2 = %u\n", b->boots, b->nr, reused, skipped,
-	       b->nr, pb_bisect_max_boots(b->nr));
+	/* an incomplete version was never booted: only the others count as boots */
+	printf("boots: %u of %u versions (%u with a value, %u failed; %u reused from an earlier "
+	       "run), %u incomplete not booted; bound without skips ceil(log2 %u) + 2 = %u\n",
+	       n[PB_BISECT_VALUE] + n[PB_BISECT_FAILED], b->nr, n[PB_BISECT_VALUE],
+	       n[PB_BISECT_FAILED], reused, n[PB_BISECT_INCOMPLETE], b->nr,
+	       pb_bisect_max_boots(b->nr));
 	printf("state: %s\n", r->json_path);
 	save_state(r, names[res]);
 	return res == PB_BISECT_FOUND ? PB_EXIT_OK : PB_EXIT_FAILED;

@@ -418,6 +418,7 @@ TEST(command_over_recorded_values)
 	ASSERT_SUBSTR(out, "skipped (incomplete: incomplete)");
 	ASSERT_LE(boot_lines(), pb_bisect_max_boots(20) + 2);	/* two skips */
 	ASSERT_GE(boot_lines(), 5);
+	ASSERT_SUBSTR(out, "1 failed; 0 reused from an earlier run), 1 incomplete not booted");
 	scratch_remove();
 }
 
@@ -517,7 +518,8 @@ TEST(command_resumes_from_earlier_boots)
 	ASSERT_SUBSTR(out, "6.18.2-1~bpo13+1");
 	ASSERT_SUBSTR(out, "skipped (failed: boot timed out)  [reused]");
 	ASSERT_SUBSTR(out, "first bad: linux-image-6.18.3+deb13-amd64");
-	ASSERT_SUBSTR(out, "3 reused from an earlier run");
+	ASSERT_SUBSTR(out, "boots: 3 of 3 versions (2 with a value, 1 failed; 3 reused from an "
+			   "earlier run), 0 incomplete not booted");
 	ASSERT_SUBSTR(out, "case " CASE);
 	scratch_remove();
 }
