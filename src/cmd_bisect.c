@@ -276,7 +276,8 @@ static int print_verdict(struct bisect_run *r, enum pb_bisect_result res)
 	char cond[256];
 
 	for (unsigned i = 0; i < b->nr; i++) {
-		reused += b->v[i].boot && b->v[i].reused;
+		reused += b->v[i].boot && b->v[i].reused &&
+			  b->v[i].outcome != PB_BISECT_INCOMPLETE;	/* a boot reused */
 		n[b->v[i].outcome] += b->v[i].boot > 0;
 	}
 	pb_bisect_cond_describe(&b->cond, b->base >= 0 ? b->v[b->base].value : NAN, cond,
