@@ -452,9 +452,12 @@ TEST(command_refuses_bad_input)
 	scratch_remove();
 }
 
-/* An earlier run's boot of @ver in OUT/boots/: its matrix.json and, if ok, results with @value. */
-static void earlier_boot(const char *pkg, const char *ver, const char *status, double value,
-			 const char *suite, char *kase, size_t klen)
+/*
+ * An earlier run's boot of @ver in OUT/boots/: its matrix.json (@status,
+ * fetch-kernel.sh's exit @fetch_exit) and results with @value.
+ */
+static void earlier_boot(const char *pkg, const char *ver, const char *status, int fetch_exit,
+			 double value, const char *suite, char *kase, size_t klen)
 {
 	char path[PATH_MAX], label[64];
 	json_object *rec = json_object_new_object(), *ps = json_object_new_object();
@@ -486,8 +489,9 @@ static void earlier_boot(const char *pkg, const char *ver, const char *status, d
 	snprintf(path, sizeof(path), "%s/out/boots/%s_%s/matrix.json", dir, pkg, ver);
 	ASSERT_TRUE((f = fopen(path, "w")) != NULL);
 	fprintf(f, "{\"config\": \"%s\", \"suite\": \"%s\", \"kernels\": [{\"status\": \"%s\", "
-		"\"results\": \"%s/results.json\", \"reason\": \"boot timed out\"}]}\n",
-		PB_SOURCE_DIR "/configs/kernels-debian.conf", suite, status, label);
+		"\"results\": \"%s/results.json\", \"fetch_exit\": %d, \"reason\": \"%s\"}]}\n",
+		PB_SOURCE_DIR "/configs/kernels-debian.conf", suite, status, label, fetch_exit,
+		fetch_exit ? "fetch: exited 69" : "boot timed out");
 	fclose(f);
 }
 
@@ -499,27 +503,31 @@ TEST(command_resumes_from_earlier_boots)
 			 "linux-image-6.18.*+deb13-amd64", "--out", outdir, NULL };
 	int rc;
 
-	scratch(3, 2, "");
+	scratch(4, 3, "");
 	/* the suite kernels-debian.conf names */
 	ASSERT_TRUE(realpath(PB_SOURCE_DIR "/configs/vm-quick.conf", suite) != NULL);
-	earlier_boot("linux-image-6.18.1+deb13-amd64", "6.18.1-1~bpo13+1", "ok", 1.0, suite, kase,
-		     sizeof(kase));
-	earlier_boot("linux-image-6.18.2+deb13-amd64", "6.18.2-1~bpo13+1", "failed", 0, suite,
+	earlier_boot("linux-image-6.18.1+deb13-amd64", "6.18.1-1~bpo13+1", "ok", 0, 1.0, suite,
 		     kase, sizeof(kase));
-	earlier_boot("linux-image-6.18.3+deb13-amd64", "6.18.3-1~bpo13+1", "ok", 2.0, suite, kase,
-		     sizeof(kase));
+	earlier_boot("linux-image-6.18.2+deb13-amd64", "6.18.2-1~bpo13+1", "failed", 0, 0, suite,
+		     kase, sizeof(kase));
+	earlier_boot("linux-image-6.18.3+deb13-amd64", "6.18.3-1~bpo13+1", "failed",
+		     PB_BISECT_FETCH_INCOMPLETE, 0, suite, kase, sizeof(kase));
+	earlier_boot("linux-image-6.18.4+deb13-amd64", "6.18.4-1~bpo13+1", "ok", 0, 2.0, suite,
+		     kase, sizeof(kase));
 	snprintf(outdir, sizeof(outdir), "%s/out", dir);
 	/* no QEMU on PATH: a version not reused would fail, not boot */
 	setenv("PATH", "/nonexistent", 1);
 	rc = run_cmd(argv, out, sizeof(out));
 	TH_INFO("exit %d:\n%s", rc, out);
 	ASSERT_EQ(0, rc);
-	ASSERT_EQ(3, boot_lines());
-	ASSERT_SUBSTR(out, "6.18.2-1~bpo13+1");
+	ASSERT_EQ(4, boot_lines());
 	ASSERT_SUBSTR(out, "skipped (failed: boot timed out)  [reused]");
-	ASSERT_SUBSTR(out, "first bad: linux-image-6.18.3+deb13-amd64");
-	ASSERT_SUBSTR(out, "boots: 3 of 3 versions (2 with a value, 1 failed; 3 reused from an "
-			   "earlier run), 0 incomplete not booted");
+	ASSERT_SUBSTR(out, "skipped (incomplete: fetch: exited 69)  [reused]");
+	ASSERT_SUBSTR(out, "last good: linux-image-6.18.1+deb13-amd64");
+	ASSERT_SUBSTR(out, "first bad: linux-image-6.18.4+deb13-amd64");
+	ASSERT_SUBSTR(out, "between them, skipped: linux-image-6.18.3+deb13-amd64");
+	ASSERT_SUBSTR(out, "boots: 3 of 4 versions (2 with a value, 1 failed; 3 reused from an "
+			   "earlier run), 1 incomplete not booted");
 	ASSERT_SUBSTR(out, "case " CASE);
 	scratch_remove();
 }
