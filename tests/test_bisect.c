@@ -532,6 +532,27 @@ TEST(command_resumes_from_earlier_boots)
 	scratch_remove();
 }
 
+/* A failure every version would share (here: no QEMU) stops the search, not skips them all. */
+TEST(command_stops_on_what_no_version_escapes)
+{
+	char outdir[128];
+	char *argv[] = { PB_BIN, "bisect", "--config", PB_SOURCE_DIR "/configs/kernels-debian.conf",
+			 "--case", CASE, "--condition", "faults > 1", "--pattern",
+			 "linux-image-6.18.*+deb13-amd64", "--out", outdir, NULL };
+	int rc;
+
+	scratch(5, 2, "");
+	snprintf(outdir, sizeof(outdir), "%s/out", dir);
+	setenv("PATH", "/nonexistent", 1);
+	rc = run_cmd(argv, out, sizeof(out));
+	TH_INFO("exit %d:\n%s", rc, out);
+	ASSERT_EQ(1, rc);
+	ASSERT_SUBSTR(out, "linux-image-6.18.1+deb13-amd64=6.18.1-1~bpo13+1: "
+			   "qemu-system-x86_64 not found");
+	ASSERT_EQ(0, boot_lines());
+	scratch_remove();
+}
+
 int main(int argc, char **argv)
 {
 	return tap_main();
