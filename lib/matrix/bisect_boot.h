@@ -33,7 +33,7 @@ struct pb_bisect_boot {
 	int fatal_exit;				/* its exit status (exit.h) */
 };
 
-/* Boot @v (or reuse its boot) and read the metric: a pb_bisect_measure_fn over a struct pb_bisect_boot. */
+/* Boot @v (or reuse its boot), read the metric: a pb_bisect_measure_fn over a pb_bisect_boot. */
 int pb_bisect_boot_measure(void *ctx, struct pb_bisect_version *v);
 
 /* @v's value from the recorded table: a pb_bisect_measure_fn over a struct pb_bisect_boot. */
