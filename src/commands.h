@@ -16,5 +16,6 @@ extern const struct pb_command pb_command_fold;
 extern const struct pb_command pb_command_plot;
 extern const struct pb_command pb_command_cover_letter;
 extern const struct pb_command pb_command_hold_counters;
+extern const struct pb_command pb_command_bisect;
 
 #endif

@@ -13,6 +13,7 @@
 static const struct pb_command *const commands[] = {
 	&pb_command_run, &pb_command_list, &pb_command_kernels, &pb_command_compare,
 	&pb_command_fold, &pb_command_plot, &pb_command_cover_letter, &pb_command_hold_counters,
+	&pb_command_bisect,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(*commands))

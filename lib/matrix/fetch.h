@@ -18,6 +18,8 @@
 
 /* fetch-kernel.sh and build-kernel.sh: the archive could not be reached */
 #define PB_KERNEL_SCRIPT_UNREACHABLE 75
+/* ... and refused its arguments (sysexits EX_USAGE) */
+#define PB_KERNEL_SCRIPT_USAGE 64
 
 /*
  * The directory of kernel @k into @kdir (under @dir, the kernel's output

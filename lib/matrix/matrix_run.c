@@ -19,7 +19,7 @@
 #include "vm_files.h"
 
 /* Downloads and unpacked kernels: shared by every clone, like libperf's source download. */
-static void cache_dir(char *cache, size_t len)
+void pb_matrix_cache_dir(char *cache, size_t len)
 {
 	const char *env = getenv("PUDBENCH_VM_CACHE");
 
@@ -59,7 +59,7 @@ int pb_matrix_run_setup(struct pb_matrix_run *m, const struct pb_kernels_conf *k
 	m->kc = kc;
 	pb_matrix_accel_mode(m, cli_accel, config);
 	pb_format(m->root, sizeof(m->root), "%s", root);
-	cache_dir(m->cache, sizeof(m->cache));
+	pb_matrix_cache_dir(m->cache, sizeof(m->cache));
 	if (guest_binaries(m))
 		return -1;
 	if (pb_mkdir_p(out) || !realpath(out, m->out)) {

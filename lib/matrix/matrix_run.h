@@ -75,6 +75,9 @@ void pb_matrix_run_kernels(struct pb_matrix_run *m);
 /* Kernel @i's entry of matrix.json's kernels[] (its status, what names it, its results). */
 json_object *pb_matrix_run_entry(struct pb_matrix_run *m, unsigned i);
 
+/* Downloads and unpacked kernels: $PUDBENCH_VM_CACHE, $PUDBENCH_CACHE/vm or ~/.cache/pudbench/vm. */
+void pb_matrix_cache_dir(char *cache, size_t len);
+
 /* Marks an interrupted matrix in matrix.json, frees the documents. */
 void pb_matrix_run_finish(struct pb_matrix_run *m);
 
