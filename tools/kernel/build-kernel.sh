@@ -43,14 +43,14 @@ set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=../lib/apt.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/kernel-source.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/kernel-source.sh"
 
 SCRIPT_VERSION=3
 
-# The bases: a source package and the Debian suite it comes from.  A base is
-# also the directory of its patches (patches/<base>/, tests/kernel-patches/<base>/).
-declare -A BASE_SOURCE=([6.12]=linux-source-6.12 [7.3]=linux-source-7.3)
-declare -A BASE_SUITE=([6.12]=bookworm [7.3]=trixie-backports)
-# The architectures: make's ARCH, the image target and where it lands.
+# The bases (tools/lib/kernel-source.sh: PB_BASE_SOURCE, PB_BASE_SUITE) are
+# also the directories of their patches (patches/<base>/,
+# tests/kernel-patches/<base>/).  The architectures: make's ARCH, the image target and where it lands.
 declare -A ARCH_MAKE=([x86_64]=x86_64)
 declare -A ARCH_IMAGE=([x86_64]=arch/x86/boot/bzImage)
 
@@ -76,9 +76,9 @@ while [ $# -gt 0 ]; do
 	*) die 64 "unknown argument '$1' (see --help)" ;;
 	esac
 done
-[ -n "${BASE_SOURCE[$base]:-}" ] || die 64 "unknown base '$base' (known: ${!BASE_SOURCE[*]})"
+[ -n "${PB_BASE_SOURCE[$base]:-}" ] || die 64 "unknown base '$base' (known: ${!PB_BASE_SOURCE[*]})"
 [ -n "${ARCH_MAKE[$arch]:-}" ] || die 64 "unknown architecture '$arch' (known: ${!ARCH_MAKE[*]})"
-SRC_PKG=${BASE_SOURCE[$base]}
+SRC_PKG=${PB_BASE_SOURCE[$base]}
 [ -f "$fragment" ] || die 5 "no fragment $fragment"
 fragment=$(cd "$(dirname "$fragment")" && pwd)/$(basename "$fragment")
 mkdir -p "$cache"
@@ -118,43 +118,12 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 
 # --- the source package (the .deb and tarball tools/build-libperf.sh uses too) ---
-# download_source_deb SUITE PACKAGE DIR: the newest PACKAGE of Debian's SUITE
-# into DIR, verified by apt (the suite's signed Release, the .deb's hash);
-# 0, 75 (the archive unreachable) or 1.  An apt configuration of its own in a
-# throwaway directory: the host's sources may not list SUITE.
-# MERGE: this function's body becomes `pb_apt_download "$@"` once
-# tools/lib/apt.sh has it (Debian's newer suites, lists under the cache).
-download_source_deb() {
-	local suite=$1 pkg=$2 dir=$3 tmp rc=0 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-	tmp=$(mktemp -d)
-	printf 'deb [signed-by=%s] http://deb.debian.org/debian %s main\n' "$keyring" "$suite" >"$tmp/sources.list"
-	# Debian 12's kernel sources are updated through its security suite
-	[ "$suite" != bookworm ] ||
-		printf 'deb [signed-by=%s] http://deb.debian.org/debian-security bookworm-security main\n' "$keyring" >>"$tmp/sources.list"
-	mkdir -p "$tmp/lists/partial"
-	local opts=(-o Dir::Etc::SourceList="$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
-		-o Dir::State::Lists="$tmp/lists" -o Dir::Cache="$tmp" -o APT::Sandbox::User=root)
-	pb_apt_get . "${opts[@]}" update && pb_apt_get "$dir" "${opts[@]}" download "$pkg" || rc=$?
-	rm -rf "$tmp"
-	return "$rc"
-}
-
 debs=$cache/debs
 tarball=$cache/$SRC_PKG.tar.xz
-mkdir -p "$debs"
-deb=''
-while read -r f; do
-	[ -n "$f" ] || continue
-	if dpkg-deb --info "$f" >/dev/null 2>&1; then deb=$f; else say "discarding damaged $f"; rm -f -- "$f"; fi
-done < <(ls -1v "$debs"/"$SRC_PKG"_*.deb 2>/dev/null)
-if [ -z "$deb" ]; then
-	say "downloading $SRC_PKG ($base, ${BASE_SUITE[$base]}) into $debs"
-	rc=0
-	download_source_deb "${BASE_SUITE[$base]}" "$SRC_PKG" "$debs" || rc=$?
-	[ "$rc" -ne "$PB_EXIT_UNREACHABLE" ] || die "$rc" "downloading $SRC_PKG failed: the Debian archive is unreachable"
-	[ "$rc" -eq 0 ] || die "$rc" "downloading $SRC_PKG from ${BASE_SUITE[$base]} failed (apt's messages above)"
-	deb=$(ls -1v "$debs"/"$SRC_PKG"_*.deb | tail -n1)
-fi
+rc=0
+deb=$(pb_source_deb "$base" "$debs") || rc=$?
+[ "$rc" -ne "$PB_EXIT_UNREACHABLE" ] || die "$rc" "downloading $SRC_PKG failed: the Debian archive is unreachable"
+[ "$rc" -eq 0 ] || die "$rc" "downloading $SRC_PKG from ${PB_BASE_SUITE[$base]} failed (apt's messages above)"
 src_version=$(dpkg-deb -f "$deb" Version)
 [ -n "$src_version" ] || die 1 "no Version in $deb"
 
