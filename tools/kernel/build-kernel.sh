@@ -5,12 +5,14 @@
 # linux-source packages (the base) with a list of patches from
 # patches/<base>/ and a config fragment on top of `make tinyconfig`.
 #
-# usage: tools/kernel/build-kernel.sh [--base 7.3|6.12] [--patches "0001 0002"]
+# usage: tools/kernel/build-kernel.sh [--base 7.3|6.12] [--arch x86_64]
+#            [--patches "0001 0002"]
 #            [--fragment configs/kernel/pudbench.fragment] [--cache DIR]
 #            [--jobs N] [--keep-src] [--force]
 #   --base      the source base (default 7.3): 7.3 is linux-source-7.3
 #               (trixie-backports) with the series rebased on it, 6.12 is
 #               linux-source-6.12 (bookworm) with its backport
+#   --arch      the target architecture (default x86_64, the only one yet)
 #   --patches   patch names or number prefixes, applied in the order given
 #               ("0001" means patches/<base>/0001-*.patch, "9001" the test-only
 #               tests/kernel-patches/<base>/9001-*.patch; "" or "none" = stock)
@@ -20,10 +22,11 @@
 #   --force     rebuild even if the result is cached
 #
 # The result lives in CACHE/kernels-built/KEY/, KEY being a hash of the
-# base, the architecture, the source package version, the name and the sha256 of each patch's diff (not its message), the fragment
-# and this script's version.  That directory holds bzImage, config,
-# build.env (BASE, ARCH, SOURCE_PACKAGE, SOURCE_VERSION, PATCHES, PATCH_SHA256, FRAGMENT_SHA256,
-# CONFIG_SHA256, KREL, KEY, ...) and the logs (*.log).  A cached result is
+# base, the architecture, the source package version, the name and the
+# sha256 of each patch's diff (not its message), the fragment and this
+# script's version.  That directory holds bzImage, config, build.env (BASE,
+# ARCH, SOURCE_PACKAGE, SOURCE_VERSION, PATCHES, PATCH_SHA256,
+# FRAGMENT_SHA256, CONFIG_SHA256, KREL, KEY, ...) and the logs (*.log).  A cached result is
 # returned at once.  The last line on stdout is the bzImage path; all else
 # goes to stderr.
 #
@@ -36,7 +39,7 @@
 #   3   options of the fragment dropped by Kconfig
 #   4   configuration or build failed
 #   5   a named patch or the fragment is not in the project
-#   64  usage: an unknown argument (sysexits EX_USAGE)
+#   64  usage: an unknown argument, base or architecture (sysexits EX_USAGE)
 #   75  the Debian archive could not be reached (downloading the source
 #       package or installing the build tools failed on the network)
 set -euo pipefail
@@ -66,6 +69,7 @@ die() { local rc=$1; shift; say "error: $*"; exit "$rc"; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--base) [ $# -ge 2 ] || die 64 "--base needs a base"; base=$2; shift 2 ;;
+	--arch) [ $# -ge 2 ] || die 64 "--arch needs an architecture"; arch=$2; shift 2 ;;
 	--patches) [ $# -ge 2 ] || die 64 "--patches needs a list"; patches_arg=$2; shift 2 ;;
 	--fragment) [ $# -ge 2 ] || die 64 "--fragment needs a file"; fragment=$2; shift 2 ;;
 	--cache) [ $# -ge 2 ] || die 64 "--cache needs a dir"; cache=$2; shift 2 ;;
