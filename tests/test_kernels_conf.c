@@ -168,7 +168,7 @@ TEST(a_build_names_its_base)
 {
 	static struct pb_kernels_conf kc;
 
-	load_text_ok(&kc, "[kernel:old]\nspec = build:6.12:0001,0003\n[kernel:new]\nspec = build:7.3:none\n");
+	load_text_ok(&kc, "[kernel:old]\nspec = build:6.12:0001,0003\n[kernel:new]\nspec = build: 7.3:none\n");
 	ASSERT_STREQ(kc.kernels[0].base, "6.12");
 	ASSERT_STREQ(kc.kernels[0].arg, "0001 0003");
 	ASSERT_STREQ(kc.kernels[1].base, "7.3");

@@ -107,6 +107,7 @@ static bool parse_aligns(struct pb_kernels_conf *kc, const char *value, char *wh
 /* "7.3:" of "7.3:0001,0002" into k->base (a version: digits and one dot); the rest. */
 static const char *parse_base(struct pb_kernel_spec *k, const char *spec, const char **rest)
 {
+	spec += strspn(spec, " \t");	/* "build: 7.3:0001" as "build: 0001" */
 	const char *colon = strchr(spec, ':');
 	size_t len = colon ? (size_t)(colon - spec) : 0;
 	size_t major = strspn(spec, "0123456789");
