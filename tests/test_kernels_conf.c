@@ -149,12 +149,15 @@ TEST(build_specs_take_patches_and_a_fragment)
 	ASSERT_EQ(PB_KSPEC_DEBIAN, kc.kernels[0].kind);
 	ASSERT_EQ(PB_KSPEC_BUILD, kc.kernels[1].kind);
 	ASSERT_STREQ(kc.kernels[1].arg, "0001");
+	ASSERT_STREQ(kc.kernels[1].base, "6.12");
 	ASSERT_STREQ(kc.kernels[2].arg, "0001 0002");
 	ASSERT_SUBSTR(kc.kernels[2].fragment, "configs/kernel/pudbench.fragment");
 	ASSERT_EQ(10, kc.pmem_gib);
 	load_text_ok(&kc, "[kernel:stock]\nspec = build:none\n[kernel:two]\nspec = build: 0001 , 0002\n");
 	ASSERT_STREQ(kc.kernels[0].arg, "");
 	ASSERT_STREQ(kc.kernels[1].arg, "0001 0002");
+	/* no base named: today's newest stable */
+	ASSERT_STREQ(kc.kernels[1].base, PB_KERNELS_CONF_DEFAULT_BASE);
 	ASSERT_STREQ(kc.kernels[1].fragment, "");
 	ASSERT_EQ(4, kc.pmem_gib);
 	ASSERT_EQ(0, kc.hugepages_1g);
@@ -172,10 +175,34 @@ TEST(hugetlb_matrix_reserves_1g_pages_at_boot)
 	load_fails("[matrix]\nhugepages_1g = 9\n", "key 'hugepages_1g' in [matrix]: '9' is not an integer in 0..8");
 }
 
+TEST(a_build_names_its_base)
+{
+	static struct pb_kernels_conf kc;
+
+	load_text_ok(&kc, "[kernel:old]\nspec = build:6.12:0001,0003\n[kernel:new]\nspec = build: 7.3:none\n");
+	ASSERT_STREQ(kc.kernels[0].base, "6.12");
+	ASSERT_STREQ(kc.kernels[0].arg, "0001 0003");
+	ASSERT_STREQ(kc.kernels[1].base, "7.3");
+	ASSERT_STREQ(kc.kernels[1].arg, "");
+	/* the test kernel of ./pudbench test is on 7.3 */
+	load_shipped_ok(&kc, "kernels-ad-quick.conf");
+	ASSERT_STREQ(kc.kernels[1].base, "7.3");
+	load_shipped_ok(&kc, "kernels-hugetlb-quick.conf");
+	ASSERT_STREQ(kc.kernels[1].base, "7.3");
+	load_fails("[kernel:x]\nspec = build:5.10:0001\n",
+		   ":1: section [kernel:x]: unknown base '5.10': the checkout has no patches/5.10/");
+	load_fails("[kernel:x]\nspec = build:7:0001\n", "expected build:[<base>:]<patch>");
+	load_fails("[kernel:x]\nspec = build:7.3.4:0001\n", "a base such as 7.3");
+	load_fails("[kernel:x]\nspec = build:../7.3:0001\n", "expected build:[<base>:]");
+	load_fails("[kernel:x]\nspec = build:7.3:0001:0002\n", "expected build:[<base>:]<patch>");
+}
+
 TEST(a_missing_or_renamed_patch_is_an_error)
 {
 	load_fails("[kernel:x]\nspec = build:0001,0999\n",
-		   "[kernel:x]: patch '0999' matches 0 files in patches/ and tests/kernel-patches/");
+		   "[kernel:x]: patch '0999' matches 0 files in patches/7.3/ and tests/kernel-patches/7.3/");
+	/* a base's patches, not another's */
+	load_fails("[kernel:x]\nspec = build:6.12:0004\n", "matches 0 files in patches/6.12/");
 	load_fails("[kernel:x]\nspec = build:0001-old-name\n", "patch '0001-old-name' matches 0 files");
 	/* the test-only negative control resolves from tests/kernel-patches/ */
 	{
@@ -195,8 +222,8 @@ TEST(errors_name_file_line_key_and_section)
 	load_fails("[matrix]\naligns = 1G, 3M\n", "entries must be");
 	load_fails("[matrix]\nnuma = 3\n", "key 'numa' in [matrix]: '3' is not an integer in 1..2");
 	load_fails("[matrix]\ntimeout_s = 10\n", "not an integer in 30..86400");
-	load_fails("[kernel:a]\nspec = build:6.12+fix\n", ":2: key 'spec' in [kernel:a]: expected build:<patch>");
-	load_fails("[kernel:a]\nspec = build:../x\n", "expected build:<patch>");
+	load_fails("[kernel:a]\nspec = build:6.12+fix\n", ":2: key 'spec' in [kernel:a]: expected build:[<base>:]<patch>");
+	load_fails("[kernel:a]\nspec = build:../x\n", "expected build:[<base>:]<patch>");
 	load_fails("[kernel:a]\nspec = debian:x\nfragment = f\n", ":1: section [kernel:a]: fragment is for build: specs only");
 	load_fails("[matrix]\npmem_gib = 1\n", "key 'pmem_gib' in [matrix]: '1' is not an integer in 2..60");
 	load_fails("[kernel:a]\nspec = rpm:foo\n", "expected debian:");

@@ -8,7 +8,7 @@
  *    the byte we read back, as a lost shared write would look;
  *  - data_intact: the harness changes one byte before it checks the data.
  * (stale_write, stale_write_remote and prot_none_access have a broken
- * kernel: tests/kernel-patches/9001 and Debian 6.1, in test_vm_ad/test_vm.)
+ * kernel: tests/kernel-patches/<base>/9001 and Debian 6.1, in test_vm_ad/test_vm.)
  */
 #include <json-c/json.h>
 

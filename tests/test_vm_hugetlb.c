@@ -2,8 +2,9 @@
 /*
  * VM stage of the hugetlb finding (hugetlb mprotect and the nested mmu_gather): one
  * `pudbench-bin kernels --config configs/kernels-hugetlb-quick.conf`, the
- * stock Debian 6.12 and linux-source-6.12 built with the series
- * (patches/0003: hugetlb_change_protection() uses the caller's mmu_gather).
+ * stock Debian 6.12 and linux-source-7.3 built with the series
+ * (patches/7.3/0003: hugetlb_change_protection() uses the caller's
+ * mmu_gather) and the test-only 9001.
  * From the results JSON only, with two-sided bounds from measured runs
  * (BENCHMARKS.md, "hugetlb mprotect: one flush instead of two"):
  *
@@ -22,7 +23,7 @@
  * A patch that does not apply, a dropped config option, a failed build or
  * any other failure to get or boot a kernel fails; only a missing QEMU or an
  * unreachable Debian archive (run_cmd.h: matrix_unreachable()) is a skip.
- * About 4 min with the kernel built.
+ * About 4 min with the kernel built; a cold build adds about 20 min.
  */
 #define _GNU_SOURCE
 #include <limits.h>

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# Build libperf (tools/lib/perf of Debian's linux-source-6.12) into the
+# Build libperf (tools/lib/perf of Debian's linux-source-7.3, the test
+# kernel's base: PB_LIBPERF_BASE in tools/lib/kernel-source.sh) into the
 # repo-local prefix .deps/libperf, unless pkg-config already finds one.
 # Only the static library is kept, so benchmark binaries stay self-contained
 # (they also run inside minimal guest initrds).
@@ -13,7 +14,12 @@
 # On success the last line printed is the PKG_CONFIG_PATH entry to use.
 set -euo pipefail
 
-SRC_PKG=linux-source-6.12
+# shellcheck source-path=SCRIPTDIR source=lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/kernel-source.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/kernel-source.sh"
+
+SRC_PKG=${PB_BASE_SOURCE[$PB_LIBPERF_BASE]}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 prefix=$repo/.deps/libperf
 cache=${PUDBENCH_CACHE:-$HOME/.cache/pudbench}
@@ -24,11 +30,16 @@ srcdir=$cache/src/$SRC_PKG
 say() { printf 'build-libperf: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-# The installed copy's pkgconfig dir, if it was installed here: a .deps/
-# copied or moved from another tree names that tree's prefix (and the build
-# would look for headers there), so it counts as not installed.
+# The installed copy's pkgconfig dir, if it was installed here from
+# $SRC_PKG: a .deps/ copied or moved from another tree names that tree's
+# prefix (and the build would look for headers there), and one built from
+# another source package is another libperf, so either counts as not installed.
 installed_pc() {
 	local d
+	if [[ $(cat "$prefix/SOURCE" 2>/dev/null) != "$SRC_PKG" ]]; then
+		[[ ! -d $prefix ]] || say "$prefix is not from $SRC_PKG; rebuilding"
+		return 1
+	fi
 	for d in "$prefix/lib64/pkgconfig" "$prefix/lib/pkgconfig"; do
 		[[ -f $d/libperf.pc ]] || continue
 		grep -qxF "prefix=$prefix" "$d/libperf.pc" && { echo "$d"; return 0; }
@@ -56,30 +67,9 @@ for tool in make gcc ar tar xz dpkg-deb apt-get; do
 	command -v "$tool" >/dev/null || die "$tool not found (run tools/bootstrap.sh)"
 done
 
-# 1. The .deb: reuse a cached one that dpkg-deb accepts, else download.
-mkdir -p "$debs"
-deb=
-while read -r f; do
-	[[ -n $f ]] || continue
-	if dpkg-deb --info "$f" >/dev/null 2>&1; then
-		deb=$f
-	else
-		say "discarding damaged $f"
-		rm -f -- "$f"
-	fi
-done < <(ls -1v "$debs"/"$SRC_PKG"_*.deb 2>/dev/null)
-if [[ -z $deb ]]; then
-	say "downloading $SRC_PKG into $debs"
-	if ! (cd "$debs" && apt-get download "$SRC_PKG"); then
-		# Fresh machines may have no package lists yet.
-		((EUID == 0)) || die "apt-get download $SRC_PKG failed (try: sudo apt-get update)"
-		say "apt-get download failed; running apt-get update and retrying"
-		apt-get update
-		(cd "$debs" && apt-get download "$SRC_PKG")
-	fi
-	deb=$(ls -1v "$debs"/"$SRC_PKG"_*.deb | tail -n1)
-	dpkg-deb --info "$deb" >/dev/null || die "downloaded $deb is not a valid .deb"
-fi
+# 1. The .deb: a cached one that dpkg-deb accepts, else downloaded (verified
+# by apt; from the base's suite, which the host's sources may not list).
+deb=$(pb_source_deb "$PB_LIBPERF_BASE" "$debs") || die "downloading $SRC_PKG failed (apt's messages above)"
 say "using $deb"
 
 # 2. The source tarball from the .deb (only that member).
@@ -111,6 +101,7 @@ rm -rf "$prefix"
 rm -f "$srcdir/tools/lib/perf/libperf.pc"
 make -C "$srcdir/tools/lib/perf" -j"$(nproc)" \
 	install_lib install_headers install_pkgconfig prefix="$prefix" >&2
+echo "$SRC_PKG" >"$prefix/SOURCE"
 pcdir=$(installed_pc) || die "make succeeded but installed no libperf.pc"
 libdir=$(dirname "$pcdir")
 # libperf.a references libapi (fdarray__*, used by evlist polling) without

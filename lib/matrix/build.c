@@ -30,18 +30,19 @@ static int run_build_script(const struct pb_matrix_run *m, const struct pb_kerne
 			    const char *dir, char *image, size_t ilen, char *why, size_t wlen,
 			    json_object *kinfo)
 {
-	char script[PATH_MAX + 32], log[PATH_MAX + 32], outbuf[4096], *argv[8];
+	char script[PATH_MAX + 32], log[PATH_MAX + 32], outbuf[4096], *argv[10];
 	int argc = 0, rc;
 
 	pb_format(script, sizeof(script), "%s/tools/kernel/build-kernel.sh", m->root);
 	pb_format(log, sizeof(log), "%s/build-kernel.log", dir);
 	argv[argc++] = script;
+	argv[argc++] = "--base", argv[argc++] = (char *)k->base;
 	argv[argc++] = "--patches", argv[argc++] = k->arg[0] ? (char *)k->arg : "none";
 	if (k->fragment[0])
 		argv[argc++] = "--fragment", argv[argc++] = (char *)k->fragment;
 	argv[argc] = NULL;
-	fprintf(stderr, "pudbench: kernels: [%s] build-kernel.sh --patches \"%s\" (cached: seconds; "
-		"cold: ~20 min on 2 CPUs; log: %s)\n", k->label, k->arg, log);
+	fprintf(stderr, "pudbench: kernels: [%s] build-kernel.sh --base %s --patches \"%s\" (cached: "
+		"seconds; cold: ~20 min on 2 CPUs; log: %s)\n", k->label, k->base, k->arg, log);
 	rc = pb_spawn_wait_log(argv, outbuf, sizeof(outbuf), 3600, log);
 	json_object_object_add(kinfo, "build_exit", json_object_new_int(rc));
 	pb_kernel_mark_unreachable(kinfo, rc);
@@ -72,8 +73,8 @@ int pb_kernel_build(const struct pb_matrix_run *m, const struct pb_kernel_spec *
 		pb_format(why, wlen, "build: %s lacks SOURCE_VERSION or CONFIG_SHA256", env);
 		return -1;
 	}
-	/* the package name carries the patch numbers: "linux-source-6.12+0001+0002" */
-	pb_format(pkg, sizeof(pkg), "linux-source-6.12");
+	/* the package name carries the base and patch numbers: "linux-source-7.3+0001+0002" */
+	pb_format(pkg, sizeof(pkg), "linux-source-%s", k->base);
 	pb_format(tmp, sizeof(tmp), "%s", k->arg);
 	for (char *save = NULL, *p = strtok_r(tmp, " ", &save); p;
 	     p = strtok_r(NULL, " ", &save))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * build: specs: linux-source-6.12 with the config's patches, built by
+ * build: specs: linux-source-<base> with the config's patches, built by
  * tools/kernel/build-kernel.sh (a cached build returns at once), its
  * bzImage then taken like a bzimage: spec, named by source version,
  * patches and config hash from the build's build.env.

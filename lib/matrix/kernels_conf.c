@@ -3,6 +3,7 @@
 #include "kernels_conf.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -103,21 +104,46 @@ static bool parse_aligns(struct pb_kernels_conf *kc, const char *value, char *wh
 	return pb_ini_parse_list(value, &list, what, wlen) >= 0;
 }
 
+/* "7.3:" of "7.3:0001,0002" into k->base (a version: digits and one dot); the rest. */
+static const char *parse_base(struct pb_kernel_spec *k, const char *spec, const char **rest)
+{
+	spec += strspn(spec, " \t");	/* "build: 7.3:0001" as "build: 0001" */
+	const char *colon = strchr(spec, ':');
+	size_t len = colon ? (size_t)(colon - spec) : 0;
+	size_t major = strspn(spec, "0123456789");
+
+	*rest = colon ? colon + 1 : spec;
+	if (!colon) {
+		snprintf(k->base, sizeof(k->base), "%s", PB_KERNELS_CONF_DEFAULT_BASE);
+		return NULL;
+	}
+	if (len >= sizeof(k->base) || !major || spec[major] != '.' || major + 1 == len ||
+	    strspn(spec + major + 1, "0123456789") != len - major - 1)
+		return "expected build:[<base>:]<patch>[,<patch>...] (a base such as 7.3 or 6.12)";
+	memcpy(k->base, spec, len);
+	k->base[len] = '\0';
+	return NULL;
+}
+
 /*
- * "0001,0002" -> "0001 0002" for build-kernel.sh --patches; "none" or
- * nothing = the stock source.  Names are patches/ prefixes: no paths.
+ * "7.3:0001,0002" -> base "7.3", "0001 0002" for build-kernel.sh --patches;
+ * "none" or nothing = the stock source.  Names are patches/<base>/ prefixes:
+ * no paths.
  */
-static const char *parse_build(struct pb_kernel_spec *k, const char *list)
+static const char *parse_build(struct pb_kernel_spec *k, const char *spec)
 {
 	char buf[sizeof(k->arg)], *save = NULL;
+	const char *list, *bad = parse_base(k, spec, &list);
 
+	if (bad)
+		return bad;
 	snprintf(buf, sizeof(buf), "%s", list);
 	k->kind = PB_KSPEC_BUILD;
 	k->arg[0] = '\0';
 	for (char *tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
 		if (tok[0] == '.' || tok[strspn(tok, "abcdefghijklmnopqrstuvwxyz"
 						     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")])
-			return "expected build:<patch>[,<patch>...] (names or numbers in patches/)";
+			return "expected build:[<base>:]<patch>[,<patch>...] (names or numbers in patches/<base>/)";
 		if (!strcmp(tok, "none"))
 			continue;
 		if (strlen(k->arg) + strlen(tok) + 2 > sizeof(k->arg))
@@ -152,7 +178,7 @@ static const char *parse_spec(struct kparse *p, struct pb_kernel_spec *k, const 
 	}
 	if (!strncmp(value, "build:", 6))
 		return parse_build(k, value + 6);
-	return "expected debian:[<suite>/]<package>[=<version>], bzimage:<path> or build:<patches>";
+	return "expected debian:[<suite>/]<package>[=<version>], bzimage:<path> or build:[<base>:]<patches>";
 }
 
 static bool on_key(struct pb_ini *ini, const char *section, const char *name, const char *value)
@@ -294,25 +320,35 @@ static int patch_matches(const char *dir, const char *name)
 	return n;
 }
 
-/* Every build: name must select exactly one patch: a renamed one is an error here. */
+/*
+ * A build: base must have its patches/<base>/ and each name select exactly one
+ * patch of it: a renamed one is an error here.
+ */
 static int check_patches(struct pb_ini *ini, const struct pb_kernels_conf *kc, const char *root)
 {
 	for (unsigned i = 0; i < kc->nr_kernels; i++) {
 		const struct pb_kernel_spec *k = &kc->kernels[i];
 		char buf[sizeof(k->arg)], *save = NULL, dir[2][PATH_MAX], section[PB_KERNELS_CONF_LABEL_MAX + 8];
+		struct stat st;
 
 		if (k->kind != PB_KSPEC_BUILD)
 			continue;
-		snprintf(dir[0], PATH_MAX, "%s/patches", root);
-		snprintf(dir[1], PATH_MAX, "%s/tests/kernel-patches", root);
+		snprintf(dir[0], PATH_MAX, "%s/patches/%s", root, k->base);
+		snprintf(dir[1], PATH_MAX, "%s/tests/kernel-patches/%s", root, k->base);
+		if (stat(dir[0], &st) || !S_ISDIR(st.st_mode)) {
+			pb_ini_error_at(ini, k->line, kernel_section(k, section, sizeof(section)), NULL,
+					"unknown base '%s': the checkout has no patches/%s/", k->base, k->base);
+			return -1;
+		}
 		snprintf(buf, sizeof(buf), "%s", k->arg);
 		for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 			int n = patch_matches(dir[0], tok) + patch_matches(dir[1], tok);
 
 			if (n != 1) {
 				pb_ini_error_at(ini, k->line, kernel_section(k, section, sizeof(section)),
-						NULL, "patch '%s' matches %d files in patches/ and "
-						"tests/kernel-patches/ (want exactly one)", tok, n);
+						NULL, "patch '%s' matches %d files in patches/%s/ and "
+						"tests/kernel-patches/%s/ (want exactly one)", tok, n,
+						k->base, k->base);
 				return -1;
 			}
 		}

@@ -15,17 +15,19 @@
  *                           ; once; kvm: the same probe must pass or the
  *                           ; matrix fails; tcg: no probe
  *   [kernel:LABEL]
- *   spec = debian:[<suite>/]<package>[=<version>] | bzimage:<path> | build:<patches>
+ *   spec = debian:[<suite>/]<package>[=<version>] | bzimage:<path> | build:[<base>:]<patches>
  *   fragment = kernel/pudbench.fragment   ; build: only, relative to this file
  *   suite = vm-safety-knob.conf           ; this kernel's suite instead of [matrix]'s
  *
- * build:0001,0002 builds linux-source-6.12 with patches/0001-*.patch and
- * patches/0002-*.patch (build:none = no patch) through
- * tools/kernel/build-kernel.sh; 9xxx names a test-only patch in
- * tests/kernel-patches/.  Each name must match exactly one file there.
+ * build:7.3:0001,0002 builds Debian's linux-source-7.3 with
+ * patches/7.3/0001-*.patch and patches/7.3/0002-*.patch (build:7.3:none = no
+ * patch) through tools/kernel/build-kernel.sh --base 7.3; without a base
+ * (build:0001) the base is PB_KERNELS_CONF_DEFAULT_BASE.  9xxx names a
+ * test-only patch in tests/kernel-patches/<base>/.  Each name must match
+ * exactly one file there.
  *
  * @root is the checkout (for patches/): pb_kernels_conf_load() checks build:
- * names against it when it is not NULL.
+ * bases and names against it when it is not NULL.
  *
  * Unknown sections and keys are errors, named "FILE:LINE: key 'K' in [S]: WHAT".
  */
@@ -39,6 +41,9 @@
 #define PB_KERNELS_CONF_MAX_ALIGNS 3
 #define PB_KERNELS_CONF_LABEL_MAX 48
 #define PB_KERNELS_CONF_MAX_BOOTS 20
+#define PB_KERNELS_CONF_BASE_MAX 16
+/* the base of a build: spec that names none: today's newest stable */
+#define PB_KERNELS_CONF_DEFAULT_BASE "7.3"
 
 enum pb_kspec_kind { PB_KSPEC_DEBIAN, PB_KSPEC_BZIMAGE, PB_KSPEC_BUILD };
 
@@ -54,6 +59,7 @@ struct pb_kernel_spec {
 	enum pb_kspec_kind kind;
 	char arg[PATH_MAX];		/* after "debian:"; bzimage: resolved path;
 					 * build: the patches, space-separated ("" = none) */
+	char base[PB_KERNELS_CONF_BASE_MAX];	/* build: only: "7.3", "6.12" */
 	char fragment[PATH_MAX];	/* build: only; "" = build-kernel.sh's default */
 	char suite[PATH_MAX];		/* this kernel's suite; "" = [matrix] suite */
 	int line;			/* of the [kernel:LABEL] header */

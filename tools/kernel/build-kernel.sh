@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# Build a pudbench guest kernel (bzImage, no modules) from Debian's
-# linux-source-6.12 with a list of patches from patches/ and a config
-# fragment on top of `make tinyconfig`.
+# Build a pudbench guest kernel (bzImage, no modules) from one of Debian's
+# linux-source packages (the base) with a list of patches from
+# patches/<base>/ and a config fragment on top of `make tinyconfig`.
 #
-# usage: tools/kernel/build-kernel.sh [--patches "0001 0002"]
+# usage: tools/kernel/build-kernel.sh [--base 7.3|6.12] [--arch x86_64]
+#            [--patches "0001 0002"]
 #            [--fragment configs/kernel/pudbench.fragment] [--cache DIR]
 #            [--jobs N] [--keep-src] [--force]
+#   --base      the source base (default 7.3): 7.3 is linux-source-7.3
+#               (trixie-backports) with the series rebased on it, 6.12 is
+#               linux-source-6.12 (bookworm) with its backport
+#   --arch      the target architecture (default x86_64, the only one yet)
 #   --patches   patch names or number prefixes, applied in the order given
-#               ("0001" means patches/0001-*.patch, "9001" the test-only
-#               tests/kernel-patches/9001-*.patch; "" or "none" = stock)
+#               ("0001" means patches/<base>/0001-*.patch, "9001" the test-only
+#               tests/kernel-patches/<base>/9001-*.patch; "" or "none" = stock)
 #   --fragment  config fragment (default configs/kernel/pudbench.fragment)
 #   --cache     default ${PUDBENCH_CACHE:-~/.cache/pudbench}
 #   --keep-src  keep the patched, built tree beside the result
 #   --force     rebuild even if the result is cached
 #
 # The result lives in CACHE/kernels-built/KEY/, KEY being a hash of the
-# source package version, the name and the sha256 of each patch's diff (not its message), the fragment
-# and this script's version.  That directory holds bzImage, config,
-# build.env (SOURCE_VERSION, PATCHES, PATCH_SHA256, FRAGMENT_SHA256,
-# CONFIG_SHA256, KREL, KEY, ...) and the logs (*.log).  A cached result is
+# base, the architecture, the source package version, the name and the
+# sha256 of each patch's diff (not its message), the fragment and this
+# script's version.  That directory holds bzImage, config, build.env (BASE,
+# ARCH, SOURCE_PACKAGE, SOURCE_VERSION, PATCHES, PATCH_SHA256,
+# FRAGMENT_SHA256, CONFIG_SHA256, KREL, KEY, ...) and the logs (*.log).  A cached result is
 # returned at once.  The last line on stdout is the bzImage path; all else
 # goes to stderr.
 #
@@ -33,19 +39,27 @@
 #   3   options of the fragment dropped by Kconfig
 #   4   configuration or build failed
 #   5   a named patch or the fragment is not in the project
-#   64  usage: an unknown argument (sysexits EX_USAGE)
+#   64  usage: an unknown argument, base or architecture (sysexits EX_USAGE)
 #   75  the Debian archive could not be reached (downloading the source
 #       package or installing the build tools failed on the network)
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=../lib/apt.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/kernel-source.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/kernel-source.sh"
 
-SCRIPT_VERSION=2
-SRC_PKG=linux-source-6.12
+SCRIPT_VERSION=3
+
+# The bases (tools/lib/kernel-source.sh: PB_BASE_SOURCE, PB_BASE_SUITE) are
+# also the directories of their patches (patches/<base>/,
+# tests/kernel-patches/<base>/).  The architectures: make's ARCH, the image target and where it lands.
+declare -A ARCH_MAKE=([x86_64]=x86_64)
+declare -A ARCH_IMAGE=([x86_64]=arch/x86/boot/bzImage)
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${PUDBENCH_CACHE:-$HOME/.cache/pudbench}
+base=7.3 arch=x86_64
 patches_arg='' fragment=$repo/configs/kernel/pudbench.fragment
 jobs=$(nproc) keep_src=0 force=0
 
@@ -54,6 +68,8 @@ die() { local rc=$1; shift; say "error: $*"; exit "$rc"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
+	--base) [ $# -ge 2 ] || die 64 "--base needs a base"; base=$2; shift 2 ;;
+	--arch) [ $# -ge 2 ] || die 64 "--arch needs an architecture"; arch=$2; shift 2 ;;
 	--patches) [ $# -ge 2 ] || die 64 "--patches needs a list"; patches_arg=$2; shift 2 ;;
 	--fragment) [ $# -ge 2 ] || die 64 "--fragment needs a file"; fragment=$2; shift 2 ;;
 	--cache) [ $# -ge 2 ] || die 64 "--cache needs a dir"; cache=$2; shift 2 ;;
@@ -64,6 +80,9 @@ while [ $# -gt 0 ]; do
 	*) die 64 "unknown argument '$1' (see --help)" ;;
 	esac
 done
+[ -n "${PB_BASE_SOURCE[$base]:-}" ] || die 64 "unknown base '$base' (known: ${!PB_BASE_SOURCE[*]})"
+[ -n "${ARCH_MAKE[$arch]:-}" ] || die 64 "unknown architecture '$arch' (known: ${!ARCH_MAKE[*]})"
+SRC_PKG=${PB_BASE_SOURCE[$base]}
 [ -f "$fragment" ] || die 5 "no fragment $fragment"
 fragment=$(cd "$(dirname "$fragment")" && pwd)/$(basename "$fragment")
 mkdir -p "$cache"
@@ -77,11 +96,11 @@ for p in $patches_arg; do
 		patch_files+=("$(cd "$(dirname "$p")" && pwd)/$(basename "$p")")
 		continue
 	fi
-	# patches/ holds the series; tests/kernel-patches/ the test-only ones
-	# (negative controls, 9xxx), which never go upstream
-	mapfile -t m < <(for d in "$repo/patches" "$repo/tests/kernel-patches"; do
+	# patches/<base>/ holds the series; tests/kernel-patches/<base>/ the
+	# test-only ones (negative controls, 9xxx), which never go upstream
+	mapfile -t m < <(for d in "$repo/patches/$base" "$repo/tests/kernel-patches/$base"; do
 		ls -1 "$d/$p" "$d/$p".patch "$d/$p"-*.patch 2>/dev/null || :; done | sort -u)
-	[ ${#m[@]} -eq 1 ] || die 5 "patch '$p' matches ${#m[@]} files in patches/ and tests/kernel-patches/ (want exactly one)"
+	[ ${#m[@]} -eq 1 ] || die 5 "patch '$p' matches ${#m[@]} files in patches/$base/ and tests/kernel-patches/$base/ (want exactly one)"
 	patch_files+=("${m[0]}")
 done
 
@@ -102,40 +121,27 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 	[ "$rc" -eq 0 ] || die "$rc" "apt-get install ${need_pkgs[*]} failed"
 fi
 
-# --- the source package (same .deb and tarball as tools/build-libperf.sh) ---
+# --- the source package (the .deb and tarball tools/build-libperf.sh uses too) ---
 debs=$cache/debs
 tarball=$cache/$SRC_PKG.tar.xz
-mkdir -p "$debs"
-deb=''
-while read -r f; do
-	[ -n "$f" ] || continue
-	if dpkg-deb --info "$f" >/dev/null 2>&1; then deb=$f; else say "discarding damaged $f"; rm -f -- "$f"; fi
-done < <(ls -1v "$debs"/"$SRC_PKG"_*.deb 2>/dev/null)
-if [ -z "$deb" ]; then
-	say "downloading $SRC_PKG into $debs"
-	rc=0
-	pb_apt_get "$debs" download "$SRC_PKG" || rc=$?
-	if [ "$rc" -eq 1 ] && [ "$EUID" -eq 0 ]; then
-		# the archive answered but had no such file: a stale index
-		say "apt-get download failed; running apt-get update and retrying"
-		rc=0
-		pb_apt_get . update && pb_apt_get "$debs" download "$SRC_PKG" || rc=$?
-	fi
-	[ "$rc" -ne "$PB_EXIT_UNREACHABLE" ] || die "$rc" "apt-get download $SRC_PKG failed: the Debian archive is unreachable"
-	[ "$rc" -eq 0 ] || die "$rc" "apt-get download $SRC_PKG failed (a stale index? apt-get update as root)"
-	deb=$(ls -1v "$debs"/"$SRC_PKG"_*.deb | tail -n1)
-fi
+rc=0
+deb=$(pb_source_deb "$base" "$debs") || rc=$?
+[ "$rc" -ne "$PB_EXIT_UNREACHABLE" ] || die "$rc" "downloading $SRC_PKG failed: the Debian archive is unreachable"
+[ "$rc" -eq 0 ] || die "$rc" "downloading $SRC_PKG from ${PB_BASE_SUITE[$base]} failed (apt's messages above)"
 src_version=$(dpkg-deb -f "$deb" Version)
 [ -n "$src_version" ] || die 1 "no Version in $deb"
 
 # --- cache key ---------------------------------------------------------------
 key_input="script=$SCRIPT_VERSION
+base=$base
+arch=$arch
 source=$SRC_PKG $src_version
 fragment=$(sha256sum <"$fragment" | cut -d' ' -f1)"
 patch_names='' patch_sums=''
 for f in "${patch_files[@]}"; do
-	# the diff only: a reworded commit message builds the same kernel
-	s=$(sed -n '/^diff --git /,$p' "$f" | sha256sum | cut -d' ' -f1)
+	# the diff only: a reworded commit message builds the same kernel (a
+	# plain diff without git's headers starts at its first "--- a/")
+	s=$(sed -n '/^\(diff --git \|--- a\/\)/,$p' "$f" | sha256sum | cut -d' ' -f1)
 	key_input+=$'\n'"patch=$(basename "$f") $s"
 	patch_names+="${patch_names:+ }$(basename "$f")"
 	patch_sums+="${patch_sums:+ }$s"
@@ -192,7 +198,7 @@ done
 # --- config ----------------------------------------------------------------
 export CCACHE_BASEDIR=$work CCACHE_NOHASHDIR=1 CCACHE_DIR=${CCACHE_DIR:-$cache/ccache}
 export KBUILD_BUILD_USER=pudbench KBUILD_BUILD_HOST=pudbench
-mk=(make -C "$work" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc")
+mk=(make -C "$work" ARCH="${ARCH_MAKE[$arch]}" CC="ccache gcc" HOSTCC="ccache gcc")
 say "configuring: tinyconfig + $(basename "$fragment")"
 {
 	"${mk[@]}" tinyconfig &&
@@ -222,20 +228,22 @@ if [ ${#dropped[@]} -gt 0 ]; then
 fi
 
 # --- build -----------------------------------------------------------------
-say "building bzImage with -j$jobs (log: $out/build.log; a cold build takes ~10 min on 2 cores)"
+say "building bzImage with -j$jobs (log: $out/build.log; a cold build takes 15-20 min on 2 cores)"
 if ! "${mk[@]}" -j"$jobs" bzImage >"$out/build.log" 2>&1; then
 	tail -n 30 "$out/build.log" >&2
 	cleanup_src
 	die 4 "kernel build failed (log: $out/build.log)"
 fi
 krel=$("${mk[@]}" -s kernelrelease 2>/dev/null)
-cp "$work/arch/x86/boot/bzImage" "$out/bzImage.tmp"
+cp "$work/${ARCH_IMAGE[$arch]}" "$out/bzImage.tmp"
 cp "$work/.config" "$out/config"
 end=$(date +%s)
 ccache -s >"$out/ccache-stats.log" 2>&1 || true
 cat >"$out/build.env" <<EOF
 # written by tools/kernel/build-kernel.sh v$SCRIPT_VERSION
 KEY=$key
+BASE=$base
+ARCH=$arch
 SOURCE_PACKAGE=$SRC_PKG
 SOURCE_VERSION=$src_version
 PATCHES="$patch_names"

@@ -1,0 +1,62 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: MIT
+#
+# Debian's linux-source packages: the bases tools/kernel/build-kernel.sh
+# builds on, and the tree tools/build-libperf.sh takes libperf from.  Source
+# it after tools/lib/apt.sh; it defines:
+#
+#   PB_BASE_SOURCE[BASE]  the source package of a base ("7.3" -> linux-source-7.3)
+#   PB_BASE_SUITE[BASE]   the Debian suite it comes from
+#   PB_LIBPERF_BASE       the base libperf comes from: the test kernel's, so a
+#                         cold CI downloads one source package
+#   pb_source_deb BASE DIR
+#                         the base's .deb in DIR, downloaded unless a sound one
+#                         is there (verified by apt: the suite's signed
+#                         Release, the .deb's hash); its path on stdout;
+#                         0, 75 (PB_EXIT_UNREACHABLE) or 1
+
+# shellcheck disable=SC2034 # used by the scripts that source this file
+declare -A PB_BASE_SOURCE=([6.12]=linux-source-6.12 [7.3]=linux-source-7.3)
+declare -A PB_BASE_SUITE=([6.12]=bookworm [7.3]=trixie-backports)
+# shellcheck disable=SC2034
+PB_LIBPERF_BASE=7.3
+
+# pb_source_deb_download SUITE PACKAGE DIR: the newest PACKAGE of SUITE
+# (for bookworm, of bookworm and bookworm-security: Debian 12's kernel
+# sources are updated through its security suite) into DIR, through the
+# suite's own apt configuration (tools/lib/apt.sh); 0, 75 or 1.
+pb_source_deb_download() {
+	local suite=$1 pkg=$2 dir=$3 s line p v best='' rc=0
+	local suites=("$suite")
+	[ "$suite" != bookworm ] || suites+=(bookworm-security)
+	pb_apt_update "${suites[@]}" || return $?
+	for s in "${suites[@]}"; do
+		line=$(pb_apt_resolve "$s/$pkg" 2>/dev/null) || continue
+		read -r p v _ <<<"$line"
+		if [ -z "$best" ] || dpkg --compare-versions "$v" gt "${best#*=}"; then best=$p=$v; fi
+	done
+	[ -n "$best" ] || { printf '%s is in none of %s\n' "$pkg" "${suites[*]}" >&2; return 1; }
+	pb_apt_download "$best" "$dir" >/dev/null || rc=$?
+	return "$rc"
+}
+
+pb_source_deb() {
+	local base=$1 dir=$2 pkg f deb='' rc=0
+	pkg=${PB_BASE_SOURCE[$base]}
+	mkdir -p "$dir"
+	while read -r f; do
+		[ -n "$f" ] || continue
+		if dpkg-deb --info "$f" >/dev/null 2>&1; then deb=$f; else
+			printf 'discarding damaged %s\n' "$f" >&2
+			rm -f -- "$f"
+		fi
+	done < <(ls -1v "$dir"/"$pkg"_*.deb 2>/dev/null)
+	if [ -z "$deb" ]; then
+		printf 'downloading %s (%s, %s) into %s\n' "$pkg" "$base" "${PB_BASE_SUITE[$base]}" "$dir" >&2
+		pb_source_deb_download "${PB_BASE_SUITE[$base]}" "$pkg" "$dir" || rc=$?
+		[ "$rc" -eq 0 ] || return "$rc"
+		deb=$(ls -1v "$dir"/"$pkg"_*.deb 2>/dev/null | tail -n1)
+		[ -n "$deb" ] || return 1
+	fi
+	printf '%s\n' "$deb"
+}
