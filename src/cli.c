@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <string.h>
 
@@ -80,6 +81,17 @@ int pb_cli_next(const struct pb_command *cmd, int argc, char **argv)
 		return opt - OPT_VAL_BASE;
 	pb_cli_usage(cmd, opt == OPT_HELP_VAL ? stdout : stderr);
 	return opt == OPT_HELP_VAL ? PB_CLI_HELP : PB_CLI_BAD;
+}
+
+#ifndef PUDBENCH_SOURCE_DIR
+#define PUDBENCH_SOURCE_DIR "."
+#endif
+
+const char *pb_cli_source_root(void)
+{
+	const char *root = getenv("PUDBENCH_ROOT");
+
+	return root && *root ? root : PUDBENCH_SOURCE_DIR;
 }
 
 int pb_cli_status(int next)

@@ -46,6 +46,9 @@ enum { PB_CLI_DONE = -1, PB_CLI_HELP = -2, PB_CLI_BAD = -3 };
  * or too many operands, with why and the usage on stderr.
  */
 int pb_cli_next(const struct pb_command *cmd, int argc, char **argv);
+/* The source tree the scripts run from: $PUDBENCH_ROOT, else the one built from. */
+const char *pb_cli_source_root(void);
+
 /* The exit status for PB_CLI_HELP (0) or PB_CLI_BAD (2). */
 int pb_cli_status(int next);
 

@@ -34,10 +34,6 @@
 #include "subproc.h"
 #include "vm_files.h"
 
-#ifndef PUDBENCH_SOURCE_DIR
-#define PUDBENCH_SOURCE_DIR "."
-#endif
-
 struct bisect_args {
 	const char *config, *suite, *case_name, *condition, *pattern, *dist, *from, *to;
 	const char *recorded;
@@ -440,13 +436,11 @@ static int bisect_main(int argc, char **argv)
 	static struct pb_bisect_version versions[PB_BISECT_MAX_VERSIONS];
 	static struct pb_kernels_conf kc;
 	static struct bisect_run r;
-	const char *root = getenv("PUDBENCH_ROOT");
+	const char *root = pb_cli_source_root();
 	int rc, nr;
 
 	if ((rc = parse_args(argc, argv, &a)) >= 0)
 		return rc;
-	if (!root || !*root)
-		root = PUDBENCH_SOURCE_DIR;
 	r.a = &a;
 	if (prepare(&r, root, &kc))
 		return PB_EXIT_USAGE;

@@ -26,10 +26,6 @@
 #include "strategy_report.h"
 #include "subproc.h"
 
-#ifndef PUDBENCH_SOURCE_DIR
-#define PUDBENCH_SOURCE_DIR "."
-#endif
-
 struct kernels_args {
 	const char *config;
 	char out[PATH_MAX];
@@ -170,13 +166,11 @@ static int kernels_main(int argc, char **argv)
 	static struct pb_kernels_conf kc;
 	static struct pb_matrix_run m;
 	struct pb_matrix_col cols[PB_KERNELS_CONF_MAX_KERNELS];
-	const char *root = getenv("PUDBENCH_ROOT");
+	const char *root = pb_cli_source_root();
 	int rc, failed;
 
 	if ((rc = parse_args(argc, argv, &args)) >= 0)
 		return rc;
-	if (!root || !*root)
-		root = PUDBENCH_SOURCE_DIR;
 	if (load_configs(&kc, args.config, root))
 		return PB_EXIT_USAGE;
 	if (!args.out[0]) {

@@ -223,38 +223,46 @@ static int table_measure(void *ctx, struct pb_bisect_version *v)
 	return 0;
 }
 
-static void setup(struct pb_bisect *b, struct table *t, unsigned nr, const char *cond)
+/* The search and its recorded values: each TEST runs forked, so one of each serves all. */
+static struct pb_bisect b;
+static struct table t;
+
+static void setup(unsigned nr, const char *cond)
 {
-	memset(b, 0, sizeof(*b));
+	memset(&b, 0, sizeof(b));
 	memset(vs, 0, sizeof(vs));
 	for (unsigned i = 0; i < nr; i++) {
 		snprintf(vs[i].version, sizeof(vs[i].version), "%u", i);
 		snprintf(vs[i].package, sizeof(vs[i].package), "p%u", i);
 	}
-	b->v = vs;
-	b->nr = nr;
-	b->measure = table_measure;
-	b->ctx = t;
-	cond_ok(cond, &b->cond);
+	b.v = vs;
+	b.nr = nr;
+	b.measure = table_measure;
+	b.ctx = &t;
+	cond_ok(cond, &b.cond);
+}
+
+/* setup() and a search that must find the step. */
+static void find_step(unsigned nr, const char *cond)
+{
+	setup(nr, cond);
+	ASSERT_EQ(PB_BISECT_FOUND, pb_bisect_run(&b));
 }
 
 /* One step from 1 to 2 shootdowns at @step of @nr versions. */
-static void step_table(struct table *t, unsigned nr, unsigned step)
+static void step_table(unsigned nr, unsigned step)
 {
-	memset(t, 0, sizeof(*t));
+	memset(&t, 0, sizeof(t));
 	for (unsigned i = 0; i < nr; i++)
-		t->value[i] = i < step ? 1.0 : 2.0;
+		t.value[i] = i < step ? 1.0 : 2.0;
 }
 
 TEST(bisect_finds_every_step_within_the_bound)
 {
-	struct pb_bisect b;
-	struct table t;
-
 	for (unsigned nr = 2; nr <= 40; nr++)
 		for (unsigned step = 1; step < nr; step++) {
-			step_table(&t, nr, step);
-			setup(&b, &t, nr, "tlb_shootdowns_remote > 1.5");
+			step_table(nr, step);
+			setup(nr, "tlb_shootdowns_remote > 1.5");
 			ASSERT_EQ(PB_BISECT_FOUND, pb_bisect_run(&b));
 			if (b.good != (int)step - 1 || b.bad != (int)step ||
 			    b.boots > pb_bisect_max_boots(nr))
@@ -267,16 +275,12 @@ TEST(bisect_finds_every_step_within_the_bound)
 
 TEST(bisect_skips_a_failed_boot_and_an_incomplete_version)
 {
-	struct pb_bisect b;
-	struct table t;
-
 	/* 16 versions, the step at 9; the midpoint 7 failed, 9 is incomplete */
-	step_table(&t, 16, 9);
+	step_table(16, 9);
 	t.outcome[7] = PB_BISECT_FAILED;
 	t.outcome[9] = PB_BISECT_INCOMPLETE;
 	t.value[9] = 1.0;	/* would be taken as good if it were not skipped */
-	setup(&b, &t, 16, "tlb_shootdowns_remote > 1.5");
-	ASSERT_EQ(PB_BISECT_FOUND, pb_bisect_run(&b));
+	find_step(16, "tlb_shootdowns_remote > 1.5");
 	ASSERT_EQ(8, b.good);
 	ASSERT_EQ(10, b.bad);	/* 9 between them, skipped: not good, not bad */
 	ASSERT_EQ(1, t.measured[7]);
@@ -288,14 +292,10 @@ TEST(bisect_skips_a_failed_boot_and_an_incomplete_version)
 
 TEST(bisect_ends_that_fail_move_inwards)
 {
-	struct pb_bisect b;
-	struct table t;
-
-	step_table(&t, 10, 4);
+	step_table(10, 4);
 	t.outcome[0] = PB_BISECT_FAILED;
 	t.outcome[9] = PB_BISECT_INCOMPLETE;
-	setup(&b, &t, 10, "tlb_shootdowns_remote > 1.5x");	/* relative to version 1 */
-	ASSERT_EQ(PB_BISECT_FOUND, pb_bisect_run(&b));
+	find_step(10, "tlb_shootdowns_remote > 1.5x");	/* relative to version 1 */
 	ASSERT_EQ(1, b.base);
 	ASSERT_EQ(3, b.good);
 	ASSERT_EQ(4, b.bad);
@@ -303,35 +303,29 @@ TEST(bisect_ends_that_fail_move_inwards)
 
 TEST(bisect_without_a_step)
 {
-	struct pb_bisect b;
-	struct table t;
-
-	step_table(&t, 8, 8);	/* all good */
-	setup(&b, &t, 8, "tlb_shootdowns_remote > 1.5");
+	step_table(8, 8);	/* all good */
+	setup(8, "tlb_shootdowns_remote > 1.5");
 	ASSERT_EQ(PB_BISECT_NO_STEP, pb_bisect_run(&b));
 	ASSERT_EQ(2, b.boots);
 	ASSERT_EQ(-1, b.good);
-	step_table(&t, 8, 0);	/* all bad */
-	setup(&b, &t, 8, "tlb_shootdowns_remote > 1.5");
+	step_table(8, 0);	/* all bad */
+	setup(8, "tlb_shootdowns_remote > 1.5");
 	ASSERT_EQ(PB_BISECT_FIRST_BAD, pb_bisect_run(&b));
 	ASSERT_EQ(1, b.boots);
-	step_table(&t, 3, 1);
+	step_table(3, 1);
 	for (int i = 0; i < 3; i++)
 		t.outcome[i] = PB_BISECT_FAILED;
-	setup(&b, &t, 3, "tlb_shootdowns_remote > 1.5");
+	setup(3, "tlb_shootdowns_remote > 1.5");
 	ASSERT_EQ(PB_BISECT_NO_VALUE, pb_bisect_run(&b));
 	ASSERT_EQ(3, b.boots);
 }
 
 TEST(sweep_measures_all_and_finds_the_first_step)
 {
-	struct pb_bisect b;
-	struct table t;
-
-	step_table(&t, 12, 5);
+	step_table(12, 5);
 	t.value[9] = 1.0;	/* a later dip does not move the first step */
 	t.outcome[4] = PB_BISECT_FAILED;
-	setup(&b, &t, 12, "tlb_shootdowns_remote > 1.5");
+	setup(12, "tlb_shootdowns_remote > 1.5");
 	ASSERT_EQ(PB_BISECT_FOUND, pb_bisect_sweep(&b));
 	ASSERT_EQ(12, b.boots);
 	ASSERT_EQ(3, b.good);	/* 4 failed: the measured neighbour */
