@@ -7,7 +7,7 @@
 # verifies it as it verifies Debian's), no network.  Debian version order,
 # split packages (linux-binary/-modules/-base under usr/lib/modules), a
 # version not in the archive (66, the versions that are listed), an
-# incomplete version (69), a suite whose index fails (the others go on), an
+# incomplete version (69), a pruned linux-base (derived, said so), a suite whose index fails (the others go on), an
 # unreachable mirror (75), a tampered .deb, fresh lists not updated again.
 #   test_apt_archive.sh SOURCE_DIR
 set -uo pipefail
@@ -85,6 +85,20 @@ fake_pkg trixie-backports linux-image-7.2.13+deb13-amd64 7.2.13-1~bpo13+1 "" -- 
 k=6.19.6+deb13-amd64 v=6.19.6-2~bpo13+1
 fake_pkg trixie-backports "linux-image-$k" "$v" "linux-binary-$k (= $v), linux-modules-$k (= $v)" --
 fake_pkg trixie-backports "linux-binary-$k" "$v" "" -- "usr/lib/modules/$k/vmlinuz"
+# linux-base pruned from the archive (6.18 ... 7.1): a one-package 6.18.15
+# that carries modules.builtin itself, a split 7.0.4; a 7.1.3 whose
+# linux-binary is gone too
+k=6.18.15+deb13-amd64 v=6.18.15-1~bpo13+1
+fake_pkg trixie-backports "linux-image-$k" "$v" "kmod, linux-base-$k (= $v)" -- "boot/vmlinuz-$k" \
+	"usr/lib/modules/$k/kernel/nd_pmem.ko.xz" "usr/lib/modules/$k/kernel/libnvdimm.ko.xz" "usr/lib/modules/$k/modules.builtin"
+k=7.0.4+deb13-amd64 v=7.0.4-1~bpo13+1
+fake_pkg trixie-backports "linux-image-$k" "$v" "linux-base-$k (= $v), linux-binary-$k (= $v), linux-modules-$k (= $v)" --
+fake_pkg trixie-backports "linux-binary-$k" "$v" "" -- "usr/lib/modules/$k/vmlinuz"
+fake_pkg trixie-backports "linux-modules-$k" "$v" "" -- "usr/lib/modules/$k/kernel/nd_pmem.ko.xz" \
+	"usr/lib/modules/$k/kernel/libnvdimm.ko.xz" "usr/lib/modules/$k/modules.dep"
+k=7.1.3+deb13-amd64 v=7.1.3-1~bpo13+1
+fake_pkg trixie-backports "linux-image-$k" "$v" "linux-base-$k (= $v), linux-binary-$k (= $v), linux-modules-$k (= $v)" --
+fake_pkg trixie-backports "linux-modules-$k" "$v" "" -- "usr/lib/modules/$k/kernel/nd_pmem.ko.xz"
 sign_suite trixie-backports
 # sid mid-sync: its Packages no longer matches the signed Release
 fake_pkg sid linux-image-7.3.4+deb14-amd64 7.3.4-1 "" -- boot/vmlinuz-7.3.4+deb14-amd64
@@ -123,7 +137,7 @@ check "PUDBENCH_APT_REFRESH=1 updates them" '[ "$(stat -c %Y "$PUDBENCH_CACHE/ap
 got=$(PB_APT_EXCLUDE=-cloud- pb_apt_versions 'linux-image-6.12.*+deb12-amd64' | cut -d' ' -f2 | tr '\n' ' ')
 check "versions oldest first ($got)" '[ "$got" = "6.12.99-1~deb12u1 6.12.100-1~deb12u1 6.12.118-1~deb12u1 " ]'
 got=$(pb_apt_versions 'linux-image-*' trixie-backports | cut -d' ' -f1 | tr '\n' ' ')
-check "a suite's versions only ($got)" '[ "$got" = "linux-image-6.19.6+deb13-amd64 linux-image-7.2.13+deb13-amd64 linux-image-7.3.4+deb13-amd64 " ]'
+check "a suite's versions only ($got)" '[ "$got" = "linux-image-6.18.15+deb13-amd64 linux-image-6.19.6+deb13-amd64 linux-image-7.0.4+deb13-amd64 linux-image-7.1.3+deb13-amd64 linux-image-7.2.13+deb13-amd64 linux-image-7.3.4+deb13-amd64 " ]'
 got=$(pb_apt_resolve 'linux-image-*+deb13-amd64')
 check "newest match wins across suites ($got)" '[ "$got" = "linux-image-7.3.4+deb13-amd64 7.3.4-1~bpo13+1 trixie-backports" ]'
 
@@ -140,21 +154,62 @@ check "its vmlinuz from linux-binary, moved out of usr/" '[ "$(sed -n "s/^VMLINU
 check "its modules and linux-base's modules.builtin in lib/modules" \
 	'[ -f "$kdir/lib/modules/7.3.4+deb13-amd64/kernel/nd_pmem.ko.xz" ] && [ -f "$kdir/lib/modules/7.3.4+deb13-amd64/modules.builtin" ]'
 check "the parts are named" 'grep -q "^PARTS=.*linux-modules-7.3.4+deb13-amd64=7.3.4-1~bpo13+1" "$kdir/kernel.env"'
-if file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
-	"$src/tools/vm/mkinitramfs.sh" "$kdir" "$tmp/initrd.gz" 2>"$tmp/mk.err"
+check "and the linux-base it has" 'grep -qx "LINUX_BASE=linux-base-7.3.4+deb13-amd64=7.3.4-1~bpo13+1" "$kdir/kernel.env"'
+# the modules of kernel dir $1's initramfs, one line
+initrd_modules() {
+	rm -rf "$tmp/x" "$tmp/initrd.gz"
+	"$src/tools/vm/mkinitramfs.sh" "$1" "$tmp/initrd.gz" 2>"$tmp/mk.err" || return
+	zcat "$tmp/initrd.gz" | (mkdir "$tmp/x" && cd "$tmp/x" && cpio -id 2>/dev/null && tr '\n' ' ' <etc/pudbench/modules)
+}
+static_busybox=0
+! file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || static_busybox=1
+if ((static_busybox)); then
+	got=$(initrd_modules "$kdir")
 	rc=$?
-	got=$(zcat "$tmp/initrd.gz" 2>/dev/null | (cd "$tmp" && mkdir x && cd x && cpio -id 2>/dev/null && cat etc/pudbench/modules) | tr '\n' ' ')
 	check "mkinitramfs takes the split modules, decompressed (exit $rc; $got)" \
 		'((rc == 0)) && [ "$got" = "libnvdimm.ko nd_pmem.ko " ] && grep -q "module usr/lib/modules" "$tmp/x/lib/modules/nd_pmem.ko"'
 else
 	echo "ok - # SKIP mkinitramfs: no static busybox"
 fi
+
+# --- linux-base pruned from the archive: derived, and said so ---
+fetch 'debian:linux-image-7.0.4+deb13-amd64' "$tmp/vm"
+rc=$?
+pruned=$(cat "$tmp/out")
+check "a split image whose linux-base is pruned is fetched (exit $rc)" '((rc == 0)) && [ -f "$pruned/kernel.env" ]'
+check "kernel.env says linux-base was derived, with no modules.builtin" \
+	'grep -qx LINUX_BASE=derived "$pruned/kernel.env" && grep -qx MODULES_BUILTIN=none "$pruned/kernel.env"'
+check "the parts are the image, linux-binary and linux-modules" \
+	'grep -qx "PARTS=\"linux-image-7.0.4+deb13-amd64=7.0.4-1~bpo13+1 linux-binary-7.0.4+deb13-amd64=7.0.4-1~bpo13+1 linux-modules-7.0.4+deb13-amd64=7.0.4-1~bpo13+1\"" "$pruned/kernel.env"'
+check "and the stderr names the pruned package" 'grep -q "needs linux-base-7.0.4+deb13-amd64 .*not in the archive any more" "$tmp/err"'
+if ((static_busybox)); then
+	got=$(initrd_modules "$pruned")
+	rc=$?
+	check "mkinitramfs takes the modules there are, the rest as built in (exit $rc; $got)" \
+		'((rc == 0)) && [ "$got" = "libnvdimm.ko nd_pmem.ko " ] && grep -q "virtio_pci is no module of 7.0.4+deb13-amd64: built in" "$tmp/mk.err"'
+	cp -r "$pruned" "$tmp/kbase" && sed -i "/^LINUX_BASE=/d; s|$pruned|$tmp/kbase|" "$tmp/kbase/kernel.env"
+	got=$(initrd_modules "$tmp/kbase")
+	rc=$?
+	check "negative control: without LINUX_BASE=derived a module in neither list fails (exit $rc)" \
+		'((rc != 0)) && grep -q "module nd_btt neither in modules.dep nor modules.builtin" "$tmp/mk.err"'
+fi
+fetch 'debian:linux-image-6.18.15+deb13-amd64' "$tmp/vm"
+rc=$?
+pruned=$(cat "$tmp/out")
+check "a one-package image whose linux-base is pruned is fetched (exit $rc)" \
+	'((rc == 0)) && [ "$(sed -n "s/^VMLINUZ=//p" "$pruned/kernel.env")" = "$pruned/boot/vmlinuz-6.18.15+deb13-amd64" ]'
+check "its own modules.builtin is named, modules.dep made by depmod" \
+	'grep -qx MODULES_BUILTIN=linux-image-6.18.15+deb13-amd64 "$pruned/kernel.env" && [ -f "$pruned/lib/modules/6.18.15+deb13-amd64/modules.dep" ]'
+fetch 'debian:linux-image-7.1.3+deb13-amd64' "$tmp/vm"
+rc=$?
+check "an image whose linux-binary is pruned too exits 69 (exit $rc)" \
+	'((rc == 69)) && grep -q "incomplete: .*needs linux-binary-7.1.3+deb13-amd64" "$tmp/err"'
 PUDBENCH_APT_MIRROR=http://127.0.0.1:9/debian PUDBENCH_CACHE=$tmp/cache-none \
 	fetch 'debian:trixie-backports/linux-image-7.3.4+deb13-amd64=7.3.4-1~bpo13+1' "$tmp/vm"
 rc=$?
 check "an exact version already extracted needs no archive (exit $rc)" '((rc == 0)) && [ "$(cat "$tmp/out")" = "$kdir" ]'
 fetch --list 'debian:linux-image-*+deb13-amd64'
-check "--list orders the images" '[ "$(cut -d" " -f2 "$tmp/out" | tr "\n" " ")" = "6.19.6-2~bpo13+1 7.2.13-1~bpo13+1 7.3.4-1~bpo13+1 " ]'
+check "--list orders the images" '[ "$(cut -d" " -f2 "$tmp/out" | tr "\n" " ")" = "6.18.15-1~bpo13+1 6.19.6-2~bpo13+1 7.0.4-1~bpo13+1 7.1.3-1~bpo13+1 7.2.13-1~bpo13+1 7.3.4-1~bpo13+1 " ]'
 
 fetch 'debian:linux-image-6.12.100+deb12-amd64=6.12.100-9' "$tmp/vm"
 rc=$?

@@ -110,6 +110,7 @@ static const struct {
 	{ "PACKAGE", "package" }, { "VERSION", "version" }, { "KREL", "krel" },
 	{ "SOURCE_VERSION", "source_version" }, { "PATCHES", "patches" },
 	{ "CONFIG_SHA256", "config_sha256" }, { "BUILD_KEY", "build_key" },
+	{ "LINUX_BASE", "linux_base" }, { "MODULES_BUILTIN", "modules_builtin" },
 };
 #define NR_IDENT (sizeof(ident_keys) / sizeof(*ident_keys))
 

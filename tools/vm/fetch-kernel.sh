@@ -16,7 +16,10 @@
 #
 # From 6.19 on linux-image-X is a small package that depends on
 # linux-binary-X (usr/lib/modules/X/vmlinuz), linux-modules-X (.ko.xz) and
-# linux-base-X (modules.builtin); those are fetched with it.  A merged-/usr tree (usr/lib/modules) is moved
+# linux-base-X (modules.builtin; from 6.18 on); those are fetched with it.
+# A linux-base pruned from the archive is derived (LINUX_BASE=derived in
+# kernel.env; LINUX_BASE=<package>=<version> when fetched, empty when the
+# image needs none).  A merged-/usr tree (usr/lib/modules) is moved
 # to lib/modules, where tools/vm/mkinitramfs.sh (which decompresses the
 # modules it takes) looks.  Never installs the kernel on the host: apt-get
 # download + dpkg-deb -x only; apt verifies the Release signature and each
@@ -30,7 +33,7 @@
 #   64  usage: wrong arguments or an unsupported SPEC (sysexits EX_USAGE)
 #   66  no such package or version in the archive (any more): the versions
 #       that are are listed on stderr (EX_NOINPUT)
-#   69  incomplete: the image depends on a linux-binary-/-modules-/-base-
+#   69  incomplete: the image depends on a linux-binary- or -modules-
 #       package that has no installable version (EX_UNAVAILABLE); a bisect
 #       skips such a version
 #   75  the Debian archive could not be reached (every suite's update or
@@ -105,15 +108,28 @@ fi
 # The packages that hold the kernel: the image, and from 6.19 on the
 # linux-binary-/linux-modules- packages it depends on (an exact version
 # each), and linux-base- (modules.builtin, modules.order) where there is one.
+# trixie-backports keeps the images of 6.18 ... 7.1 but pruned their
+# linux-base: it holds no code (modules.builtin/.order/.builtin.modinfo,
+# config, a System.map stub, docs; 6.18's images carry those files
+# themselves), so its absence is recorded (LINUX_BASE=derived: modules.dep by
+# depmod below) and mkinitramfs.sh takes a wanted module found in no .ko as
+# built in, which the guest's checks see if not.  No vmlinuz or no modules: 69.
 parts=("$pkg=$ver")
+linux_base=
 while read -r name op dver; do
     [[ $name =~ ^linux-(binary|modules|base)- ]] || continue
     found=$(pb_apt_satisfying "$name" "$op" "$dver") || {
+        if [[ $name == linux-base-* ]]; then
+            log "$pkg=$ver ($suite) needs $name${op:+ ($op $dver)}, which is not in the archive any more: deriving its files"
+            linux_base=derived
+            continue
+        fi
         log "incomplete: $pkg=$ver ($suite) needs $name${op:+ ($op $dver)}, which has no installable version in $PB_APT_SUITES"
         exit "$EXIT_INCOMPLETE"
     }
     read -r dname dv _ <<<"$found"
     parts+=("$dname=$dv")
+    [[ $dname != linux-base-* ]] || linux_base=$dname=$dv
 done < <(pb_apt_depends "$pkg=$ver")
 
 tmpk=$(mktemp -d "$cache/kernels/.x.XXXXXX")
@@ -141,13 +157,24 @@ find "$tmpk/lib/modules/$krel" -name '*.ko*' -print -quit 2>/dev/null | grep -q 
     die "no modules under lib/modules/$krel in ${parts[*]}"
 # The package ships no modules.dep (depmod runs at install time): make one.
 [ -s "$tmpk/lib/modules/$krel/modules.dep" ] || depmod -b "$tmpk" "$krel"
+# the linux-base it has (only split images have one), and for a derived
+# one where modules.builtin came from (6.18's images carry it)
+base_env=
+if [ "$linux_base" = derived ]; then
+    builtin=none
+    [ ! -f "$tmpk/lib/modules/$krel/modules.builtin" ] || builtin=$pkg
+    log "linux-base derived: modules.dep by depmod; modules.builtin from: $builtin"
+    base_env="LINUX_BASE=derived"$'\n'"MODULES_BUILTIN=$builtin"$'\n'
+elif [ -n "$linux_base" ]; then
+    base_env="LINUX_BASE=$linux_base"$'\n'
+fi
 
 cat > "$tmpk/kernel.env" <<EOF
 PACKAGE=$pkg
 VERSION=$ver
 APT_SUITE=$suite
 PARTS="${parts[*]}"
-KREL=$krel
+${base_env}KREL=$krel
 VMLINUZ=$kdir/${vmlinuz#"$tmpk"/}
 MODDIR=$kdir/lib/modules/$krel
 EOF
