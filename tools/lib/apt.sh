@@ -64,13 +64,16 @@ PB_APT_KEYRING=${PUDBENCH_APT_KEYRING:-/usr/share/keyrings/debian-archive-keyrin
 
 pb_apt_log() { echo "pudbench-apt: $*" >&2; }
 
-# apt-get in DIR with OPTS...; output to stderr; 0, 75 (network) or 1.
+# An apt command in DIR; output to stderr; 0, 75 (network) or 1.  apt-get
+# exits 0 when an index could not be fetched (a warning): a "Failed to
+# fetch" or an error line fails the command all the same.
 pb_apt_run() {
 	local dir=$1 log rc=0
 	shift
 	log=$(mktemp)
 	(cd "$dir" && "$@") >"$log" 2>&1 || rc=$?
 	cat "$log" >&2
+	! grep -Eq '^(E: |W: Failed to fetch|W: Some index files failed)' "$log" || rc=1
 	if [ "$rc" -ne 0 ]; then
 		grep -Eq "$PB_APT_NET_ERRORS" "$log" && rc=$PB_EXIT_UNREACHABLE || rc=1
 	fi
@@ -157,17 +160,11 @@ pb_apt_suite_has_lists() {
 	compgen -G "$PB_APT_DIR/lists/*_dists_${1}_*Packages*" >/dev/null
 }
 
-# Update one suite; 0, 75 or 1 as pb_apt_run.  apt-get update exits 0 when
-# an index could not be fetched (a warning): its "Failed to fetch" counts.
+# Update one suite; 0, 75 or 1 as pb_apt_run.
 pb_apt_update_suite() {
-	local s=$1 log rc=0
-	log=$(mktemp)
+	local s=$1 rc=0
 	pb_apt_opts "$PB_APT_DIR/sources/$s.list"
-	apt-get "${PB_APT_OPTS[@]}" -q update >"$log" 2>&1 || rc=1
-	cat "$log" >&2
-	grep -Eq '^(E: |W: Failed to fetch|W: Some index files failed)' "$log" && rc=1
-	[ "$rc" -eq 0 ] || ! grep -Eq "$PB_APT_NET_ERRORS" "$log" || rc=$PB_EXIT_UNREACHABLE
-	rm -f "$log"
+	pb_apt_run . apt-get "${PB_APT_OPTS[@]}" -q update || rc=$?
 	[ "$rc" -ne 0 ] || cp "$PB_APT_DIR/sources/$s.list" "$PB_APT_DIR/stamps/$s"
 	return "$rc"
 }
