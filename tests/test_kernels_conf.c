@@ -149,7 +149,7 @@ TEST(build_specs_take_patches_and_a_fragment)
 	ASSERT_EQ(PB_KSPEC_DEBIAN, kc.kernels[0].kind);
 	ASSERT_EQ(PB_KSPEC_BUILD, kc.kernels[1].kind);
 	ASSERT_STREQ(kc.kernels[1].arg, "0001");
-	ASSERT_STREQ(kc.kernels[1].base, "6.12");
+	ASSERT_STREQ(kc.kernels[1].base, "7.3");
 	ASSERT_STREQ(kc.kernels[2].arg, "0001 0002");
 	ASSERT_SUBSTR(kc.kernels[2].fragment, "configs/kernel/pudbench.fragment");
 	ASSERT_EQ(10, kc.pmem_gib);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * VM stage of the hugetlb finding (hugetlb mprotect and the nested mmu_gather): one
- * `pudbench-bin kernels --config configs/kernels-hugetlb-quick.conf`, the
- * stock Debian 6.12 and linux-source-7.3 built with the series
+ * `pudbench-bin kernels --config configs/kernels-hugetlb-quick.conf`:
+ * Debian's stock 7.3 and linux-source-7.3 built with the series
  * (patches/7.3/0003: hugetlb_change_protection() uses the caller's
  * mmu_gather) and the test-only 9001.
  * From the results JSON only, with two-sided bounds from measured runs
@@ -42,7 +42,7 @@
 /* a spinning participant under TCG now and then misses a shootdown */
 #define TOL 0.25
 
-static const char *const labels[] = { "debian-6.12", "series" };
+static const char *const labels[] = { "stock-7.3", "series" };
 static char out_dir[PATH_MAX];
 static char run_output[1 << 19];
 static int run_status = -1;
