@@ -123,7 +123,7 @@ static int probed_move(struct pb_case *c, struct move_state *st, char *from, cha
 
 	/* negative control: a word the move did not carry */
 	if (pb_case_injected(c, "moved-data-changed"))
-		((volatile char *)to)[c->map.size / 2] ^= 0x5a;
+		*(volatile char *)to ^= 0x5a;
 	pb_case_snapshot(c, &s2);
 	t0 = pb_now_ns();
 	changed = read_first_words(c, st, to);
