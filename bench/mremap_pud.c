@@ -105,6 +105,7 @@ static int probed_move(struct pb_case *c, struct move_state *st, char *from, cha
 	volatile char *const probes[NR_PROBES] = {
 		from, from + c->map.size / 2 + 64, from + c->map.size - 1,
 	};
+	bool inject = pb_case_injected(c, "moved-data-changed");
 	struct pb_counter_snapshot s0, s1, s2, s3;
 	uint64_t t_move, t0;
 	long changed;
@@ -121,14 +122,16 @@ static int probed_move(struct pb_case *c, struct move_state *st, char *from, cha
 	pb_case_snapshot_after_probes(c, &s1, faulted);
 	pb_case_try_remote_writes(c, st->move, measured);
 
-	/* negative control: a word the move did not carry */
-	if (pb_case_injected(c, "moved-data-changed"))
+	/* negative control: a word the move did not carry (put back after the read) */
+	if (inject)
 		*(volatile char *)to ^= 0x5a;
 	pb_case_snapshot(c, &s2);
 	t0 = pb_now_ns();
 	changed = read_first_words(c, st, to);
 	t0 = pb_now_ns() - t0;
 	pb_case_snapshot(c, &s3);
+	if (inject)
+		*(volatile char *)to ^= 0x5a;
 	if (measured) {
 		pb_series_add(st->move, t_move, &s0, &s1);
 		pb_series_add(st->touch, t0, &s2, &s3);

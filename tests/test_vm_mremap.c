@@ -8,10 +8,11 @@
  * "mremap of a device-dax PUD"):
  *
  *  (a) stock, devdax 1G: "bad pud" logged, the child that moved the
- *      mapping and exited leaves "Bad rss-counter", the new address
- *      refaults once per call (the dropped 1 GiB entry), and a write to
- *      the old address gets through on some CPU (no flush): the negative
- *      control of every check below;
+ *      mapping and exited leaves "Bad rss-counter", and a write to the old
+ *      address gets through on some CPU (no flush): the negative control
+ *      of every check below.  Its refaults at the new address are logged,
+ *      not bounded: a stale translation left by an earlier unflushed move
+ *      can serve the touch instead;
  *  (b) the series, devdax 1G: none of these; the move flushes the old
  *      range here and on the participant's CPU;
  *  (c) the controls pass: hugetlb-1G on both kernels, THP 2 MiB on stock
@@ -152,8 +153,14 @@ TEST(a_stock_drops_the_devdax_pud_as_bad)
 	       "stock: no \"Bad rss-counter\" after the mover exited");
 	EXPECT(num(STOCK, mv, "checks", "stale_write") + num(STOCK, mv, "checks", "stale_write_remote") > 0,
 	       "stock: every write to the old address faulted: the probes cannot see the missing flush");
-	/* the dropped 1 GiB entry refaults once per call */
-	EXPECT_IN(STOCK, touch, "per_sample", "faults", 0.75, 1.25);
+	/*
+	 * The dropped entry refaults at the new address, unless the CPU still
+	 * holds a translation of it from two moves before (never flushed
+	 * either): measured 1.00 per call in two runs, 0.00 to 1.00 in the
+	 * default matrix's cases.  No bound, only what it was.
+	 */
+	TH_INFO("stock: %.2f faults per call at the new address",
+		num(STOCK, touch, "per_sample", "faults"));
 }
 
 TEST(b_series_moves_the_devdax_pud_with_its_flush)
