@@ -144,6 +144,9 @@ static int probed_move(struct pb_case *c, struct move_state *st, char *from, cha
  * A child faults the mapping in (fork() copies no entries of a shared
  * mapping), moves it away and exits; the parent waits, so whatever the
  * kernel logs when it tears the child's mm down is in this case's log.
+ * The child runs on the case's CPU (it inherits the pinning) and no other
+ * CPU ever ran its mm: switching back to the waiting parent there drops
+ * the last reference, and check_mm() reports before waitpid() returns.
  * 0, or -1 with the case error.
  */
 static int exiting_mover(struct pb_case *c, struct move_state *st)
