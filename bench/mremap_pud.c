@@ -18,7 +18,8 @@
  * a leaked RSS counter is reported when an mm is torn down, so the report
  * ("BUG: Bad rss-counter state") is in the case's kernel log only if a
  * process that moved the mapping has exited before the log is read
- * (checks.bad_rss_counter).
+ * (checks.bad_rss_counter).  Option mover_offset_mib moves that child's
+ * mapping off PUD alignment instead, so each leaf PUD moves in part.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -45,7 +46,8 @@ struct move_state {
  */
 static char *free_aligned_range(struct pb_case *c)
 {
-	size_t len = c->map.size + PB_SZ_1G;
+	/* room to align, and for the mover's offset */
+	size_t len = c->map.size + 2 * PB_SZ_1G;
 	char *r = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	char *aligned;
 
@@ -151,26 +153,27 @@ static int probed_move(struct pb_case *c, struct move_state *st, char *from, cha
  */
 static int exiting_mover(struct pb_case *c, struct move_state *st)
 {
+	/* option mover_offset_mib: off PUD alignment, only part of each PUD moves */
+	char *to = st->away + ((size_t)pb_case_opt(c, "mover_offset_mib") << 20);
 	int status;
 	pid_t pid;
 
-	if (claim(c, st->away))
+	if (claim(c, to))
 		return -1;
 	pid = fork();
 	if (pid == 0) {
 		void *p;
 
 		pb_touch(st->home, c->map.size, c->page_size, false);
-		p = mremap(st->home, c->map.size, c->map.size, MREMAP_MAYMOVE | MREMAP_FIXED,
-			   st->away);
-		_exit(p == st->away ? 0 : 1);
+		p = mremap(st->home, c->map.size, c->map.size, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+		_exit(p == to ? 0 : 1);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status)) {
 		pb_case_error(c, "the child that moves the mapping and exits failed");
 		return -1;
 	}
-	munmap(st->away, c->map.size);	/* the placeholder, in this process */
+	munmap(to, c->map.size);	/* the placeholder, in this process */
 	return 0;
 }
 
@@ -214,11 +217,19 @@ static int mremap_pud_run(struct pb_case *c)
 	return rc;
 }
 
+static const struct pb_bench_opt mremap_pud_opts[] = {
+	{ "mover_offset_mib", "MiB past 1 GiB alignment the exiting child moves the mapping to "
+	  "(not PUD-aligned: each leaf PUD moves in part, and is split; it never touches it there)",
+	  PB_OPT_INT, .min = 0, .max = 1022, .def = 0 },
+	{ 0 },
+};
+
 const struct pb_bench pb_bench_mremap_pud = {
 	.name = "mremap-pud",
 	.summary = "mremap(MAYMOVE|FIXED) of the whole mapping away and back: refaults, "
 		   "stale old address, RSS at exit",
 	.flags = PB_BENCH_REMOTE | PB_BENCH_REMOTE_SPIN_ONLY | PB_BENCH_POPULATE |
 		 PB_BENCH_KEEPS_DATA,
+	.opts = mremap_pud_opts,
 	.run = mremap_pud_run,
 };
