@@ -9,7 +9,8 @@ const struct pb_check_def pb_checks[] = {
 	{ "bad_pud", PB_CHECK_PASS_ZERO, PB_CHECK_CASE, "kernel log \"bad pud\" lines" },
 	{ "kernel_warnings", PB_CHECK_PASS_ZERO, PB_CHECK_CASE, "kernel log WARNING and BUG lines" },
 	{ "stale_write", PB_CHECK_PASS_ZERO, PB_CHECK_SERIES,
-	  "writes after mprotect(PROT_READ) that did not fault, on the calling CPU" },
+	  "writes after mprotect(PROT_READ), or to the old address after mremap(), that did "
+	  "not fault, on the calling CPU" },
 	{ "stale_write_remote", PB_CHECK_PASS_ZERO, PB_CHECK_SERIES,
 	  "the same on the participants' CPUs: a missing remote flush" },
 	{ "data_intact", PB_CHECK_PASS_TRUE, PB_CHECK_CASE, "the populate pattern is whole after" },
@@ -19,6 +20,10 @@ const struct pb_check_def pb_checks[] = {
 	  "a 4 KiB mprotect inside a huge page failed with EINVAL and changed nothing" },
 	{ "sibling_write_lost", PB_CHECK_PASS_ZERO, PB_CHECK_SERIES,
 	  "writes of the process sharing the page table that we did not read back" },
+	{ "bad_rss_counter", PB_CHECK_PASS_ZERO, PB_CHECK_CASE,
+	  "kernel log \"Bad rss-counter\" lines (an mm torn down with pages still counted)" },
+	{ "moved_data_lost", PB_CHECK_PASS_ZERO, PB_CHECK_CASE,
+	  "first words of pages that differed at the address mremap() moved them to" },
 };
 _Static_assert(sizeof(pb_checks) / sizeof(*pb_checks) == PB_CHECK__COUNT, "PB_CHECK__COUNT");
 

@@ -21,7 +21,7 @@ enum pb_check_pass { PB_CHECK_PASS_ZERO, PB_CHECK_PASS_TRUE };
 enum pb_check_scope { PB_CHECK_SERIES, PB_CHECK_CASE };
 
 /* The table has this many rows (checks.c asserts it). */
-#define PB_CHECK__COUNT 8
+#define PB_CHECK__COUNT 10
 
 struct pb_check_def {
 	const char *key;

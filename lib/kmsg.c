@@ -31,6 +31,10 @@ void pb_kmsg_account(struct pb_kmsg *w, const char *text)
 		w->bad_pud++;
 		interesting = true;
 	}
+	if (strstr(text, "Bad rss-counter")) {
+		w->bad_rss++;
+		interesting = true;
+	}
 	if (strstr(text, "WARNING:") || strstr(text, "BUG:") || strstr(text, "kernel BUG")) {
 		w->warnings++;
 		interesting = true;

@@ -2,7 +2,7 @@
 /*
  * Kernel log watcher: remembers the end of /dev/kmsg when a case starts and
  * at the end reads what the kernel logged meanwhile, counting "bad pud"
- * reports and WARNING/BUG lines.
+ * reports, "Bad rss-counter" reports (also BUG lines) and WARNING/BUG lines.
  */
 #ifndef PUDBENCH_KMSG_H
 #define PUDBENCH_KMSG_H
@@ -17,7 +17,7 @@ struct pb_kmsg {
 	int fd;
 	bool measured;		/* the log could be watched: the counts are real */
 	char unavailable[128];	/* why, when not measured */
-	unsigned bad_pud, warnings, lines;
+	unsigned bad_pud, bad_rss, warnings, lines;
 	unsigned nr_kept;
 	char kept[PB_KMSG_KEEP][PB_KMSG_LINE];
 };

@@ -18,6 +18,11 @@ const struct pb_operation pb_operations[] = {
 	{ "cycle", "cycle", "MADV_DONTNEED + mprotect(PROT_READ) + a read of every page "
 			    "(the refaults)", 1 },
 	{ "fault", "fault", "the first touch of one page: a page fault, no mprotect()", 0 },
+	/* mremap-pud: the move, then a read of every page where it moved to */
+	{ "move", "move", "one mremap(MREMAP_MAYMOVE | MREMAP_FIXED) of the whole mapping "
+			  "to another 1 GiB-aligned address, no mprotect()", 0 },
+	{ "touch", "touch", "a read of every page at the address a move left the mapping at "
+			    "(its faults: the entries the move did not carry)", 0 },
 	{ 0 },
 };
 

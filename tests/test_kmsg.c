@@ -13,10 +13,14 @@ TEST(classifies_messages)
 	pb_kmsg_account(&w, "WARNING: CPU: 1 PID: 77 at mm/huge_memory.c:2034 change_huge_pud");
 	pb_kmsg_account(&w, "BUG: Bad page map in process pudbench");
 	pb_kmsg_account(&w, "nd_pmem namespace0.0: unable to guarantee persistence of writes");
+	/* Debian 7.3.4 after mremap() of a devdax PUD, at the mover's exit */
+	pb_kmsg_account(&w, "BUG: Bad rss-counter state mm:00000000b0d7e5d8 type:MM_FILEPAGES "
+			    "val:262144 Comm:pudbench-bin Pid:187");
 	ASSERT_EQ(w.bad_pud, 1);
-	ASSERT_EQ(w.warnings, 2);
-	ASSERT_EQ(w.lines, 4);
-	ASSERT_EQ(w.nr_kept, 3);
+	ASSERT_EQ(w.bad_rss, 1);
+	ASSERT_EQ(w.warnings, 3);
+	ASSERT_EQ(w.lines, 5);
+	ASSERT_EQ(w.nr_kept, 4);
 	ASSERT_SUBSTR(w.kept[0], "bad pud");
 }
 

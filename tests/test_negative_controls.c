@@ -6,7 +6,9 @@
  *    kernel splits, so the 4 KiB mprotect inside a huge page is taken;
  *  - sibling_write_lost: hugetlb-pmd-unshare's sibling writes one page off
  *    the byte we read back, as a lost shared write would look;
- *  - data_intact: the harness changes one byte before it checks the data.
+ *  - data_intact: the harness changes one byte before it checks the data;
+ *  - moved_data_lost: mremap-pud changes the first byte at the new address
+ *    before it reads the moved words back (and puts it back after).
  * (stale_write, stale_write_remote and prot_none_access have a broken
  * kernel: tests/kernel-patches/<base>/9001 and Debian 6.1, in test_vm_ad/test_vm.)
  */
@@ -127,6 +129,22 @@ TEST(sibling_write_lost_counts_writes_we_did_not_see)
 	ASSERT_EQ(gate(x.clean_dir, x.clean_dir), 0);
 	ASSERT_EQ(gate(x.clean_dir, x.broken_dir), 1);
 	ASSERT_SUBSTR(out, "checks.sibling_write_lost");
+}
+
+TEST(moved_data_lost_counts_words_the_move_did_not_carry)
+{
+	struct control x;
+	json_object *brec;
+
+	run_control(&x, "negative-moved.conf", "thp-2M", "check:mremap-pud:moved-data-changed");
+	brec = pb_jidx(x.broken, 0);
+	ASSERT_EQ(check_count(pb_jidx(x.clean, 0), "moved_data_lost"), 0);
+	/* one changed word per measured call; put back, so the data check holds */
+	ASSERT_EQ(check_count(brec, "moved_data_lost"), (int)pb_jnum(brec, "iterations"));
+	ASSERT_TRUE(json_object_get_boolean(check_of(brec, "data_intact")));
+	ASSERT_EQ(gate(x.clean_dir, x.clean_dir), 0);
+	ASSERT_EQ(gate(x.clean_dir, x.broken_dir), 1);
+	ASSERT_SUBSTR(out, "checks.moved_data_lost");
 }
 
 TEST(data_intact_fails_on_a_changed_byte)

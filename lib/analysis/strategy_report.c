@@ -391,7 +391,7 @@ static const char *stale_cell(double stale, double probes, char *buf, size_t len
 }
 
 /*
- * Stale writes of @bench's downgrades summed per kernel and strategy, on
+ * Stale writes of @bench's downgrades (or moves) summed per kernel and strategy, on
  * the calling CPU and on the participants' CPUs: one line each, not one
  * per case.
  */
@@ -471,5 +471,7 @@ void pb_strategy_report_print(FILE *f, const struct pb_strategy_report_kernel *k
 	print_unshare(f, k, nr);
 	print_stale(f, k, nr, "correctness");
 	print_stale(f, k, nr, "mprotect-vma-split");
+	/* the old address after a move: mremap() of a leaf PUD, not a strategy */
+	print_stale(f, k, nr, "mremap-pud");
 	free(rows);
 }

@@ -146,6 +146,8 @@ void harness_add_checks(json_object *rec, const struct pb_kmsg *km, long mismatc
 	if (!json_object_object_get_ex(o, "stale_write", NULL))
 		json_object_object_add(o, "stale_write", NULL);
 	json_object_object_add(o, "bad_pud", km->measured ? json_object_new_int(km->bad_pud) : NULL);
+	json_object_object_add(o, "bad_rss_counter",
+			       km->measured ? json_object_new_int(km->bad_rss) : NULL);
 	json_object_object_add(o, "kernel_warnings",
 			       km->measured ? json_object_new_int(km->warnings) : NULL);
 	json_object_object_add(o, "data_intact", data_checked ?

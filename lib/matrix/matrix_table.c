@@ -10,7 +10,7 @@
 
 #define MAX_ROWS 512
 #define CASE_W 60
-#define CHECKS_W 25	/* " | badpud stale  int kwrn": a kernel's checks in the counts table */
+#define CHECKS_W 29	/* " | badpud stale  int kwrn  rss": a kernel's checks in the counts table */
 #define METRIC_W 6	/* a count column, at least */
 #define LAT_W 32
 
@@ -88,6 +88,7 @@ static void counts_cell(FILE *f, json_object *rec, const struct pb_metric_column
 	fprintf(f, " | %6s %5s %4s %4s", fmt_int(pb_jget(chk, "bad_pud"), b[0], 32),
 		pb_jget(chk, "stale_write") ? b[1] : "-", di ? (json_object_get_boolean(di) ? "yes" : "NO") : "-",
 		fmt_int(pb_jget(chk, "kernel_warnings"), b[2], 32));
+	fprintf(f, " %4s", fmt_int(pb_jget(chk, "bad_rss_counter"), b[2], 32));
 	for (int m = 0; m < sh->nr; m++)
 		fprintf(f, " %*s", pb_metric_width(sh->idx[m], METRIC_W),
 			fmt_call(pb_metric_get(pc, sh->idx[m]), b[3], 32));
@@ -151,13 +152,14 @@ void pb_matrix_table_print(FILE *f, const struct pb_matrix_col *cols, unsigned n
 	fprintf(f, "\nKernel matrix: checks and per-sample counts (counts are exact under TCG too)\n");
 	fprintf(f, "  badpud = \"bad pud\" log lines, stale = writes that got through after PROT_READ\n"
 		   "  (calling CPU/participants' CPUs),\n"
-		   "  int = data intact, kwrn = kernel WARNING/BUG lines; per sample:\n");
+		   "  int = data intact, kwrn = kernel WARNING/BUG lines, rss = \"Bad rss-counter\"\n"
+		   "  lines (also BUG lines); per sample:\n");
 	pb_metrics_legend(f, "  ", &sh, false);
 	fprintf(f, "  - = not checked in this case, n/a = counter unavailable on that kernel\n\n");
 	header(f, cols, nr, group_w);
 	fprintf(f, "%-*s", CASE_W, "case");
 	for (unsigned c = 0; c < nr; c++) {
-		fprintf(f, " | %6s %5s %4s %4s", "badpud", "stale", "int", "kwrn");
+		fprintf(f, " | %6s %5s %4s %4s %4s", "badpud", "stale", "int", "kwrn", "rss");
 		pb_metrics_print_names(f, &sh, METRIC_W);
 	}
 	fputc('\n', f);
