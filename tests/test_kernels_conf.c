@@ -4,6 +4,8 @@
  * merge of per-align results and of boots, the side-by-side table, and the
  * reading of a dead guest's console.
  */
+#include <dirent.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
 
@@ -195,6 +197,77 @@ TEST(a_build_names_its_base)
 	load_fails("[kernel:x]\nspec = build:7.3.4:0001\n", "a base such as 7.3");
 	load_fails("[kernel:x]\nspec = build:../7.3:0001\n", "expected build:[<base>:]");
 	load_fails("[kernel:x]\nspec = build:7.3:0001:0002\n", "expected build:[<base>:]<patch>");
+}
+
+/*
+ * ./pudbench test builds one kernel: every quick matrix a VM test boots
+ * names the same build (base, patches, fragment), and that build carries
+ * every patch of its base, the series and the test-only ones, so no test
+ * variant needs a second build.
+ */
+static bool spec_has_patch(const char *arg, const char *file)
+{
+	char list[PATH_MAX + 2];
+
+	/* arg is "0001 0002 ..."; the patch files start with their number */
+	snprintf(list, sizeof(list), " %s ", arg);
+	for (const char *p = list; (p = strchr(p, ' ')) && p[1]; p++) {
+		size_t n = strcspn(p + 1, " ");
+
+		if (n && !strncmp(file, p + 1, n) && file[n] == '-')
+			return true;
+	}
+	return false;
+}
+
+static void check_spec_carries_dir(const struct pb_kernel_spec *k, const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", PB_SOURCE_DIR, dir, k->base);
+	d = opendir(path);
+	if (!d)
+		TAP_FAIL("cannot open %s", path);
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, ".patch") && !spec_has_patch(k->arg, e->d_name))
+			TAP_FAIL("the test kernel build:%s:%s lacks %s/%s", k->base, k->arg, path, e->d_name);
+	closedir(d);
+}
+
+TEST(the_vm_tests_boot_one_test_kernel_with_every_patch)
+{
+	static struct pb_kernels_conf kc;
+	struct pb_kernel_spec first = { 0 };
+	int files = 0, builds = 0;
+	glob_t g;
+
+	ASSERT_EQ(0, glob(PB_SOURCE_DIR "/configs/kernels-*-quick.conf", 0, NULL, &g));
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char err[PATH_MAX + 256] = "";
+
+		if (pb_kernels_conf_load(&kc, g.gl_pathv[i], PB_SOURCE_DIR, err, sizeof(err)))
+			TAP_FAIL("%s", err);
+		files++;
+		for (unsigned int k = 0; k < kc.nr_kernels; k++) {
+			const struct pb_kernel_spec *s = &kc.kernels[k];
+
+			if (s->kind != PB_KSPEC_BUILD)
+				continue;
+			if (!builds++)
+				first = *s;
+			EXPECT(!strcmp(s->base, first.base) && !strcmp(s->arg, first.arg) &&
+			       !strcmp(s->fragment, first.fragment),
+			       "%s [kernel:%s]: build:%s:%s, not the test kernel build:%s:%s", g.gl_pathv[i],
+			       s->label, s->base, s->arg, first.base, first.arg);
+		}
+	}
+	globfree(&g);
+	TH_INFO("%d quick matrices, %d build: kernels, all build:%s:%s", files, builds, first.base, first.arg);
+	ASSERT_GE(builds, 2);
+	check_spec_carries_dir(&first, "patches");
+	check_spec_carries_dir(&first, "tests/kernel-patches");
 }
 
 TEST(a_missing_or_renamed_patch_is_an_error)
