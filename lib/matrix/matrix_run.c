@@ -3,6 +3,7 @@
 #include "matrix_run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,25 +32,58 @@ void pb_matrix_cache_dir(char *cache, size_t len)
 		pb_format(cache, len, "%s/.cache/pudbench/vm", getenv("HOME") ? getenv("HOME") : "/root");
 }
 
-/* This binary and dax-setup beside it, both copied into the guest. */
+/* Copy @src to @dst with mode 0755; 0 or -1 with the reason printed. */
+static int copy_executable(const char *src, const char *dst)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
+	ssize_t n;
+
+	if (in >= 0)
+		out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (in >= 0 && out >= 0) {
+		while ((n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0)) > 0)
+			;
+		rc = n == 0 ? 0 : -1;
+	}
+	if (rc)
+		fprintf(stderr, "pudbench: kernels: cannot copy %s to %s: %s\n", src, dst, strerror(errno));
+	if (out >= 0 && close(out) && !rc)
+		rc = -1;
+	if (in >= 0)
+		close(in);
+	return rc;
+}
+
+/*
+ * This binary and dax-setup beside it, both copied into the guest.  They
+ * are copied into OUT/.guest-bin/ first: a rebuild during a long matrix or
+ * sweep replaces build/pudbench-bin, and every boot must still get the
+ * binary the run started with (/proc/self/exe reads it even then).
+ */
 static int guest_binaries(struct pb_matrix_run *m)
 {
-	char self_dir[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", m->self, sizeof(m->self) - 1);
+	char self_dir[PATH_MAX], dax_setup[PATH_MAX], dir[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
 
 	if (n <= 0) {
 		fprintf(stderr, "pudbench: kernels: /proc/self/exe: %s\n", strerror(errno));
 		return -1;
 	}
-	m->self[n] = '\0';
-	pb_format(self_dir, sizeof(self_dir), "%s", m->self);
-	pb_format(m->dax_setup, sizeof(m->dax_setup), "%s/dax-setup", dirname(self_dir));
-	if (access(m->dax_setup, X_OK)) {
+	self_dir[n] = '\0';
+	pb_format(dax_setup, sizeof(dax_setup), "%s/dax-setup", dirname(self_dir));
+	if (access(dax_setup, X_OK)) {
 		fprintf(stderr, "pudbench: kernels: %s missing (built with pudbench-bin by cmake)\n",
-			m->dax_setup);
+			dax_setup);
 		return -1;
 	}
-	return 0;
+	pb_format(dir, sizeof(dir), "%s/.guest-bin", m->out);
+	pb_format(m->self, sizeof(m->self), "%s/pudbench-bin", dir);
+	pb_format(m->dax_setup, sizeof(m->dax_setup), "%s/dax-setup", dir);
+	if (pb_mkdir_p(dir)) {
+		fprintf(stderr, "pudbench: kernels: cannot create %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	return copy_executable("/proc/self/exe", m->self) || copy_executable(dax_setup, m->dax_setup) ? -1 : 0;
 }
 
 int pb_matrix_run_setup(struct pb_matrix_run *m, const struct pb_kernels_conf *kc,
@@ -60,12 +94,12 @@ int pb_matrix_run_setup(struct pb_matrix_run *m, const struct pb_kernels_conf *k
 	pb_matrix_accel_mode(m, cli_accel, config);
 	pb_format(m->root, sizeof(m->root), "%s", root);
 	pb_matrix_cache_dir(m->cache, sizeof(m->cache));
-	if (guest_binaries(m))
-		return -1;
 	if (pb_mkdir_p(out) || !realpath(out, m->out)) {
 		fprintf(stderr, "pudbench: kernels: cannot create %s: %s\n", out, strerror(errno));
 		return -1;
 	}
+	if (guest_binaries(m))
+		return -1;
 	m->matrix = pb_matrix_status_new(kc, config);
 	pb_matrix_status_save(m);
 	return 0;
