@@ -122,7 +122,11 @@ static int reuse(struct pb_bisect_boot *bb, const char *dir, struct pb_bisect_ve
 		}
 	} else if (!strcmp(pb_jstr(k, "status", ""), "failed") &&
 		   !json_object_get_boolean(pb_jget(k, "unreachable"))) {
-		rc = outcome_failed(bb, k, v) ? 0 : 1;	/* a machine problem: tried again */
+		/*
+		 * Only packages missing from the archive stay missing; a boot
+		 * that failed (or a machine problem) is tried again.
+		 */
+		rc = !outcome_failed(bb, k, v) && v->outcome == PB_BISECT_INCOMPLETE;
 		bb->fatal[0] = '\0';
 	}
 	json_object_put(matrix);
