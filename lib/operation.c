@@ -18,6 +18,13 @@ const struct pb_operation pb_operations[] = {
 	{ "cycle", "cycle", "MADV_DONTNEED + mprotect(PROT_READ) + a read of every page "
 			    "(the refaults)", 1 },
 	{ "fault", "fault", "the first touch of one page: a page fault, no mprotect()", 0 },
+	/*
+	 * observer-cost: one look at the mapping by another process (a read of
+	 * a /proc/PID file, a clear_refs write) or by the process itself
+	 * (madvise, mincore); then a touch of every page (the refaults)
+	 */
+	{ "observe", "observe", "one read of a /proc/PID file by another process (or the "
+				"madvise/mincore named), then a touch of every page", 0 },
 	{ 0 },
 };
 
