@@ -341,6 +341,20 @@ static int look_once(struct pb_case *c, struct pb_sibling *obs, unsigned char *v
 	return 0;
 }
 
+/* Records say which looks were not made, and why ("looks_not_made"). */
+static void note_unavailable(struct pb_case *c, const char *look, const char *why)
+{
+	json_object *o;
+
+	if (!c->record_extra)
+		c->record_extra = json_object_new_object();
+	if (!json_object_object_get_ex(c->record_extra, "looks_not_made", &o)) {
+		o = json_object_new_object();
+		json_object_object_add(c->record_extra, "looks_not_made", o);
+	}
+	json_object_object_add(o, look, json_object_new_string(why));
+}
+
 /* The series of the looks option `file` asks for that apply to the backend. */
 static int make_series(struct pb_case *c, struct pb_series *series[NR_LOOKS])
 {
@@ -354,8 +368,13 @@ static int make_series(struct pb_case *c, struct pb_series *series[NR_LOOKS])
 		series[k] = NULL;
 		if (file && (size_t)file - 1 != k)
 			continue;
+		/* a kernel without CONFIG_ADVISE_SYSCALLS (the tinyconfig test kernel) */
+		if (!no && looks[k].advice && madvise(c->map.addr, 0, looks[k].advice) &&
+		    errno == ENOSYS)
+			no = "this kernel has no madvise() (CONFIG_ADVISE_SYSCALLS)";
 		if (no) {
 			why = no;
+			note_unavailable(c, looks[k].name, no);
 			continue;
 		}
 		series[k] = pb_case_series(c, "observe", looks[k].name);
