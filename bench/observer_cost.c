@@ -439,6 +439,16 @@ static double reported_fraction(const struct pb_case *c, const struct pb_series 
 	return NAN;
 }
 
+/* The finding is about huge mappings; 4 KiB pages have nothing for a walk to split. */
+static bool huge_pages_only(const struct pb_backend *be, char *reason, size_t len)
+{
+	if (be->page_size >= PB_SZ_2M || be->page_size_of)
+		return true;
+	snprintf(reason, len, "%s maps base pages: no huge mapping for a look to split, and "
+		 "at the default counts a case outlasted case_timeout_s (300 s) here", be->name);
+	return false;
+}
+
 static const struct pb_bench_opt observer_opts[] = {
 	{ "file", "what is looked at: /proc/PID/<file> read by the observer (clear_refs: "
 		  "written), madv_cold/madv_pageout/mincore by the process itself; all: each "
@@ -465,6 +475,7 @@ const struct pb_bench pb_bench_observer_cost = {
 		   "madvise, mincore) and the refaults it costs",
 	.flags = PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA,
 	.run = observer_run,
+	.supports = huge_pages_only,
 	.opts = observer_opts,
 	.metrics = observer_metrics,
 };

@@ -15,7 +15,9 @@
  *      smaps, smaps_rollup and pagemap report the whole GiB resident
  *      (numa_maps counts no device pages on either kernel: PageReserved);
  *  (c) the controls, on both kernels: maps (no page walk) and mincore (a
- *      pud_entry of its own) cost nothing.
+ *      pud_entry of its own) cost nothing;
+ *  (d) hugetlb-1G (its own hugetlb_entry) and thp-2M (PMD leaves, which the
+ *      pmd_entry handlers account) are never zapped, on either kernel.
  *
  * As test_vm_hugetlb.c: any failure to get, build or boot a kernel fails;
  * only a missing QEMU or an unreachable Debian archive skips.  About 1 min
@@ -68,8 +70,8 @@ static json_object *doc(int k)
 	return docs[k];
 }
 
-/* The observer-cost record of look @look on devdax, or fail. */
-static json_object *rec(int k, const char *look)
+/* The observer-cost record of look @look on @backend, or fail. */
+static json_object *rec_on(int k, const char *backend, const char *look)
 {
 	json_object *res = pb_jget(doc(k), "results");
 
@@ -77,21 +79,27 @@ static json_object *rec(int k, const char *look)
 		json_object *r = json_object_array_get_idx(res, i);
 
 		if (!strcmp(pb_jstr(r, "bench", ""), "observer-cost") &&
-		    !strcmp(pb_jstr(r, "backend", ""), "devdax") &&
+		    !strcmp(pb_jstr(r, "backend", ""), backend) &&
 		    !strcmp(pb_jstr(r, "strategy", ""), look))
 			return r;
 	}
-	TAP_FAIL("%s: no observer-cost devdax record of %s", labels[k], look);
+	TAP_FAIL("%s: no observer-cost %s record of %s", labels[k], backend, look);
 }
 
-/* per_sample.@key of look @look: a measured number, null fails. */
-static double per_read(int k, const char *look, const char *key)
+/* per_sample.@key of look @look on @backend: a measured number, null fails. */
+static double per_read_on(int k, const char *backend, const char *look, const char *key)
 {
-	double v = pb_jnum(pb_jget(rec(k, look), "per_sample"), key);
+	double v = pb_jnum(pb_jget(rec_on(k, backend, look), "per_sample"), key);
 
 	if (isnan(v))
-		TAP_FAIL("%s %s: per_sample.%s not measured (null)", labels[k], look, key);
+		TAP_FAIL("%s %s %s: per_sample.%s not measured (null)", labels[k], backend, look,
+			 key);
 	return v;
+}
+
+static double per_read(int k, const char *look, const char *key)
+{
+	return per_read_on(k, "devdax", look, key);
 }
 
 #define EXPECT_NEAR_READ(k, look, key, want, tol)                                          \
@@ -159,6 +167,29 @@ TEST(c_maps_and_mincore_cost_nothing_on_either)
 	for (int k = 0; k < 2; k++)
 		TH_INFO("%s clear_refs: %.2f faults, %.2f splits per write", labels[k],
 			per_read(k, "clear_refs", "faults"), per_read(k, "clear_refs", "thp_split_pud"));
+}
+
+/* hugetlb has its own walker entry, THP is PMD-mapped: no look zaps them */
+TEST(d_hugetlb_and_thp_are_not_zapped_on_either)
+{
+	static const char *const controls[] = { "hugetlb-1G", "thp-2M" };
+
+	for (int k = 0; k < 2; k++)
+		for (int b = 0; b < 2; b++)
+			for (size_t i = 0; i < sizeof(reads) / sizeof(*reads); i++) {
+				double f = per_read_on(k, controls[b], reads[i], "faults");
+				double sp = per_read_on(k, controls[b], reads[i], "thp_split_pud");
+
+				EXPECT(f <= TOL && sp <= TOL, "%s %s %s: %.2f faults, %.2f splits "
+				       "per read, expected none", labels[k], controls[b], reads[i], f, sp);
+			}
+	for (int k = 0; k < 2; k++)
+		for (int b = 0; b < 2; b++) {
+			double v = per_read_on(k, controls[b], "smaps", "reported_fraction");
+
+			EXPECT(fabs(v - 1) <= 0.01, "%s %s smaps: %.3f of the mapping reported",
+			       labels[k], controls[b], v);
+		}
 }
 
 int main(int argc, char **argv)
