@@ -34,6 +34,7 @@
 
 #include "bench.h"
 #include "probe.h"
+#include "sibling.h"
 
 /* parent -> sibling: write @val at @off of its mapping, or quit */
 struct sib_cmd {
@@ -43,8 +44,7 @@ struct sib_cmd {
 };
 
 struct sibling {
-	pid_t pid;
-	int cmd, reply;		/* our ends of the pipes */
+	struct pb_sibling proc;
 	long populate_faults;	/* the sibling's faults for its first touch */
 };
 
@@ -57,19 +57,6 @@ static bool hugetlb_2m_only(const struct pb_backend *be, char *reason, size_t le
 	return false;
 }
 
-static int full_io(int fd, void *buf, size_t len, bool wr)
-{
-	for (size_t done = 0; done < len;) {
-		ssize_t n = wr ? write(fd, (char *)buf + done, len - done) :
-				 read(fd, (char *)buf + done, len - done);
-
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 static long minor_faults(void)
 {
 	struct rusage ru;
@@ -78,8 +65,9 @@ static long minor_faults(void)
 }
 
 /* The sibling process: map the memfd 1 GiB-aligned elsewhere, fault it in, serve writes. */
-static __attribute__((noreturn)) void sibling_main(const struct pb_case *c, int cmd, int reply)
+static int sibling_main(void *arg, int cmd, int reply)
 {
+	const struct pb_case *c = arg;
 	size_t size = c->map.size;
 	char *res, *addr = NULL;
 	struct sib_cmd m;
@@ -98,39 +86,23 @@ static __attribute__((noreturn)) void sibling_main(const struct pb_case *c, int 
 			faults = minor_faults() - f0;
 		}
 	}
-	if (full_io(reply, &faults, sizeof(faults), true) || faults < 0)
-		_exit(1);
-	while (!full_io(cmd, &m, sizeof(m), false) && !m.quit && m.off < size) {
+	if (pb_full_io(reply, &faults, sizeof(faults), true) || faults < 0)
+		return 1;
+	while (!pb_full_io(cmd, &m, sizeof(m), false) && !m.quit && m.off < size) {
 		((volatile char *)addr)[m.off] = m.val;
-		if (full_io(reply, &m.val, 1, true))
-			_exit(1);
+		if (pb_full_io(reply, &m.val, 1, true))
+			return 1;
 	}
-	_exit(0);
+	return 0;
 }
 
 static int sibling_start(struct pb_case *c, struct sibling *s)
 {
-	int cmd[2], reply[2];
-
-	if (pipe2(cmd, O_CLOEXEC) || pipe2(reply, O_CLOEXEC)) {
-		pb_case_error(c, "pipe: %m");
+	if (pb_sibling_start(&s->proc, sibling_main, c)) {
+		pb_case_error(c, "the sibling process: %m");
 		return -1;
 	}
-	s->pid = fork();
-	if (s->pid == 0) {
-		close(cmd[1]);
-		close(reply[0]);
-		sibling_main(c, cmd[0], reply[1]);
-	}
-	close(cmd[0]);
-	close(reply[1]);
-	s->cmd = cmd[1];
-	s->reply = reply[0];
-	if (s->pid < 0) {
-		pb_case_error(c, "fork: %m");
-		return -1;
-	}
-	if (full_io(s->reply, &s->populate_faults, sizeof(s->populate_faults), false)) {
+	if (pb_full_io(s->proc.reply, &s->populate_faults, sizeof(s->populate_faults), false)) {
 		pb_case_error(c, "the sibling process could not map the hugetlb memfd");
 		return -1;
 	}
@@ -141,14 +113,7 @@ static void sibling_stop(struct sibling *s)
 {
 	struct sib_cmd m = { .quit = 1 };
 
-	if (s->pid > 0 && full_io(s->cmd, &m, sizeof(m), true))
-		kill(s->pid, SIGKILL);
-	if (s->cmd >= 0)
-		close(s->cmd);
-	if (s->reply >= 0)
-		close(s->reply);
-	if (s->pid > 0)
-		waitpid(s->pid, NULL, 0);
+	pb_sibling_stop(&s->proc, &m, sizeof(m));
 }
 
 /* The sibling writes @val at @off and we read it; *@lost counts what we did not see. */
@@ -162,7 +127,8 @@ static int sibling_write_seen(struct pb_case *c, struct sibling *s, size_t off, 
 	if (pb_case_injected(c, "sibling-writes-elsewhere"))
 		m.off = (off + c->page_size) % c->map.size;
 
-	if (full_io(s->cmd, &m, sizeof(m), true) || full_io(s->reply, &ack, 1, false)) {
+	if (pb_full_io(s->proc.cmd, &m, sizeof(m), true) ||
+	    pb_full_io(s->proc.reply, &ack, 1, false)) {
 		pb_case_error(c, "the sibling process stopped answering");
 		return -1;
 	}
@@ -230,7 +196,7 @@ static void count_retouch(struct share_stats *st, const struct pb_counter_snapsh
 
 static int pmd_unshare_run(struct pb_case *c)
 {
-	struct sibling s = { .pid = -1, .cmd = -1, .reply = -1 };
+	struct sibling s = { .proc = PB_SIBLING_INIT };
 	size_t npages = c->map.size / c->page_size, data_off = (npages / 2) * c->page_size + 128;
 	struct pb_counter_snapshot s0, s1;
 	struct pb_series *down = pb_case_series(c, "downgrade", "unshare");

@@ -41,6 +41,8 @@ enum pb_bench_flag {
 /* What a benchmark option holds. */
 enum pb_opt_kind {
 	PB_OPT_INT,		/* an integer in min..max (0 <= min) */
+	/* one of the names in choices[] (NULL-ended); its value is the index */
+	PB_OPT_ENUM,
 };
 
 /*
@@ -54,7 +56,8 @@ struct pb_bench_opt {
 	const char *name;
 	const char *help;
 	enum pb_opt_kind kind;
-	long min, max, def;
+	long min, max, def;		/* PB_OPT_ENUM: def is an index of choices */
+	const char *const *choices;	/* PB_OPT_ENUM only */
 };
 
 struct pb_bench {
@@ -91,6 +94,8 @@ bool pb_bench_opt_parse(const struct pb_bench *b, int i, const char *value,
 			struct pb_bench_config *bc, char *what, size_t wlen);
 /* Row @i's value in @bc: as set, or the default. */
 long pb_bench_opt_value(const struct pb_bench *b, const struct pb_bench_config *bc, int i);
+/* Row @i's value @v as the results write it: a number, or an enum's name. */
+json_object *pb_bench_opt_json(const struct pb_bench *b, int i, long v);
 /* {"NAME": value, ...} of every option of @b, set or default. */
 json_object *pb_bench_opts_json(const struct pb_bench *b, const struct pb_bench_config *bc);
 /* "a, b" (or "none"): the option names of @b, for error messages. */

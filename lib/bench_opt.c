@@ -33,6 +33,17 @@ bool pb_bench_opt_parse(const struct pb_bench *b, int i, const char *value,
 		bc->opts[i] = (long)v;
 		bc->opts_set |= 1u << i;
 		return true;
+	case PB_OPT_ENUM:
+		for (long k = 0; o->choices[k]; k++)
+			if (!strcmp(o->choices[k], value)) {
+				bc->opts[i] = k;
+				bc->opts_set |= 1u << i;
+				return true;
+			}
+		snprintf(what, wlen, "'%s' is not one of:", value);
+		for (long k = 0; o->choices[k]; k++)
+			snprintf(what + strlen(what), wlen - strlen(what), " %s", o->choices[k]);
+		return false;
 	}
 	snprintf(what, wlen, "option '%s' of %s has no kind", o->name, b->name);
 	return false;
@@ -43,13 +54,20 @@ long pb_bench_opt_value(const struct pb_bench *b, const struct pb_bench_config *
 	return bc->opts_set & 1u << i ? bc->opts[i] : b->opts[i].def;
 }
 
+json_object *pb_bench_opt_json(const struct pb_bench *b, int i, long v)
+{
+	if (b->opts[i].kind == PB_OPT_ENUM)
+		return json_object_new_string(b->opts[i].choices[v]);
+	return json_object_new_int64(v);
+}
+
 json_object *pb_bench_opts_json(const struct pb_bench *b, const struct pb_bench_config *bc)
 {
 	json_object *o = json_object_new_object();
 
 	for (int i = 0; b->opts && b->opts[i].name; i++)
 		json_object_object_add(o, b->opts[i].name,
-				       json_object_new_int64(pb_bench_opt_value(b, bc, i)));
+				       pb_bench_opt_json(b, i, pb_bench_opt_value(b, bc, i)));
 	return o;
 }
 

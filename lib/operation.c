@@ -23,6 +23,13 @@ const struct pb_operation pb_operations[] = {
 			  "to another 1 GiB-aligned address, no mprotect()", 0 },
 	{ "touch", "touch", "a read of every page at the address a move left the mapping at "
 			    "(its faults: the entries the move did not carry)", 0 },
+	/*
+	 * observer-cost: one look at the mapping by another process (a read of
+	 * a /proc/PID file, a clear_refs write) or by the process itself
+	 * (madvise, mincore); then a touch of every page (the refaults)
+	 */
+	{ "observe", "observe", "one read of a /proc/PID file by another process (or the "
+				"madvise/mincore named), then a touch of every page", 0 },
 	{ 0 },
 };
 

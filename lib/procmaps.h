@@ -16,7 +16,9 @@ int pb_maps_count_vmas(const void *addr, size_t size);
 /*
  * The page-size fields of the smaps entry of the VMA holding @addr (kB:
  * Size, Rss, KernelPageSize, MMUPageSize, AnonHugePages, ...); NULL if none.
- * It walks the page tables: read it after a measurement, not during.
+ * It walks the page tables, and on kernels without a PUD-leaf handler in
+ * the smaps walker that zaps a device-dax PUD: read it after the last
+ * measurement of a mapping, never during or between.
  */
 json_object *pb_smaps_of(const void *addr);
 

@@ -182,8 +182,11 @@ static void append_options(json_object *rec, char *buf, size_t len)
 		return;
 	json_object_object_foreach(opts, name, val) {
 		int i = b ? pb_bench_opt_index(b, name) : -1;
+		json_object *def = i >= 0 ? pb_bench_opt_json(b, i, b->opts[i].def) : NULL;
+		bool is_def = def && json_object_equal(val, def);
 
-		if (i >= 0 && json_object_get_int64(val) == b->opts[i].def)
+		json_object_put(def);
+		if (is_def)
 			continue;
 		if (n < len)
 			n += (size_t)snprintf(buf + n, len - n, "/%s=%s", name,

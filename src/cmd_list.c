@@ -41,9 +41,17 @@ static int list_main(int argc, char **argv)
 		const struct pb_bench_opt *o = pb_benches[i]->opts;
 
 		printf("  %-24s %s\n", pb_benches[i]->name, pb_benches[i]->summary);
-		for (; o && o->name; o++)	/* set in [bench:NAME] */
-			printf("      option %s = %ld (%ld..%ld): %s\n", o->name, o->def, o->min,
-			       o->max, o->help);
+		for (; o && o->name; o++) {	/* set in [bench:NAME] */
+			if (o->kind == PB_OPT_INT) {
+				printf("      option %s = %ld (%ld..%ld): %s\n", o->name, o->def,
+				       o->min, o->max, o->help);
+				continue;
+			}
+			printf("      option %s = %s (", o->name, o->choices[o->def]);
+			for (int k = 0; o->choices[k]; k++)
+				printf("%s%s", k ? "|" : "", o->choices[k]);
+			printf("): %s\n", o->help);
+		}
 	}
 	printf("backends:\n");
 	for (int i = 0; pb_backends[i]; i++) {

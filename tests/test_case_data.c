@@ -157,7 +157,7 @@ TEST(a_series_is_one_operation_of_the_table)
 	c.bcfg = pb_config_bench(&cfg, "correctness");
 	ASSERT_TRUE(pb_case_series(&c, "sideways", "kernel") == NULL);
 	ASSERT_SUBSTR(c.error, "unknown operation 'sideways' (operations: downgrade, upgrade, none, "
-		      "cycle, fault, move, touch)");
+		      "cycle, fault, move, touch, observe)");
 	ASSERT_EQ(c.nr_series, 0);
 	ASSERT_TRUE(pb_operation_find("fault") && pb_operation_find("fault")->mprotect_calls == 0);
 	/* the record says which operation, and how many mprotect() calls a sample holds */

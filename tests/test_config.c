@@ -211,6 +211,9 @@ static const struct bad_case {
 	  "'1023' is not an integer in 1..1022" },
 	{ "bad-bench-opt-duplicate.conf", 4, "key 'middle_puds' in [bench:mprotect-vma-split]",
 	  "duplicate key" },
+	{ "bad-bench-opt-enum.conf", 3, "key 'file' in [bench:observer-cost]",
+	  "'smap' is not one of: all smaps_rollup smaps numa_maps pagemap maps clear_refs "
+	  "madv_cold madv_pageout mincore" },
 };
 
 TEST(bad_files_fail_with_file_line_key)
@@ -378,6 +381,26 @@ TEST(bench_option_set_defaulted_echoed)
 	ASSERT_EQ(1, echoed_option(&cfg, vma->name, "middle_puds"));
 }
 
+/* An enum option: set by name, read as its index, echoed as its name. */
+TEST(bench_enum_option_by_name)
+{
+	const struct pb_bench *obs = pb_bench_find("observer-cost");
+	struct pb_case c = { .bench = obs };
+	char err[PATH_MAX + 256] = "";
+	struct pb_config cfg;
+	json_object *o;
+
+	if (load_text(&cfg, "[run]\nbenches = observer-cost\n[bench:observer-cost]\n"
+		      "file = pagemap\n", err, sizeof(err)))
+		TAP_FAIL("%s", err);
+	c.bcfg = pb_config_bench(&cfg, obs->name);
+	ASSERT_STREQ(obs->opts[0].choices[pb_case_opt(&c, "file")], "pagemap");
+	o = pb_config_json(&cfg);
+	ASSERT_STREQ(json_object_get_string(pb_jget(pb_jget(pb_jget(o, "bench_options"),
+							       obs->name), "file")), "pagemap");
+	json_object_put(o);
+}
+
 /* Reading an option the benchmark does not declare is a bug: abort() with a message. */
 TEST(undeclared_option_aborts)
 {
@@ -413,8 +436,16 @@ TEST(bench_option_tables_are_sane)
 				o->min, o->max);
 			ASSERT_EQ(strlen(o->name), strspn(o->name, "abcdefghijklmnopqrstuvwxyz0123456789_"));
 			ASSERT_TRUE(o->help && *o->help);
-			ASSERT_EQ(PB_OPT_INT, o->kind);
+			ASSERT_TRUE(o->kind == PB_OPT_INT || o->kind == PB_OPT_ENUM);
 			ASSERT_TRUE(0 <= o->min && o->min <= o->def && o->def <= o->max);
+			if (o->kind == PB_OPT_ENUM) {
+				long k = 0;
+
+				while (o->choices[k])
+					k++;
+				/* min..max are exactly the indexes of the names */
+				ASSERT_TRUE(o->min == 0 && o->max == k - 1);
+			}
 			/* a table key of the same name would hide it */
 			for (size_t k = 0; pb_config_key_info(k, &ki); k++)
 				ASSERT_TRUE(strcmp(ki.name, o->name));

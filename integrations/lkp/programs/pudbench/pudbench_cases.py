@@ -49,7 +49,7 @@ SCHEMA_1 = "pudbench-results/1"
 # lib/operation.c's table: operation -> mprotect() calls in one sample
 # (tests/integrations checks that the two agree).
 MPROTECT_CALLS = {"downgrade": 1, "upgrade": 1, "none": 1, "cycle": 1, "fault": 0,
-                  "move": 0, "touch": 0}
+                  "move": 0, "touch": 0, "observe": 0}
 
 # The page size a backend is named for (lib/backends/); devdax is about PUDs.
 NOMINAL_PAGE = {

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VM stage of the observer-cost finding: one `pudbench-bin kernels --config
+ * configs/kernels-observer-quick.conf`, the stock Debian 7.3 and the one
+ * test kernel (linux-source-7.3 with the series: patches/7.3/0005 gives
+ * the smaps, pagemap and numa_maps walkers a PUD-leaf handler).  observer-cost
+ * on 1 GiB of devdax; from the results JSON only, with two-sided bounds
+ * from measured runs (BENCHMARKS.md, "Observer cost"):
+ *
+ *  (a) stock, the negative control: each read of smaps_rollup, smaps,
+ *      numa_maps or pagemap splits (zaps) the PUD, sends the spinning
+ *      process one shootdown, and the next touch refaults once; smaps,
+ *      numa_maps and pagemap report nothing resident;
+ *  (b) the test kernel: no split, no shootdown, no refault per read, and
+ *      smaps, smaps_rollup and pagemap report the whole GiB resident
+ *      (numa_maps counts no device pages on either kernel: PageReserved);
+ *  (c) the controls, on both kernels: maps (no page walk) and mincore (a
+ *      pud_entry of its own) cost nothing;
+ *  (d) hugetlb-1G (its own hugetlb_entry) is never zapped, on either kernel
+ *      (thp-2M needs madvise(), which the tinyconfig test kernel has not).
+ *
+ * As test_vm_hugetlb.c: any failure to get, build or boot a kernel fails;
+ * only a missing QEMU or an unreachable Debian archive skips.  About 1 min
+ * with the kernel built.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include <json-c/json.h>
+
+#include "compare.h"
+#include "run_cmd.h"
+#include "tap.h"
+
+#define STOCK 0
+#define PATCHED 1
+/* counts are whole per read; under TCG a spinning CPU now and then misses a shootdown */
+#define TOL 0.25
+
+static const char *const labels[] = { "debian-7.3", "test-kernel" };
+static const char *const reads[] = { "smaps_rollup", "smaps", "numa_maps", "pagemap" };
+static char out_dir[PATH_MAX];
+static char run_output[1 << 19];
+static int run_status = -1;
+static char skip_reason[512];
+static json_object *matrix, *docs[2];
+
+static json_object *kernel_info(int k)
+{
+	json_object *ks = pb_jget(matrix, "kernels");
+
+	for (size_t i = 0; ks && i < json_object_array_length(ks); i++)
+		if (!strcmp(pb_jstr(json_object_array_get_idx(ks, i), "label", ""), labels[k]))
+			return json_object_array_get_idx(ks, i);
+	return NULL;
+}
+
+static json_object *doc(int k)
+{
+	if (skip_reason[0])
+		SKIP("%s", skip_reason);
+	if (!matrix)
+		TAP_FAIL("no matrix.json; pudbench-bin kernels exited %d:\n%s", run_status, run_output);
+	if (!docs[k])
+		TAP_FAIL("%s: no results.json (status %s: %s)", labels[k],
+			 pb_jstr(kernel_info(k), "status", "?"), pb_jstr(kernel_info(k), "reason", "?"));
+	return docs[k];
+}
+
+/* The observer-cost record of look @look on @backend, or fail. */
+static json_object *rec_on(int k, const char *backend, const char *look)
+{
+	json_object *res = pb_jget(doc(k), "results");
+
+	for (size_t i = 0; i < json_object_array_length(res); i++) {
+		json_object *r = json_object_array_get_idx(res, i);
+
+		if (!strcmp(pb_jstr(r, "bench", ""), "observer-cost") &&
+		    !strcmp(pb_jstr(r, "backend", ""), backend) &&
+		    !strcmp(pb_jstr(r, "strategy", ""), look))
+			return r;
+	}
+	TAP_FAIL("%s: no observer-cost %s record of %s", labels[k], backend, look);
+}
+
+/* per_sample.@key of look @look on @backend: a measured number, null fails. */
+static double per_read_on(int k, const char *backend, const char *look, const char *key)
+{
+	double v = pb_jnum(pb_jget(rec_on(k, backend, look), "per_sample"), key);
+
+	if (isnan(v))
+		TAP_FAIL("%s %s %s: per_sample.%s not measured (null)", labels[k], backend, look,
+			 key);
+	return v;
+}
+
+static double per_read(int k, const char *look, const char *key)
+{
+	return per_read_on(k, "devdax", look, key);
+}
+
+#define EXPECT_NEAR_READ(k, look, key, want, tol)                                          \
+	do {                                                                               \
+		double got_ = per_read(k, look, key);                                        \
+		EXPECT(fabs(got_ - (want)) <= (tol), "%s %s: %s %.3f per read, expected %.2f", \
+		       labels[k], look, key, got_, (double)(want));                        \
+	} while (0)
+
+TEST(both_kernels_booted_and_came_back)
+{
+	EXPECT(run_status == 0 || skip_reason[0], "pudbench-bin kernels exited %d", run_status);
+	for (int k = 0; k < 2; k++) {
+		EXPECT(!strcmp(pb_jstr(kernel_info(k), "status", "?"), "ok"), "%s: %s", labels[k],
+		       pb_jstr(kernel_info(k), "reason", "?"));
+		ASSERT_STREQ(pb_jstr(doc(k), "status", "?"), "complete");
+	}
+	/* the built kernel is named by its patches: the fix is in it */
+	ASSERT_SUBSTR(pb_jstr(kernel_info(PATCHED), "patches", ""), "0005-");
+}
+
+TEST(a_stock_read_zaps_the_pud_and_refaults_once)
+{
+	for (size_t i = 0; i < sizeof(reads) / sizeof(*reads); i++) {
+		EXPECT_NEAR_READ(STOCK, reads[i], "faults", 1, TOL);
+		EXPECT_NEAR_READ(STOCK, reads[i], "thp_split_pud", 1, TOL);
+		EXPECT_NEAR_READ(STOCK, reads[i], "tlb_shootdowns_remote", 1, TOL);
+	}
+	/* the VMA's own entries: nothing resident (smaps_rollup sums the whole process) */
+	EXPECT_NEAR_READ(STOCK, "smaps", "reported_fraction", 0, 0.01);
+	EXPECT_NEAR_READ(STOCK, "numa_maps", "reported_fraction", 0, 0.01);
+	EXPECT_NEAR_READ(STOCK, "pagemap", "reported_fraction", 0, 0.01);
+	EXPECT_NEAR_READ(STOCK, "smaps_rollup", "reported_fraction", 0, 0.1);
+}
+
+TEST(b_patched_read_keeps_the_pud_and_reports_it)
+{
+	for (size_t i = 0; i < sizeof(reads) / sizeof(*reads); i++) {
+		EXPECT_NEAR_READ(PATCHED, reads[i], "faults", 0, TOL);
+		EXPECT_NEAR_READ(PATCHED, reads[i], "thp_split_pud", 0, TOL);
+		EXPECT_NEAR_READ(PATCHED, reads[i], "tlb_shootdowns_remote", 0, TOL);
+	}
+	EXPECT_NEAR_READ(PATCHED, "smaps", "reported_fraction", 1, 0.01);
+	/*
+	 * numa_maps counts no device memory, PUD or PMD: ZONE_DEVICE pages are
+	 * PageReserved, which its gatherers skip; what changes is that it no
+	 * longer zaps
+	 */
+	EXPECT_NEAR_READ(PATCHED, "numa_maps", "reported_fraction", 0, 0.01);
+	EXPECT_NEAR_READ(PATCHED, "pagemap", "reported_fraction", 1, 0.01);
+	/* the whole process: the GiB and a little of everything else */
+	EXPECT_NEAR_READ(PATCHED, "smaps_rollup", "reported_fraction", 1.05, 0.06);
+}
+
+TEST(c_maps_and_mincore_cost_nothing_on_either)
+{
+	for (int k = 0; k < 2; k++) {
+		EXPECT_NEAR_READ(k, "maps", "faults", 0, TOL);
+		EXPECT_NEAR_READ(k, "maps", "thp_split_pud", 0, TOL);
+		EXPECT_NEAR_READ(k, "mincore", "faults", 0, TOL);
+		EXPECT_NEAR_READ(k, "mincore", "thp_split_pud", 0, TOL);
+		EXPECT_NEAR_READ(k, "mincore", "reported_fraction", 1, 0.01);
+	}
+	/* clear_refs writes: 0005 leaves its walker alone, so it still zaps (logged) */
+	for (int k = 0; k < 2; k++)
+		TH_INFO("%s clear_refs: %.2f faults, %.2f splits per write", labels[k],
+			per_read(k, "clear_refs", "faults"), per_read(k, "clear_refs", "thp_split_pud"));
+}
+
+/* hugetlb has its own walker entry: no look zaps it */
+TEST(d_hugetlb_is_not_zapped_on_either)
+{
+	static const char *const controls[] = { "hugetlb-1G" };
+
+	for (int k = 0; k < 2; k++)
+		for (size_t b = 0; b < sizeof(controls) / sizeof(*controls); b++)
+			for (size_t i = 0; i < sizeof(reads) / sizeof(*reads); i++) {
+				double f = per_read_on(k, controls[b], reads[i], "faults");
+				double sp = per_read_on(k, controls[b], reads[i], "thp_split_pud");
+
+				EXPECT(f <= TOL && sp <= TOL, "%s %s %s: %.2f faults, %.2f splits "
+				       "per read, expected none", labels[k], controls[b], reads[i], f, sp);
+			}
+	for (int k = 0; k < 2; k++)
+		for (size_t b = 0; b < sizeof(controls) / sizeof(*controls); b++) {
+			double v = per_read_on(k, controls[b], "smaps", "reported_fraction");
+
+			EXPECT(fabs(v - 1) <= 0.01, "%s %s smaps: %.3f of the mapping reported",
+			       labels[k], controls[b], v);
+		}
+}
+
+int main(int argc, char **argv)
+{
+	char path[PATH_MAX + 64];
+
+	run_status = run_kernels_matrix("kernels-observer-quick.conf",
+					"/tmp/pudbench-test-vm-observer-XXXXXX", out_dir, "matrix:",
+					run_output, sizeof(run_output), skip_reason, &matrix);
+	if (run_status == -2)
+		return 1;
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof(path), "%s/%s/results.json", out_dir, labels[k]);
+		docs[k] = json_object_from_file(path);
+	}
+	return tap_main();
+}
