@@ -33,9 +33,7 @@
 
 #include <json-c/json.h>
 
-#include "compare.h"
-#include "run_cmd.h"
-#include "tap.h"
+#include "vm_run.h"
 
 #define STOCK 0
 #define SERIES 1
@@ -43,34 +41,6 @@
 #define TOL 0.25
 
 static const char *const labels[] = { "stock-7.3", "series" };
-static char out_dir[PATH_MAX];
-static char run_output[1 << 19];
-static int run_status = -1;
-static char skip_reason[512];
-static json_object *matrix, *docs[2];
-
-static json_object *kernel_info(int k)
-{
-	json_object *ks = pb_jget(matrix, "kernels");
-
-	for (size_t i = 0; ks && i < json_object_array_length(ks); i++)
-		if (!strcmp(pb_jstr(json_object_array_get_idx(ks, i), "label", ""), labels[k]))
-			return json_object_array_get_idx(ks, i);
-	return NULL;
-}
-
-static json_object *doc(int k)
-{
-	if (skip_reason[0])
-		SKIP("%s", skip_reason);
-	if (!matrix)
-		TAP_FAIL("no matrix.json; pudbench-bin kernels exited %d:\n%s", run_status, run_output);
-	if (!docs[k])
-		TAP_FAIL("%s: no results.json (status %s: %s)", labels[k],
-			 pb_jstr(kernel_info(k), "status", "?"), pb_jstr(kernel_info(k), "reason", "?"));
-	return docs[k];
-}
-
 /*
  * The kernel's own path: without a strategy knob its only one ("inplace",
  * "kernel"), on a knob kernel (patches/0002) upstream's "inplace", not the
@@ -91,7 +61,7 @@ static bool own_path(json_object *r)
 /* The record of a case on the kernel's own path, or fail. */
 static json_object *rec(int k, const char *bench, const char *backend, const char *dir, int remote)
 {
-	json_object *res = pb_jget(doc(k), "results");
+	json_object *res = pb_jget(vm_doc(k), "results");
 
 	for (size_t i = 0; i < json_object_array_length(res); i++) {
 		json_object *r = json_object_array_get_idx(res, i);
@@ -101,19 +71,7 @@ static json_object *rec(int k, const char *bench, const char *backend, const cha
 		    !strcmp(pb_jstr(r, "operation", ""), dir) && pb_jnum(r, "remote_cpus") == remote)
 			return r;
 	}
-	TAP_FAIL("%s: no %s %s %s remote=%d record", labels[k], bench, backend, dir, remote);
-}
-
-/* A measured number ("per_sample", "tlb_full_flushes"): null fails. */
-static double num(int k, json_object *r, const char *obj, const char *key)
-{
-	double v = pb_jnum(pb_jget(r, obj), key);
-
-	if (isnan(v))
-		TAP_FAIL("%s %s %s %s: %s.%s not measured (null); unavailable: %s", labels[k],
-			 pb_jstr(r, "bench", "?"), pb_jstr(r, "backend", "?"), pb_jstr(r, "operation", "?"),
-			 obj, key, json_object_to_json_string(pb_jget(r, "unavailable")));
-	return v;
+	TAP_FAIL("%s: no %s %s %s remote=%d record", vm.labels[k], bench, backend, dir, remote);
 }
 
 /*
@@ -131,9 +89,9 @@ struct expect {
 
 #define EXPECT_COUNT(k, r, key, want, what)                                            \
 	do {                                                                             \
-		double got_ = num(k, r, "per_sample", key);                                \
+		double got_ = vm_num(k, r, "per_sample", key);                                \
 		EXPECT(fabs(got_ - (want)) <= TOL, "%s %s %s remote=%d: %s %.2f/call, expected %.2f", \
-		       labels[k], what, pb_jstr(r, "operation", "?"),                   \
+		       vm.labels[k], what, pb_jstr(r, "operation", "?"),                   \
 		       (int)pb_jnum(r, "remote_cpus"), key, got_, (double)(want));      \
 	} while (0)
 
@@ -153,17 +111,10 @@ static void check_counts(int k, const struct expect *e, size_t n)
 
 TEST(both_kernels_built_booted_and_came_back)
 {
-	EXPECT(run_status == 0 || skip_reason[0], "pudbench-bin kernels exited %d", run_status);
-	for (int k = 0; k < 2; k++) {
-		json_object *ki = kernel_info(k), *d = doc(k);
-
-		EXPECT(!strcmp(pb_jstr(ki, "status", "?"), "ok"), "%s: %s", labels[k],
-		       pb_jstr(ki, "reason", "?"));
-		ASSERT_STREQ(pb_jstr(d, "status", "?"), "complete");
-	}
+	vm_expect_all_came_back();
 	/* the built kernel is named by its patches: the fix is in it */
-	ASSERT_SUBSTR(pb_jstr(kernel_info(SERIES), "patches", ""), "0003-");
-	EXPECT(pb_jget(kernel_info(SERIES), "build_key") != NULL, "no build identity in matrix.json");
+	ASSERT_SUBSTR(pb_jstr(vm_kernel(SERIES), "patches", ""), "0003-");
+	EXPECT(pb_jget(vm_kernel(SERIES), "build_key") != NULL, "no build identity in matrix.json");
 }
 
 TEST(a_stock_hugetlb_takes_a_nested_full_flush)
@@ -195,15 +146,15 @@ TEST(d_no_write_after_prot_read)
 			for (int remote = 0; remote <= 1; remote++) {
 				json_object *r = rec(k, "correctness", backends[b], "downgrade", remote);
 
-				EXPECT(num(k, r, "checks", "stale_write_probes") > 0, "%s: no probe", labels[k]);
+				EXPECT(vm_num(k, r, "checks", "stale_write_probes") > 0, "%s: no probe", vm.labels[k]);
 				if (remote)
-					EXPECT(num(k, r, "checks", "stale_write_remote") == 0,
+					EXPECT(vm_num(k, r, "checks", "stale_write_remote") == 0,
 					       "%s %s: a participant's write went through after PROT_READ",
-					       labels[k], backends[b]);
-				EXPECT(num(k, r, "checks", "stale_write") == 0 &&
-				       num(k, r, "checks", "bad_pud") == 0 &&
-				       num(k, r, "checks", "kernel_warnings") == 0,
-				       "%s %s remote=%d: stale writes, bad pud or kernel warnings", labels[k],
+					       vm.labels[k], backends[b]);
+				EXPECT(vm_num(k, r, "checks", "stale_write") == 0 &&
+				       vm_num(k, r, "checks", "bad_pud") == 0 &&
+				       vm_num(k, r, "checks", "kernel_warnings") == 0,
+				       "%s %s remote=%d: stale writes, bad pud or kernel warnings", vm.labels[k],
 				       backends[b], remote);
 			}
 }
@@ -217,24 +168,24 @@ TEST(e_pmd_unshare_still_flushes_without_more_ipis)
 		for (int k = 0; k < 2; k++) {
 			r[k] = rec(k, "hugetlb-pmd-unshare", "hugetlb-2M", "downgrade", remote);
 			EXPECT(json_object_get_boolean(pb_jget(pb_jget(r[k], "pmd_share"), "shared")),
-			       "%s remote=%d: the PMD table was not shown shared: %s", labels[k], remote,
+			       "%s remote=%d: the PMD table was not shown shared: %s", vm.labels[k], remote,
 			       pb_jstr(pb_jget(r[k], "pmd_share"), "reason", "no pmd_share"));
-			EXPECT(num(k, r[k], "checks", "stale_write") == 0 &&
-			       num(k, r[k], "checks", "sibling_write_lost") == 0,
+			EXPECT(vm_num(k, r[k], "checks", "stale_write") == 0 &&
+			       vm_num(k, r[k], "checks", "sibling_write_lost") == 0,
 			       "%s remote=%d: a write after PROT_READ went through, or the sibling's "
-			       "write was not seen", labels[k], remote);
-			ipis[k] = num(k, r[k], "per_sample", "tlb_ipis_received") +
-				  num(k, r[k], "per_sample", "call_ipis_received");
+			       "write was not seen", vm.labels[k], remote);
+			ipis[k] = vm_num(k, r[k], "per_sample", "tlb_ipis_received") +
+				  vm_num(k, r[k], "per_sample", "call_ipis_received");
 			TH_INFO("%s remote=%d: local %.2f full %.2f rshoot %.2f TLB+CAL IPIs %.2f",
-				labels[k], remote, num(k, r[k], "per_sample", "tlb_flush_local"),
-				num(k, r[k], "per_sample", "tlb_full_flushes"),
-				num(k, r[k], "per_sample", "tlb_shootdowns_remote"), ipis[k]);
+				vm.labels[k], remote, vm_num(k, r[k], "per_sample", "tlb_flush_local"),
+				vm_num(k, r[k], "per_sample", "tlb_full_flushes"),
+				vm_num(k, r[k], "per_sample", "tlb_shootdowns_remote"), ipis[k]);
 		}
 		/* the unshare flushes on the calling CPU, and the sync reaches the other one */
-		EXPECT(fabs(num(SERIES, r[SERIES], "per_sample", "tlb_flush_local") - 1) <= TOL,
+		EXPECT(fabs(vm_num(SERIES, r[SERIES], "per_sample", "tlb_flush_local") - 1) <= TOL,
 		       "series remote=%d: the unsharing mprotect takes %.2f local flushes", remote,
-		       num(SERIES, r[SERIES], "per_sample", "tlb_flush_local"));
-		EXPECT(num(SERIES, r[SERIES], "per_sample", "call_ipis_received") >= 1 - TOL,
+		       vm_num(SERIES, r[SERIES], "per_sample", "tlb_flush_local"));
+		EXPECT(vm_num(SERIES, r[SERIES], "per_sample", "call_ipis_received") >= 1 - TOL,
 		       "series remote=%d: no GUP-fast sync IPI", remote);
 		EXPECT(ipis[SERIES] <= ipis[STOCK] + TOL, "remote=%d: %.2f IPIs/call on the series, "
 		       "%.2f on stock", remote, ipis[SERIES], ipis[STOCK]);
@@ -243,17 +194,6 @@ TEST(e_pmd_unshare_still_flushes_without_more_ipis)
 
 int main(int argc, char **argv)
 {
-	char path[PATH_MAX + 64];
-
-	/* the strategy report goes to the log */
-	run_status = run_kernels_matrix("kernels-hugetlb-quick.conf",
-					"/tmp/pudbench-test-vm-hugetlb-XXXXXX", out_dir, "Strategy report:",
-					run_output, sizeof(run_output), skip_reason, &matrix);
-	if (run_status == -2)
-		return 1;
-	for (int k = 0; k < 2; k++) {
-		snprintf(path, sizeof(path), "%s/%s/results.json", out_dir, labels[k]);
-		docs[k] = json_object_from_file(path);
-	}
-	return tap_main();
+	return vm_main(argc, argv, "kernels-hugetlb-quick.conf", "/tmp/pudbench-test-vm-hugetlb-XXXXXX",
+		       "Strategy report:", labels, 2);
 }

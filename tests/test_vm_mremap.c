@@ -30,9 +30,7 @@
 
 #include <json-c/json.h>
 
-#include "compare.h"
-#include "run_cmd.h"
-#include "tap.h"
+#include "vm_run.h"
 
 #define STOCK 0
 #define SERIES 1
@@ -48,66 +46,17 @@
 #define RSHOOT_HI 1.25
 
 static const char *const labels[] = { "debian-7.3", "series" };
-static char out_dir[PATH_MAX];
-static char run_output[1 << 19];
-static int run_status = -1;
-static char skip_reason[512];
-static json_object *matrix, *docs[2];
-
-static json_object *kernel_info(int k)
-{
-	json_object *ks = pb_jget(matrix, "kernels");
-
-	for (size_t i = 0; ks && i < json_object_array_length(ks); i++)
-		if (!strcmp(pb_jstr(json_object_array_get_idx(ks, i), "label", ""), labels[k]))
-			return json_object_array_get_idx(ks, i);
-	return NULL;
-}
-
-static json_object *doc(int k)
-{
-	if (skip_reason[0])
-		SKIP("%s", skip_reason);
-	if (!matrix)
-		TAP_FAIL("no matrix.json; pudbench-bin kernels exited %d:\n%s", run_status, run_output);
-	if (!docs[k])
-		TAP_FAIL("%s: no results.json (status %s: %s)", labels[k],
-			 pb_jstr(kernel_info(k), "status", "?"), pb_jstr(kernel_info(k), "reason", "?"));
-	return docs[k];
-}
-
 /* mremap-pud's record of @operation (move, touch) on @backend, or fail. */
 static json_object *rec(int k, const char *backend, const char *operation)
 {
-	json_object *res = pb_jget(doc(k), "results");
-
-	for (size_t i = 0; i < json_object_array_length(res); i++) {
-		json_object *r = json_object_array_get_idx(res, i);
-
-		if (!strcmp(pb_jstr(r, "bench", ""), "mremap-pud") &&
-		    !strcmp(pb_jstr(r, "backend", ""), backend) &&
-		    !strcmp(pb_jstr(r, "operation", ""), operation))
-			return r;
-	}
-	TAP_FAIL("%s: no mremap-pud %s %s record", labels[k], backend, operation);
-}
-
-/* A measured number: null fails. */
-static double num(int k, json_object *r, const char *obj, const char *key)
-{
-	double v = pb_jnum(pb_jget(r, obj), key);
-
-	if (isnan(v))
-		TAP_FAIL("%s mremap-pud %s %s: %s.%s not measured (null)", labels[k],
-			 pb_jstr(r, "backend", "?"), pb_jstr(r, "operation", "?"), obj, key);
-	return v;
+	return vm_rec(k, "mremap-pud", backend, "operation", operation);
 }
 
 #define EXPECT_IN(k, r, obj, key, lo, hi)                                               \
 	do {                                                                             \
-		double got_ = num(k, r, obj, key);                                         \
+		double got_ = vm_num(k, r, obj, key);                                         \
 		EXPECT(got_ >= (lo) && got_ <= (hi), "%s %s %s: %s.%s = %.2f, expected %.2f..%.2f", \
-		       labels[k], pb_jstr(r, "backend", "?"), pb_jstr(r, "operation", "?"),  \
+		       vm.labels[k], pb_jstr(r, "backend", "?"), pb_jstr(r, "operation", "?"),  \
 		       obj, key, got_, (double)(lo), (double)(hi));                      \
 	} while (0)
 
@@ -119,39 +68,32 @@ static void moves_cleanly(int k, const char *backend)
 	EXPECT_IN(k, mv, "checks", "bad_pud", 0, 0);
 	EXPECT_IN(k, mv, "checks", "bad_rss_counter", 0, 0);
 	EXPECT_IN(k, mv, "checks", "kernel_warnings", 0, 0);
-	EXPECT(num(k, mv, "checks", "stale_write_probes") > 0 &&
-	       num(k, mv, "checks", "stale_write_remote_probes") > 0, "%s %s: no probe", labels[k],
+	EXPECT(vm_num(k, mv, "checks", "stale_write_probes") > 0 &&
+	       vm_num(k, mv, "checks", "stale_write_remote_probes") > 0, "%s %s: no probe", vm.labels[k],
 	       backend);
 	EXPECT_IN(k, mv, "checks", "stale_write", 0, 0);
 	EXPECT_IN(k, mv, "checks", "stale_write_remote", 0, 0);
 	EXPECT_IN(k, mv, "checks", "moved_data_lost", 0, 0);
 	EXPECT(json_object_get_boolean(pb_jget(pb_jget(mv, "checks"), "data_intact")),
-	       "%s %s: data not intact", labels[k], backend);
+	       "%s %s: data not intact", vm.labels[k], backend);
 	/* a real move carries every entry: no refault at the new address */
 	EXPECT_IN(k, touch, "per_sample", "faults", 0, 0);
 }
 
 TEST(both_kernels_built_booted_and_came_back)
 {
-	EXPECT(run_status == 0 || skip_reason[0], "pudbench-bin kernels exited %d", run_status);
-	for (int k = 0; k < 2; k++) {
-		json_object *ki = kernel_info(k), *d = doc(k);
-
-		EXPECT(!strcmp(pb_jstr(ki, "status", "?"), "ok"), "%s: %s", labels[k],
-		       pb_jstr(ki, "reason", "?"));
-		ASSERT_STREQ(pb_jstr(d, "status", "?"), "complete");
-	}
-	ASSERT_SUBSTR(pb_jstr(kernel_info(SERIES), "patches", ""), "0004-");
+	vm_expect_all_came_back();
+	ASSERT_SUBSTR(pb_jstr(vm_kernel(SERIES), "patches", ""), "0004-");
 }
 
 TEST(a_stock_drops_the_devdax_pud_as_bad)
 {
 	json_object *mv = rec(STOCK, "devdax", "move"), *touch = rec(STOCK, "devdax", "touch");
 
-	EXPECT(num(STOCK, mv, "checks", "bad_pud") > 0, "stock: no \"bad pud\" logged");
-	EXPECT(num(STOCK, mv, "checks", "bad_rss_counter") > 0,
+	EXPECT(vm_num(STOCK, mv, "checks", "bad_pud") > 0, "stock: no \"bad pud\" logged");
+	EXPECT(vm_num(STOCK, mv, "checks", "bad_rss_counter") > 0,
 	       "stock: no \"Bad rss-counter\" after the mover exited");
-	EXPECT(num(STOCK, mv, "checks", "stale_write") + num(STOCK, mv, "checks", "stale_write_remote") > 0,
+	EXPECT(vm_num(STOCK, mv, "checks", "stale_write") + vm_num(STOCK, mv, "checks", "stale_write_remote") > 0,
 	       "stock: every write to the old address faulted: the probes cannot see the missing flush");
 	/*
 	 * The dropped entry refaults at the new address, unless the CPU still
@@ -160,7 +102,7 @@ TEST(a_stock_drops_the_devdax_pud_as_bad)
 	 * default matrix's cases.  No bound, only what it was.
 	 */
 	TH_INFO("stock: %.2f faults per call at the new address",
-		num(STOCK, touch, "per_sample", "faults"));
+		vm_num(STOCK, touch, "per_sample", "faults"));
 }
 
 TEST(b_series_moves_the_devdax_pud_with_its_flush)
@@ -183,18 +125,6 @@ TEST(c_the_controls_pass_on_both_kernels)
 
 int main(int argc, char **argv)
 {
-	char path[PATH_MAX + 64];
-
-	(void)argc;
-	(void)argv;
-	run_status = run_kernels_matrix("kernels-mremap-quick.conf",
-					"/tmp/pudbench-test-vm-mremap-XXXXXX", out_dir, "Kernel matrix:",
-					run_output, sizeof(run_output), skip_reason, &matrix);
-	if (run_status == -2)
-		return 1;
-	for (int k = 0; k < 2; k++) {
-		snprintf(path, sizeof(path), "%s/%s/results.json", out_dir, labels[k]);
-		docs[k] = json_object_from_file(path);
-	}
-	return tap_main();
+	return vm_main(argc, argv, "kernels-mremap-quick.conf", "/tmp/pudbench-test-vm-mremap-XXXXXX",
+		       "Kernel matrix:", labels, 2);
 }

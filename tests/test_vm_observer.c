@@ -31,9 +31,7 @@
 
 #include <json-c/json.h>
 
-#include "compare.h"
-#include "run_cmd.h"
-#include "tap.h"
+#include "vm_run.h"
 
 #define STOCK 0
 #define PATCHED 1
@@ -42,59 +40,10 @@
 
 static const char *const labels[] = { "debian-7.3", "test-kernel" };
 static const char *const reads[] = { "smaps_rollup", "smaps", "numa_maps", "pagemap" };
-static char out_dir[PATH_MAX];
-static char run_output[1 << 19];
-static int run_status = -1;
-static char skip_reason[512];
-static json_object *matrix, *docs[2];
-
-static json_object *kernel_info(int k)
-{
-	json_object *ks = pb_jget(matrix, "kernels");
-
-	for (size_t i = 0; ks && i < json_object_array_length(ks); i++)
-		if (!strcmp(pb_jstr(json_object_array_get_idx(ks, i), "label", ""), labels[k]))
-			return json_object_array_get_idx(ks, i);
-	return NULL;
-}
-
-static json_object *doc(int k)
-{
-	if (skip_reason[0])
-		SKIP("%s", skip_reason);
-	if (!matrix)
-		TAP_FAIL("no matrix.json; pudbench-bin kernels exited %d:\n%s", run_status, run_output);
-	if (!docs[k])
-		TAP_FAIL("%s: no results.json (status %s: %s)", labels[k],
-			 pb_jstr(kernel_info(k), "status", "?"), pb_jstr(kernel_info(k), "reason", "?"));
-	return docs[k];
-}
-
-/* The observer-cost record of look @look on @backend, or fail. */
-static json_object *rec_on(int k, const char *backend, const char *look)
-{
-	json_object *res = pb_jget(doc(k), "results");
-
-	for (size_t i = 0; i < json_object_array_length(res); i++) {
-		json_object *r = json_object_array_get_idx(res, i);
-
-		if (!strcmp(pb_jstr(r, "bench", ""), "observer-cost") &&
-		    !strcmp(pb_jstr(r, "backend", ""), backend) &&
-		    !strcmp(pb_jstr(r, "strategy", ""), look))
-			return r;
-	}
-	TAP_FAIL("%s: no observer-cost %s record of %s", labels[k], backend, look);
-}
-
 /* per_sample.@key of look @look on @backend: a measured number, null fails. */
 static double per_read_on(int k, const char *backend, const char *look, const char *key)
 {
-	double v = pb_jnum(pb_jget(rec_on(k, backend, look), "per_sample"), key);
-
-	if (isnan(v))
-		TAP_FAIL("%s %s %s: per_sample.%s not measured (null)", labels[k], backend, look,
-			 key);
-	return v;
+	return vm_num(k, vm_rec(k, "observer-cost", backend, "strategy", look), "per_sample", key);
 }
 
 static double per_read(int k, const char *look, const char *key)
@@ -106,19 +55,14 @@ static double per_read(int k, const char *look, const char *key)
 	do {                                                                               \
 		double got_ = per_read(k, look, key);                                        \
 		EXPECT(fabs(got_ - (want)) <= (tol), "%s %s: %s %.3f per read, expected %.2f", \
-		       labels[k], look, key, got_, (double)(want));                        \
+		       vm.labels[k], look, key, got_, (double)(want));                        \
 	} while (0)
 
 TEST(both_kernels_booted_and_came_back)
 {
-	EXPECT(run_status == 0 || skip_reason[0], "pudbench-bin kernels exited %d", run_status);
-	for (int k = 0; k < 2; k++) {
-		EXPECT(!strcmp(pb_jstr(kernel_info(k), "status", "?"), "ok"), "%s: %s", labels[k],
-		       pb_jstr(kernel_info(k), "reason", "?"));
-		ASSERT_STREQ(pb_jstr(doc(k), "status", "?"), "complete");
-	}
+	vm_expect_all_came_back();
 	/* the built kernel is named by its patches: the fix is in it */
-	ASSERT_SUBSTR(pb_jstr(kernel_info(PATCHED), "patches", ""), "0005-");
+	ASSERT_SUBSTR(pb_jstr(vm_kernel(PATCHED), "patches", ""), "0005-");
 }
 
 TEST(a_stock_read_zaps_the_pud_and_refaults_once)
@@ -165,7 +109,7 @@ TEST(c_maps_and_mincore_cost_nothing_on_either)
 	}
 	/* clear_refs writes: 0005 leaves its walker alone, so it still zaps (logged) */
 	for (int k = 0; k < 2; k++)
-		TH_INFO("%s clear_refs: %.2f faults, %.2f splits per write", labels[k],
+		TH_INFO("%s clear_refs: %.2f faults, %.2f splits per write", vm.labels[k],
 			per_read(k, "clear_refs", "faults"), per_read(k, "clear_refs", "thp_split_pud"));
 }
 
@@ -181,29 +125,19 @@ TEST(d_hugetlb_is_not_zapped_on_either)
 				double sp = per_read_on(k, controls[b], reads[i], "thp_split_pud");
 
 				EXPECT(f <= TOL && sp <= TOL, "%s %s %s: %.2f faults, %.2f splits "
-				       "per read, expected none", labels[k], controls[b], reads[i], f, sp);
+				       "per read, expected none", vm.labels[k], controls[b], reads[i], f, sp);
 			}
 	for (int k = 0; k < 2; k++)
 		for (size_t b = 0; b < sizeof(controls) / sizeof(*controls); b++) {
 			double v = per_read_on(k, controls[b], "smaps", "reported_fraction");
 
 			EXPECT(fabs(v - 1) <= 0.01, "%s %s smaps: %.3f of the mapping reported",
-			       labels[k], controls[b], v);
+			       vm.labels[k], controls[b], v);
 		}
 }
 
 int main(int argc, char **argv)
 {
-	char path[PATH_MAX + 64];
-
-	run_status = run_kernels_matrix("kernels-observer-quick.conf",
-					"/tmp/pudbench-test-vm-observer-XXXXXX", out_dir, "matrix:",
-					run_output, sizeof(run_output), skip_reason, &matrix);
-	if (run_status == -2)
-		return 1;
-	for (int k = 0; k < 2; k++) {
-		snprintf(path, sizeof(path), "%s/%s/results.json", out_dir, labels[k]);
-		docs[k] = json_object_from_file(path);
-	}
-	return tap_main();
+	return vm_main(argc, argv, "kernels-observer-quick.conf", "/tmp/pudbench-test-vm-observer-XXXXXX",
+		       "matrix:", labels, 2);
 }
