@@ -242,7 +242,8 @@ const struct pb_bench pb_bench_hugetlb_pmd_unshare = {
 	.name = "hugetlb-pmd-unshare",
 	.summary = "mprotect RO of a hugetlb-2M mapping whose PMD table a second process shares",
 	/* not KEEPS_DATA: the sibling writes into it */
-	.flags = PB_BENCH_REMOTE | PB_BENCH_POPULATE,
+	/* lazy: pb_case_probed_downgrade()'s probe step makes them lazy again */
+	.flags = PB_BENCH_REMOTE | PB_BENCH_POPULATE | PB_BENCH_REMOTE_LAZY,
 	.run = pmd_unshare_run,
 	.supports = hugetlb_2m_only,
 };

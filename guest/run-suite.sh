@@ -8,6 +8,17 @@
 # shellcheck shell=sh
 set -u
 aligns=$(pudbench-param aligns 1G)
+# A test kernel's knob ([kernel:LABEL] debugfs = NAME=VALUE): set before
+# the suite, or no run at all (a kernel without it is not the one meant).
+knob=$(pudbench-param debugfs '')
+if [ -n "$knob" ]; then
+    f=/sys/kernel/debug/pudbench/${knob%%=*}
+    if ! echo "${knob#*=}" > "$f" 2>/dev/null; then
+        echo "debugfs knob $f cannot be set to ${knob#*=}: this kernel lacks it"
+        exit 1
+    fi
+    echo "debugfs knob $f = $(cat "$f")"
+fi
 rc=0
 for a in $(echo "$aligns" | tr ',' ' '); do
     echo "== align $a"

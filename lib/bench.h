@@ -36,6 +36,12 @@ enum pb_bench_flag {
 	/* MADV_DONTNEED: the data is kept only where the backend keeps it */
 	PB_BENCH_ZAPS = 1 << 5,
 	PB_BENCH_DEFAULT = 1 << 6,	/* in a run's default `benches` */
+	/*
+	 * lazy participants are made lazy again before every timed call
+	 * (pb_participants_make_lazy() or a probe step); without this flag
+	 * the lazy mode is skipped for the benchmark
+	 */
+	PB_BENCH_REMOTE_LAZY = 1 << 7,
 };
 
 /* What a benchmark option holds. */

@@ -276,6 +276,37 @@ static json_object *per_sample_json(const struct pb_case *c, const struct pb_ser
 	return o;
 }
 
+/*
+ * The IPIs every CPU received, per sample: {"cpus": [ids], "tlb_ipis_received":
+ * [per CPU], "call_ipis_received": [...]}, a row null where its counter is.
+ */
+static json_object *per_cpu_json(const struct pb_case *c, const struct pb_series *s)
+{
+	static const char *const keys[PB_CPU_IPI__COUNT] = { "tlb_ipis_received",
+							     "call_ipis_received" };
+	json_object *o = json_object_new_object(), *cpus = json_object_new_array();
+	const int *ids;
+	int n = c->ctrs ? pb_counters_cpus(c->ctrs, &ids) : 0;
+
+	for (int i = 0; i < n; i++)
+		json_object_array_add(cpus, json_object_new_int(ids[i]));
+	json_object_object_add(o, "cpus", cpus);
+	for (int k = 0; k < PB_CPU_IPI__COUNT; k++) {
+		enum pb_counter_id id = pb_cpu_ipi_counter(k);
+		json_object *arr = NULL;
+
+		if (n && s->calls && s->acc->nr_cpus == n &&
+		    pb_counter_available(c->ctrs, id, NULL) && !s->acc->failed[id]) {
+			arr = json_object_new_array();
+			for (int i = 0; i < n; i++)
+				json_object_array_add(arr, json_object_new_double(
+					(double)s->acc->cpu_ipis[k][i] / (double)s->calls));
+		}
+		json_object_object_add(o, keys[k], arr);
+	}
+	return o;
+}
+
 /* Every counter per sample, plus the per-thread split of the perf ones. */
 static void counters_json(const struct pb_case *c, const struct pb_series *s,
 			  json_object *rec)
@@ -309,6 +340,7 @@ static void counters_json(const struct pb_case *c, const struct pb_series *s,
 	}
 	json_object_object_add(rec, "counters", all);
 	json_object_object_add(rec, "per_thread", threads);
+	json_object_object_add(rec, "per_cpu", per_cpu_json(c, s));
 	json_object_object_add(rec, "unavailable", unavail);
 	json_object_object_add(rec, "counter_notes", notes);
 }

@@ -63,9 +63,9 @@ static const struct key keys[] = {
 	{ "remote_cpus", SEC_RUN, .example = "1",
 	  .kind = K_UINTS, .min = 0, .max = 64,
 	  .off = C(remote_cpus), .nr_off = C(nr_remote_cpus), .cap = PB_CFG_MAX_LIST },
-	{ "remote_mode", SEC_RUN, .example = "read, spin",
+	{ "remote_mode", SEC_RUN, .example = "read, spin, lazy",
 	  .kind = K_MODES,
-	  .off = C(remote_modes), .nr_off = C(nr_remote_modes), .cap = 2 },
+	  .off = C(remote_modes), .nr_off = C(nr_remote_modes), .cap = PB_REMOTE_MODES },
 	{ "cpu", SEC_RUN, .example = "1",
 	  .kind = K_INT_AUTO, .min = 0, .max = 4095, .off = C(cpu) },
 	{ "case_timeout_s", SEC_RUN, .example = "9",
@@ -79,10 +79,9 @@ static const struct key keys[] = {
 };
 #define NR_KEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(NR_KEYS <= 32, "seen masks are uint32_t");
-_Static_assert(sizeof(((struct pb_config *)0)->remote_modes) ==
-	       2 * sizeof(enum pb_remote_mode), "remote_mode cap");
-
-static const char *const mode_names[] = { [PB_REMOTE_SPIN] = "spin", [PB_REMOTE_READ] = "read" };
+static const char *const mode_names[PB_REMOTE_MODES] = {
+	[PB_REMOTE_SPIN] = "spin", [PB_REMOTE_READ] = "read", [PB_REMOTE_LAZY] = "lazy"
+};
 
 struct parse {
 	struct pb_ini ini;		/* path, line and the first error */
@@ -145,7 +144,7 @@ static bool parse_item(const char *s, void *slot, const void *key, char *what, s
 				*(enum pb_remote_mode *)slot = (enum pb_remote_mode)m;
 				return true;
 			}
-		snprintf(what, wlen, "'%s' is not one of spin, read", s);
+		snprintf(what, wlen, "'%s' is not one of spin, read, lazy", s);
 		return false;
 	case K_BOOL:
 		if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))

@@ -16,7 +16,12 @@
 #define PB_CFG_MAX_REPEAT 1000
 #define PB_BENCH_MAX_OPTS 8		/* rows of a benchmark's options table */
 
-enum pb_remote_mode { PB_REMOTE_SPIN, PB_REMOTE_READ };
+/*
+ * spin: in the mm, never idle; read: reading the mapping; lazy: idle with
+ * the mm loaded (lazy TLB), re-entered before every timed call.
+ */
+enum pb_remote_mode { PB_REMOTE_SPIN, PB_REMOTE_READ, PB_REMOTE_LAZY };
+#define PB_REMOTE_MODES 3
 
 /* Settings one benchmark may override in its own [bench:NAME] section. */
 struct pb_bench_config {
@@ -55,7 +60,7 @@ struct pb_config {
 	unsigned nr_strategies;
 	char strategies[PB_CFG_MAX_LIST][PB_CFG_NAME_MAX];
 	unsigned nr_remote_modes;
-	enum pb_remote_mode remote_modes[2];
+	enum pb_remote_mode remote_modes[PB_REMOTE_MODES];
 	int cpu;			/* CPU of the measuring thread, -1 = auto */
 	unsigned case_timeout_s;	/* per case, 1..86400 */
 	/* each case runs this often, interleaved, each time in a fresh process */

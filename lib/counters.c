@@ -85,6 +85,8 @@ struct pb_counters {
 	char why[PB_CTR__COUNT][96];			/* reason when unavailable */
 	char note[PB_CTR__COUNT][96];			/* limits of an available one */
 	bool inject_read_fails[PB_CTR__COUNT];		/* a test's negative control */
+	int cpu_ids[PB_MAX_CPUS];			/* /proc/interrupts' columns */
+	int nr_cpus;
 };
 
 static bool is_perf(enum source src)
@@ -348,23 +350,55 @@ static void perf_setup(struct pb_counters *c, int id, const struct tlb_tracepoin
 
 /* ----------------------------------------------------------------- procfs */
 
-/* Sum of the per-CPU numbers after @key ("TLB:") in /proc/interrupts. */
-static bool interrupts_sum(const char *text, const char *key, uint64_t *sum)
+/*
+ * The CPU numbers of /proc/interrupts' header ("CPU0 CPU1 ..."), one per
+ * column, into @ids; how many (-1 if there is no header).
+ */
+static int interrupts_cpus(const char *text, int *ids, int max)
+{
+	int n = 0;
+
+	for (const char *p = text; *p && *p != '\n';) {
+		char *end;
+		long cpu;
+
+		p += strspn(p, " ");
+		if (strncmp(p, "CPU", 3))
+			break;
+		cpu = strtol(p + 3, &end, 10);
+		if (end == p + 3 || n >= max)
+			return -1;
+		ids[n++] = (int)cpu;
+		p = end;
+	}
+	return n ? n : -1;
+}
+
+/*
+ * The per-CPU numbers after @key ("TLB:") in /proc/interrupts: their sum
+ * into *@sum and, with @percpu, each column into it.  false when the row
+ * is missing or has other than @nr_cpus columns (@nr_cpus < 0: any).
+ */
+static bool interrupts_row(const char *text, const char *key, int nr_cpus, uint64_t *sum,
+			   uint64_t *percpu)
 {
 	size_t klen = strlen(key);
 
 	for (const char *line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		const char *p = line + strspn(line, " ");
 		char *end;
+		int col = 0;
 
 		if (strncmp(p, key, klen))
 			continue;
 		*sum = 0;
-		for (p += klen;; p = end) {
+		for (p += klen;; p = end, col++) {
 			unsigned long long v = strtoull(p, &end, 10);
 
 			if (end == p)	/* the description text ends the numbers */
-				return true;
+				return nr_cpus < 0 || col == nr_cpus;
+			if (percpu && col < PB_MAX_CPUS)
+				percpu[col] = v;
 			*sum += v;
 		}
 	}
@@ -384,12 +418,23 @@ static bool vmstat_value(const char *text, const char *key, uint64_t *val)
 	return false;
 }
 
+/* The per-CPU row of counter @id in @percpu, or NULL. */
+static uint64_t *cpu_row(uint64_t (*percpu)[PB_MAX_CPUS], int id)
+{
+	for (int k = 0; percpu && k < PB_CPU_IPI__COUNT; k++)
+		if (pb_cpu_ipi_counter(k) == (enum pb_counter_id)id)
+			return percpu[k];
+	return NULL;
+}
+
 /*
- * Read every procfs (system-wide) counter into @vals, a failed one into
- * @failed (both may be NULL).  With @mark, record which ones exist;
- * without, skip the unavailable ones.
+ * Read every procfs (system-wide) counter into @vals and the per-CPU rows
+ * into @percpu, a failed one into @failed (all may be NULL).  With @mark,
+ * record which ones exist and the CPU columns; without, skip the
+ * unavailable ones.
  */
-static int procfs_read(struct pb_counters *c, uint64_t *vals, bool *failed, bool mark)
+static int procfs_read(struct pb_counters *c, uint64_t *vals, uint64_t (*percpu)[PB_MAX_CPUS],
+		       bool *failed, bool mark)
 {
 	static const char *const files[] = { [SRC_INTERRUPTS] = "/proc/interrupts",
 					     [SRC_VMSTAT] = "/proc/vmstat" };
@@ -411,20 +456,44 @@ static int procfs_read(struct pb_counters *c, uint64_t *vals, bool *failed, bool
 			ret = -1;
 			continue;
 		}
+		if (mark && src == SRC_INTERRUPTS && !c->nr_cpus)
+			c->nr_cpus = interrupts_cpus(text[src], c->cpu_ids, PB_MAX_CPUS);
+		/* a CPU brought on- or offline changes the columns: no per-CPU delta then */
 		found = src == SRC_VMSTAT ? vmstat_value(text[src], defs[id].key, &v)
-					  : interrupts_sum(text[src], defs[id].key, &v);
+					  : interrupts_row(text[src], defs[id].key, c->nr_cpus, &v,
+							   cpu_row(percpu, id));
 		if (failed && !found)
 			failed[id] = true;
 		if (mark && !found)
 			unavailable(c, id, src == SRC_VMSTAT ?
 				    "not in /proc/vmstat (needs CONFIG_DEBUG_TLBFLUSH)" :
-				    "no %s line in /proc/interrupts", defs[id].key);
+				    c->nr_cpus < 0 ? "no CPU header in /proc/interrupts" :
+				    "no %s line of one column per CPU in /proc/interrupts", defs[id].key);
 		if (vals)
 			vals[id] = v;
 	}
 	free(text[SRC_INTERRUPTS]);
 	free(text[SRC_VMSTAT]);
 	return ret;
+}
+
+enum pb_counter_id pb_cpu_ipi_counter(enum pb_cpu_ipi k)
+{
+	return k == PB_CPU_IPI_TLB ? PB_CTR_TLB_IPIS_RECEIVED : PB_CTR_CALL_IPIS_RECEIVED;
+}
+
+int pb_counters_cpus(const struct pb_counters *c, const int **ids)
+{
+	*ids = c->cpu_ids;
+	return c->nr_cpus > 0 ? c->nr_cpus : 0;
+}
+
+int pb_counters_cpu_column(const struct pb_counters *c, int cpu)
+{
+	for (int i = 0; i < c->nr_cpus; i++)
+		if (c->cpu_ids[i] == cpu)
+			return i;
+	return -1;
 }
 
 /* ------------------------------------------------------------------- API */
@@ -459,7 +528,7 @@ struct pb_counters *pb_counters_open(const pid_t *tids, int nr_tids)
 			perf_setup(c, id, &tp);
 	}
 	free(tp.format);
-	procfs_read(c, NULL, NULL, true);
+	procfs_read(c, NULL, NULL, NULL, true);
 	return c;
 }
 
@@ -483,7 +552,8 @@ int pb_counters_read(struct pb_counters *c, struct pb_counter_snapshot *snap)
 
 	memset(snap, 0, sizeof(*snap));
 	snap->nr_threads = c->nr_threads;
-	if (procfs_read(c, snap->total, snap->failed, false))
+	snap->nr_cpus = c->nr_cpus > 0 ? c->nr_cpus : 0;
+	if (procfs_read(c, snap->total, snap->cpu_ipis, snap->failed, false))
 		ret = -1;
 	for (int id = 0; id < PB_CTR__COUNT; id++) {
 		for (int t = 0; c->evsel[id] && t < c->nr_threads; t++) {
@@ -501,7 +571,7 @@ int pb_counters_read(struct pb_counters *c, struct pb_counter_snapshot *snap)
 			snap->total[id] += v.val;
 		}
 	}
-	if (procfs_read(c, snap->sys_late, snap->failed, false))
+	if (procfs_read(c, snap->sys_late, snap->cpu_ipis_late, snap->failed, false))
 		ret = -1;
 	return ret;
 }
@@ -536,6 +606,26 @@ bool pb_counter_flips_static_key(enum pb_counter_id id)
 	       defs[id].src == SRC_TLB_PAGES;
 }
 
+/* The per-CPU rows, window as the totals: from before's late read to after's first. */
+static void accumulate_cpus(struct pb_counter_snapshot *acc, const struct pb_counter_snapshot *before,
+			    const struct pb_counter_snapshot *after)
+{
+	int n = after->nr_cpus < before->nr_cpus ? after->nr_cpus : before->nr_cpus;
+
+	for (int k = 0; k < PB_CPU_IPI__COUNT; k++) {
+		enum pb_counter_id id = pb_cpu_ipi_counter(k);
+
+		for (int i = 0; i < n && !acc->failed[id]; i++) {
+			if (after->cpu_ipis[k][i] < before->cpu_ipis_late[k][i])
+				acc->failed[id] = true;
+			else
+				acc->cpu_ipis[k][i] += after->cpu_ipis[k][i] - before->cpu_ipis_late[k][i];
+		}
+	}
+	if (acc->nr_cpus < n)
+		acc->nr_cpus = n;
+}
+
 void pb_counter_accumulate(struct pb_counter_snapshot *acc,
 			   const struct pb_counter_snapshot *before,
 			   const struct pb_counter_snapshot *after)
@@ -556,4 +646,5 @@ void pb_counter_accumulate(struct pb_counter_snapshot *acc,
 	}
 	if (acc->nr_threads < nr)
 		acc->nr_threads = nr;
+	accumulate_cpus(acc, before, after);
 }

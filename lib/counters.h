@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #define PB_MAX_THREADS 65	/* measuring thread + 64 participants */
+#define PB_MAX_CPUS 256		/* columns of /proc/interrupts kept per CPU */
 
 enum pb_counter_id {
 	/* software perf events, per thread */
@@ -42,6 +43,9 @@ enum pb_counter_id {
 	PB_CTR__COUNT
 };
 
+/* The /proc/interrupts rows also kept per CPU: IPIs each CPU received. */
+enum pb_cpu_ipi { PB_CPU_IPI_TLB, PB_CPU_IPI_CALL, PB_CPU_IPI__COUNT };
+
 struct pb_counter_snapshot {
 	/*
 	 * perf: the sum over threads.  system-wide (procfs): read before the
@@ -60,7 +64,18 @@ struct pb_counter_snapshot {
 	 */
 	bool failed[PB_CTR__COUNT];
 	int nr_threads;
+	/*
+	 * The "TLB:" and "CAL:" rows per CPU column, read with total[] and
+	 * sys_late[] alike; valid where the row's total counter is (failed[]
+	 * of pb_cpu_ipi_counter()).  nr_cpus columns, 0 when not read.
+	 */
+	uint64_t cpu_ipis[PB_CPU_IPI__COUNT][PB_MAX_CPUS];
+	uint64_t cpu_ipis_late[PB_CPU_IPI__COUNT][PB_MAX_CPUS];
+	int nr_cpus;
 };
+
+/* The system-wide counter whose per-CPU split @k is (PB_CTR_TLB_IPIS_RECEIVED, ...). */
+enum pb_counter_id pb_cpu_ipi_counter(enum pb_cpu_ipi k);
 
 struct pb_counters;
 
@@ -110,6 +125,14 @@ bool pb_counter_flips_static_key(enum pb_counter_id id);
 void pb_counter_accumulate(struct pb_counter_snapshot *acc,
 			   const struct pb_counter_snapshot *before,
 			   const struct pb_counter_snapshot *after);
+
+/*
+ * The CPU numbers of the per-CPU columns (from /proc/interrupts' header,
+ * read when the counters were opened): *@ids, and how many.
+ */
+int pb_counters_cpus(const struct pb_counters *c, const int **ids);
+/* The column of CPU @cpu, or -1. */
+int pb_counters_cpu_column(const struct pb_counters *c, int cpu);
 
 /* tracefs mount point found ("/sys/kernel/tracing"), or NULL. */
 const char *pb_tracefs_path(void);

@@ -63,6 +63,17 @@ static void add_file(json_object *o, const char *key, const char *path)
 			       NULL : json_object_new_string(buf));
 }
 
+/*
+ * Does the CPU have @flag (null: /proc/cpuinfo unreadable)?  For invlpgb
+ * only the feature: whether the kernel flushed with it is not visible.
+ */
+static json_object *cpu_flag_or_null(const char *flag)
+{
+	int has = pb_cpuinfo_has_flag(flag);
+
+	return has < 0 ? NULL : json_object_new_boolean(has);
+}
+
 static json_object *cpu_model(void)
 {
 	FILE *f = fopen("/proc/cpuinfo", "re");
@@ -110,6 +121,9 @@ json_object *pb_env_json(const struct pb_config *cfg)
 	json_object_object_add(env, "tracefs", pb_tracefs_path() ?
 			       json_object_new_string(pb_tracefs_path()) : NULL);
 	json_object_object_add(env, "pdpe1gb", json_object_new_boolean(pb_cpuinfo_has_flag("pdpe1gb") == 1));
+	json_object_object_add(env, "invlpgb", cpu_flag_or_null("invlpgb"));
+	/* the test kernel's 9002 knob (null: not this kernel, or no debugfs) */
+	add_file(env, "unshare_skip_lazy_ipi", "/sys/kernel/debug/pudbench/unshare_skip_lazy_ipi");
 	json_object_object_add(env, "timer_overhead_ns", json_object_new_double(pb_timer_overhead_ns()));
 	json_object_object_add(env, "config", pb_config_json(cfg));
 	return env;

@@ -29,6 +29,24 @@ double pb_metric_tlb_ipis_per_participant(const struct pb_case *c, const struct 
 	return pb_series_metric(c, s, &pb_metrics[PB_METRIC_TLB_IPIS]) / c->nr_remote;
 }
 
+double pb_metric_tlb_ipis_lazy_cpus(const struct pb_case *c, const struct pb_series *s)
+{
+	enum pb_counter_id id = pb_cpu_ipi_counter(PB_CPU_IPI_TLB);
+	double sum = 0;
+
+	if (c->nr_remote <= 0 || c->remote_mode != PB_REMOTE_LAZY || !c->ctrs || !s->calls ||
+	    !pb_counter_available(c->ctrs, id, NULL) || s->acc->failed[id])
+		return NAN;
+	for (int i = 0; i < c->nr_remote; i++) {
+		int col = pb_counters_cpu_column(c->ctrs, c->remote_cpus[i]);
+
+		if (col < 0 || col >= s->acc->nr_cpus)
+			return NAN;
+		sum += (double)s->acc->cpu_ipis[PB_CPU_IPI_TLB][col];
+	}
+	return sum / (double)s->calls;
+}
+
 static bool listed(const struct pb_metric *const *out, int n, const char *key)
 {
 	for (int i = 0; i < n; i++)

@@ -91,7 +91,12 @@ enum pb_metric_show {
 	  "TLB IPIs per remote participant",                                           \
 	  "TLB IPIs received divided by the remote participants: near 1 when each "    \
 	  "participant's CPU took one shootdown (null without participants)",          \
-	  PB_SHOW_RUN_TABLE, pb_metric_tlb_ipis_per_participant)
+	  PB_SHOW_RUN_TABLE, pb_metric_tlb_ipis_per_participant)                       \
+	D(TLB_IPIS_LAZY_CPUS, "tlb_ipis_lazy_cpus", "lazyIPI",                         \
+	  "TLB IPIs received by lazy CPUs",                                            \
+	  "TLB shootdown interrupts the lazy participants' CPUs received, summed "     \
+	  "over them (/proc/interrupts TLB: per CPU; null unless remote_mode is lazy)",\
+	  PB_SHOW_RUN_TABLE | PB_SHOW_MATRIX, pb_metric_tlb_ipis_lazy_cpus)
 
 #define PB_METRIC_ENUM_ROW(id, ...) PB_METRIC_##id,
 enum pb_metric_id {
@@ -116,6 +121,7 @@ struct pb_metric {
 };
 
 double pb_metric_tlb_ipis_per_participant(const struct pb_case *c, const struct pb_series *s);
+double pb_metric_tlb_ipis_lazy_cpus(const struct pb_case *c, const struct pb_series *s);
 
 extern const struct pb_metric pb_metrics[PB_METRIC__COUNT];
 

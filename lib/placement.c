@@ -7,8 +7,11 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "probe.h"
@@ -124,7 +127,11 @@ static void run_step(struct pb_participants *p, int i)
 {
 	struct pb_remote_probes *pr = &p->probes;
 
-	for (int k = 0; k < pr->nr; k++) {
+	if (pr->step == PB_STEP_ENTER) {
+		(void)p->map_addr[0];
+		(void)p->map_addr[p->map_size - 1];
+	}
+	for (int k = 0; k < pr->nr && pr->step != PB_STEP_ENTER; k++) {
 		if (pr->step == PB_STEP_DIRTY) {
 			pr->vals[i][k] = pb_probe_dirty(pr->addr[k]);
 		} else {
@@ -149,7 +156,12 @@ static void *participant_main(void *varg)
 	atomic_fetch_add(&p->running, 1);
 
 	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
-		if (p->mode == PB_REMOTE_SPIN) {
+		if (p->mode == PB_REMOTE_LAZY) {
+			/* asleep: this CPU idles with the mm loaded lazily */
+			syscall(SYS_futex, &p->probes.seq, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+			if (atomic_load(&p->stop))
+				break;
+		} else if (p->mode == PB_REMOTE_SPIN) {
 			/* Stay in user space in this mm: never lazy, never idle. */
 			__builtin_ia32_pause();
 		} else {
@@ -171,6 +183,44 @@ static void *participant_main(void *varg)
 	return NULL;
 }
 
+static void wake_all(struct pb_participants *p)
+{
+	syscall(SYS_futex, &p->probes.seq, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+/* The state letter of thread @tid in /proc/self/task/TID/stat, or 0. */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[512], *paren;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	paren = strrchr(buf, ')');	/* the name may hold spaces and parentheses */
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/*
+ * Until every lazy participant sleeps in its futex ('S'), then 2 ms more:
+ * the state is set before schedule() has switched the CPU to its idle
+ * task, and a TCG vCPU can be descheduled on the host in between.
+ */
+static void wait_asleep(struct pb_participants *p)
+{
+	const struct timespec settle = { .tv_nsec = 2 * 1000 * 1000 };
+
+	for (int i = 0; i < p->nr_started; i++)
+		while (thread_state(p->tids[i]) != 'S')
+			sched_yield();
+	nanosleep(&settle, NULL);
+}
+
 void pb_participants_set_probes(struct pb_participants *p, volatile char *const *addr, int nr)
 {
 	p->probes.nr = nr < PB_MAX_PROBES ? nr : PB_MAX_PROBES;
@@ -185,8 +235,18 @@ void pb_participants_step(struct pb_participants *p, enum pb_remote_step step)
 	p->probes.step = step;
 	atomic_store(&p->probes.done, 0);
 	atomic_fetch_add_explicit(&p->probes.seq, 1, memory_order_release);
+	if (p->mode == PB_REMOTE_LAZY)
+		wake_all(p);
 	while (atomic_load_explicit(&p->probes.done, memory_order_acquire) < p->nr_started)
 		__builtin_ia32_pause();
+	if (p->mode == PB_REMOTE_LAZY)
+		wait_asleep(p);
+}
+
+void pb_participants_make_lazy(struct pb_participants *p)
+{
+	if (p->mode == PB_REMOTE_LAZY)
+		pb_participants_step(p, PB_STEP_ENTER);
 }
 
 int pb_participants_start(struct pb_participants *p, const int *cpus, int nr,
@@ -234,6 +294,10 @@ int pb_participants_start(struct pb_participants *p, const int *cpus, int nr,
 void pb_participants_stop(struct pb_participants *p)
 {
 	atomic_store(&p->stop, true);
+	if (p->mode == PB_REMOTE_LAZY) {
+		atomic_fetch_add(&p->probes.seq, 1);
+		wake_all(p);
+	}
 	for (int i = 0; i < p->nr_started; i++)
 		pthread_join(p->threads[i], NULL);
 	p->nr_started = 0;

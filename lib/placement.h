@@ -24,9 +24,11 @@
  * What the measuring thread asks every participant to do, between two of
  * its own steps: dirty the probe bytes (so the participant's CPU holds
  * writable TLB entries for them), or try to write them (after the
- * mprotect(PROT_READ) that must have flushed those entries).
+ * mprotect(PROT_READ) that must have flushed those entries), or just read
+ * the mapping (PB_STEP_ENTER: a lazy participant's CPU runs in the mm
+ * once more before it idles).
  */
-enum pb_remote_step { PB_STEP_DIRTY, PB_STEP_TRY_WRITE };
+enum pb_remote_step { PB_STEP_DIRTY, PB_STEP_TRY_WRITE, PB_STEP_ENTER };
 
 struct pb_remote_probes {
 	volatile char *addr[PB_MAX_PROBES];
@@ -82,9 +84,18 @@ void pb_participants_stop(struct pb_participants *p);
 /*
  * Have every participant run @step on the probe addresses set with
  * pb_participants_set_probes(), and wait until all have.  The pb_probe
- * SIGSEGV handler must be installed for PB_STEP_TRY_WRITE.
+ * SIGSEGV handler must be installed for PB_STEP_TRY_WRITE.  Lazy
+ * participants are woken for the step and it returns once every one
+ * sleeps again, its CPU idle with the mm loaded lazily.
  */
 void pb_participants_set_probes(struct pb_participants *p, volatile char *const *addr, int nr);
 void pb_participants_step(struct pb_participants *p, enum pb_remote_step step);
+
+/*
+ * Lazy mode: every participant runs in the mm on its CPU, reads the
+ * mapping and sleeps again (PB_STEP_ENTER), so that CPU is idle in lazy
+ * TLB mode for the next call.  A no-op in the other modes.
+ */
+void pb_participants_make_lazy(struct pb_participants *p);
 
 #endif

@@ -1,8 +1,9 @@
-# Median latency per call over a scaling axis (number of PUDs, or remote
-# participants), a line per case and kernel with the median's 95% CI as
-# error bars.  Variables from NAME.vars.gp: datafile, outbase, ttl, xlab,
-# nseries, sertitle[], serhue[] (colour: the case), serdash[] (dash: the
-# kernel), width.
+# A line per case and kernel over a scaling axis (number of PUDs, or remote
+# participants): the median latency per call with its 95% CI as error bars
+# (ylog = 1), or a count per call (lo = hi = the count).  Variables from
+# NAME.vars.gp: datafile, outbase, ttl, xlab, ylab, ylog, nseries,
+# sertitle[], serhue[] (colour: the case), serdash[] (dash: the kernel),
+# width.
 set termoption noenhanced
 # dark, distinct colours (the default 5th, yellow, is hard to see on white)
 array hues[8] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
@@ -16,8 +17,8 @@ do for [fmt in "png svg"] {
 	set output outbase.".".fmt
 	set title ttl
 	set xlabel xlab
-	set ylabel "median latency per call (µs, log scale)"
-	set logscale y
+	set ylabel ylab
+	if (ylog) { set logscale y } else { unset logscale y; set yrange [0:*] }
 	set grid xtics ytics mytics
 	set xtics 1
 	set autoscale xfix

@@ -115,6 +115,45 @@ static void print_kernels(const struct pb_strategy_report_kernel *k, const struc
 	}
 }
 
+/*
+ * The lazy-mode rows (participants idle with the mm loaded): the TLB IPIs
+ * each lazy CPU took per call, and in words what that means for 0001.
+ * Nothing without lazy-mode records.
+ */
+static void print_lazy_ad(const struct pb_strategy_report_row *rows, size_t n,
+			  const struct pb_strategy_report_kernel *k)
+{
+	int lazy = pb_metric_find("tlb_ipis_lazy_cpus");
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct pb_strategy_report_row *r = &rows[i];
+		double v = lazy >= 0 ? r->per_sample[lazy] : NAN;
+		char buf[32] = "n/a";
+
+		if (!r->remote || strcmp(r->mode, "lazy") || strcmp(r->backend, "devdax"))
+			continue;
+		if (!any)
+			printf("CPUs in lazy TLB mode (idle, the mm loaded): TLB IPIs per lazy "
+			       "CPU per call\n\n%-12s %-10s %-5s %4s %3s %8s\n", "kernel",
+			       "strategy", "op", "PUDs", "rem", "IPI/CPU");
+		any = true;
+		if (!isnan(v))
+			snprintf(buf, sizeof(buf), "%.2f", v / r->remote);
+		printf("%-12.12s %-10s %-5s %4d %3d %8s\n", k[r->kernel].label,
+		       pb_strategy_report_strategy_label(r), short_operation(r), r->puds, r->remote,
+		       buf);
+	}
+	if (any)
+		print_wrapped("\nx86 sends a flush to a CPU in lazy TLB mode only when it frees page "
+			      "tables (freed_tables). Upstream's path flushes with pudp_invalidate() "
+			      "-> flush_tlb_range(), which has freed_tables set, so every mprotect() "
+			      "of a PUD interrupts each idle CPU that last ran the process. 0001 "
+			      "leaves the flush to the mmu_gather, which frees nothing: those CPUs "
+			      "get no IPI and flush when they next switch to the mm. IPI/CPU: TLB "
+			      "interrupts (/proc/interrupts, per CPU) on the lazy CPUs, per CPU.");
+}
+
 static void print_table_ad(const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s)
 {
 	struct pb_metric_columns counts = pb_metrics_shown(PB_SHOW_COVER);
@@ -148,6 +187,7 @@ static void print_table_ad(const struct pb_strategy_report_kernel *k, const stru
 	printf("\n");
 	print_legend("strategy - : the kernel's only path (no strategy knob); rem: spinning "
 		     "participant threads on other CPUs;", &counts, LEGEND_LABEL, "");
+	print_lazy_ad(rows, n, k);
 	free(rows);
 }
 

@@ -47,6 +47,7 @@ static void plot_bench(struct pb_plot *p, const char *bench)
 	pb_plot_counts(p, bench, idx, nr);
 	pb_plot_scaling(p, bench, idx, nr, true);
 	pb_plot_scaling(p, bench, idx, nr, false);
+	pb_plot_fanout(p, bench, idx, nr);
 	free(idx);
 }
 

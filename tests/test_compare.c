@@ -93,6 +93,7 @@ static json_object *record(const struct fixture *fx, gsl_rng *rng, int gib, int 
 	json_object_object_add(r, "size_bytes", json_object_new_int64((int64_t)gib << 30));
 	json_object_object_add(r, "nr_puds", json_object_new_int(gib));
 	json_object_object_add(r, "operation", json_object_new_string(operation));
+	json_object_object_add(r, "mprotect_calls_per_sample", json_object_new_int(1));
 	json_object_object_add(r, "strategy", json_object_new_string("inplace"));
 	json_object_object_add(r, "remote_cpus", json_object_new_int(remote));
 	json_object_object_add(r, "remote_mode", remote ? json_object_new_string("spin") : NULL);
@@ -108,6 +109,7 @@ static json_object *record(const struct fixture *fx, gsl_rng *rng, int gib, int 
 	json_object_object_add(r, "samples_ns", s);
 	json_object_object_add(pc, "faults", json_object_new_double(0));
 	json_object_object_add(pc, "tlb_shootdowns_remote", json_object_new_double(remote));
+	json_object_object_add(pc, "tlb_ipis_received", json_object_new_double(remote));
 	json_object_object_add(pc, "tlb_full_flushes", json_object_new_double(fx->full_flushes));
 	json_object_object_add(pc, "thp_split_pud", NULL);
 	json_object_object_add(r, "per_sample", pc);
@@ -1158,7 +1160,7 @@ TEST(plot_writes_non_empty_pngs)
 {
 	static const char *const pngs[] = {
 		"latency-mprotect-inplace", "counts-mprotect-inplace", "puds-mprotect-inplace",
-		"remote-mprotect-inplace",
+		"remote-mprotect-inplace", "ipis-mprotect-inplace", "rflush-mprotect-inplace",
 	};
 	char plots[160], path[256];
 	struct stat st;
@@ -1184,6 +1186,8 @@ TEST(plot_skips_what_has_no_data)
 	one_size.max_gib = 1;
 	ASSERT_EQ(plot_fixture(&one_size, plots, sizeof(plots)), 0);
 	ASSERT_SUBSTR(out, "puds-mprotect-inplace skipped: every case has a single size");
+	/* no lazy participants: no lazy-CPU count, no line */
+	ASSERT_SUBSTR(out, "lazyipis-mprotect-inplace skipped: no case has this count");
 	snprintf(path, sizeof(path), "%s/puds-mprotect-inplace.png", plots);
 	ASSERT_TRUE(stat(path, &st) != 0);
 	snprintf(path, sizeof(path), "%s/latency-mprotect-inplace.png", plots);

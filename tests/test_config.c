@@ -68,6 +68,7 @@ TEST(defaults)
 	ASSERT_TRUE(pb_config_bench(&cfg, "fault-cost") == &cfg.defaults);
 	ASSERT_STREQ(pb_remote_mode_name(PB_REMOTE_SPIN), "spin");
 	ASSERT_STREQ(pb_remote_mode_name(PB_REMOTE_READ), "read");
+	ASSERT_STREQ(pb_remote_mode_name(PB_REMOTE_LAZY), "lazy");
 }
 
 TEST(empty_file_gives_defaults)
@@ -103,9 +104,10 @@ TEST(good_full_file)
 	ASSERT_EQ(5, cfg.nr_remote_cpus);
 	for (int i = 0; i < 5; i++)
 		ASSERT_EQ(remote[i], cfg.remote_cpus[i]);
-	ASSERT_EQ(2, cfg.nr_remote_modes);
+	ASSERT_EQ(3, cfg.nr_remote_modes);
 	ASSERT_EQ(PB_REMOTE_READ, cfg.remote_modes[0]);
 	ASSERT_EQ(PB_REMOTE_SPIN, cfg.remote_modes[1]);
+	ASSERT_EQ(PB_REMOTE_LAZY, cfg.remote_modes[2]);
 	ASSERT_EQ(4095, cfg.cpu);
 	ASSERT_EQ(86400, cfg.case_timeout_s);
 	ASSERT_EQ(1000, cfg.repeat);
@@ -189,7 +191,7 @@ static const struct bad_case {
 	{ "bad-bench-key.conf", 3, "key 'cpu' in [bench:fault-cost]", "unknown key" },
 	{ "bad-name.conf", 2, "key 'benches' in [run]", "'Fault_Cost' is not a name" },
 	{ "bad-long-name.conf", 2, "key 'benches' in [run]", "is not a name" },
-	{ "bad-mode.conf", 2, "key 'remote_mode' in [run]", "'write' is not one of spin, read" },
+	{ "bad-mode.conf", 2, "key 'remote_mode' in [run]", "'write' is not one of spin, read, lazy" },
 	{ "bad-auto-mixed.conf", 2, "key 'backends' in [run]", "'auto'" },
 	{ "bad-long-line.conf", 2, "line longer than", "198 characters" },
 	{ "bad-repeat-zero.conf", 2, "key 'repeat' in [run]", "'0' is not an integer in 1..1000" },

@@ -289,6 +289,67 @@ TEST(second_thread_counted_separately)
 	pb_counters_close(w.c);
 }
 
+/*
+ * The per-CPU TLB: and CAL: rows of window @w add up to its totals (the
+ * same window: a snapshot's perf read IPIs the helper's CPU, and counting
+ * from before's first read instead of its late one would add that CAL),
+ * and CPU @helper_cpu took at least the shootdowns its thread traced.
+ */
+static void assert_cpu_rows(const struct window *w, int helper_cpu)
+{
+	const int *ids;
+	int n = pb_counters_cpus(w->c, &ids), col = pb_counters_cpu_column(w->c, helper_cpu);
+
+	ASSERT_EQ(sysconf(_SC_NPROCESSORS_ONLN), n);
+	ASSERT_EQ(n, w->delta.nr_cpus);
+	ASSERT_GE(col, 0);
+	for (int k = 0; k < PB_CPU_IPI__COUNT; k++) {
+		enum pb_counter_id id = pb_cpu_ipi_counter(k);
+		uint64_t sum = 0;
+
+		if (!pb_counter_available(w->c, id, NULL))
+			continue;
+		for (int i = 0; i < n; i++)
+			sum += w->delta.cpu_ipis[k][i];
+		TH_INFO("%s: per-CPU sum %" PRIu64 ", total %" PRIu64 ", CPU %d %" PRIu64,
+			pb_counter_name(id), sum, w->delta.total[id], helper_cpu,
+			w->delta.cpu_ipis[k][col]);
+		ASSERT_EQ(w->delta.total[id], sum);
+	}
+	if (pb_counter_available(w->c, PB_CTR_TLB_IPIS_RECEIVED, NULL) &&
+	    pb_counter_available(w->c, PB_CTR_TLB_REMOTE_SHOOTDOWN, NULL))
+		ASSERT_GE(w->delta.cpu_ipis[PB_CPU_IPI_TLB][col],
+			  w->delta.thread[1][PB_CTR_TLB_REMOTE_SHOOTDOWN]);
+}
+
+/*
+ * The window of the per-CPU rows, without a kernel: CPU 1 takes one CAL
+ * from the opening snapshot's own perf read (between its two procfs reads)
+ * and one in the window; CPU 0 one in the window.  Only the window's count.
+ */
+TEST(cpu_rows_window_starts_at_late_read)
+{
+	static struct pb_counter_snapshot before, after, acc;
+	const enum pb_counter_id cal = pb_cpu_ipi_counter(PB_CPU_IPI_CALL);
+
+	before.nr_cpus = after.nr_cpus = 2;
+	before.total[cal] = 10;
+	before.sys_late[cal] = 11;
+	after.total[cal] = 13;
+	memcpy(before.cpu_ipis[PB_CPU_IPI_CALL], (uint64_t[]){ 5, 5 }, 2 * sizeof(uint64_t));
+	memcpy(before.cpu_ipis_late[PB_CPU_IPI_CALL], (uint64_t[]){ 5, 6 }, 2 * sizeof(uint64_t));
+	memcpy(after.cpu_ipis[PB_CPU_IPI_CALL], (uint64_t[]){ 6, 7 }, 2 * sizeof(uint64_t));
+	pb_counter_accumulate(&acc, &before, &after);
+	ASSERT_EQ(2, acc.nr_cpus);
+	ASSERT_EQ(2, acc.total[cal]);
+	ASSERT_EQ(1, acc.cpu_ipis[PB_CPU_IPI_CALL][0]);
+	ASSERT_EQ(1, acc.cpu_ipis[PB_CPU_IPI_CALL][1]);
+	/* a column that went backwards (a CPU replaced) is no delta */
+	after.cpu_ipis[PB_CPU_IPI_CALL][0] = 4;
+	pb_counter_accumulate(&acc, &before, &after);
+	ASSERT_TRUE(acc.failed[cal]);
+}
+
 /* What mprotect() of a 64 MiB populated mapping costs with a 2nd thread live on CPU 1. */
 TEST(remote_shootdown_smoke)
 {
@@ -346,6 +407,7 @@ TEST(remote_shootdown_smoke)
 			TH_INFO("no TLB IPI: the remote flush did not run flush_tlb_func() "
 				"(paravirt remote flush?)");
 	}
+	assert_cpu_rows(&w, 1);
 	pb_counters_close(w.c);
 }
 

@@ -87,6 +87,18 @@ TEST(default_config_parses)
 	ASSERT_SUBSTR(kc.suite, "configs/vm-quick.conf");
 	ASSERT_EQ(600, kc.timeout_s);
 	ASSERT_EQ(1, kc.numa);
+	ASSERT_EQ(2, kc.cpus);
+}
+
+TEST(cpus_and_a_debugfs_knob)
+{
+	static struct pb_kernels_conf kc;
+
+	load_text_ok(&kc, "[matrix]\ncpus = 8\nnuma = 2\n[kernel:old]\nspec = bzimage:/x\n"
+		     "debugfs = unshare_skip_lazy_ipi=Y\n[kernel:new]\nspec = bzimage:/x\n");
+	ASSERT_EQ(8, kc.cpus);
+	ASSERT_STREQ(kc.kernels[0].debugfs, "unshare_skip_lazy_ipi=Y");
+	ASSERT_STREQ(kc.kernels[1].debugfs, "");
 }
 
 TEST(a_debian_spec_may_name_its_suite)
@@ -294,6 +306,11 @@ TEST(errors_name_file_line_key_and_section)
 	load_fails("[matrix]\naligns = 1G,,2M\n", "empty entry in list '1G,,2M'");
 	load_fails("[matrix]\naligns = 1G, 3M\n", "entries must be");
 	load_fails("[matrix]\nnuma = 3\n", "key 'numa' in [matrix]: '3' is not an integer in 1..2");
+	load_fails("[kernel:a]\nspec = bzimage:/x\ndebugfs = knob\n", "expected NAME=VALUE");
+	load_fails("[kernel:a]\nspec = bzimage:/x\ndebugfs = a b=1\n", "expected NAME=VALUE");
+	load_fails("[matrix]\ncpus = 9\n", "key 'cpus' in [matrix]: '9' is not an integer in 1..8");
+	load_fails("[matrix]\nnuma = 2\ncpus = 1\n[kernel:a]\nspec = bzimage:/x\n",
+		   "numa = 2 needs cpus >= 2");
 	load_fails("[matrix]\ntimeout_s = 10\n", "not an integer in 30..86400");
 	load_fails("[kernel:a]\nspec = build:6.12+fix\n", ":2: key 'spec' in [kernel:a]: expected build:[<base>:]<patch>");
 	load_fails("[kernel:a]\nspec = build:../x\n", "expected build:[<base>:]<patch>");

@@ -3,7 +3,7 @@
  * VM stage for the _ad() follow-up and its safety (issues 4 and 9): one
  * `pudbench-bin kernels --config configs/kernels-ad-quick.conf`, which
  * boots Debian's stock 7.3 (trixie-backports) and the one kernel the suite builds
- * (linux-source-7.3 + patches/7.3/ 0001 0002 0003 + the test-only 9001, cached by
+ * (linux-source-7.3 + patches/7.3/ 0001 0002 0003 + the test-only 9001 and 9002, cached by
  * tools/kernel/build-kernel.sh), and runs mprotect-inplace and correctness
  * on 1 and 2 devdax PUDs.  On the test kernel's knob, "inplace" is
  * upstream's change_huge_pud(), "inplace_ad" is 0001's, "split" zaps, and

@@ -4,7 +4,7 @@
  * `pudbench-bin kernels --config configs/kernels-hugetlb-quick.conf`:
  * Debian's stock 7.3 and linux-source-7.3 built with the series
  * (patches/7.3/0003: hugetlb_change_protection() uses the caller's
- * mmu_gather) and the test-only 9001.
+ * mmu_gather) and the test-only 9001 and 9002 (its knob off).
  * From the results JSON only, with two-sided bounds from measured runs
  * (BENCHMARKS.md, "hugetlb mprotect: one flush instead of two"):
  *

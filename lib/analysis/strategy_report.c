@@ -234,9 +234,9 @@ static void print_row(FILE *f, const struct pb_strategy_report_kernel *k,
 			 r->ratio_hi, r->p);
 	else if (r->knob && !strcmp(r->strategy, "inplace"))
 		snprintf(ratio, sizeof(ratio), "1");
-	fprintf(f, "%-14.14s %-10.10s %-14s %4d %-9s %2d%-5s", k[r->kernel].label, r->backend,
+	fprintf(f, "%-14.14s %-10.10s %-14s %4d %-9s %2d%s%-4s", k[r->kernel].label, r->backend,
 		pb_strategy_report_strategy_label(r), r->puds, r->operation, r->remote,
-		r->remote ? ":spin" : "");
+		r->remote ? ":" : " ", r->mode);
 	for (int m = 0; m < sh.nr; m++)
 		fprintf(f, " %*s", pb_metric_width(sh.idx[m], METRIC_W),
 			fmt_count(r->per_sample[sh.idx[m]], b, sizeof(b)));
@@ -315,8 +315,8 @@ static void print_kernel_diff(FILE *f, const char *label, const struct pb_strate
 	struct pb_metric_columns sh = pb_metrics_shown(PB_SHOW_FLUSHES);
 	const char *sep = "";
 
-	fprintf(f, "  %-12.12s %-10s %-9s %d%-5s", label, r->backend, r->operation, r->remote,
-		r->remote ? ":spin" : "");
+	fprintf(f, "  %-12.12s %-10s %-9s %d%s%-4s", label, r->backend, r->operation, r->remote,
+		r->remote ? ":" : " ", r->mode);
 	for (int m = 0; m < sh.nr; m++) {
 		double was = b->per_sample[sh.idx[m]], now = r->per_sample[sh.idx[m]];
 

@@ -98,6 +98,10 @@ static void run_bench(struct run_ctx *rx, const struct pb_bench *bench,
 				if (pb_bench_has(bench, PB_BENCH_REMOTE_SPIN_ONLY) && nr_remote &&
 				    cfg->remote_modes[m] != PB_REMOTE_SPIN)
 					continue;
+				/* lazy CPUs must be made lazy again before each call */
+				if (!pb_bench_has(bench, PB_BENCH_REMOTE_LAZY) && nr_remote &&
+				    cfg->remote_modes[m] == PB_REMOTE_LAZY)
+					continue;
 				run_one(rx, bench, bcfg, rb, bcfg->sizes_gib[s], nr_remote,
 					cfg->remote_modes[m]);
 			}

@@ -84,7 +84,8 @@ static int choose_accel(struct boot_job *j)
 }
 
 /* The guest's kernel command line: the aligns the runner sets up, the 1 GiB pages. */
-static void guest_append(const struct pb_kernels_conf *kc, char *append, size_t len)
+static void guest_append(const struct pb_kernels_conf *kc, const struct pb_kernel_spec *k,
+			 char *append, size_t len)
 {
 	pb_format(append, len, "pudbench.aligns=");
 	for (unsigned a = 0; a < kc->nr_aligns; a++)
@@ -93,20 +94,24 @@ static void guest_append(const struct pb_kernels_conf *kc, char *append, size_t 
 	if (kc->hugepages_1g)
 		pb_format(append + strlen(append), len - strlen(append),
 			  " hugepagesz=1G hugepages=%u", kc->hugepages_1g);
+	if (k->debugfs[0])	/* guest/run-suite.sh sets it */
+		pb_format(append + strlen(append), len - strlen(append), " pudbench.debugfs=%s",
+			  k->debugfs);
 }
 
 /* tools/vm/boot.sh: its exit status; the initramfs is removed after. */
 static int boot_guest(struct boot_job *j)
 {
 	const struct pb_kernels_conf *kc = j->m->kc;
-	char script[PATH_MAX + 32], timeout[16], append[128], pmem[16], *argv[24];
+	char script[PATH_MAX + 32], timeout[16], append[224], pmem[16], smp[16], *argv[26];
 	int argc = 0, rc;
 
 	pb_format(script, sizeof(script), "%s/tools/vm/boot.sh", j->m->root);
 	pb_format(j->vmout, sizeof(j->vmout), "%s/vm", j->dir);
 	pb_format(timeout, sizeof(timeout), "%u", kc->timeout_s);
 	pb_format(pmem, sizeof(pmem), "%uG", kc->pmem_gib);
-	guest_append(kc, append, sizeof(append));
+	pb_format(smp, sizeof(smp), "%u", kc->cpus);
+	guest_append(kc, j->k, append, sizeof(append));
 	argv[argc++] = script;
 	argv[argc++] = "--kernel", argv[argc++] = j->kdir;
 	argv[argc++] = "--initrd", argv[argc++] = j->initrd;
@@ -115,6 +120,7 @@ static int boot_guest(struct boot_job *j)
 	argv[argc++] = "--accel", argv[argc++] = j->m->accel;
 	argv[argc++] = "--accel-reason", argv[argc++] = j->m->accel_reason;
 	argv[argc++] = "--pmem", argv[argc++] = pmem;
+	argv[argc++] = "--smp", argv[argc++] = smp;
 	argv[argc++] = "--align", argv[argc++] = "0";	/* run-suite.sh sets up each align */
 	argv[argc++] = "--append", argv[argc++] = append;
 	if (kc->numa == 2)

@@ -181,10 +181,25 @@ static const char *parse_spec(struct kparse *p, struct pb_kernel_spec *k, const 
 	return "expected debian:[<suite>/]<package>[=<version>], bzimage:<path> or build:[<base>:]<patches>";
 }
 
+/* "NAME=VALUE" (a file name and a word: it travels on the guest's cmdline) into @dst, or why not. */
+static const char *parse_debugfs(const char *value, char *dst)
+{
+	const char *eq = strchr(value, '=');
+	size_t name = eq ? (size_t)(eq - value) : 0;
+
+	if (!eq || !name || !eq[1] || strlen(value) >= PB_KERNELS_CONF_DEBUGFS_MAX ||
+	    strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789_") != name ||
+	    strspn(eq + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+		    strlen(eq + 1))
+		return "expected NAME=VALUE (NAME of [a-z0-9_], VALUE of [a-zA-Z0-9_], under 64 chars)";
+	strcpy(dst, value);
+	return NULL;
+}
+
 static bool on_key(struct pb_ini *ini, const char *section, const char *name, const char *value)
 {
 	static const char *const matrix_keys[] = { "suite", "aligns", "timeout_s", "numa", "pmem_gib",
-						   "hugepages_1g", "boots", "accel" };
+						   "hugepages_1g", "boots", "accel", "cpus" };
 	const size_t nr_keys = sizeof(matrix_keys) / sizeof(*matrix_keys);
 	struct kparse *p = ini->user;
 	struct pb_kernels_conf *kc = &p->kc;
@@ -203,8 +218,11 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 				what = "empty path";
 			else
 				resolve(p, value, dst, PATH_MAX);
+		} else if (!strcmp(name, "debugfs")) {
+			what = kc->kernels[i].debugfs[0] ? "duplicate key" :
+			       parse_debugfs(value, kc->kernels[i].debugfs);
 		} else if (strcmp(name, "spec")) {
-			what = "unknown key (expected spec, fragment, suite)";
+			what = "unknown key (expected spec, fragment, suite, debugfs)";
 		} else if (p->spec_seen[i]) {
 			what = "duplicate key";
 		} else {
@@ -218,7 +236,7 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 			;
 		if (k == nr_keys)
 			what = "unknown key (expected suite, aligns, timeout_s, numa, pmem_gib, "
-			       "hugepages_1g, boots, accel)";
+			       "hugepages_1g, boots, accel, cpus)";
 		else if (p->matrix_seen & 1u << k)
 			what = "duplicate key";
 		else if (k == 0 && !*value)
@@ -233,7 +251,9 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 			 /* at boot, before memory fragments: a run-time reserve may find no 1 GiB */
 			 (k == 5 && !parse_uint(value, 0, 8, &kc->hugepages_1g, msg, sizeof(msg))) ||
 			 (k == 6 && !parse_uint(value, 1, PB_KERNELS_CONF_MAX_BOOTS, &kc->boots, msg, sizeof(msg))) ||
-			 (k == 7 && !parse_accel(value, &kc->accel, msg, sizeof(msg))))
+			 (k == 7 && !parse_accel(value, &kc->accel, msg, sizeof(msg))) ||
+			 (k == 8 && !parse_uint(value, 1, PB_KERNELS_CONF_MAX_CPUS, &kc->cpus, msg,
+						sizeof(msg))))
 			what = msg;
 		p->matrix_seen |= k < nr_keys ? 1u << k : 0;
 	} else {
@@ -382,11 +402,16 @@ int pb_kernels_conf_load(struct pb_kernels_conf *out, const char *path, const ch
 	p.kc.timeout_s = 600;
 	p.kc.boots = 1;
 	p.kc.numa = 1;
+	p.kc.cpus = 2;
 	p.kc.pmem_gib = 4;
 	if (pb_ini_parse(&p.ini))
 		return -1;
 	if (!p.kc.nr_kernels) {
 		pb_ini_error_at(&p.ini, 0, NULL, NULL, "no [kernel:LABEL] section");
+		return -1;
+	}
+	if (p.kc.numa == 2 && p.kc.cpus < 2) {
+		pb_ini_error_at(&p.ini, 0, "matrix", "cpus", "numa = 2 needs cpus >= 2 (a CPU per node)");
 		return -1;
 	}
 	for (unsigned i = 0; i < p.kc.nr_kernels; i++) {

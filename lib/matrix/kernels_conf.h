@@ -9,6 +9,8 @@
  *   numa = 1                ; 2: two nodes, the NVDIMM on the second
  *   pmem_gib = 4            ; size of the emulated NVDIMM (sparse file)
  *   hugepages_1g = 0        ; 1 GiB hugetlb pages reserved at boot (cmdline)
+ *   cpus = 2                ; vCPUs (boot.sh --smp), 1..8: the built kernels'
+ *                           ; CONFIG_NR_CPUS (configs/kernel/pudbench.fragment)
  *   boots = 1               ; boots per kernel, interleaved A B A B; their
  *                           ; spread is the between-run spread
  *   accel = auto            ; auto: tools/vm/accel-probe.sh chooses KVM or TCG
@@ -18,6 +20,9 @@
  *   spec = debian:[<suite>/]<package>[=<version>] | bzimage:<path> | build:[<base>:]<patches>
  *   fragment = kernel/pudbench.fragment   ; build: only, relative to this file
  *   suite = vm-safety-knob.conf           ; this kernel's suite instead of [matrix]'s
+ *   debugfs = unshare_skip_lazy_ipi=Y     ; a test kernel's knob under
+ *                                         ; /sys/kernel/debug/pudbench/, set in
+ *                                         ; the guest before the suite (missing: fail)
  *
  * build:7.3:0001,0002 builds Debian's linux-source-7.3 with
  * patches/7.3/0001-*.patch and patches/7.3/0002-*.patch (build:7.3:none = no
@@ -53,6 +58,8 @@ enum pb_kernels_conf_accel {
 	PB_KERNELS_CONF_ACCEL_TCG,
 };
 
+#define PB_KERNELS_CONF_DEBUGFS_MAX 64
+
 struct pb_kernel_spec {
 	char label[PB_KERNELS_CONF_LABEL_MAX];
 	char spec[PATH_MAX];		/* as written */
@@ -62,8 +69,13 @@ struct pb_kernel_spec {
 	char base[PB_KERNELS_CONF_BASE_MAX];	/* build: only: "7.3", "6.12" */
 	char fragment[PATH_MAX];	/* build: only; "" = build-kernel.sh's default */
 	char suite[PATH_MAX];		/* this kernel's suite; "" = [matrix] suite */
+	/* "NAME=VALUE": written to /sys/kernel/debug/pudbench/NAME before the suite; "" = none */
+	char debugfs[PB_KERNELS_CONF_DEBUGFS_MAX];
 	int line;			/* of the [kernel:LABEL] header */
 };
+
+/* configs/kernel/pudbench.fragment's CONFIG_NR_CPUS: a built kernel runs no more */
+#define PB_KERNELS_CONF_MAX_CPUS 8
 
 struct pb_kernels_conf {
 	char path[PATH_MAX];
@@ -74,6 +86,7 @@ struct pb_kernels_conf {
 	unsigned numa;			/* 1 or 2 */
 	unsigned pmem_gib;		/* NVDIMM size: the largest devdax case + 1 GiB */
 	unsigned hugepages_1g;		/* hugepagesz=1G hugepages=N on the guest cmdline */
+	unsigned cpus;			/* vCPUs, 1..PB_KERNELS_CONF_MAX_CPUS */
 	unsigned boots;			/* per kernel, interleaved: round 1 of all, round 2, ... */
 	enum pb_kernels_conf_accel accel;
 	unsigned nr_kernels;

@@ -22,6 +22,7 @@ json_object *pb_matrix_status_new(const struct pb_kernels_conf *kc, const char *
 		json_object_array_add(aligns, json_object_new_string(kc->aligns[a]));
 	json_object_object_add(matrix, "aligns", aligns);
 	json_object_object_add(matrix, "numa_nodes", json_object_new_int((int)kc->numa));
+	json_object_object_add(matrix, "cpus", json_object_new_int((int)kc->cpus));
 	json_object_object_add(matrix, "timeout_s", json_object_new_int((int)kc->timeout_s));
 	json_object_object_add(matrix, "pmem_gib", json_object_new_int((int)kc->pmem_gib));
 	json_object_object_add(matrix, "hugepages_1g", json_object_new_int((int)kc->hugepages_1g));
@@ -34,6 +35,8 @@ json_object *pb_matrix_status_new(const struct pb_kernels_conf *kc, const char *
 
 		pb_matrix_status_set(k, "label", kc->kernels[i].label);
 		pb_matrix_status_set(k, "spec", kc->kernels[i].spec);
+		json_object_object_add(k, "debugfs", kc->kernels[i].debugfs[0] ?
+				       json_object_new_string(kc->kernels[i].debugfs) : NULL);
 		pb_matrix_status_set(k, "status", "pending");
 		json_object_array_add(pb_jget(matrix, "kernels"), k);
 	}

@@ -7,6 +7,9 @@
  *   counts-BENCH    the metrics marked PB_SHOW_PLOT (lib/metrics.h) per sample, grouped bars
  *   puds-BENCH      median latency vs number of PUDs (lines with CI)
  *   remote-BENCH    median latency vs number of remote participants
+ *   ipis-BENCH      TLB IPIs received per call (all CPUs) vs remote participants
+ *   rflush-BENCH    remote TLB shootdowns per call vs remote participants
+ *   lazyipis-BENCH  TLB IPIs the lazy participants' CPUs received per call vs them
  *
  * In three parts: record selection (select.c: which records make a case, a
  * line, a tick label), rendering (gnuplot.c: NAME.dat, NAME.vars.gp and
@@ -102,5 +105,7 @@ void pb_plot_latency(struct pb_plot *p, const char *bench, const unsigned *idx, 
 void pb_plot_counts(struct pb_plot *p, const char *bench, const unsigned *idx, unsigned nr);
 void pb_plot_scaling(struct pb_plot *p, const char *bench, const unsigned *idx, unsigned nr,
 		     bool by_size);
+/* The fan-out: ipis-, rflush- and lazyipis-BENCH (a count per call vs participants). */
+void pb_plot_fanout(struct pb_plot *p, const char *bench, const unsigned *idx, unsigned nr);
 
 #endif

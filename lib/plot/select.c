@@ -106,19 +106,22 @@ static int cmp_point(const void *a, const void *b)
  */
 static void series_key(json_object *rec, bool by_size, const char *mode, char *buf, size_t len)
 {
-	char pg[16];
-	const char *sp = mode ? " " : "";
+	char pg[16], strategy[PB_CASE_NAME_MAX] = "";
+	const char *sp = mode ? " " : "", *st = pb_jstr(rec, "strategy", "kernel");
 
 	if (!mode)
 		mode = "";
+	/* strategies interleaved on a knob kernel are lines of their own */
+	if (strcmp(st, "kernel"))
+		pb_plot_fmt(strategy, sizeof(strategy), " %s", st);
 	if (by_size)
-		pb_plot_fmt(buf, len, "%s pg%s %s r%.0f%s%s", pb_jstr(rec, "backend", "?"),
+		pb_plot_fmt(buf, len, "%s pg%s %s%s r%.0f%s%s", pb_jstr(rec, "backend", "?"),
 			    pb_plot_page_name(rec, pg, sizeof(pg)), pb_jstr(rec, "operation", "?"),
-			    pb_jnum(rec, "remote_cpus"), sp, mode);
+			    strategy, pb_jnum(rec, "remote_cpus"), sp, mode);
 	else
-		pb_plot_fmt(buf, len, "%s pg%s %.0fG %s%s%s", pb_jstr(rec, "backend", "?"),
+		pb_plot_fmt(buf, len, "%s pg%s %.0fG %s%s%s%s", pb_jstr(rec, "backend", "?"),
 			    pb_plot_page_name(rec, pg, sizeof(pg)), pb_jnum(rec, "size_bytes") / (1 << 30),
-			    pb_jstr(rec, "operation", "?"), sp, mode);
+			    pb_jstr(rec, "operation", "?"), strategy, sp, mode);
 }
 
 static void add_point(struct pb_plot_series *ser, unsigned *nr, const char *key, unsigned col,
