@@ -23,9 +23,9 @@
  *      negative control of (d), seen failing in every run.
  *
  * A kernel that cannot be got, built or booted fails; only a missing QEMU
- * or an unreachable archive skips.  With PUDBENCH_TEST_FANOUT_DIR set to a
+ * or an unreachable archive skips.  With PUDBENCH_TEST_VM_DIR set to a
  * matrix's --out directory the test reads its results instead of running
- * one (to refit the bounds).
+ * one (to refit the bounds; tests/vm_run.h).
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -35,19 +35,12 @@
 
 #include <json-c/json.h>
 
-#include "compare.h"
-#include "run_cmd.h"
-#include "tap.h"
+#include "vm_run.h"
 
 enum { STOCK, SERIES, OLD_0003, NR_KERNELS };
 #define NR_LAZY 3
 
 static const char *const labels[NR_KERNELS] = { "stock-7.3", "series", "series-old-0003" };
-static char out_dir[PATH_MAX];
-static char run_output[1 << 19];
-static int run_status = -1;
-static char skip_reason[512];
-static json_object *matrix, *docs[NR_KERNELS];
 
 /* Per lazy CPU per call: reached (about 1) or not (about 0); bounds from the runs. */
 #define REACHED_MIN 0.75
@@ -56,33 +49,11 @@ static json_object *matrix, *docs[NR_KERNELS];
 /* local flushes per call, as tests/test_vm_hugetlb.c */
 #define TOL 0.25
 
-static json_object *kernel_info(int k)
-{
-	json_object *ks = pb_jget(matrix, "kernels");
-
-	for (size_t i = 0; ks && i < json_object_array_length(ks); i++)
-		if (!strcmp(pb_jstr(json_object_array_get_idx(ks, i), "label", ""), labels[k]))
-			return json_object_array_get_idx(ks, i);
-	return NULL;
-}
-
-static json_object *doc(int k)
-{
-	if (skip_reason[0])
-		SKIP("%s", skip_reason);
-	if (!matrix)
-		TAP_FAIL("no matrix.json; pudbench-bin kernels exited %d:\n%s", run_status, run_output);
-	if (!docs[k])
-		TAP_FAIL("%s: no results.json (status %s: %s)", labels[k],
-			 pb_jstr(kernel_info(k), "status", "?"), pb_jstr(kernel_info(k), "reason", "?"));
-	return docs[k];
-}
-
 /* The lazy-mode record of @bench on @backend, @op, @strategy ("" = any), or fail. */
 static json_object *rec(int k, const char *bench, const char *backend, const char *op,
 			const char *strategy)
 {
-	json_object *res = pb_jget(doc(k), "results");
+	json_object *res = pb_jget(vm_doc(k), "results");
 
 	for (size_t i = 0; i < json_object_array_length(res); i++) {
 		json_object *r = json_object_array_get_idx(res, i);
@@ -95,19 +66,8 @@ static json_object *rec(int k, const char *bench, const char *backend, const cha
 		    pb_jnum(r, "remote_cpus") == NR_LAZY)
 			return r;
 	}
-	TAP_FAIL("%s: no %s %s %s %s record with %d lazy participants", labels[k], bench, backend,
+	TAP_FAIL("%s: no %s %s %s %s record with %d lazy participants", vm.labels[k], bench, backend,
 		 op, strategy, NR_LAZY);
-}
-
-static double num(int k, json_object *r, const char *obj, const char *key)
-{
-	double v = pb_jnum(pb_jget(r, obj), key);
-
-	if (isnan(v))
-		TAP_FAIL("%s %s %s: %s.%s not measured (null); unavailable: %s", labels[k],
-			 pb_jstr(r, "bench", "?"), pb_jstr(r, "backend", "?"), obj, key,
-			 json_object_to_json_string(pb_jget(r, "unavailable")));
-	return v;
 }
 
 /*
@@ -122,7 +82,7 @@ static void lazy_cpu_ipis(int k, json_object *r, double *each)
 	double sum = 0;
 
 	if (!tlb || json_object_array_length(tlb) != json_object_array_length(cpus))
-		TAP_FAIL("%s: per_cpu.tlb_ipis_received missing or not one per CPU", labels[k]);
+		TAP_FAIL("%s: per_cpu.tlb_ipis_received missing or not one per CPU", vm.labels[k]);
 	for (int i = 0; i < NR_LAZY; i++) {
 		int cpu = json_object_get_int(json_object_array_get_idx(remote, i));
 		size_t col = 0;
@@ -131,11 +91,11 @@ static void lazy_cpu_ipis(int k, json_object *r, double *each)
 		       json_object_get_int(json_object_array_get_idx(cpus, col)) != cpu)
 			col++;
 		if (col == json_object_array_length(cpus))
-			TAP_FAIL("%s: participant CPU %d is not in per_cpu.cpus", labels[k], cpu);
+			TAP_FAIL("%s: participant CPU %d is not in per_cpu.cpus", vm.labels[k], cpu);
 		each[i] = json_object_get_double(json_object_array_get_idx(tlb, col));
 		sum += each[i];
 	}
-	ASSERT_TRUE(fabs(sum - num(k, r, "per_sample", "tlb_ipis_lazy_cpus")) < 1e-6);
+	ASSERT_TRUE(fabs(sum - vm_num(k, r, "per_sample", "tlb_ipis_lazy_cpus")) < 1e-6);
 }
 
 /* Does every lazy CPU take about 1 TLB IPI per call (@reached) or about none? Why not in @why. */
@@ -149,12 +109,12 @@ static bool lazy_cpus_are(int k, json_object *r, bool reached, char *why, size_t
 		double v = each[i] / calls;
 		bool ok = reached ? v >= REACHED_MIN && v <= REACHED_MAX : v <= SKIPPED_MAX;
 
-		TH_INFO("%s %s %s %s: lazy CPU %d took %.2f TLB IPIs per call", labels[k],
+		TH_INFO("%s %s %s %s: lazy CPU %d took %.2f TLB IPIs per call", vm.labels[k],
 			pb_jstr(r, "backend", "?"), pb_jstr(r, "strategy", "?"),
 			pb_jstr(r, "operation", "?"), i, v);
 		if (!ok) {
 			snprintf(why, len, "%s %s %s %s: lazy CPU %d took %.2f TLB IPIs per call, "
-				 "expected %s", labels[k], pb_jstr(r, "bench", "?"),
+				 "expected %s", vm.labels[k], pb_jstr(r, "bench", "?"),
 				 pb_jstr(r, "strategy", "?"), pb_jstr(r, "operation", "?"), i, v,
 				 reached ? "0.75..1.25" : "<= 0.25");
 			return false;
@@ -171,17 +131,10 @@ static bool lazy_cpus_are(int k, json_object *r, bool reached, char *why, size_t
 
 TEST(kernels_built_booted_and_came_back)
 {
-	EXPECT(run_status == 0 || skip_reason[0], "pudbench-bin kernels exited %d", run_status);
-	for (int k = 0; k < NR_KERNELS; k++) {
-		json_object *ki = kernel_info(k), *d = doc(k);
-
-		EXPECT(!strcmp(pb_jstr(ki, "status", "?"), "ok"), "%s: %s", labels[k],
-		       pb_jstr(ki, "reason", "?"));
-		ASSERT_STREQ(pb_jstr(d, "status", "?"), "complete");
-	}
+	vm_expect_all_came_back();
 	/* the knob is what it should be on each boot of the one build */
-	ASSERT_STREQ(pb_jstr(pb_jget(doc(SERIES), "env"), "unshare_skip_lazy_ipi", "?"), "N");
-	ASSERT_STREQ(pb_jstr(pb_jget(doc(OLD_0003), "env"), "unshare_skip_lazy_ipi", "?"), "Y");
+	ASSERT_STREQ(pb_jstr(pb_jget(vm_doc(SERIES), "env"), "unshare_skip_lazy_ipi", "?"), "N");
+	ASSERT_STREQ(pb_jstr(pb_jget(vm_doc(OLD_0003), "env"), "unshare_skip_lazy_ipi", "?"), "Y");
 }
 
 TEST(a_stock_devdax_mprotect_reaches_lazy_cpus)
@@ -204,7 +157,7 @@ TEST(b_inplace_reaches_lazy_cpus_inplace_ad_does_not)
 TEST(c_plain_hugetlb_mprotect_one_flush_no_lazy_ipi)
 {
 	json_object *r = rec(SERIES, "mprotect-inplace", "hugetlb-2M", "downgrade", "");
-	double local = num(SERIES, r, "per_sample", "tlb_flush_local");
+	double local = vm_num(SERIES, r, "per_sample", "tlb_flush_local");
 
 	EXPECT(fabs(local - 1) <= TOL, "series: the plain hugetlb mprotect takes %.2f local flushes",
 	       local);
@@ -217,15 +170,15 @@ TEST(c_plain_hugetlb_mprotect_one_flush_no_lazy_ipi)
 static bool unshare_reaches_lazy_cpus(int k, char *why, size_t len)
 {
 	json_object *r = rec(k, "hugetlb-pmd-unshare", "hugetlb-2M", "downgrade", "unshare");
-	double local = num(k, r, "per_sample", "tlb_flush_local");
+	double local = vm_num(k, r, "per_sample", "tlb_flush_local");
 
 	EXPECT(json_object_get_boolean(pb_jget(pb_jget(r, "pmd_share"), "shared")),
-	       "%s: the PMD table was not shown shared: %s", labels[k],
+	       "%s: the PMD table was not shown shared: %s", vm.labels[k],
 	       pb_jstr(pb_jget(r, "pmd_share"), "reason", "no pmd_share"));
-	EXPECT(num(k, r, "checks", "stale_write") == 0 && num(k, r, "checks", "sibling_write_lost") == 0,
-	       "%s: a write after PROT_READ went through, or the sibling's was lost", labels[k]);
+	EXPECT(vm_num(k, r, "checks", "stale_write") == 0 && vm_num(k, r, "checks", "sibling_write_lost") == 0,
+	       "%s: a write after PROT_READ went through, or the sibling's was lost", vm.labels[k]);
 	EXPECT(fabs(local - 1) <= TOL, "%s: the unsharing mprotect takes %.2f local flushes",
-	       labels[k], local);
+	       vm.labels[k], local);
 	return lazy_cpus_are(k, r, true, why, len);
 }
 
@@ -248,24 +201,6 @@ TEST(e_the_same_check_fails_on_0003_as_first_posted)
 
 int main(int argc, char **argv)
 {
-	char path[PATH_MAX + 64];
-
-	if (getenv("PUDBENCH_TEST_FANOUT_DIR")) {	/* refit the bounds without a run */
-		snprintf(out_dir, sizeof(out_dir), "%s", getenv("PUDBENCH_TEST_FANOUT_DIR"));
-		snprintf(path, sizeof(path), "%s/matrix.json", out_dir);
-		matrix = json_object_from_file(path);
-		run_status = 0;
-	} else {
-		run_status = run_kernels_matrix("kernels-fanout-quick.conf",
-						"/tmp/pudbench-test-vm-fanout-XXXXXX", out_dir,
-						"counts per", run_output, sizeof(run_output),
-						skip_reason, &matrix);
-		if (run_status == -2)
-			return 1;
-	}
-	for (int k = 0; k < NR_KERNELS; k++) {
-		snprintf(path, sizeof(path), "%s/%s/results.json", out_dir, labels[k]);
-		docs[k] = json_object_from_file(path);
-	}
-	return tap_main();
+	return vm_main(argc, argv, "kernels-fanout-quick.conf", "/tmp/pudbench-test-vm-fanout-XXXXXX",
+		       "counts per", labels, NR_KERNELS);
 }
