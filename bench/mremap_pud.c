@@ -232,4 +232,5 @@ const struct pb_bench pb_bench_mremap_pud = {
 		 PB_BENCH_KEEPS_DATA,
 	.opts = mremap_pud_opts,
 	.run = mremap_pud_run,
+	.stale_write_is = "to the old address after mremap() returned",
 };

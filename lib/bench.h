@@ -83,6 +83,11 @@ struct pb_bench {
 	 * per_sample after the table's and shown by their @show like those.
 	 */
 	const struct pb_metric *metrics;
+	/*
+	 * Optional: what a stale-write probe tries, for the reports ("to the
+	 * old address after mremap()"); default: a write after PROT_READ.
+	 */
+	const char *stale_write_is;
 };
 
 static inline bool pb_bench_has(const struct pb_bench *b, enum pb_bench_flag f)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
+
 #define CI_LEVEL 0.95
 /* The flushes the notes reason about */
 #define LOCAL PB_METRIC_LOCAL_FLUSHES
@@ -431,11 +433,15 @@ static void print_stale(FILE *f, const struct pb_strategy_report_kernel *k, unsi
 			}
 			cases++;
 		}
-		if (!header)
-			fprintf(f, "\n%s: writes after PROT_READ that went through (must be 0; "
+		if (!header) {
+			const struct pb_bench *desc = pb_bench_find(bench);
+
+			fprintf(f, "\n%s: writes %s that went through (must be 0; "
 				   "broken_* are negative controls and must be > 0):\n"
-				   "  %-14s %-14s %-16s %-16s %s\n", bench, "kernel", "strategy",
-				"calling CPU", "remote CPUs", "cases");
+				   "  %-14s %-14s %-16s %-16s %s\n", bench,
+				desc && desc->stale_write_is ? desc->stale_write_is : "after PROT_READ",
+				"kernel", "strategy", "calling CPU", "remote CPUs", "cases");
+		}
 		header = true;
 		fprintf(f, "  %-14.14s %-14s %-16s %-16s %d%s\n", k[rows[i].kernel].label,
 			pb_strategy_report_strategy_label(&rows[i]), stale_cell(stale, probes, b[0], 48),
