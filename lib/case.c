@@ -10,6 +10,7 @@
 #include "bench.h"
 #include "metrics.h"
 #include "probe.h"
+#include "record.h"
 #include "stats.h"
 #include "timing.h"
 
@@ -355,6 +356,15 @@ void pb_case_identity_json(const struct pb_case *c, json_object *o)
 			       json_object_new_string(pb_remote_mode_name(c->remote_mode)) : NULL);
 }
 
+/* The name compare and gate print, in the record: its consumers need not rebuild it. */
+static void add_case_name(json_object *rec)
+{
+	char name[PB_CASE_NAME_MAX];
+
+	pb_record_case_name(rec, name, sizeof(name));
+	json_object_object_add(rec, "case", json_object_new_string(name));
+}
+
 static void emit(struct pb_case *c, const struct pb_series *s)
 {
 	json_object *rec = json_object_new_object(), *cpus, *samples;
@@ -375,6 +385,7 @@ static void emit(struct pb_case *c, const struct pb_series *s)
 	json_object_object_add(rec, "warmup", json_object_new_int((int)c->bcfg->warmup));
 	if (c->bench->opts)
 		json_object_object_add(rec, "options", pb_bench_opts_json(c->bench, c->bcfg));
+	add_case_name(rec);
 	json_object_object_add(rec, "latency_ns", latency_json(s));
 	json_object_object_add(rec, "per_sample", per_sample_json(c, s));
 	counters_json(c, s, rec);

@@ -209,8 +209,14 @@ TEST(example_records_echo_its_options)
 			continue;
 		n++;
 		ASSERT_GE(pb_jlen(pb_jget(rec, "samples_ns")), 1);
-		for (int o = 0; o < ex.nr_opts; o++)
+		for (int o = 0; o < ex.nr_opts; o++) {
+			char part[96];
+
 			ASSERT_EQ(ex.val[o], (long)pb_jnum(pb_jget(rec, "options"), ex.opt[o]));
+			/* the example sets no option to its default: each is in the case's name */
+			snprintf(part, sizeof(part), "/%s=%ld", ex.opt[o], ex.val[o]);
+			ASSERT_SUBSTR(pb_jstr(rec, "case", ""), part);
+		}
 	}
 	TH_INFO("%zu records of %s", n, ex.bench);
 	ASSERT_GE(n, 1);

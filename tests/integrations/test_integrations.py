@@ -349,6 +349,15 @@ def test_results():
           "%s vs %s" % (pudbench_cases.MPROTECT_CALLS, ops))
     for path in (HOST, BASELINE):
         schema_1_upgraded(path, pudbench_cases)
+    # a non-default option is in the record's own name (lib/record.c); LKP keeps it
+    rec = {"bench": "mprotect-vma-split", "backend": "devdax", "page_size": 1 << 30,
+           "size_bytes": 3 << 30, "operation": "downgrade", "strategy": "kernel",
+           "remote_cpus": 0,
+           "case": "mprotect-vma-split/devdax/pg1G/3G/downgrade/kernel/r0/middle_puds=2"}
+    plain = dict(rec, case="mprotect-vma-split/devdax/pg1G/3G/downgrade/kernel/r0")
+    check(pudbench_cases.case_name(rec) == pudbench_cases.case_name(plain) + ".middle_puds-2",
+          "a non-default option names its LKP case, a default one does not",
+          (pudbench_cases.case_name(rec), pudbench_cases.case_name(plain)))
     host, host_stats = clean_fixture(HOST, [
         "mprotect-inplace.hugetlb-1G.1G.downgrade.remote1.median_ns",
         "mprotect-inplace.hugetlb-2M.1G.downgrade.remote1.tlb_shootdowns_remote",

@@ -115,6 +115,14 @@ def case_prefix(rec):
                          size_name(rec.get("size_bytes", 0)))
 
 
+def option_parts(rec):
+    """NAME-VALUE of each non-default benchmark option, from the record's
+    own case name (pudbench names them "/NAME=VALUE"; it knows the
+    defaults, this script does not)."""
+    return [p.replace("=", "-", 1) for p in rec.get("case", "").split("/")
+            if "=" in p]
+
+
 def case_name(rec):
     parts = [case_prefix(rec)]
     strategy = rec.get("strategy")
@@ -122,7 +130,7 @@ def case_name(rec):
         parts.append(strategy)
     parts.append(rec.get("operation", "unknown"))
     parts.append(remote_name(rec.get("remote_cpus"), rec.get("remote_mode")))
-    return ".".join(parts)
+    return ".".join(parts + option_parts(rec))
 
 
 def case_id_name(case_id, what):
