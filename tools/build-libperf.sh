@@ -73,16 +73,7 @@ deb=$(pb_source_deb "$PB_LIBPERF_BASE" "$debs") || die "downloading $SRC_PKG fai
 say "using $deb"
 
 # 2. The source tarball from the .deb (only that member).
-if [[ ! -s $tarball || $deb -nt $tarball ]]; then
-	say "extracting usr/src/$SRC_PKG.tar.xz from the .deb"
-	# --info checks only the control part; a truncated data part fails here.
-	if ! dpkg-deb --fsys-tarfile "$deb" |
-		tar -xO "./usr/src/$SRC_PKG.tar.xz" >"$tarball.tmp"; then
-		rm -f -- "$deb" "$tarball.tmp"
-		die "$deb is damaged; removed it, run again to download it anew"
-	fi
-	mv -f "$tarball.tmp" "$tarball"
-fi
+pb_source_tarball "$PB_LIBPERF_BASE" "$deb" "$tarball" || die "cannot extract the tarball from $deb"
 
 # 3. Only tools/ of the kernel tree: tools/lib/perf builds from tools/ alone.
 if [[ ! -f $srcdir/tools/lib/perf/Makefile || $tarball -nt $srcdir/tools/lib/perf/Makefile ]]; then

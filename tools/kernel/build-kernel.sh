@@ -89,20 +89,9 @@ mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 
 # --- patches: resolve names ------------------------------------------------
+patch_list=$(pb_patch_files "$repo" "$base" "$patches_arg") || die 5 "see above"
 patch_files=()
-for p in $patches_arg; do
-	[ "$p" = none ] && continue
-	if [ -f "$p" ]; then
-		patch_files+=("$(cd "$(dirname "$p")" && pwd)/$(basename "$p")")
-		continue
-	fi
-	# patches/<base>/ holds the series; tests/kernel-patches/<base>/ the
-	# test-only ones (negative controls, 9xxx), which never go upstream
-	mapfile -t m < <(for d in "$repo/patches/$base" "$repo/tests/kernel-patches/$base"; do
-		ls -1 "$d/$p" "$d/$p".patch "$d/$p"-*.patch 2>/dev/null || :; done | sort -u)
-	[ ${#m[@]} -eq 1 ] || die 5 "patch '$p' matches ${#m[@]} files in patches/$base/ and tests/kernel-patches/$base/ (want exactly one)"
-	patch_files+=("${m[0]}")
-done
+[ -z "$patch_list" ] || mapfile -t patch_files <<<"$patch_list"
 
 # --- tools -----------------------------------------------------------------
 need_pkgs=()
@@ -165,12 +154,7 @@ fi
 # --- a fresh tree ------------------------------------------------------------
 rm -f "$out/bzImage" "$out/build.env" "$out"/*.log "$out/config"
 printf '%s\n' "$key_input" >"$out/key.txt"
-if [ ! -s "$tarball" ] || [ "$deb" -nt "$tarball" ]; then
-	say "extracting usr/src/$SRC_PKG.tar.xz from $(basename "$deb")"
-	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$SRC_PKG.tar.xz" >"$tarball.tmp" ||
-		{ rm -f "$tarball.tmp"; die 1 "cannot extract the tarball from $deb"; }
-	mv -f "$tarball.tmp" "$tarball"
-fi
+pb_source_tarball "$base" "$deb" "$tarball" || die 1 "cannot extract the tarball from $deb"
 work=$out/src
 rm -rf "$work"
 mkdir -p "$work"

@@ -14,6 +14,17 @@
 #                         is there (verified by apt: the suite's signed
 #                         Release, the .deb's hash); its path on stdout;
 #                         0, 75 (PB_EXIT_UNREACHABLE) or 1
+#   pb_source_tarball BASE DEB TARBALL
+#                         the kernel tarball (usr/src/<package>.tar.xz) of
+#                         BASE's .deb DEB extracted into TARBALL, unless it is
+#                         there and newer than DEB; a DEB that cannot be read
+#                         is removed (the next run downloads it); 0 or 1
+#   pb_patch_files REPO BASE LIST
+#                         the files of LIST's patches (names or number
+#                         prefixes; "none" is skipped) for BASE, one a line:
+#                         patches/BASE/ holds the series,
+#                         tests/kernel-patches/BASE/ the test-only ones; 0,
+#                         or 5 with what did not name exactly one file
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 declare -A PB_BASE_SOURCE=([6.12]=linux-source-6.12 [7.3]=linux-source-7.3)
@@ -60,3 +71,37 @@ pb_source_deb() {
 	fi
 	printf '%s\n' "$deb"
 }
+
+pb_patch_files() {
+	local repo=$1 base=$2 p d
+	local -a m
+	for p in $3; do
+		[ "$p" = none ] && continue
+		if [ -f "$p" ]; then
+			printf '%s\n' "$(cd "$(dirname "$p")" && pwd)/$(basename "$p")"
+			continue
+		fi
+		mapfile -t m < <(for d in "$repo/patches/$base" "$repo/tests/kernel-patches/$base"; do
+			ls -1 "$d/$p" "$d/$p".patch "$d/$p"-*.patch 2>/dev/null || :; done | sort -u)
+		if [ ${#m[@]} -ne 1 ]; then
+			printf "patch '%s' matches %d files in patches/%s/ and tests/kernel-patches/%s/ (want exactly one)\n" \
+				"$p" "${#m[@]}" "$base" "$base" >&2
+			return 5
+		fi
+		printf '%s\n' "${m[0]}"
+	done
+}
+
+pb_source_tarball() {
+	local pkg=${PB_BASE_SOURCE[$1]} deb=$2 tarball=$3
+	if [ -s "$tarball" ] && [ ! "$deb" -nt "$tarball" ]; then return 0; fi
+	printf 'extracting usr/src/%s.tar.xz from %s\n' "$pkg" "$(basename "$deb")" >&2
+	# --info checks only the control part; a truncated data part fails here
+	if ! dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$pkg.tar.xz" >"$tarball.tmp"; then
+		rm -f -- "$deb" "$tarball.tmp"
+		printf '%s is damaged; removed it, run again to download it anew\n' "$deb" >&2
+		return 1
+	fi
+	mv -f "$tarball.tmp" "$tarball"
+}
+
