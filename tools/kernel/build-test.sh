@@ -156,7 +156,7 @@ build_step() {
 	local step=$1 conf=${1#*:} what=${1%%:*} t o start rc=0
 	if [ "$what" = series ]; then
 		t=$(tree_at series ${#patch_files[@]})
-		o=$out/obj/$step
+		o=$out/obj/${step//:/_}	# make takes no ":" in O=
 	else
 		t=$(tree_at bisect "${what#upto}")
 		o=$out/obj/bisect	# one object tree: each step builds what its patch changed
