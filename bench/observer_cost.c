@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "record.h"
 #include "sibling.h"
 #include "timing.h"
 
@@ -107,38 +108,6 @@ static struct {
 	double fraction_sum;
 	long reads;
 } seen[NR_LOOKS];
-
-/* The whole of @path, NUL-ended (malloc'd), or NULL with errno. */
-static char *read_whole(const char *path)
-{
-	size_t len = 0, cap = 1 << 16;
-	char *buf = malloc(cap);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0 || !buf)
-		goto fail;
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (cap - len < 2) {
-			char *more = realloc(buf, cap *= 2);
-
-			if (!more)
-				goto fail;
-			buf = more;
-		}
-	}
-	if (n < 0)
-		goto fail;
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-fail:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return NULL;
-}
 
 /* Does @line start the entry of @addr ("7f00...-7f40... rw-s ..." or "7f00... default ...")? */
 static bool entry_of(const char *line, uint64_t addr)
@@ -236,7 +205,7 @@ static struct obs_reply observer_look(pid_t pid, const struct obs_cmd *m)
 			close(fd);
 		return r;
 	}
-	buf = read_whole(path);
+	buf = pb_slurp(path, NULL);
 	if (!buf) {
 		r.err = errno;
 		return r;
