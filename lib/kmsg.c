@@ -22,6 +22,11 @@ void pb_kmsg_start(struct pb_kmsg *w)
 	w->measured = true;
 }
 
+bool pb_kmsg_is_warning(const char *text)
+{
+	return strstr(text, "WARNING:") || strstr(text, "BUG:") || strstr(text, "kernel BUG");
+}
+
 void pb_kmsg_account(struct pb_kmsg *w, const char *text)
 {
 	bool interesting = false;
@@ -35,8 +40,13 @@ void pb_kmsg_account(struct pb_kmsg *w, const char *text)
 		w->bad_rss++;
 		interesting = true;
 	}
-	if (strstr(text, "WARNING:") || strstr(text, "BUG:") || strstr(text, "kernel BUG")) {
+	if (pb_kmsg_is_warning(text)) {
 		w->warnings++;
+		interesting = true;
+		w->rip_wanted = true;
+	} else if (w->rip_wanted && !strncmp(text, "RIP: ", 5)) {
+		/* names the function when the first line does not ("kernel BUG at mm/x.c:1!") */
+		w->rip_wanted = false;
 		interesting = true;
 	}
 	if (interesting && w->nr_kept < PB_KMSG_KEEP)

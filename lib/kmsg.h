@@ -3,6 +3,8 @@
  * Kernel log watcher: remembers the end of /dev/kmsg when a case starts and
  * at the end reads what the kernel logged meanwhile, counting "bad pud"
  * reports, "Bad rss-counter" reports (also BUG lines) and WARNING/BUG lines.
+ * It keeps the interesting lines, and after a WARNING/BUG the next "RIP: "
+ * line: the function, when the first line names only a file.
  */
 #ifndef PUDBENCH_KMSG_H
 #define PUDBENCH_KMSG_H
@@ -19,6 +21,7 @@ struct pb_kmsg {
 	char unavailable[128];	/* why, when not measured */
 	unsigned bad_pud, bad_rss, warnings, lines;
 	unsigned nr_kept;
+	bool rip_wanted;	/* a WARNING/BUG whose RIP line is not kept yet */
 	char kept[PB_KMSG_KEEP][PB_KMSG_LINE];
 };
 
@@ -30,5 +33,7 @@ void pb_kmsg_stop(struct pb_kmsg *w);
 
 /* Classify one message text; exposed for the tests. */
 void pb_kmsg_account(struct pb_kmsg *w, const char *text);
+/* A WARNING or BUG line ("WARNING:", "BUG:", "kernel BUG"): what kernel_warnings counts. */
+bool pb_kmsg_is_warning(const char *text);
 
 #endif

@@ -123,6 +123,7 @@ static void print_tables(struct pb_matrix_run *m, struct pb_matrix_col *cols)
 			.status = json_object_get_string(pb_jget(k, "status")),
 			.reason = json_object_get_string(pb_jget(k, "reason")),
 			.accel = json_object_get_string(pb_jget(k, "accel")),
+			.entry = k,
 		};
 	}
 	pb_matrix_table_print(stdout, cols, nr);

@@ -101,6 +101,22 @@ TEST(cpus_and_a_debugfs_knob)
 	ASSERT_STREQ(kc.kernels[1].debugfs, "");
 }
 
+TEST(a_negative_control_names_the_function_it_must_warn_in)
+{
+	static struct pb_kernels_conf kc;
+
+	load_text_ok(&kc, "[kernel:ctl]\nspec = bzimage:/x\nexpect_warning = pudp_invalidate\n"
+		     "[kernel:new]\nspec = bzimage:/x\n");
+	ASSERT_STREQ(kc.kernels[0].expect_warning, "pudp_invalidate");
+	ASSERT_STREQ(kc.kernels[1].expect_warning, "");
+	load_fails("[kernel:a]\nspec = bzimage:/x\nexpect_warning =\n", "expected a function name");
+	load_fails("[kernel:a]\nspec = bzimage:/x\nexpect_warning = pudp_invalidate+0x2c\n",
+		   "expected a function name");
+	load_fails("[kernel:a]\nspec = bzimage:/x\nexpect_warning = 9f\n", "expected a function name");
+	load_fails("[kernel:a]\nspec = bzimage:/x\nexpect_warning = a\nexpect_warning = b\n",
+		   "duplicate key");
+}
+
 TEST(a_debian_spec_may_name_its_suite)
 {
 	static struct pb_kernels_conf kc;
@@ -493,6 +509,119 @@ TEST(a_dead_guest_console_names_its_first_oops)
 	ASSERT_STREQ(out, "Oops: i");
 	free(oops);
 	free(lockup);
+}
+
+/* A stock 7.3.4 debug kernel's log (tests/data/console/): one warning of the boot, one of mprotect(). */
+TEST(a_kernel_log_names_its_warnings_and_their_functions)
+{
+	char *log = pb_slurp(PB_TEST_DATA_DIR "/console/dmesg-debug-stock-7.3.log", NULL);
+	struct pb_console_warnings w;
+	char fn[64], line[256];
+
+	ASSERT_TRUE(log != NULL);
+	ASSERT_TRUE(pb_console_function("WARNING: arch/x86/mm/pgtable.c:527 at pudp_invalidate+0x2c/0x102, "
+					"CPU#0: pudbench-bin/91", fn, sizeof(fn)));
+	ASSERT_STREQ(fn, "pudp_invalidate");
+	ASSERT_TRUE(pb_console_function("RIP: 0010:topology_sane.isra.0+0xc2/0x220", fn, sizeof(fn)));
+	ASSERT_STREQ(fn, "topology_sane.isra.0");
+	/* no KALLSYMS: an address only */
+	ASSERT_FALSE(pb_console_function("WARNING: arch/x86/kernel/smpboot.c:329 at 0xffffffff81034a68, "
+					 "CPU#4: swapper/4/0", fn, sizeof(fn)));
+	ASSERT_FALSE(pb_console_function("kernel BUG at mm/huge_memory.c:2034!", fn, sizeof(fn)));
+	/* the boot's: up to init */
+	ASSERT_TRUE(pb_console_warnings(log, "Run /init as init process", &w));
+	TH_INFO("boot: %u x %s in %s", w.count, w.first, w.function);
+	ASSERT_EQ(0, w.count);
+	/* the whole log */
+	ASSERT_TRUE(pb_console_warnings(log, NULL, &w));
+	TH_INFO("all: %u x %s in %s", w.count, w.first, w.function);
+	ASSERT_EQ(1, w.count);
+	ASSERT_STREQ(w.function, "pudp_invalidate");
+	ASSERT_SUBSTR(w.first, "WARNING: arch/x86/mm/pgtable.c:527 at pudp_invalidate+");
+	ASSERT_TRUE(pb_console_warned_in(log, "pudp_invalidate", line, sizeof(line)));
+	ASSERT_SUBSTR(line, "pudp_invalidate+");
+	/* the negative control's failure: a function that did not warn */
+	ASSERT_FALSE(pb_console_warned_in(log, "pudp_invalidate_ad", line, sizeof(line)));
+	ASSERT_FALSE(pb_console_warned_in(log, "pudp", line, sizeof(line)));
+	ASSERT_STREQ(line, "");
+	/* a marker the log does not have: the boot's warnings are unknown */
+	ASSERT_FALSE(pb_console_warnings(log, "no such line", &w));
+	/* a BUG names its function in the RIP line that follows */
+	ASSERT_TRUE(pb_console_warnings("[    1.0] kernel BUG at mm/huge_memory.c:2034!\n"
+					"[    1.0] Oops: invalid opcode: 0000 [#1] SMP\n"
+					"[    1.0] RIP: 0010:zap_huge_pud+0x1a/0x80\n", NULL, &w));
+	ASSERT_STREQ(w.function, "zap_huge_pud");
+	ASSERT_STREQ(w.first, "kernel BUG at mm/huge_memory.c:2034!");
+	free(log);
+}
+
+/* A record of @bench with @warnings kernel WARNING/BUG lines, the first kept. */
+static json_object *warned_record(const char *bench, const char *op, int warnings, const char *line)
+{
+	char rec[1024];
+	json_object *r;
+
+	snprintf(rec, sizeof(rec),
+		 "{\"bench\":\"%s\",\"backend\":\"devdax\",\"size_bytes\":3221225472,"
+		 "\"page_size\":1073741824,\"operation\":\"%s\",\"remote_cpus\":0,"
+		 "\"checks\":{\"kernel_warnings\":%d,\"kernel_log\":[\"%s\"]},"
+		 "\"latency_ns\":{\"median\":1}}", bench, op, warnings, line);
+	r = json_tokener_parse(rec);
+	if (!r)
+		TAP_FAIL("bad test record");
+	return r;
+}
+
+/* The kernel warnings section: a case's first line and function, the boot's, the control's verdict. */
+TEST(table_names_each_kernel_warning_and_the_negative_control)
+{
+	static const char warn[] = "WARNING: arch/x86/mm/pgtable.c:527 at pudp_invalidate+0x2c/0x102, "
+				   "CPU#0: pudbench-bin/91";
+	json_object *stock = part("complete", 0, 1L << 30), *fixed = part("complete", 0, 1L << 30);
+	json_object *e_stock = json_tokener_parse(
+		"{\"expect_warning\":\"pudp_invalidate\",\"boot_warnings\":{\"count\":0},"
+		"\"negative_control\":{\"expect\":\"pudp_invalidate\",\"seen\":true}}");
+	json_object *e_fixed = json_tokener_parse(
+		"{\"boot_warnings\":{\"count\":2,\"first\":\"WARNING: mm/debug_vm_pgtable.c:1 at "
+		"pud_basic_tests+0x10/0x90, CPU#0: swapper/0/1\",\"function\":\"pud_basic_tests\"}}");
+	struct pb_matrix_col cols[2] = {
+		{ .label = "stock-debug", .doc = stock, .status = "ok", .accel = "tcg", .entry = e_stock },
+		{ .label = "series-debug", .doc = fixed, .status = "ok", .accel = "tcg", .entry = e_fixed },
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	/* the round trip's three operations share the case's log: one line for them */
+	for (int i = 0; i < 3; i++)
+		json_object_array_add(pb_jget(stock, "results"), warned_record(
+			"mprotect-vma-split", (const char *[]){ "downgrade", "none", "upgrade" }[i], 1, warn));
+	json_object_array_add(pb_jget(fixed, "results"), warned_record("mprotect-vma-split", "upgrade", 0, ""));
+	f = open_memstream(&buf, &len);
+	pb_matrix_table_print(f, cols, 2);
+	fclose(f);
+	printf("%s", buf);
+	ASSERT_SUBSTR(buf, "Kernel warnings:");
+	ASSERT_SUBSTR(buf, "mprotect-vma-split devdax/1G 3G downgrade r0: 1 x WARNING: "
+			   "arch/x86/mm/pgtable.c:527 at pudp_invalidate+0x2c/0x102, CPU#0: "
+			   "pudbench-bin/91 in pudp_invalidate() [expected: the negative control]");
+	ASSERT_TRUE(strstr(buf, "3G none r0: 1 x") == NULL);
+	ASSERT_SUBSTR(buf, "negative control: a WARNING/BUG in pudp_invalidate() expected: seen");
+	ASSERT_SUBSTR(buf, "at boot: 2 x WARNING: mm/debug_vm_pgtable.c:1 at pud_basic_tests+0x10/0x90, "
+			   "CPU#0: swapper/0/1 in pud_basic_tests()");
+	ASSERT_SUBSTR(buf, "cases: none");
+	free(buf);
+	/* a control that did not warn says so */
+	json_object_object_add(pb_jget(e_stock, "negative_control"), "seen", json_object_new_boolean(0));
+	f = open_memstream(&buf, &len);
+	pb_matrix_table_print(f, cols, 2);
+	fclose(f);
+	ASSERT_SUBSTR(buf, "expected: NOT SEEN -- the kernel FAILED");
+	free(buf);
+	json_object_put(stock);
+	json_object_put(fixed);
+	json_object_put(e_stock);
+	json_object_put(e_fixed);
 }
 
 TEST(table_puts_kernels_side_by_side)

@@ -24,6 +24,22 @@ TEST(classifies_messages)
 	ASSERT_SUBSTR(w.kept[0], "bad pud");
 }
 
+/* A BUG line names a file; the RIP line after it names the function: kept too, not counted. */
+TEST(keeps_the_rip_line_of_a_warning)
+{
+	struct pb_kmsg w = { .fd = -1 };
+
+	pb_kmsg_account(&w, "RIP: 0010:before_any_warning+0x1/0x2");
+	pb_kmsg_account(&w, "kernel BUG at mm/huge_memory.c:2034!");
+	pb_kmsg_account(&w, "Oops: invalid opcode: 0000 [#1] SMP NOPTI");
+	pb_kmsg_account(&w, "RIP: 0010:zap_huge_pud+0x1a/0x80");
+	pb_kmsg_account(&w, "RIP: 0033:0x7f0000001000");
+	ASSERT_EQ(w.warnings, 1);
+	ASSERT_EQ(w.nr_kept, 2);
+	ASSERT_STREQ(w.kept[0], "kernel BUG at mm/huge_memory.c:2034!");
+	ASSERT_STREQ(w.kept[1], "RIP: 0010:zap_huge_pud+0x1a/0x80");
+}
+
 /* Only what is logged after start counts; needs root to write /dev/kmsg. */
 TEST(sees_new_kernel_log_lines_only)
 {

@@ -228,6 +228,51 @@ static void take_results(struct boot_job *j, int boot_rc)
 		pb_format(j->why, sizeof(j->why), "suite status %s", status);
 }
 
+/* Before this line of the kernel log the kernel booted; after it the suite ran. */
+#define BOOT_DONE_LINE "Run /init as init process"
+
+/*
+ * The boot's kernel log (dmesg.txt, sent back by guest/init.sh): a WARNING
+ * or BUG logged while booting (e.g. DEBUG_VM_PGTABLE's self-test) into the
+ * kernel's "boot_warnings"; the negative control (expect_warning) into its
+ * "negative_control", and a failure when the function did not warn.
+ */
+static void check_kernel_log(struct boot_job *j)
+{
+	const char *fn = j->k->expect_warning;
+	struct pb_console_warnings w;
+	json_object *o = NULL, *ctl;
+	char path[PATH_MAX + 64], line[256];
+	char *log;
+	bool seen;
+
+	pb_format(path, sizeof(path), "%s/vm/results/dmesg.txt", j->dir);
+	log = pb_slurp(path, NULL);
+	if (log && pb_console_warnings(log, BOOT_DONE_LINE, &w)) {
+		o = json_object_new_object();
+		json_object_object_add(o, "count", json_object_new_int((int)w.count));
+		json_object_object_add(o, "first", w.count ? json_object_new_string(w.first) : NULL);
+		json_object_object_add(o, "function", w.function[0] ?
+				       json_object_new_string(w.function) : NULL);
+	}
+	/* null: no log, or one that does not reach back to the boot */
+	json_object_object_add(j->kinfo, "boot_warnings", o);
+	if (fn[0]) {
+		seen = log && pb_console_warned_in(log, fn, line, sizeof(line));
+		ctl = json_object_new_object();
+		json_object_object_add(ctl, "expect", json_object_new_string(fn));
+		json_object_object_add(ctl, "seen", json_object_new_boolean(seen));
+		json_object_object_add(ctl, "line", seen ? json_object_new_string(line) : NULL);
+		json_object_object_add(j->kinfo, "negative_control", ctl);
+		if (!seen && !j->why[0])
+			pb_format(j->why, sizeof(j->why), "negative control: no WARNING/BUG in %s() "
+				  "in the kernel log (%s; expect_warning): this kernel did not show "
+				  "it can warn, so clean runs prove nothing", fn,
+				  log ? "vm/results/dmesg.txt" : "no vm/results/dmesg.txt");
+	}
+	free(log);
+}
+
 static void boot_ok(struct boot_job *j)
 {
 	pb_matrix_status_ok(j->kinfo, j->boot, j->t0);
@@ -272,6 +317,7 @@ void pb_kernel_boot(struct pb_matrix_run *m, unsigned i, json_object *kinfo, uns
 	rc = boot_guest(&j);
 	keep_console(&j);
 	take_results(&j, rc);
+	check_kernel_log(&j);
 	if (j.why[0])
 		boot_failed(&j);
 	else

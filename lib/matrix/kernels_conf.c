@@ -196,6 +196,18 @@ static const char *parse_debugfs(const char *value, char *dst)
 	return NULL;
 }
 
+/* A C function name: what a WARNING's "at FUNC+0x2c/0x102" names. */
+static const char *parse_function(const char *value, char *dst)
+{
+	if (!*value || strlen(value) >= PB_KERNELS_CONF_FUNCTION_MAX ||
+	    strchr("0123456789", value[0]) ||
+	    strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+		    strlen(value))
+		return "expected a function name (letters, digits, _; under 64 chars)";
+	strcpy(dst, value);
+	return NULL;
+}
+
 static bool on_key(struct pb_ini *ini, const char *section, const char *name, const char *value)
 {
 	static const char *const matrix_keys[] = { "suite", "aligns", "timeout_s", "numa", "pmem_gib",
@@ -221,8 +233,11 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 		} else if (!strcmp(name, "debugfs")) {
 			what = kc->kernels[i].debugfs[0] ? "duplicate key" :
 			       parse_debugfs(value, kc->kernels[i].debugfs);
+		} else if (!strcmp(name, "expect_warning")) {
+			what = kc->kernels[i].expect_warning[0] ? "duplicate key" :
+			       parse_function(value, kc->kernels[i].expect_warning);
 		} else if (strcmp(name, "spec")) {
-			what = "unknown key (expected spec, fragment, suite, debugfs)";
+			what = "unknown key (expected spec, fragment, suite, debugfs, expect_warning)";
 		} else if (p->spec_seen[i]) {
 			what = "duplicate key";
 		} else {

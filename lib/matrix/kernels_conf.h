@@ -23,6 +23,9 @@
  *   debugfs = unshare_skip_lazy_ipi=Y     ; a test kernel's knob under
  *                                         ; /sys/kernel/debug/pudbench/, set in
  *                                         ; the guest before the suite (missing: fail)
+ *   expect_warning = pudp_invalidate      ; a negative control: this kernel's log
+ *                                         ; must show a WARNING/BUG in that
+ *                                         ; function, else the kernel fails
  *
  * build:7.3:0001,0002 builds Debian's linux-source-7.3 with
  * patches/7.3/0001-*.patch and patches/7.3/0002-*.patch (build:7.3:none = no
@@ -59,6 +62,7 @@ enum pb_kernels_conf_accel {
 };
 
 #define PB_KERNELS_CONF_DEBUGFS_MAX 64
+#define PB_KERNELS_CONF_FUNCTION_MAX 64
 
 struct pb_kernel_spec {
 	char label[PB_KERNELS_CONF_LABEL_MAX];
@@ -71,6 +75,8 @@ struct pb_kernel_spec {
 	char suite[PATH_MAX];		/* this kernel's suite; "" = [matrix] suite */
 	/* "NAME=VALUE": written to /sys/kernel/debug/pudbench/NAME before the suite; "" = none */
 	char debugfs[PB_KERNELS_CONF_DEBUGFS_MAX];
+	/* a function this kernel must be seen to warn in (a negative control); "" = none */
+	char expect_warning[PB_KERNELS_CONF_FUNCTION_MAX];
 	int line;			/* of the [kernel:LABEL] header */
 };
 

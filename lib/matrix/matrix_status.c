@@ -37,6 +37,8 @@ json_object *pb_matrix_status_new(const struct pb_kernels_conf *kc, const char *
 		pb_matrix_status_set(k, "spec", kc->kernels[i].spec);
 		json_object_object_add(k, "debugfs", kc->kernels[i].debugfs[0] ?
 				       json_object_new_string(kc->kernels[i].debugfs) : NULL);
+		json_object_object_add(k, "expect_warning", kc->kernels[i].expect_warning[0] ?
+				       json_object_new_string(kc->kernels[i].expect_warning) : NULL);
 		pb_matrix_status_set(k, "status", "pending");
 		json_object_array_add(pb_jget(matrix, "kernels"), k);
 	}

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "console.h"
+#include "kmsg.h"
 #include "metrics.h"
 #include "record.h"
 
@@ -110,6 +112,102 @@ static void latency_cell(FILE *f, json_object *rec)
 	fprintf(f, " | %*s", LAT_W - 3, cell);
 }
 
+/* A case's WARNING/BUG lines (checks.kernel_log) as one log, for pb_console_warnings(). */
+static bool case_warnings(json_object *rec, struct pb_console_warnings *w)
+{
+	json_object *chk = pb_jget(rec, "checks"), *lines = pb_jget(chk, "kernel_log");
+	char log[PB_KMSG_KEEP * (PB_KMSG_LINE + 1) + 1] = "";
+
+	memset(w, 0, sizeof(*w));
+	if (json_object_get_int64(pb_jget(chk, "kernel_warnings")) <= 0)
+		return false;
+	for (size_t i = 0; i < pb_jlen(lines); i++)
+		snprintf(log + strlen(log), sizeof(log) - strlen(log), "%s\n",
+			 json_object_get_string(pb_jidx(lines, i)));
+	pb_console_warnings(log, NULL, w);
+	/* the count of the check: the kept lines are a few of them */
+	w->count = (unsigned)json_object_get_int64(pb_jget(chk, "kernel_warnings"));
+	return true;
+}
+
+/* "N x FIRST LINE in FUNCTION()", and whether it is the negative control's. */
+static void print_warning(FILE *f, const char *where, const struct pb_console_warnings *w,
+			  const char *expect)
+{
+	fprintf(f, "    %s: %u x %s", where, w->count, w->first[0] ? w->first : "(line not kept)");
+	if (w->function[0])
+		fprintf(f, " in %s()", w->function);
+	if (expect && w->function[0] && !strncmp(w->function, expect, strlen(expect)))
+		fprintf(f, " [expected: the negative control]");
+	fputc('\n', f);
+}
+
+/* The boot's warnings (matrix.json "boot_warnings", null: no log of the boot). */
+static void boot_warnings(FILE *f, json_object *entry, const char *expect)
+{
+	json_object *bw = pb_jget(entry, "boot_warnings");
+	struct pb_console_warnings w = { 0 };
+
+	if (!bw) {
+		fprintf(f, "    at boot: (no kernel log of the boot)\n");
+		return;
+	}
+	w.count = (unsigned)json_object_get_int(pb_jget(bw, "count"));
+	if (!w.count) {
+		fprintf(f, "    at boot: none\n");
+		return;
+	}
+	snprintf(w.first, sizeof(w.first), "%s", json_object_get_string(pb_jget(bw, "first")) ?: "");
+	snprintf(w.function, sizeof(w.function), "%s",
+		 json_object_get_string(pb_jget(bw, "function")) ?: "");
+	print_warning(f, "at boot", &w, expect);
+}
+
+/* Was the negative control (expect_warning) seen to warn? */
+static void negative_control(FILE *f, json_object *entry)
+{
+	json_object *ctl = pb_jget(entry, "negative_control");
+
+	if (!ctl)
+		return;
+	fprintf(f, "    negative control: a WARNING/BUG in %s() expected: %s\n",
+		json_object_get_string(pb_jget(ctl, "expect")),
+		json_object_get_boolean(pb_jget(ctl, "seen")) ? "seen" :
+		"NOT SEEN -- the kernel FAILED: its clean cases prove nothing");
+}
+
+/*
+ * Each kernel's WARNING/BUG lines: the first of each case (a case's rows
+ * share its log: one line for them), those of the boot, the control.
+ */
+static void warnings_section(FILE *f, const struct pb_matrix_col *cols, unsigned nr,
+			     const struct row *rows, unsigned n)
+{
+	fprintf(f, "\nKernel warnings: WARNING/BUG lines of the kernel log, the first of each case "
+		   "(each fails its\ncase's kwrn check) and those logged while booting\n");
+	for (unsigned c = 0; c < nr; c++) {
+		const char *expect = json_object_get_string(pb_jget(cols[c].entry, "expect_warning"));
+		struct pb_console_warnings w, last = { 0 };
+		unsigned cases = 0;
+
+		fprintf(f, "  %s\n", cols[c].label);
+		if (cols[c].entry)
+			boot_warnings(f, cols[c].entry, expect);
+		for (unsigned r = 0; r < n; r++) {
+			if (!case_warnings(pb_record_find(cols[c].doc, rows[r].name), &w))
+				continue;
+			cases++;
+			if (w.count == last.count && !strcmp(w.first, last.first))
+				continue;	/* the same case's next operation */
+			print_warning(f, rows[r].label, &w, expect);
+			last = w;
+		}
+		if (!cases)
+			fprintf(f, "    cases: none\n");
+		negative_control(f, cols[c].entry);
+	}
+}
+
 static void header(FILE *f, const struct pb_matrix_col *cols, unsigned nr, int w)
 {
 	fprintf(f, "%-*s", CASE_W, "");
@@ -169,6 +267,7 @@ void pb_matrix_table_print(FILE *f, const struct pb_matrix_col *cols, unsigned n
 			counts_cell(f, pb_record_find(cols[c].doc, rows[r].name), &sh, group_w);
 		fputc('\n', f);
 	}
+	warnings_section(f, cols, nr, rows, n);
 	fprintf(f, "\nKernel matrix: latency, median ns [95%% CI of the median]; %s\n\n",
 		accel_note(cols, nr));
 	header(f, cols, nr, LAT_W);
