@@ -6,7 +6,7 @@
  *  --series ad (default): the _ad() patch; kernel, strategy, operation,
  *    PUDs, remote shootdowns and faults per call, median latency with its
  *    95% CI, accelerator.
- *  --series hugetlb: patches/0003; per kernel and backend, local, full and
+ *  --series hugetlb: patches/<base>/hugetlb-flush/; per kernel and backend, local, full and
  *    remote flushes and function-call IPIs per call of mprotect-inplace and
  *    hugetlb-pmd-unshare, the median.
  * --report prints the strategy report of the same directory instead.
@@ -256,7 +256,7 @@ enum { OPT_SERIES, OPT_REPORT };
 
 static const struct pb_cli_arg cover_letter_args[] = {
 	[OPT_SERIES] = { "series", "ad|hugetlb", "the series whose table to print (default ad: "
-						 "the _ad() patch; hugetlb: patches/0003)" },
+						 "the mprotect-pud series; hugetlb: hugetlb-flush)" },
 	[OPT_REPORT] = { "report", NULL, "the strategy report instead of a table" },
 	{ "DIR", NULL, "a `pudbench kernels` output directory (matrix.json)", PB_CLI_OPERAND, 1, 1 },
 	{ 0 },
