@@ -326,6 +326,49 @@ TEST(the_vm_tests_boot_one_test_kernel_with_every_patch)
 	check_spec_carries_dir(&first, "tests/kernel-patches", false);
 }
 
+/*
+ * configs/kernels-debug.conf (not booted by ./pudbench test: a debug build
+ * and its TCG boots cost too much): every kernel a debug build, the stock
+ * base the negative control, the others every series of the base.
+ */
+TEST(the_debug_matrix_builds_debug_kernels_with_a_negative_control)
+{
+	static struct pb_kernels_conf kc;
+	char path[PATH_MAX];
+	unsigned controls = 0;
+	char *frag;
+
+	load_shipped_ok(&kc, "kernels-debug.conf");
+	ASSERT_TRUE(kc.nr_kernels >= 2);
+	for (unsigned i = 0; i < kc.nr_kernels; i++) {
+		const struct pb_kernel_spec *k = &kc.kernels[i];
+
+		TH_INFO("%s: build:%s:%s config %s expect_warning '%s'", k->label, k->base, k->arg,
+			k->configs, k->expect_warning);
+		ASSERT_EQ(PB_KSPEC_BUILD, k->kind);
+		ASSERT_TRUE(spec_has_name(k->configs, "debug", 5));
+		if (k->expect_warning[0]) {
+			/* the control: the stock base, which warns in pudp_invalidate() */
+			ASSERT_STREQ(k->arg, "");
+			ASSERT_STREQ(k->expect_warning, "pudp_invalidate");
+			controls++;
+		} else if (k->arg[0]) {
+			check_spec_carries_dir(k, "patches", true);
+		}
+	}
+	ASSERT_EQ(1, controls);
+	/* what makes it a debug kernel that can warn and name the function */
+	snprintf(path, sizeof(path), "%s/configs/kernel/debug.fragment", PB_SOURCE_DIR);
+	frag = pb_slurp(path, NULL);
+	ASSERT_TRUE(frag != NULL);
+	ASSERT_SUBSTR(frag, "\nCONFIG_BUG=y\n");
+	ASSERT_SUBSTR(frag, "\nCONFIG_DEBUG_VM=y\n");
+	ASSERT_SUBSTR(frag, "\nCONFIG_DEBUG_VM_PGTABLE=y\n");
+	ASSERT_SUBSTR(frag, "\nCONFIG_PAGE_TABLE_CHECK_ENFORCED=y\n");
+	ASSERT_SUBSTR(frag, "\nCONFIG_KALLSYMS=y\n");
+	free(frag);
+}
+
 TEST(a_missing_or_renamed_patch_is_an_error)
 {
 	load_fails("[kernel:x]\nspec = build:mprotect-pud,0999\n",
