@@ -586,7 +586,7 @@ TEST(a_dead_guest_console_names_its_first_oops)
 	free(lockup);
 }
 
-/* A stock 7.3.4 debug kernel's log (tests/data/console/): one warning of the boot, one of mprotect(). */
+/* A stock 7.3.4 debug kernel's log, cut (tests/data/console/): none at boot, one in mprotect(). */
 TEST(a_kernel_log_names_its_warnings_and_their_functions)
 {
 	char *log = pb_slurp(PB_TEST_DATA_DIR "/console/dmesg-debug-stock-7.3.log", NULL);
