@@ -618,6 +618,9 @@ TEST(a_kernel_log_names_its_warnings_and_their_functions)
 	/* the negative control's failure: a function that did not warn */
 	ASSERT_FALSE(pb_console_warned_in(log, "pudp_invalidate_ad", line, sizeof(line)));
 	ASSERT_FALSE(pb_console_warned_in(log, "pudp", line, sizeof(line)));
+	ASSERT_TRUE(pb_console_same_function("topology_sane.isra.0", "topology_sane"));
+	ASSERT_FALSE(pb_console_same_function("pudp_invalidate_ad", "pudp_invalidate"));
+	ASSERT_FALSE(pb_console_same_function("", ""));
 	ASSERT_STREQ(line, "");
 	/* a marker the log does not have: the boot's warnings are unknown */
 	ASSERT_FALSE(pb_console_warnings(log, "no such line", &w));
@@ -672,6 +675,9 @@ TEST(table_names_each_kernel_warning_and_the_negative_control)
 		json_object_array_add(pb_jget(stock, "results"), warned_record(
 			"mprotect-vma-split", (const char *[]){ "downgrade", "none", "upgrade" }[i], 1, warn));
 	json_object_array_add(pb_jget(fixed, "results"), warned_record("mprotect-vma-split", "upgrade", 0, ""));
+	/* not the control's function, though its name starts the same */
+	json_object_array_add(pb_jget(stock, "results"), warned_record("correctness", "downgrade", 1,
+		"WARNING: arch/x86/mm/pgtable.c:540 at pudp_invalidate_ad+0x1c/0x90, CPU#1: pudbench-bin/92"));
 	f = open_memstream(&buf, &len);
 	pb_matrix_table_print(f, cols, 2);
 	fclose(f);
@@ -681,6 +687,7 @@ TEST(table_names_each_kernel_warning_and_the_negative_control)
 			   "arch/x86/mm/pgtable.c:527 at pudp_invalidate+0x2c/0x102, CPU#0: "
 			   "pudbench-bin/91 in pudp_invalidate() [expected: the negative control]");
 	ASSERT_TRUE(strstr(buf, "3G none r0: 1 x") == NULL);
+	ASSERT_SUBSTR(buf, "at pudp_invalidate_ad+0x1c/0x90, CPU#1: pudbench-bin/92 in pudp_invalidate_ad()\n");
 	ASSERT_SUBSTR(buf, "negative control: a WARNING/BUG in pudp_invalidate() expected: seen");
 	ASSERT_SUBSTR(buf, "at boot: 2 x WARNING: mm/debug_vm_pgtable.c:1 at pud_basic_tests+0x10/0x90, "
 			   "CPU#0: swapper/0/1 in pud_basic_tests()");

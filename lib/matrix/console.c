@@ -118,17 +118,23 @@ bool pb_console_warnings(const char *log, const char *until, struct pb_console_w
 	return !until;
 }
 
+bool pb_console_same_function(const char *got, const char *fn)
+{
+	size_t n = strlen(fn);
+
+	return n && !strncmp(got, fn, n) && (!got[n] || got[n] == '.');
+}
+
 bool pb_console_warned_in(const char *log, const char *fn, char *line, size_t len)
 {
 	const char *p = log;
 	char buf[512], got[96];
-	size_t n = strlen(fn);
 
 	while ((p = next_line(p, buf, sizeof(buf)))) {
 		if (!pb_kmsg_is_warning(buf))
 			continue;
 		warning_function(buf, p, got, sizeof(got));
-		if (!strncmp(got, fn, n) && (!got[n] || got[n] == '.')) {
+		if (pb_console_same_function(got, fn)) {
 			if (len)
 				snprintf(line, len, "%.*s", (int)len - 1, buf);
 			return true;

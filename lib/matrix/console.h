@@ -38,6 +38,9 @@ struct pb_console_warnings {
  */
 bool pb_console_warnings(const char *log, const char *until, struct pb_console_warnings *w);
 
+/* Is function @got @fn, or a compiler clone of it ("fn.isra.0", "fn.constprop.0")? */
+bool pb_console_same_function(const char *got, const char *fn);
+
 /*
  * Whether @log has a WARNING/BUG in function @fn (or a compiler clone of
  * it, "fn.isra.0"); the first such line into @line.

@@ -137,7 +137,7 @@ static void print_warning(FILE *f, const char *where, const struct pb_console_wa
 	fprintf(f, "    %s: %u x %s", where, w->count, w->first[0] ? w->first : "(line not kept)");
 	if (w->function[0])
 		fprintf(f, " in %s()", w->function);
-	if (expect && w->function[0] && !strncmp(w->function, expect, strlen(expect)))
+	if (expect && pb_console_same_function(w->function, expect))
 		fprintf(f, " [expected: the negative control]");
 	fputc('\n', f);
 }
