@@ -142,7 +142,15 @@ patch_message() {
 	' "$1"
 }
 
-git -C "$basedir" worktree add -q --detach "$work_root/series" base
+# Scratch worktrees hold only the files the series touches (a sparse
+# checkout): a kernel tree would take minutes to check out and remove.
+mapfile -t touched < <(sed -n 's|^+++ b/||p; s|^--- a/||p' "${patches[@]}" | sort -u)
+scratch() {
+	git -C "$basedir" worktree add -q --no-checkout --detach "$1" base
+	git -C "$1" sparse-checkout set --no-cone "${touched[@]}"
+	git -C "$1" checkout -q
+}
+scratch "$work_root/series"
 for f in "${patches[@]}"; do
 	patch_message "$f" >"$work_root/msg"
 	[ -s "$work_root/msg" ] || die 5 "$(basename "$f") has no Subject: line"
@@ -178,7 +186,7 @@ if [ -f "$cover" ]; then
 fi
 
 # --- the check: git am of what was written, on the base ---------------------
-git -C "$basedir" worktree add -q --detach "$work_root/check" base
+scratch "$work_root/check"
 mapfile -t mails < <(find "$out" -maxdepth 1 -name '*.patch' ! -name '0000-cover-letter.patch' | sort)
 if ! git -C "$work_root/check" -c user.name="$name" -c user.email="$email" am -q "${mails[@]}" >"$work_root/am.log" 2>&1; then
 	cat "$work_root/am.log" >&2
@@ -190,9 +198,10 @@ say "git am: the $nr patch(es) apply to $base_desc"
 
 # --- checkpatch on the signed series -----------------------------------------
 rc=0
-if [ -f "$work_root/check/scripts/checkpatch.pl" ]; then
-	# no upstream history in the base: "Unknown commit id" is expected
-	(cd "$work_root/check" && perl scripts/checkpatch.pl --strict --no-tree "${mails[@]}") >"$out/checkpatch.txt" 2>&1 || true
+if [ -f "$basedir/scripts/checkpatch.pl" ]; then
+	# the base's own checkpatch, run outside any git tree; no upstream
+	# history in the base: "Unknown commit id" is expected
+	(cd "$work_root" && perl "$basedir/scripts/checkpatch.pl" --strict --no-tree "${mails[@]}") >"$out/checkpatch.txt" 2>&1 || true
 	errors=$(grep -c '^ERROR:' "$out/checkpatch.txt" || true)
 	warnings=$(grep -c '^WARNING:' "$out/checkpatch.txt" || true)
 	unknown=$(grep -c "^WARNING: Unknown commit id" "$out/checkpatch.txt" || true)
