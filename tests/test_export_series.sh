@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2016 # check() evals its condition
+# shellcheck disable=SC2016,SC2034 # check() evals its condition (the variables it reads)
 # SPDX-License-Identifier: MIT
 #
 # tools/kernel/export-series.sh and `pudbench cover-letter --export` on a
