@@ -20,36 +20,19 @@ export=$src/tools/kernel/export-series.sh
 
 # the base: two files; the series: two patches and a cover letter
 mkdir -p "$tmp/base/mm" "$tmp/series/demo"
-printf 'one\ntwo\nthree\n' >"$tmp/base/mm/a.c"
-printf 'alpha\nbeta\n' >"$tmp/base/mm/b.c"
-cat >"$tmp/series/demo/0001-mm-a-change-two.patch" <<'EOF'
-Subject: [PATCH] mm: change two in a.c, a subject long enough to be
- folded
-
-Why two must change.
----
-diff --git a/mm/a.c b/mm/a.c
---- a/mm/a.c
-+++ b/mm/a.c
-@@ -1,3 +1,3 @@
- one
--two
-+TWO
- three
-EOF
-cat >"$tmp/series/demo/0002-mm-b-change-beta.patch" <<'EOF'
-Subject: [PATCH] mm: change beta
-
-Why beta must change.
----
-diff --git a/mm/b.c b/mm/b.c
---- a/mm/b.c
-+++ b/mm/b.c
-@@ -1,2 +1,2 @@
- alpha
--beta
-+BETA
-EOF
+# one_line_patch FILE SUBJECT WHY PATH OLD NEW: a patch that changes one
+# line of a three-line file (the base's files are made to match)
+one_line_patch() {
+	printf 'Subject: [PATCH] %s\n\n%s\n---\ndiff --git a/%s b/%s\n--- a/%s\n+++ b/%s\n' \
+		"$2" "$3" "$4" "$4" "$4" "$4" >"$1"
+	printf '@@ -1,3 +1,3 @@\n first\n-%s\n+%s\n last\n' "$5" "$6" >>"$1"
+	printf 'first\n%s\nlast\n' "$5" >"$tmp/base/$4"
+}
+one_line_patch "$tmp/series/demo/0001-mm-a-change-two.patch" \
+	"mm: change two in a.c, a subject long enough to be
+ folded" "Why two must change." mm/a.c two TWO
+one_line_patch "$tmp/series/demo/0002-mm-b-change-beta.patch" "mm: change beta" \
+	"Why beta must change." mm/b.c beta BETA
 printf 'mm: the demo series\n\nWhat the two patches do together.\n' >"$tmp/series/demo/cover-letter.txt"
 printf 'kernel  flushes\nstock   2.00\n' >"$tmp/table.txt"
 
@@ -112,7 +95,7 @@ out=$("$export" --series demo --out "$tmp/out" --patch-dir "$tmp/series/demo" --
 check "a non-empty --out: exit 2" '[ $? -eq 2 ] && [[ $out == *"not empty"* ]]'
 
 # a series that does not apply to the base: exit 1, named
-sed -i 's/^-beta$/-gamma/; s/^ alpha$/ alpha/' "$tmp/series/demo/0002-mm-b-change-beta.patch"
+sed -i 's/^-beta$/-gamma/' "$tmp/series/demo/0002-mm-b-change-beta.patch"
 out=$("$export" --series demo --out "$tmp/out2" --patch-dir "$tmp/series/demo" --base-tree "$tmp/base" 2>&1)
 rc=$?
 check "a patch that does not apply: exit 1 ($rc), named" '[ $rc -eq 1 ] && [[ $out == *"0002-mm-b-change-beta.patch does not apply"* ]]'
