@@ -40,6 +40,13 @@ enum pb_counter_id {
 	PB_CTR_NR_TLB_REMOTE_FLUSH_RECEIVED,
 	PB_CTR_NR_TLB_LOCAL_FLUSH_ALL,
 	PB_CTR_NR_TLB_LOCAL_FLUSH_ONE,
+	/*
+	 * tracepoint powerpc:tlbie, per thread: each tlbie/tlbiel the radix
+	 * (or hash) MMU code issues.  A broadcast tlbie invalidates on every
+	 * CPU without an IPI: POWER's "remote shootdown".
+	 */
+	PB_CTR_TLBIE_LOCAL,		/* local == 1: tlbiel, this CPU only */
+	PB_CTR_TLBIE_GLOBAL,		/* local == 0: broadcast tlbie */
 	PB_CTR__COUNT
 };
 
