@@ -46,17 +46,20 @@ declare -A KARCH=([ppc64le]=powerpc)
 triplet=${TRIPLET[$arch]}
 
 # The sysroot's packages: the libraries and headers pudbench-bin and
-# dax-setup link (CMakeLists.txt), glibc, and the run-time closure of the
-# shared ones.  Debian 12's: the guest's user land is the host's release.
+# dax-setup link (CMakeLists.txt), glibc, the run-time closure of the
+# shared ones, and the guest's busybox (tools/vm/mkinitramfs.sh --sysroot).  Debian 12's: the guest's user land is the host's release.
 PKGS=(libc6 libc6-dev linux-libc-dev libgcc-s1
 	libjson-c-dev libjson-c5 libinih-dev libinih1 libgsl-dev libgsl27 libgslcblas0
 	libnuma-dev libnuma1 uuid-dev libuuid1
 	libdaxctl-dev libdaxctl1 libndctl-dev libndctl6
-	libkmod2 libudev1 liblzma5 libzstd1 libssl3 libcap2)
+	libkmod2 libudev1 liblzma5 libzstd1 libssl3 libcap2
+	busybox-static)
 
+# shellcheck disable=SC2034 # read by tools/lib/apt.sh
 PB_APT_DIR=$cache/apt-${DEB_ARCH[$arch]} PB_APT_ARCH=${DEB_ARCH[$arch]}
 # shellcheck source-path=SCRIPTDIR source=../lib/apt.sh
 . "$repo/tools/lib/apt.sh"
+# shellcheck disable=SC2034 # read by tools/lib/apt.sh
 PB_APT_SUITES="bookworm bookworm-security"
 # shellcheck source-path=SCRIPTDIR source=../lib/kernel-source.sh
 . "$repo/tools/lib/kernel-source.sh"
