@@ -87,7 +87,8 @@ struct pb_counters {
 	struct perf_thread_map *threads;
 	struct perf_evsel *evsel[PB_CTR__COUNT];	/* NULL unless an open perf event */
 	bool available[PB_CTR__COUNT];
-	char why[PB_CTR__COUNT][96];			/* reason when unavailable */
+	char why[PB_CTR__COUNT][128];			/* reason when unavailable */
+	bool absent[PB_CTR__COUNT];			/* its event is not in this kernel, or never fires */
 	char note[PB_CTR__COUNT][96];			/* limits of an available one */
 	bool inject_read_fails[PB_CTR__COUNT];		/* a test's negative control */
 	int cpu_ids[PB_MAX_CPUS];			/* /proc/interrupts' columns */
@@ -222,6 +223,7 @@ static void perf_error(struct pb_counters *c, int id, int err)
 struct tracepoint {
 	long id;
 	char *format;		/* NULL: unavailable, see error */
+	bool absent;		/* tracefs is there, the event is not */
 	char error[160];
 };
 
@@ -244,8 +246,10 @@ static void tracepoint_load(struct tracepoint *tp, const char *event)
 		snprintf(path, sizeof(path), "%s/events/%s/format", tracefs, event);
 		tp->format = pb_slurp(path, NULL);
 	}
-	if (!tp->format)
+	if (!tp->format) {
+		tp->absent = errno == ENOENT;
 		snprintf(tp->error, sizeof(tp->error), "%s: %s", path, strerror(errno));
+	}
 }
 
 /*
@@ -280,7 +284,8 @@ static const char *tlb_flush_silent(const struct tracepoint *tp)
 		perf_thread_map__set_pid(self, 0, 0);
 		/* not opened: the counters' own open fails and says why (paranoid, ...) */
 		if (!perf_evsel__open(ev, NULL, self)) {
-			for (int i = 0; i < 4; i++) {
+			/* the negative control: no flush to see */
+			for (int i = 0; i < (pb_injected("silent", "counters", "tlb_flush") ? 0 : 4); i++) {
 				p[0] = (char)i;
 				mprotect(p, page, PROT_READ);
 				mprotect(p, page, PROT_READ | PROT_WRITE);
@@ -311,10 +316,12 @@ static bool tlb_setup(struct pb_counters *c, int id, const struct tracepoint *tp
 
 	if (!tp->format) {
 		unavailable(c, id, "%s", tp->error);
+		c->absent[id] = tp->absent;
 		return false;
 	}
 	if ((silent = tlb_flush_silent(tp))) {
 		unavailable(c, id, "%s", silent);
+		c->absent[id] = true;
 		return false;
 	}
 	attr->type = PERF_TYPE_TRACEPOINT;
@@ -353,7 +360,11 @@ static bool tracepoint_setup(struct pb_counters *c, int id, const struct tracepo
 			     struct perf_event_attr *attr, char *filter, size_t size)
 {
 	if (!tp->format) {
-		unavailable(c, id, "no tracepoint %s in this kernel (%s)", defs[id].key, tp->error);
+		if (tp->absent)
+			unavailable(c, id, "no tracepoint %s in this kernel", defs[id].key);
+		else
+			unavailable(c, id, "%s", tp->error);
+		c->absent[id] = tp->absent;
 		return false;
 	}
 	attr->type = PERF_TYPE_TRACEPOINT;
@@ -690,7 +701,12 @@ bool pb_counter_flips_static_key(enum pb_counter_id id)
 	if ((unsigned)id >= PB_CTR__COUNT)
 		return false;
 	return defs[id].src == SRC_SW || defs[id].src == SRC_TLB_REASON ||
-	       defs[id].src == SRC_TLB_PAGES;
+	       defs[id].src == SRC_TLB_PAGES || defs[id].src == SRC_TRACEPOINT;
+}
+
+bool pb_counter_absent(const struct pb_counters *c, enum pb_counter_id id)
+{
+	return (unsigned)id < PB_CTR__COUNT && c->absent[id];
 }
 
 /* The per-CPU rows, window as the totals: from before's late read to after's first. */

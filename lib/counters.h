@@ -124,9 +124,16 @@ bool pb_counter_thread_delta(const struct pb_counter_snapshot *before,
 
 /*
  * Does opening @id flip a kernel static key (perf software events and the
- * tlb:tlb_flush tracepoint do; the hardware events and procfs do not)?
+ * tracepoints do; the hardware events and procfs do not)?
  */
 bool pb_counter_flips_static_key(enum pb_counter_id id);
+
+/*
+ * Is @id unavailable because this kernel has no such event (powerpc:tlbie
+ * on x86) or, measured, never fires it (tlb:tlb_flush on powerpc)?  Such
+ * an event has no key to hold.
+ */
+bool pb_counter_absent(const struct pb_counters *c, enum pb_counter_id id);
 
 /* acc += after - before, for totals and threads; failed reads stick in acc->failed. */
 void pb_counter_accumulate(struct pb_counter_snapshot *acc,
