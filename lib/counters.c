@@ -315,7 +315,10 @@ static bool tlb_setup(struct pb_counters *c, int id, const struct tracepoint *tp
 	const char *silent;
 
 	if (!tp->format) {
-		unavailable(c, id, "%s", tp->error);
+		if (tp->absent)
+			unavailable(c, id, "no tracepoint tlb/tlb_flush in this kernel");
+		else
+			unavailable(c, id, "%s", tp->error);
 		c->absent[id] = tp->absent;
 		return false;
 	}

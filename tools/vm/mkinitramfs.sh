@@ -140,28 +140,30 @@ copy_host_file() {
     cp -L "$src" "$dst"
 }
 # A cross-built binary: ldd cannot run its loader.  Its interpreter at its
-# own path, every NEEDED library (recursively) from the sysroot into /lib64,
-# where the loader looks without an ld.so.cache.
+# own path, every NEEDED library (recursively) at its path in the sysroot:
+# Debian's multiarch directories, where its loader looks without an
+# ld.so.cache.
 sysroot_lib() {
     local d
-    for d in lib/*-linux-gnu usr/lib/*-linux-gnu lib64 usr/lib64 lib usr/lib usr/local/lib64 usr/local/lib; do
-        [ -e "$sysroot/$d/$1" ] && { echo "$sysroot/$d/$1"; return 0; }
+    for d in "$sysroot"/lib/*-linux-gnu "$sysroot"/usr/lib/*-linux-gnu "$sysroot"/{lib64,usr/lib64,lib,usr/lib}; do
+        [ -e "$d/$1" ] && { echo "$d/$1"; return 0; }
     done
     return 1
 }
 copy_sysroot_closure() {
-    local elf=$1 interp lib src
+    local elf=$1 interp lib src dst
     interp=$(readelf -l "$elf" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
     if [ -n "$interp" ] && [ ! -e "$stage$interp" ]; then
         mkdir -p "$stage$(dirname "$interp")"
         cp -L "$sysroot$interp" "$stage$interp" || die "no interpreter $interp in $sysroot"
     fi
     for lib in $(readelf -d "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-        [ -e "$stage/lib64/$lib" ] && continue
         src=$(sysroot_lib "$lib") || die "$(basename "$elf") needs $lib, which is not in $sysroot"
-        mkdir -p "$stage/lib64"
-        cp -L "$src" "$stage/lib64/$lib"
-        copy_sysroot_closure "$stage/lib64/$lib"
+        dst=$stage${src#"$sysroot"}
+        [ -e "$dst" ] && continue
+        mkdir -p "$(dirname "$dst")"
+        cp -L "$src" "$dst"
+        copy_sysroot_closure "$dst"
     done
 }
 libdirs=()
