@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2016,SC2317 # check() evals its condition (the variables and functions it uses)
+# shellcheck disable=SC2016,SC2034,SC2317 # check() evals its condition (the variables and functions it uses)
 # SPDX-License-Identifier: MIT
 #
 # tools/vm/boot.sh picks QEMU's machine from the kernel's architecture
