@@ -10,10 +10,15 @@
  * that means a remote flush was missing.  The writes store back the value
  * that was there, so a stale write cannot corrupt the data check the
  * harness does afterwards.  The kernel log check comes from the harness.
+ *
+ * Option soft_dirty (lib/soft_dirty.h): with tracking on, the upgrade back
+ * to read-write may leave the entry read-only or make it writable
+ * (can_change_pmd_writable()); the probes check the downgrade after either.
  */
 #include <sys/mman.h>
 
 #include "bench.h"
+#include "soft_dirty.h"
 
 static int correctness_run(struct pb_case *c)
 {
@@ -25,7 +30,8 @@ static int correctness_run(struct pb_case *c)
 			return -1;
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		for (int k = 0; k < ns; k++) {
-			if (pb_case_select_strategy(c, k) || pb_case_probed_downgrade(c, down[k], i) ||
+			if (pb_case_soft_dirty_round(c, i * (unsigned)ns + (unsigned)k) ||
+			    pb_case_select_strategy(c, k) || pb_case_probed_downgrade(c, down[k], i) ||
 			    pb_case_protect(c, PROT_READ | PROT_WRITE))
 				return -1;
 		}
@@ -33,10 +39,16 @@ static int correctness_run(struct pb_case *c)
 	return 0;
 }
 
+static const struct pb_bench_opt correctness_opts[] = {
+	PB_SOFT_DIRTY_OPT,
+	{ 0 },
+};
+
 const struct pb_bench pb_bench_correctness = {
 	.name = "correctness",
 	.summary = "a write after PROT_READ must fault, here and on every remote CPU; data intact; kernel log clean",
 	.flags = PB_BENCH_REMOTE | PB_BENCH_STRATEGIES | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA |
 		 PB_BENCH_DEFAULT,
 	.run = correctness_run,
+	.opts = correctness_opts,
 };

@@ -9,10 +9,14 @@
  *
  * On a kernel with the strategy knob every strategy runs in interleaved
  * rounds (A B C A B C ...), so drift hits them all alike.
+ *
+ * Option soft_dirty (lib/soft_dirty.h) turns on soft-dirty tracking: the
+ * upgrade's touch then faults where mprotect() left the entry read-only.
  */
 #include <sys/mman.h>
 
 #include "bench.h"
+#include "soft_dirty.h"
 
 static int mprotect_inplace_run(struct pb_case *c)
 {
@@ -28,7 +32,8 @@ static int mprotect_inplace_run(struct pb_case *c)
 		for (int k = 0; k < ns; k++) {
 			uint64_t t_down, t_up;
 
-			if (pb_case_select_strategy(c, k))
+			if (pb_case_soft_dirty_round(c, i * (unsigned)ns + (unsigned)k) ||
+			    pb_case_select_strategy(c, k))
 				return -1;
 			pb_participants_make_lazy(&c->remote);
 			pb_case_snapshot(c, &s0);
@@ -58,10 +63,16 @@ static int mprotect_inplace_run(struct pb_case *c)
 	return 0;
 }
 
+static const struct pb_bench_opt mprotect_inplace_opts[] = {
+	PB_SOFT_DIRTY_OPT,
+	{ 0 },
+};
+
 const struct pb_bench pb_bench_mprotect_inplace = {
 	.name = "mprotect-inplace",
 	.summary = "mprotect RW->RO (downgrade) and RO->RW (upgrade) of a populated mapping",
 	.flags = PB_BENCH_REMOTE | PB_BENCH_STRATEGIES | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA |
 		 PB_BENCH_DEFAULT | PB_BENCH_REMOTE_LAZY,
 	.run = mprotect_inplace_run,
+	.opts = mprotect_inplace_opts,
 };
