@@ -28,10 +28,11 @@ static int correctness_run(struct pb_case *c)
 	for (int k = 0; k < ns; k++)
 		if (!(down[k] = pb_case_series(c, "downgrade", c->strategies[k])))
 			return -1;
+	if (pb_case_soft_dirty_start(c))
+		return -1;
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		for (int k = 0; k < ns; k++) {
-			if (pb_case_soft_dirty_round(c, i * (unsigned)ns + (unsigned)k) ||
-			    pb_case_select_strategy(c, k) || pb_case_probed_downgrade(c, down[k], i) ||
+			if (pb_case_select_strategy(c, k) || pb_case_probed_downgrade(c, down[k], i) ||
 			    pb_case_protect(c, PROT_READ | PROT_WRITE))
 				return -1;
 		}

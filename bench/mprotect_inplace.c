@@ -28,12 +28,13 @@ static int mprotect_inplace_run(struct pb_case *c)
 		if (!(down[k] = pb_case_series(c, "downgrade", c->strategies[k])) ||
 		    !(up[k] = pb_case_series(c, "upgrade", c->strategies[k])))
 			return -1;
+	if (pb_case_soft_dirty_start(c))
+		return -1;
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		for (int k = 0; k < ns; k++) {
 			uint64_t t_down, t_up;
 
-			if (pb_case_soft_dirty_round(c, i * (unsigned)ns + (unsigned)k) ||
-			    pb_case_select_strategy(c, k))
+			if (pb_case_select_strategy(c, k))
 				return -1;
 			pb_participants_make_lazy(&c->remote);
 			pb_case_snapshot(c, &s0);

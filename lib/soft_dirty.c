@@ -15,7 +15,7 @@
 #define CLEAR_REFS "/proc/self/clear_refs"
 #define PM_SOFT_DIRTY (1ULL << 55)	/* Documentation/admin-guide/mm/soft-dirty.rst */
 
-const char *const pb_soft_dirty_choices[] = { "off", "once", "every_round", NULL };
+const char *const pb_soft_dirty_choices[] = { "off", "on", NULL };
 
 /* The soft-dirty bit of the page at @addr in /proc/self/pagemap: 0, 1, or -1. */
 static int page_soft_dirty(const void *addr)
@@ -67,22 +67,14 @@ out:
 	return rc;
 }
 
-int pb_case_soft_dirty_round(struct pb_case *c, unsigned i)
+int pb_case_soft_dirty_start(struct pb_case *c)
 {
-	long mode = pb_case_opt(c, "soft_dirty");
 	char why[256];
 
-	if (mode == PB_SOFT_DIRTY_OFF || (mode == PB_SOFT_DIRTY_ONCE && i > 0))
+	if (pb_case_opt(c, "soft_dirty") == PB_SOFT_DIRTY_OFF)
 		return 0;
-	if (i == 0) {
-		if (clear_and_verify(why, sizeof(why))) {
-			pb_case_error(c, "soft_dirty=%s: %s", pb_soft_dirty_choices[mode], why);
-			return -1;
-		}
-		return 0;
-	}
-	if (pb_sysfs_write_long(CLEAR_REFS, 4)) {
-		pb_case_error(c, "soft_dirty: writing 4 to " CLEAR_REFS ": %s", strerror(errno));
+	if (clear_and_verify(why, sizeof(why))) {
+		pb_case_error(c, "soft_dirty=on: %s", why);
 		return -1;
 	}
 	return 0;

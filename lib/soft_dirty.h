@@ -16,31 +16,30 @@
 
 struct pb_case;
 
-enum pb_soft_dirty_mode {
-	PB_SOFT_DIRTY_OFF,
-	/* cleared once before the first round: later rounds see written, soft-dirty entries */
-	PB_SOFT_DIRTY_ONCE,
-	/* cleared before every round: each round's first write must fault (be tracked) */
-	PB_SOFT_DIRTY_EVERY_ROUND,
-};
+/*
+ * on: cleared once, before the first round; later rounds see entries
+ * written since, soft-dirty.  Not before every round: that would also
+ * make the process's own stack and heap fault in the counted windows.
+ */
+enum pb_soft_dirty_mode { PB_SOFT_DIRTY_OFF, PB_SOFT_DIRTY_ON };
 
 extern const char *const pb_soft_dirty_choices[];
 
 #define PB_SOFT_DIRTY_OPT                                                                       \
-	{ "soft_dirty", "write 4 to /proc/self/clear_refs (soft-dirty tracking, write-notify "  \
-			"on shared mappings) once before the first round, or before every "      \
-			"round; outside the counted windows.  On a kernel whose pagemap does "   \
-			"not show a write after it as soft-dirty the case fails",               \
-	  PB_OPT_ENUM, .min = 0, .max = PB_SOFT_DIRTY_EVERY_ROUND, .def = PB_SOFT_DIRTY_OFF,     \
+	{ "soft_dirty", "on: write 4 to /proc/self/clear_refs before the first round "          \
+			"(soft-dirty tracking: write-notify on shared mappings).  On a kernel "  \
+			"whose pagemap does not show a write after it as soft-dirty the case "  \
+			"fails",                                                                 \
+	  PB_OPT_ENUM, .min = 0, .max = PB_SOFT_DIRTY_ON, .def = PB_SOFT_DIRTY_OFF,              \
 	  .choices = pb_soft_dirty_choices }
 
 /*
- * Before step @i of the rounds (0 first; outside any window): clear the soft-dirty bits if the
- * case's option says so.  On the first round it checks first that the
- * kernel tracks soft-dirty.  0, or -1 with the case error.  On kernels
- * without a clear_refs walker for PUD leaves the clear zaps a device-dax
- * PUD (it refaults on the next touch).
+ * Before the first round, outside any window: with soft_dirty = on, clear
+ * the soft-dirty bits and check that the kernel tracks them.  0, or -1
+ * with the case error.  On kernels without a clear_refs walker for PUD
+ * leaves the clear zaps a device-dax PUD (it refaults on the next touch,
+ * in a warm-up round when there is one).
  */
-int pb_case_soft_dirty_round(struct pb_case *c, unsigned i);
+int pb_case_soft_dirty_start(struct pb_case *c);
 
 #endif
