@@ -3,18 +3,24 @@
  * pudbench cover-letter DIR: the data table for a patch series' cover
  * letter, from a kernel-matrix directory (matrix.json + each kernel's
  * results.json).  Plain text for an email: at most 80 columns.
- *  --series ad (default): the _ad() patch; kernel, strategy, operation,
+ *  --series mprotect-pud (default; or ad): kernel, strategy, operation,
  *    PUDs, remote shootdowns and faults per call, median latency with its
  *    95% CI, accelerator.
- *  --series hugetlb: patches/0003; per kernel and backend, local, full and
- *    remote flushes and function-call IPIs per call of mprotect-inplace and
- *    hugetlb-pmd-unshare, the median.
+ *  --series hugetlb-flush (or hugetlb): per kernel and backend, local, full
+ *    and remote flushes and function-call IPIs per call of mprotect-inplace
+ *    and hugetlb-pmd-unshare, the median.
  * --report prints the strategy report of the same directory instead.
+ * --export OUT writes the series itself, as its sender sends it
+ * (tools/kernel/export-series.sh), with DIR's table in the cover letter.
  */
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "exit.h"
@@ -236,71 +242,182 @@ static void print_table_hugetlb(const struct pb_strategy_report_kernel *k,
 }
 
 static const struct series {
-	const char *name;
+	const char *name;	/* the series' directory in patches/<base>/ */
+	const char *alias;	/* its name before series had directories */
 	void (*table)(const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s);
 } series[] = {
-	{ "ad", print_table_ad },
-	{ "hugetlb", print_table_hugetlb },
+	{ "mprotect-pud", "ad", print_table_ad },
+	{ "hugetlb-flush", "hugetlb", print_table_hugetlb },
 };
 
-/* The series called @name, or NULL. */
+/* The data table of the series called @name, or NULL: not every series has one. */
 static const struct series *find_series(const char *name)
 {
 	for (size_t i = 0; i < sizeof(series) / sizeof(*series); i++)
-		if (!strcmp(name, series[i].name))
+		if (!strcmp(name, series[i].name) || !strcmp(name, series[i].alias))
 			return &series[i];
 	return NULL;
 }
 
-enum { OPT_SERIES, OPT_REPORT };
+enum { OPT_SERIES, OPT_REPORT, OPT_EXPORT, OPT_BASE, OPT_PATCH_DIR, OPT_BASE_TREE };
 
 static const struct pb_cli_arg cover_letter_args[] = {
-	[OPT_SERIES] = { "series", "ad|hugetlb", "the series whose table to print (default ad: "
-						 "the _ad() patch; hugetlb: patches/0003)" },
+	[OPT_SERIES] = { "series", "NAME", "the series: a directory of patches/<base>/ (default "
+					   "mprotect-pud; its table: ad; hugetlb-flush: hugetlb)" },
 	[OPT_REPORT] = { "report", NULL, "the strategy report instead of a table" },
-	{ "DIR", NULL, "a `pudbench kernels` output directory (matrix.json)", PB_CLI_OPERAND, 1, 1 },
+	[OPT_EXPORT] = { "export", "OUT", "write the series as git format-patch mails authored and "
+					  "signed off by git config user.name/user.email, with its "
+					  "cover letter and DIR's table, and check them with git am "
+					  "on the base (tools/kernel/export-series.sh)" },
+	[OPT_BASE] = { "base", "BASE", "with --export: the base (default 7.3)" },
+	[OPT_PATCH_DIR] = { "patch-dir", "DIR", "with --export: a series directory of its own (tests)" },
+	[OPT_BASE_TREE] = { "base-tree", "DIR", "with --export: a base source tree of its own (tests)" },
+	{ "DIR", NULL, "a `pudbench kernels` output directory (matrix.json); optional with --export",
+	  PB_CLI_OPERAND, 0, 1 },
 	{ 0 },
 };
+
+/* Load DIR's kernels into @s and @k; PB_EXIT_OK or why not on stderr. */
+static int load_matrix(const char *dir, struct pb_cmp_set *s, struct pb_strategy_report_kernel *k)
+{
+	char err[PATH_MAX + 256];
+
+	memset(s, 0, sizeof(*s));
+	if (pb_cmp_add_input(s, dir, err, sizeof(err))) {
+		fprintf(stderr, "pudbench: cover-letter: %s\n", err);
+		return PB_EXIT_USAGE;
+	}
+	for (unsigned c = 0; c < s->nr; c++) {
+		json_object *meta = pb_jget(s->col[c].doc, "kernel");
+
+		k[c] = (struct pb_strategy_report_kernel){
+			.label = s->col[c].label,
+			.doc = s->col[c].doc,
+			.patches = pb_jstr(meta, "patches", NULL),
+			.accel = pb_jstr(meta, "accel", s->col[c].virt),
+		};
+	}
+	return PB_EXIT_OK;
+}
+
+/* @table of @dir into the file @path (for the cover letter); 0 or -1. */
+static int table_to_file(const struct series *ser, const char *dir, const char *path)
+{
+	static struct pb_cmp_set s;
+	struct pb_strategy_report_kernel k[PB_CMP_MAX_COLS];
+	int saved, fd, rc = load_matrix(dir, &s, k);
+
+	if (rc)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	if (fd < 0 || saved < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+		perror("pudbench: cover-letter: the table's file");
+		rc = -1;
+	} else {
+		ser->table(k, &s);
+		fflush(stdout);
+		dup2(saved, STDOUT_FILENO);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (saved >= 0)
+		close(saved);
+	pb_cmp_set_free(&s);
+	return rc;
+}
+
+struct export_args {
+	const char *series, *out, *base, *patch_dir, *base_tree, *matrix_dir;
+};
+
+/* tools/kernel/export-series.sh with @a; its exit status as pudbench's. */
+static int export_series(const struct export_args *a, const struct series *ser)
+{
+	char script[PATH_MAX], table[] = "/tmp/pudbench-cover-table.XXXXXX", *argv[16];
+	int argc = 0, status = 0, fd = -1;
+	pid_t pid;
+
+	snprintf(script, sizeof(script), "%s/tools/kernel/export-series.sh", pb_cli_source_root());
+	argv[argc++] = script;
+	argv[argc++] = "--series", argv[argc++] = (char *)a->series;
+	argv[argc++] = "--out", argv[argc++] = (char *)a->out;
+	argv[argc++] = "--base", argv[argc++] = (char *)a->base;
+	if (a->patch_dir)
+		argv[argc++] = "--patch-dir", argv[argc++] = (char *)a->patch_dir;
+	if (a->base_tree)
+		argv[argc++] = "--base-tree", argv[argc++] = (char *)a->base_tree;
+	if (a->matrix_dir && ser) {
+		fd = mkstemp(table);
+		if (fd < 0 || table_to_file(ser, a->matrix_dir, table)) {
+			if (fd >= 0)
+				unlink(table), close(fd);
+			return PB_EXIT_USAGE;
+		}
+		close(fd);
+		argv[argc++] = "--cover-extra", argv[argc++] = table;
+	} else if (a->matrix_dir) {
+		fprintf(stderr, "pudbench: cover-letter: series '%s' has no data table; %s is not "
+			"used\n", a->series, a->matrix_dir);
+	}
+	argv[argc] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		execv(script, argv);
+		perror(script);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		status = 127 << 8;
+	if (fd >= 0)
+		unlink(table);
+	status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	/* export-series.sh: 0 ok, 2 usage or no identity, else a failure */
+	return status == 0 ? PB_EXIT_OK : status == 2 ? PB_EXIT_USAGE : PB_EXIT_FAILED;
+}
 
 static int cover_letter_main(int argc, char **argv)
 {
 	static struct pb_cmp_set s;
 	struct pb_strategy_report_kernel k[PB_CMP_MAX_COLS];
-	const struct series *ser = &series[0];
+	struct export_args ex = { .series = "mprotect-pud", .base = "7.3" };
 	bool report = false;
-	char err[PATH_MAX + 256];
-	int opt;
+	int opt, rc;
 
 	while ((opt = pb_cli_next(&pb_command_cover_letter, argc, argv)) >= 0) {
-		if (opt == OPT_REPORT) {
+		if (opt == OPT_REPORT)
 			report = true;
-		} else if (!(ser = find_series(optarg))) {
-			fprintf(stderr, "pudbench: cover-letter: unknown series '%s' (ad, hugetlb)\n",
-				optarg);
-			return PB_EXIT_USAGE;
-		}
+		else if (opt == OPT_SERIES)
+			ex.series = optarg;
+		else if (opt == OPT_EXPORT)
+			ex.out = optarg;
+		else if (opt == OPT_BASE)
+			ex.base = optarg;
+		else if (opt == OPT_PATCH_DIR)
+			ex.patch_dir = optarg;
+		else if (opt == OPT_BASE_TREE)
+			ex.base_tree = optarg;
 	}
 	if (opt != PB_CLI_DONE)
 		return pb_cli_status(opt);
-	memset(&s, 0, sizeof(s));
-	if (pb_cmp_add_input(&s, argv[optind], err, sizeof(err))) {
-		fprintf(stderr, "pudbench: cover-letter: %s\n", err);
+	ex.matrix_dir = optind < argc ? argv[optind] : NULL;
+	if (ex.out)
+		return export_series(&ex, find_series(ex.series));
+	if (!ex.matrix_dir || !find_series(ex.series)) {
+		fprintf(stderr, "pudbench: cover-letter: %s\n", !ex.matrix_dir ?
+			"DIR, a kernel matrix, is needed without --export" :
+			"that series has no data table (mprotect-pud or ad, hugetlb-flush or hugetlb)");
 		return PB_EXIT_USAGE;
 	}
-	for (unsigned c = 0; c < s.nr; c++) {
-		json_object *meta = pb_jget(s.col[c].doc, "kernel");
-
-		k[c] = (struct pb_strategy_report_kernel){
-			.label = s.col[c].label,
-			.doc = s.col[c].doc,
-			.patches = pb_jstr(meta, "patches", NULL),
-			.accel = pb_jstr(meta, "accel", s.col[c].virt),
-		};
-	}
+	rc = load_matrix(ex.matrix_dir, &s, k);
+	if (rc)
+		return rc;
 	if (report)
 		pb_strategy_report_print(stdout, k, s.nr);
 	else
-		ser->table(k, &s);
+		find_series(ex.series)->table(k, &s);
 	pb_cmp_set_free(&s);
 	return PB_EXIT_OK;
 }

@@ -162,19 +162,34 @@ TEST(build_specs_take_patches_and_a_fragment)
 	ASSERT_EQ(3, kc.nr_kernels);
 	ASSERT_EQ(PB_KSPEC_DEBIAN, kc.kernels[0].kind);
 	ASSERT_EQ(PB_KSPEC_BUILD, kc.kernels[1].kind);
-	ASSERT_STREQ(kc.kernels[1].arg, "0001");
+	ASSERT_STREQ(kc.kernels[1].arg, "mprotect-pud");
 	ASSERT_STREQ(kc.kernels[1].base, "7.3");
-	ASSERT_STREQ(kc.kernels[2].arg, "0001 0002");
+	ASSERT_STREQ(kc.kernels[2].arg, "mprotect-pud 8001");
 	ASSERT_SUBSTR(kc.kernels[2].fragment, "configs/kernel/pudbench.fragment");
 	ASSERT_EQ(10, kc.pmem_gib);
-	load_text_ok(&kc, "[kernel:stock]\nspec = build:none\n[kernel:two]\nspec = build: 0001 , 0002\n");
+	load_text_ok(&kc, "[kernel:stock]\nspec = build:none\n[kernel:two]\nspec = build: mprotect-pud , 8001\n");
 	ASSERT_STREQ(kc.kernels[0].arg, "");
-	ASSERT_STREQ(kc.kernels[1].arg, "0001 0002");
+	ASSERT_STREQ(kc.kernels[1].arg, "mprotect-pud 8001");
 	/* no base named: today's newest stable */
 	ASSERT_STREQ(kc.kernels[1].base, PB_KERNELS_CONF_DEFAULT_BASE);
 	ASSERT_STREQ(kc.kernels[1].fragment, "");
 	ASSERT_EQ(4, kc.pmem_gib);
 	ASSERT_EQ(0, kc.hugepages_1g);
+}
+
+TEST(config_variants_are_fragments_of_the_checkout)
+{
+	static struct pb_kernels_conf kc;
+
+	load_text_ok(&kc, "[kernel:a]\nspec = build:none\nconfig = debug\n");
+	ASSERT_STREQ(kc.kernels[0].configs, "debug");
+	load_fails("[kernel:a]\nspec = build:none\nconfig = nosuch\n",
+		   ":1: key 'config' in [kernel:a]: unknown config 'nosuch': the checkout has no "
+		   "configs/kernel/nosuch.fragment");
+	load_fails("[kernel:a]\nspec = build:none\nconfig = ../debug\n", "expected NAME[, NAME...]");
+	load_fails("[kernel:a]\nspec = build:none\nconfig = ,\n", "empty list");
+	load_fails("[kernel:a]\nspec = build:none\nconfig = debug\nconfig = debug\n",
+		   ":4: key 'config' in [kernel:a]: duplicate key");
 }
 
 TEST(hugetlb_matrix_reserves_1g_pages_at_boot)
@@ -185,7 +200,7 @@ TEST(hugetlb_matrix_reserves_1g_pages_at_boot)
 	ASSERT_EQ(1, kc.hugepages_1g);
 	ASSERT_EQ(3, kc.nr_kernels);
 	ASSERT_STREQ(kc.kernels[1].arg, "");
-	ASSERT_STREQ(kc.kernels[2].arg, "0003");
+	ASSERT_STREQ(kc.kernels[2].arg, "hugetlb-flush");
 	load_fails("[matrix]\nhugepages_1g = 9\n", "key 'hugepages_1g' in [matrix]: '9' is not an integer in 0..8");
 }
 
@@ -193,9 +208,9 @@ TEST(a_build_names_its_base)
 {
 	static struct pb_kernels_conf kc;
 
-	load_text_ok(&kc, "[kernel:old]\nspec = build:6.12:0001,0003\n[kernel:new]\nspec = build: 7.3:none\n");
+	load_text_ok(&kc, "[kernel:old]\nspec = build:6.12:mprotect-pud,hugetlb-flush\n[kernel:new]\nspec = build: 7.3:none\n");
 	ASSERT_STREQ(kc.kernels[0].base, "6.12");
-	ASSERT_STREQ(kc.kernels[0].arg, "0001 0003");
+	ASSERT_STREQ(kc.kernels[0].arg, "mprotect-pud hugetlb-flush");
 	ASSERT_STREQ(kc.kernels[1].base, "7.3");
 	ASSERT_STREQ(kc.kernels[1].arg, "");
 	/* the test kernel of ./pudbench test is on 7.3 */
@@ -203,36 +218,41 @@ TEST(a_build_names_its_base)
 	ASSERT_STREQ(kc.kernels[1].base, "7.3");
 	load_shipped_ok(&kc, "kernels-hugetlb-quick.conf");
 	ASSERT_STREQ(kc.kernels[1].base, "7.3");
-	load_fails("[kernel:x]\nspec = build:5.10:0001\n",
+	load_fails("[kernel:x]\nspec = build:5.10:mprotect-pud\n",
 		   ":1: section [kernel:x]: unknown base '5.10': the checkout has no patches/5.10/");
-	load_fails("[kernel:x]\nspec = build:7:0001\n", "expected build:[<base>:]<patch>");
-	load_fails("[kernel:x]\nspec = build:7.3.4:0001\n", "a base such as 7.3");
-	load_fails("[kernel:x]\nspec = build:../7.3:0001\n", "expected build:[<base>:]");
-	load_fails("[kernel:x]\nspec = build:7.3:0001:0002\n", "expected build:[<base>:]<patch>");
+	load_fails("[kernel:x]\nspec = build:7:mprotect-pud\n", "expected build:[<base>:]<name>");
+	load_fails("[kernel:x]\nspec = build:7.3.4:mprotect-pud\n", "a base such as 7.3");
+	load_fails("[kernel:x]\nspec = build:../7.3:mprotect-pud\n", "expected build:[<base>:]");
+	load_fails("[kernel:x]\nspec = build:7.3:8001:9001\n", "expected build:[<base>:]<name>");
+	/* SERIES/NNNN, never a path */
+	load_fails("[kernel:x]\nspec = build:mprotect-pud/../x\n", "expected build:[<base>:]<name>");
+	load_fails("[kernel:x]\nspec = build:a/b/c\n", "expected build:[<base>:]<name>");
+	load_fails("[kernel:x]\nspec = build:/etc\n", "expected build:[<base>:]<name>");
 }
 
 /*
  * ./pudbench test builds one kernel: every quick matrix a VM test boots
- * names the same build (base, patches, fragment), and that build carries
- * every patch of its base, the series and the test-only ones, so no test
- * variant needs a second build.
+ * names the same build (base, patches, fragment, config variants), and that
+ * build carries every series of its base (whole: by its directory name),
+ * every bench-only and every test-only patch, so no test variant needs a
+ * second build.
  */
-static bool spec_has_patch(const char *arg, const char *file)
+static bool spec_has_name(const char *arg, const char *name, size_t len)
 {
 	char list[PATH_MAX + 2];
 
-	/* arg is "0001 0002 ..."; the patch files start with their number */
 	snprintf(list, sizeof(list), " %s ", arg);
 	for (const char *p = list; (p = strchr(p, ' ')) && p[1]; p++) {
 		size_t n = strcspn(p + 1, " ");
 
-		if (n && !strncmp(file, p + 1, n) && file[n] == '-')
+		if (n == len && !strncmp(name, p + 1, n))
 			return true;
 	}
 	return false;
 }
 
-static void check_spec_carries_dir(const struct pb_kernel_spec *k, const char *dir)
+/* @dir's entries: the series directories (@series) or NNNN-*.patch files by number. */
+static void check_spec_carries_dir(const struct pb_kernel_spec *k, const char *dir, bool series)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
@@ -242,9 +262,15 @@ static void check_spec_carries_dir(const struct pb_kernel_spec *k, const char *d
 	d = opendir(path);
 	if (!d)
 		TAP_FAIL("cannot open %s", path);
-	while ((e = readdir(d)))
-		if (strstr(e->d_name, ".patch") && !spec_has_patch(k->arg, e->d_name))
+	while ((e = readdir(d))) {
+		bool is_patch = strstr(e->d_name, ".patch") != NULL;
+		size_t len = series ? strlen(e->d_name) : strcspn(e->d_name, "-");
+
+		if (e->d_name[0] == '.' || series == is_patch)
+			continue;
+		if (!spec_has_name(k->arg, e->d_name, len))
 			TAP_FAIL("the test kernel build:%s:%s lacks %s/%s", k->base, k->arg, path, e->d_name);
+	}
 	closedir(d);
 }
 
@@ -270,31 +296,36 @@ TEST(the_vm_tests_boot_one_test_kernel_with_every_patch)
 			if (!builds++)
 				first = *s;
 			EXPECT(!strcmp(s->base, first.base) && !strcmp(s->arg, first.arg) &&
-			       !strcmp(s->fragment, first.fragment),
-			       "%s [kernel:%s]: build:%s:%s, not the test kernel build:%s:%s", g.gl_pathv[i],
-			       s->label, s->base, s->arg, first.base, first.arg);
+			       !strcmp(s->fragment, first.fragment) && !strcmp(s->configs, first.configs),
+			       "%s [kernel:%s]: build:%s:%s config '%s', not the test kernel build:%s:%s "
+			       "config '%s'", g.gl_pathv[i], s->label, s->base, s->arg, s->configs,
+			       first.base, first.arg, first.configs);
 		}
 	}
 	globfree(&g);
 	TH_INFO("%d quick matrices, %d build: kernels, all build:%s:%s", files, builds, first.base, first.arg);
 	ASSERT_GE(builds, 2);
-	check_spec_carries_dir(&first, "patches");
-	check_spec_carries_dir(&first, "tests/kernel-patches");
+	check_spec_carries_dir(&first, "patches", true);
+	check_spec_carries_dir(&first, "bench/kernel-patches", false);
+	check_spec_carries_dir(&first, "tests/kernel-patches", false);
 }
 
 TEST(a_missing_or_renamed_patch_is_an_error)
 {
-	load_fails("[kernel:x]\nspec = build:0001,0999\n",
-		   "[kernel:x]: patch '0999' matches 0 files in patches/7.3/ and tests/kernel-patches/7.3/");
-	/* a base's patches, not another's */
-	load_fails("[kernel:x]\nspec = build:6.12:0004\n", "matches 0 files in patches/6.12/");
-	load_fails("[kernel:x]\nspec = build:0001-old-name\n", "patch '0001-old-name' matches 0 files");
-	/* the test-only negative control resolves from tests/kernel-patches/ */
+	load_fails("[kernel:x]\nspec = build:mprotect-pud,0999\n",
+		   "[kernel:x]: '0999' selects 0 of the series in patches/7.3/, SERIES/NNNN there, "
+		   "bench/kernel-patches/7.3/ and tests/kernel-patches/7.3/ (want exactly one)");
+	/* a base's series, not another's */
+	load_fails("[kernel:x]\nspec = build:6.12:mremap-pud\n", "'mremap-pud' selects 0 of the series in patches/6.12/");
+	/* the old flat numbers name nothing now */
+	load_fails("[kernel:x]\nspec = build:0001\n", "'0001' selects 0");
+	load_fails("[kernel:x]\nspec = build:mprotect-pud/0099\n", "'mprotect-pud/0099' selects 0");
+	/* one patch of a series; bench-only and test-only patches by number */
 	{
 		static struct pb_kernels_conf kc;
 
-		load_text_ok(&kc, "[kernel:t]\nspec = build:0001,0002,9001\nsuite = s.conf\n");
-		ASSERT_STREQ(kc.kernels[0].arg, "0001 0002 9001");
+		load_text_ok(&kc, "[kernel:t]\nspec = build:mprotect-pud/0002,hugetlb-flush,8001,9001\nsuite = s.conf\n");
+		ASSERT_STREQ(kc.kernels[0].arg, "mprotect-pud/0002 hugetlb-flush 8001 9001");
 		ASSERT_STREQ(pb_kernels_conf_suite(&kc, 0), "/tmp/s.conf");
 	}
 }
@@ -312,9 +343,10 @@ TEST(errors_name_file_line_key_and_section)
 	load_fails("[matrix]\nnuma = 2\ncpus = 1\n[kernel:a]\nspec = bzimage:/x\n",
 		   "numa = 2 needs cpus >= 2");
 	load_fails("[matrix]\ntimeout_s = 10\n", "not an integer in 30..86400");
-	load_fails("[kernel:a]\nspec = build:6.12+fix\n", ":2: key 'spec' in [kernel:a]: expected build:[<base>:]<patch>");
-	load_fails("[kernel:a]\nspec = build:../x\n", "expected build:[<base>:]<patch>");
-	load_fails("[kernel:a]\nspec = debian:x\nfragment = f\n", ":1: section [kernel:a]: fragment is for build: specs only");
+	load_fails("[kernel:a]\nspec = build:6.12+fix\n", ":2: key 'spec' in [kernel:a]: expected build:[<base>:]<name>");
+	load_fails("[kernel:a]\nspec = build:../x\n", "expected build:[<base>:]<name>");
+	load_fails("[kernel:a]\nspec = debian:x\nfragment = f\n", ":1: section [kernel:a]: fragment and config are for build: specs only");
+	load_fails("[kernel:a]\nspec = debian:x\nconfig = debug\n", "fragment and config are for build: specs only");
 	load_fails("[matrix]\npmem_gib = 1\n", "key 'pmem_gib' in [matrix]: '1' is not an integer in 2..60");
 	load_fails("[kernel:a]\nspec = rpm:foo\n", "expected debian:");
 	load_fails("[kernel:a]\nspec = debian:x;rm\n", "expected debian:");

@@ -3,10 +3,11 @@
  * VM stage for the _ad() follow-up and its safety (issues 4 and 9): one
  * `pudbench-bin kernels --config configs/kernels-ad-quick.conf`, which
  * boots Debian's stock 7.3 (trixie-backports) and the one kernel the suite builds
- * (linux-source-7.3 + patches/7.3/ 0001 0002 0003 + the test-only 9001 and 9002, cached by
+ * (linux-source-7.3 + every series of patches/7.3/, the bench-only knob 8001 and the
+ * test-only 9001 and 9002, cached by
  * tools/kernel/build-kernel.sh), and runs mprotect-inplace and correctness
  * on 1 and 2 devdax PUDs.  On the test kernel's knob, "inplace" is
- * upstream's change_huge_pud(), "inplace_ad" is 0001's, "split" zaps, and
+ * upstream's change_huge_pud(), "inplace_ad" is mprotect-pud's, "split" zaps, and
  * "broken_noflush" (9001) drops the flush: the negative control.  Then,
  * from the results JSON only:
  *
@@ -164,7 +165,7 @@ TEST(both_kernels_booted_and_came_back)
 	/* a built kernel is named by source version, patches and config */
 	EXPECT(pb_jget(kernel_info(KNOB), "source_version") && pb_jget(kernel_info(KNOB), "config_sha256") &&
 	       pb_jget(kernel_info(KNOB), "build_key"), "%s: no build identity in matrix.json", KNOB);
-	for (const char *const *p = (const char *const[]){ "0001-", "0002-", "9001-", NULL }; *p; p++)
+	for (const char *const *p = (const char *const[]){ "mprotect-pud/", "8001-", "9001-", NULL }; *p; p++)
 		ASSERT_SUBSTR(sget(pb_jget(docs[1], "kernel"), "patches"), *p);
 	/* the knob kernel interleaves what the suite named; stock has one path */
 	ASSERT_EQ(4, json_object_array_length(pb_jget(pb_jget(docs[1], "strategies"), "interleaved")));

@@ -4,8 +4,8 @@
  * kernels --config configs/kernels-fanout-quick.conf` (4 vCPUs, 3
  * participants in lazy mode: each runs in the mm on its CPU before every
  * call, then sleeps), on stock Debian 7.3 and on the one test kernel
- * (patches/7.3/ 0001-0003, tests/kernel-patches/7.3/ 9001 and 9002), the
- * latter once more with 9002's knob set: 0003 as first posted.  x86 sends
+ * (every series of patches/7.3/, 8001, tests/kernel-patches/7.3/ 9001 and 9002), the
+ * latter once more with 9002's knob set: hugetlb-flush as first posted.  x86 sends
  * a flush to a lazy CPU only when it frees page tables (freed_tables).
  * From the results JSON only, per lazy CPU per call, from the per-CPU TLB
  * interrupt counts; bounds two-sided, from measured runs (BENCHMARKS.md,
@@ -14,12 +14,12 @@
  *  (a) stock: a devdax mprotect() flushes with pudp_invalidate()'s
  *      flush_tlb_range(), freed_tables set: about 1 IPI per lazy CPU;
  *  (b) the test kernel: inplace (upstream's path) the same, inplace_ad
- *      (0001) none: its deferred flush frees nothing;
+ *      (mprotect-pud) none: its deferred flush frees nothing;
  *  (c) the plain hugetlb mprotect on the test kernel: one local flush, no
  *      IPI to lazy CPUs (stock: its nested full flush reaches them);
  *  (d) the unsharing hugetlb mprotect on the test kernel reaches every
- *      lazy CPU (0003 keeps that IPI), with one local flush;
- *  (e) the same check fails on 0003 as first posted (9002's knob): the
+ *      lazy CPU (hugetlb-flush keeps that IPI), with one local flush;
+ *  (e) the same check fails on hugetlb-flush as first posted (9002's knob): the
  *      negative control of (d), seen failing in every run.
  *
  * A kernel that cannot be got, built or booted fails; only a missing QEMU

@@ -3,7 +3,7 @@
  * VM stage of the hugetlb finding (hugetlb mprotect and the nested mmu_gather): one
  * `pudbench-bin kernels --config configs/kernels-hugetlb-quick.conf`:
  * Debian's stock 7.3 and linux-source-7.3 built with the series
- * (patches/7.3/0003: hugetlb_change_protection() uses the caller's
+ * (patches/7.3/hugetlb-flush/: hugetlb_change_protection() uses the caller's
  * mmu_gather) and the test-only 9001 and 9002 (its knob off).
  * From the results JSON only, with two-sided bounds from measured runs
  * (BENCHMARKS.md, "hugetlb mprotect: one flush instead of two"):
@@ -43,7 +43,7 @@
 static const char *const labels[] = { "stock-7.3", "series" };
 /*
  * The kernel's own path: without a strategy knob its only one ("inplace",
- * "kernel"), on a knob kernel (patches/0002) upstream's "inplace", not the
+ * "kernel"), on a knob kernel (bench/kernel-patches/<base>/8001) upstream's "inplace", not the
  * alternatives interleaved with it (inplace_ad, split, test-only ones);
  * "unshare" is hugetlb-pmd-unshare's only series.
  */
@@ -113,7 +113,7 @@ TEST(both_kernels_built_booted_and_came_back)
 {
 	vm_expect_all_came_back();
 	/* the built kernel is named by its patches: the fix is in it */
-	ASSERT_SUBSTR(pb_jstr(vm_kernel(SERIES), "patches", ""), "0003-");
+	ASSERT_SUBSTR(pb_jstr(vm_kernel(SERIES), "patches", ""), "hugetlb-flush/0001-");
 	EXPECT(pb_jget(vm_kernel(SERIES), "build_key") != NULL, "no build identity in matrix.json");
 }
 

@@ -2,7 +2,7 @@
 /*
  * VM stage of mremap() of a 1 GiB device-dax PUD: one `pudbench-bin kernels
  * --config configs/kernels-mremap-quick.conf`, Debian's stock 7.3 and
- * linux-source-7.3 built with the series (patches/7.3/0004: get_old_pud()
+ * linux-source-7.3 built with the series (patches/7.3/mremap-pud/: get_old_pud()
  * leaves a leaf PUD to move_huge_pud()) and the test-only 9001.  From the
  * results JSON only, bounds two-sided from measured runs (BENCHMARKS.md,
  * "mremap of a device-dax PUD"):
@@ -83,7 +83,7 @@ static void moves_cleanly(int k, const char *backend)
 TEST(both_kernels_built_booted_and_came_back)
 {
 	vm_expect_all_came_back();
-	ASSERT_SUBSTR(pb_jstr(vm_kernel(SERIES), "patches", ""), "0004-");
+	ASSERT_SUBSTR(pb_jstr(vm_kernel(SERIES), "patches", ""), "mremap-pud/0001-");
 }
 
 TEST(a_stock_drops_the_devdax_pud_as_bad)

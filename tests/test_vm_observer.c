@@ -2,7 +2,7 @@
 /*
  * VM stage of the observer-cost finding: one `pudbench-bin kernels --config
  * configs/kernels-observer-quick.conf`, the stock Debian 7.3 and the one
- * test kernel (linux-source-7.3 with the series: patches/7.3/0005 gives
+ * test kernel (linux-source-7.3 with the series: patches/7.3/proc-pud/ gives
  * the smaps, pagemap and numa_maps walkers a PUD-leaf handler).  observer-cost
  * on 1 GiB of devdax; from the results JSON only, with two-sided bounds
  * from measured runs (BENCHMARKS.md, "Observer cost"):
@@ -62,7 +62,7 @@ TEST(both_kernels_booted_and_came_back)
 {
 	vm_expect_all_came_back();
 	/* the built kernel is named by its patches: the fix is in it */
-	ASSERT_SUBSTR(pb_jstr(vm_kernel(PATCHED), "patches", ""), "0005-");
+	ASSERT_SUBSTR(pb_jstr(vm_kernel(PATCHED), "patches", ""), "proc-pud/0001-");
 }
 
 /* Each read on kernel @k splits, flushes and refaults the PUD @times (1 or 0). */
@@ -109,7 +109,7 @@ TEST(c_maps_and_mincore_cost_nothing_on_either)
 		EXPECT_NEAR_READ(k, "mincore", "thp_split_pud", 0, TOL);
 		EXPECT_NEAR_READ(k, "mincore", "reported_fraction", 1, 0.01);
 	}
-	/* clear_refs writes: 0005 leaves its walker alone, so it still zaps (logged) */
+	/* clear_refs writes: proc-pud leaves its walker alone, so it still zaps (logged) */
 	for (int k = 0; k < 2; k++)
 		TH_INFO("%s clear_refs: %.2f faults, %.2f splits per write", vm.labels[k],
 			per_read(k, "clear_refs", "faults"), per_read(k, "clear_refs", "thp_split_pud"));

@@ -291,7 +291,7 @@ static void print_notes(FILE *f, const struct pb_strategy_report_kernel *k,
 		fprintf(f, "  why a flush remains: inplace_ad drops only pudp_invalidate()'s "
 			   "immediate flush; the deferred\n  one stays whenever "
 			   "huge_pud_needs_flush() asks, and on x86 any _PAGE_RW change asks, in\n"
-			   "  either direction (pte_flags_need_flush(), patches/0001)\n");
+			   "  either direction (pte_flags_need_flush(), patches/<base>/mprotect-pud/)\n");
 }
 
 /* Which flush a kernel drops (or adds) against the first kernel, from the counts. */

@@ -167,7 +167,7 @@ int harness_case_child(struct pb_case *c, int report_to)
 	/*
 	 * Keep this read after the last measurement of the mapping: smaps walks
 	 * the page tables, and where its walker has no PUD-leaf handler (Debian's
-	 * 6.1 to 7.3; patches/7.3/0005 adds one) the walk splits, that is zaps, a
+	 * 6.1 to 7.3; patches/7.3/proc-pud/ adds one) the walk splits, that is zaps, a
 	 * device-dax PUD, so the next touch refaults and pays a TLB flush
 	 * (observer-cost measures it).  Only the data check comes after it, and
 	 * it is not timed.

@@ -30,8 +30,9 @@ static int run_build_script(const struct pb_matrix_run *m, const struct pb_kerne
 			    const char *dir, char *image, size_t ilen, char *why, size_t wlen,
 			    json_object *kinfo)
 {
-	char script[PATH_MAX + 32], log[PATH_MAX + 32], outbuf[4096], *argv[10];
-	int argc = 0, rc;
+	char script[PATH_MAX + 32], log[PATH_MAX + 32], outbuf[4096], *argv[10 + 2 * 8];
+	char variants[sizeof(k->configs)], files[8][PATH_MAX], *save = NULL;
+	int argc = 0, nr_files = 0, rc;
 
 	pb_format(script, sizeof(script), "%s/tools/kernel/build-kernel.sh", m->root);
 	pb_format(log, sizeof(log), "%s/build-kernel.log", dir);
@@ -40,9 +41,16 @@ static int run_build_script(const struct pb_matrix_run *m, const struct pb_kerne
 	argv[argc++] = "--patches", argv[argc++] = k->arg[0] ? (char *)k->arg : "none";
 	if (k->fragment[0])
 		argv[argc++] = "--fragment", argv[argc++] = (char *)k->fragment;
+	/* config = debug: configs/kernel/debug.fragment (pb_kernels_conf_load() checked it) */
+	pb_format(variants, sizeof(variants), "%s", k->configs);
+	for (char *v = strtok_r(variants, " ", &save); v && nr_files < 8; v = strtok_r(NULL, " ", &save)) {
+		pb_format(files[nr_files], PATH_MAX, "%s/configs/kernel/%s.fragment", m->root, v);
+		argv[argc++] = "--config-fragment", argv[argc++] = files[nr_files++];
+	}
 	argv[argc] = NULL;
-	fprintf(stderr, "pudbench: kernels: [%s] build-kernel.sh --base %s --patches \"%s\" (cached: "
-		"seconds; cold: ~20 min on 2 CPUs; log: %s)\n", k->label, k->base, k->arg, log);
+	fprintf(stderr, "pudbench: kernels: [%s] build-kernel.sh --base %s --patches \"%s\"%s%s (cached: "
+		"seconds; cold: ~20 min on 2 CPUs; log: %s)\n", k->label, k->base, k->arg,
+		k->configs[0] ? " config " : "", k->configs, log);
 	rc = pb_spawn_wait_log(argv, outbuf, sizeof(outbuf), 3600, log);
 	json_object_object_add(kinfo, "build_exit", json_object_new_int(rc));
 	pb_kernel_mark_unreachable(kinfo, rc);
@@ -73,12 +81,17 @@ int pb_kernel_build(const struct pb_matrix_run *m, const struct pb_kernel_spec *
 		pb_format(why, wlen, "build: %s lacks SOURCE_VERSION or CONFIG_SHA256", env);
 		return -1;
 	}
-	/* the package name carries the base and patch numbers: "linux-source-7.3+0001+0002" */
+	/* the package name carries the base, the patch names and the config variants:
+	 * "linux-source-7.3+mprotect-pud+8001@debug" */
 	pb_format(pkg, sizeof(pkg), "linux-source-%s", k->base);
 	pb_format(tmp, sizeof(tmp), "%s", k->arg);
 	for (char *save = NULL, *p = strtok_r(tmp, " ", &save); p;
 	     p = strtok_r(NULL, " ", &save))
 		pb_format(pkg + strlen(pkg), sizeof(pkg) - strlen(pkg), "+%s", p);
+	pb_format(tmp, sizeof(tmp), "%s", k->configs);
+	for (char *save = NULL, *p = strtok_r(tmp, " ", &save); p;
+	     p = strtok_r(NULL, " ", &save))
+		pb_format(pkg + strlen(pkg), sizeof(pkg) - strlen(pkg), "@%s", p);
 	pb_format(ident, sizeof(ident),
 		  "PACKAGE=%s\nVERSION=%s\nSOURCE_VERSION=%s\nPATCHES=\"%s\"\nCONFIG_SHA256=%s\n"
 		  "BUILD_KEY=%s\n", pkg, ver, ver, patches, cfg, key);

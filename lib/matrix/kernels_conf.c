@@ -104,10 +104,10 @@ static bool parse_aligns(struct pb_kernels_conf *kc, const char *value, char *wh
 	return pb_ini_parse_list(value, &list, what, wlen) >= 0;
 }
 
-/* "7.3:" of "7.3:0001,0002" into k->base (a version: digits and one dot); the rest. */
+/* "7.3:" of "7.3:mprotect-pud,8001" into k->base (a version: digits and one dot); the rest. */
 static const char *parse_base(struct pb_kernel_spec *k, const char *spec, const char **rest)
 {
-	spec += strspn(spec, " \t");	/* "build: 7.3:0001" as "build: 0001" */
+	spec += strspn(spec, " \t");	/* "build: 7.3:x" as "build:7.3:x" */
 	const char *colon = strchr(spec, ':');
 	size_t len = colon ? (size_t)(colon - spec) : 0;
 	size_t major = strspn(spec, "0123456789");
@@ -119,16 +119,16 @@ static const char *parse_base(struct pb_kernel_spec *k, const char *spec, const 
 	}
 	if (len >= sizeof(k->base) || !major || spec[major] != '.' || major + 1 == len ||
 	    strspn(spec + major + 1, "0123456789") != len - major - 1)
-		return "expected build:[<base>:]<patch>[,<patch>...] (a base such as 7.3 or 6.12)";
+		return "expected build:[<base>:]<name>[,<name>...] (a base such as 7.3 or 6.12)";
 	memcpy(k->base, spec, len);
 	k->base[len] = '\0';
 	return NULL;
 }
 
 /*
- * "7.3:0001,0002" -> base "7.3", "0001 0002" for build-kernel.sh --patches;
- * "none" or nothing = the stock source.  Names are patches/<base>/ prefixes:
- * no paths.
+ * "7.3:mprotect-pud,8001" -> base "7.3", "mprotect-pud 8001" for
+ * build-kernel.sh --patches; "none" or nothing = the stock source.  Names are
+ * resolved by check_patches(): no paths.
  */
 static const char *parse_build(struct pb_kernel_spec *k, const char *spec)
 {
@@ -141,9 +141,14 @@ static const char *parse_build(struct pb_kernel_spec *k, const char *spec)
 	k->kind = PB_KSPEC_BUILD;
 	k->arg[0] = '\0';
 	for (char *tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
-		if (tok[0] == '.' || tok[strspn(tok, "abcdefghijklmnopqrstuvwxyz"
-						     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")])
-			return "expected build:[<base>:]<patch>[,<patch>...] (names or numbers in patches/<base>/)";
+		const char *slash = strchr(tok, '/');
+
+		/* a series, SERIES/NNNN or NNNN: never a path of its own */
+		if (tok[0] == '.' || slash == tok || (slash && (slash[1] == '.' || strchr(slash + 1, '/'))) ||
+		    tok[strspn(tok, "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/")])
+			return "expected build:[<base>:]<name>[,<name>...] (a series of patches/<base>/, "
+			       "SERIES/NNNN, or a bench-only or test-only patch number)";
 		if (!strcmp(tok, "none"))
 			continue;
 		if (strlen(k->arg) + strlen(tok) + 2 > sizeof(k->arg))
@@ -178,7 +183,7 @@ static const char *parse_spec(struct kparse *p, struct pb_kernel_spec *k, const 
 	}
 	if (!strncmp(value, "build:", 6))
 		return parse_build(k, value + 6);
-	return "expected debian:[<suite>/]<package>[=<version>], bzimage:<path> or build:[<base>:]<patches>";
+	return "expected debian:[<suite>/]<package>[=<version>], bzimage:<path> or build:[<base>:]<names>";
 }
 
 /* "NAME=VALUE" (a file name and a word: it travels on the guest's cmdline) into @dst, or why not. */
@@ -194,6 +199,24 @@ static const char *parse_debugfs(const char *value, char *dst)
 		return "expected NAME=VALUE (NAME of [a-z0-9_], VALUE of [a-zA-Z0-9_], under 64 chars)";
 	strcpy(dst, value);
 	return NULL;
+}
+
+/* "debug, soft-dirty" -> "debug soft-dirty": names of configs/kernel/NAME.fragment. */
+static const char *parse_configs(const char *value, char *dst)
+{
+	char buf[PB_KERNELS_CONF_CONFIGS_MAX], *save = NULL;
+
+	if (strlen(value) >= sizeof(buf))
+		return "value too long";
+	snprintf(buf, sizeof(buf), "%s", value);
+	dst[0] = '\0';
+	for (char *tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		if (tok[0] == '.' || tok[0] == '-' ||
+		    tok[strspn(tok, "abcdefghijklmnopqrstuvwxyz0123456789_-")])
+			return "expected NAME[, NAME...] of configs/kernel/NAME.fragment (a-z 0-9 _ -)";
+		strcat(dst[0] ? strcat(dst, " ") : dst, tok);
+	}
+	return dst[0] ? NULL : "empty list";
 }
 
 static bool on_key(struct pb_ini *ini, const char *section, const char *name, const char *value)
@@ -218,11 +241,14 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 				what = "empty path";
 			else
 				resolve(p, value, dst, PATH_MAX);
+		} else if (!strcmp(name, "config")) {
+			what = kc->kernels[i].configs[0] ? "duplicate key" :
+			       parse_configs(value, kc->kernels[i].configs);
 		} else if (!strcmp(name, "debugfs")) {
 			what = kc->kernels[i].debugfs[0] ? "duplicate key" :
 			       parse_debugfs(value, kc->kernels[i].debugfs);
 		} else if (strcmp(name, "spec")) {
-			what = "unknown key (expected spec, fragment, suite, debugfs)";
+			what = "unknown key (expected spec, fragment, config, suite, debugfs)";
 		} else if (p->spec_seen[i]) {
 			what = "duplicate key";
 		} else {
@@ -319,7 +345,14 @@ static bool on_section(struct pb_ini *ini, const char *section)
 	return true;
 }
 
-/* Files in @dir that the patch name @name selects, as build-kernel.sh does. */
+static bool is_patch_file(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 6 && !strcmp(name + len - 6, ".patch");
+}
+
+/* Files in @dir that the patch name @name selects, as build-kernel.sh does; "": every patch. */
 static int patch_matches(const char *dir, const char *name)
 {
 	DIR *d = opendir(dir);
@@ -330,45 +363,92 @@ static int patch_matches(const char *dir, const char *name)
 	if (!d)
 		return 0;
 	while ((e = readdir(d)))
-		if (!strcmp(e->d_name, name) ||
-		    (!strncmp(e->d_name, name, len) &&
+		if ((!len && is_patch_file(e->d_name)) || (len && !strcmp(e->d_name, name)) ||
+		    (len && !strncmp(e->d_name, name, len) &&
 		     (!strcmp(e->d_name + len, ".patch") ||
-		      (e->d_name[len] == '-' && strlen(e->d_name) > len + 6 &&
-		       !strcmp(e->d_name + strlen(e->d_name) - 6, ".patch")))))
+		      (e->d_name[len] == '-' && is_patch_file(e->d_name + len)))))
 			n++;
 	closedir(d);
 	return n;
 }
 
 /*
+ * How many patches @name selects for @base (tools/lib/kernel-source.sh's
+ * pb_patch_files() resolves the same way): a series directory
+ * patches/<base>/NAME/ counts once if it has patches; SERIES/NNNN selects in
+ * that directory; any other name in bench/kernel-patches/<base>/ and
+ * tests/kernel-patches/<base>/.
+ */
+static int name_matches(const char *root, const char *base, const char *name)
+{
+	const char *slash = strchr(name, '/');
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (slash) {
+		snprintf(dir, sizeof(dir), "%s/patches/%s/%.*s", root, base, (int)(slash - name), name);
+		return patch_matches(dir, slash + 1);
+	}
+	snprintf(dir, sizeof(dir), "%s/patches/%s/%s", root, base, name);
+	if (!stat(dir, &st) && S_ISDIR(st.st_mode))
+		return patch_matches(dir, "") > 0;
+	snprintf(dir, sizeof(dir), "%s/bench/kernel-patches/%s", root, base);
+	int n = patch_matches(dir, name);
+
+	snprintf(dir, sizeof(dir), "%s/tests/kernel-patches/%s", root, base);
+	return n + patch_matches(dir, name);
+}
+
+/* Each config = NAME must be configs/kernel/NAME.fragment of the checkout. */
+static int check_configs(struct pb_ini *ini, const struct pb_kernel_spec *k, const char *root)
+{
+	char buf[sizeof(k->configs)], *save = NULL, path[PATH_MAX], section[PB_KERNELS_CONF_LABEL_MAX + 8];
+	struct stat st;
+
+	snprintf(buf, sizeof(buf), "%s", k->configs);
+	for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		snprintf(path, sizeof(path), "%s/configs/kernel/%s.fragment", root, tok);
+		if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+			pb_ini_error_at(ini, k->line, kernel_section(k, section, sizeof(section)),
+					"config", "unknown config '%s': the checkout has no "
+					"configs/kernel/%s.fragment", tok, tok);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * A build: base must have its patches/<base>/ and each name select exactly one
- * patch of it: a renamed one is an error here.
+ * series or patch: a renamed one is an error here.
  */
 static int check_patches(struct pb_ini *ini, const struct pb_kernels_conf *kc, const char *root)
 {
 	for (unsigned i = 0; i < kc->nr_kernels; i++) {
 		const struct pb_kernel_spec *k = &kc->kernels[i];
-		char buf[sizeof(k->arg)], *save = NULL, dir[2][PATH_MAX], section[PB_KERNELS_CONF_LABEL_MAX + 8];
+		char buf[sizeof(k->arg)], *save = NULL, dir[PATH_MAX], section[PB_KERNELS_CONF_LABEL_MAX + 8];
 		struct stat st;
 
 		if (k->kind != PB_KSPEC_BUILD)
 			continue;
-		snprintf(dir[0], PATH_MAX, "%s/patches/%s", root, k->base);
-		snprintf(dir[1], PATH_MAX, "%s/tests/kernel-patches/%s", root, k->base);
-		if (stat(dir[0], &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(dir, PATH_MAX, "%s/patches/%s", root, k->base);
+		if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 			pb_ini_error_at(ini, k->line, kernel_section(k, section, sizeof(section)), NULL,
 					"unknown base '%s': the checkout has no patches/%s/", k->base, k->base);
 			return -1;
 		}
+		if (check_configs(ini, k, root))
+			return -1;
 		snprintf(buf, sizeof(buf), "%s", k->arg);
 		for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-			int n = patch_matches(dir[0], tok) + patch_matches(dir[1], tok);
+			int n = name_matches(root, k->base, tok);
 
 			if (n != 1) {
 				pb_ini_error_at(ini, k->line, kernel_section(k, section, sizeof(section)),
-						NULL, "patch '%s' matches %d files in patches/%s/ and "
+						NULL, "'%s' selects %d of the series in patches/%s/, "
+						"SERIES/NNNN there, bench/kernel-patches/%s/ and "
 						"tests/kernel-patches/%s/ (want exactly one)", tok, n,
-						k->base, k->base);
+						k->base, k->base, k->base);
 				return -1;
 			}
 		}
@@ -417,10 +497,11 @@ int pb_kernels_conf_load(struct pb_kernels_conf *out, const char *path, const ch
 	for (unsigned i = 0; i < p.kc.nr_kernels; i++) {
 		const struct pb_kernel_spec *k = &p.kc.kernels[i];
 
-		if (!p.spec_seen[i] || (k->fragment[0] && k->kind != PB_KSPEC_BUILD)) {
+		if (!p.spec_seen[i] ||
+		    ((k->fragment[0] || k->configs[0]) && k->kind != PB_KSPEC_BUILD)) {
 			pb_ini_error_at(&p.ini, k->line, kernel_section(k, section, sizeof(section)),
 					NULL, "%s", p.spec_seen[i] ?
-					"fragment is for build: specs only" : "no spec");
+					"fragment and config are for build: specs only" : "no spec");
 			return -1;
 		}
 	}

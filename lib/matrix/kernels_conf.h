@@ -19,17 +19,22 @@
  *   [kernel:LABEL]
  *   spec = debian:[<suite>/]<package>[=<version>] | bzimage:<path> | build:[<base>:]<patches>
  *   fragment = kernel/pudbench.fragment   ; build: only, relative to this file
+ *   config = debug, soft-dirty            ; build: only: configs/kernel/NAME.fragment
+ *                                         ; merged in order on top of the fragment
  *   suite = vm-safety-knob.conf           ; this kernel's suite instead of [matrix]'s
  *   debugfs = unshare_skip_lazy_ipi=Y     ; a test kernel's knob under
  *                                         ; /sys/kernel/debug/pudbench/, set in
  *                                         ; the guest before the suite (missing: fail)
  *
- * build:7.3:0001,0002 builds Debian's linux-source-7.3 with
- * patches/7.3/0001-*.patch and patches/7.3/0002-*.patch (build:7.3:none = no
- * patch) through tools/kernel/build-kernel.sh --base 7.3; without a base
- * (build:0001) the base is PB_KERNELS_CONF_DEFAULT_BASE.  9xxx names a
- * test-only patch in tests/kernel-patches/<base>/.  Each name must match
- * exactly one file there.
+ * build:7.3:mprotect-pud,8001 builds Debian's linux-source-7.3 with every
+ * patch of the series patches/7.3/mprotect-pud/ in order, then the
+ * bench-only bench/kernel-patches/7.3/8001-*.patch, through
+ * tools/kernel/build-kernel.sh --base 7.3 (build:7.3:none = no patch).  A
+ * name is a series (a directory of patches/<base>/), one patch of it
+ * (SERIES/NNNN), or a number of bench/kernel-patches/<base>/ (8xxx) or
+ * tests/kernel-patches/<base>/ (9xxx, test-only); each must select exactly
+ * one.  Without a base (build:mprotect-pud) the base is
+ * PB_KERNELS_CONF_DEFAULT_BASE.
  *
  * @root is the checkout (for patches/): pb_kernels_conf_load() checks build:
  * bases and names against it when it is not NULL.
@@ -59,6 +64,7 @@ enum pb_kernels_conf_accel {
 };
 
 #define PB_KERNELS_CONF_DEBUGFS_MAX 64
+#define PB_KERNELS_CONF_CONFIGS_MAX 128
 
 struct pb_kernel_spec {
 	char label[PB_KERNELS_CONF_LABEL_MAX];
@@ -68,6 +74,8 @@ struct pb_kernel_spec {
 					 * build: the patches, space-separated ("" = none) */
 	char base[PB_KERNELS_CONF_BASE_MAX];	/* build: only: "7.3", "6.12" */
 	char fragment[PATH_MAX];	/* build: only; "" = build-kernel.sh's default */
+	/* build: only: the config variants ("debug soft-dirty"), "" = none */
+	char configs[PB_KERNELS_CONF_CONFIGS_MAX];
 	char suite[PATH_MAX];		/* this kernel's suite; "" = [matrix] suite */
 	/* "NAME=VALUE": written to /sys/kernel/debug/pudbench/NAME before the suite; "" = none */
 	char debugfs[PB_KERNELS_CONF_DEBUGFS_MAX];

@@ -7,26 +7,33 @@
 #
 # usage: tools/kernel/build-kernel.sh [--base 7.3|6.12] [--arch x86_64]
 #            [--patches "0001 0002"]
-#            [--fragment configs/kernel/pudbench.fragment] [--cache DIR]
+#            [--fragment configs/kernel/pudbench.fragment]
+#            [--config-fragment configs/kernel/debug.fragment ...] [--cache DIR]
 #            [--jobs N] [--keep-src] [--force]
 #   --base      the source base (default 7.3): 7.3 is linux-source-7.3
 #               (trixie-backports) with the series rebased on it, 6.12 is
 #               linux-source-6.12 (bookworm) with its backport
 #   --arch      the target architecture (default x86_64, the only one yet)
-#   --patches   patch names or number prefixes, applied in the order given
-#               ("0001" means patches/<base>/0001-*.patch, "9001" the test-only
-#               tests/kernel-patches/<base>/9001-*.patch; "" or "none" = stock)
+#   --patches   names, applied in the order given: a series ("mprotect-pud":
+#               all of patches/<base>/mprotect-pud/), one patch of it
+#               ("mprotect-pud/0002"), a bench-only patch ("8001":
+#               bench/kernel-patches/<base>/8001-*.patch) or a test-only one
+#               ("9001": tests/kernel-patches/<base>/9001-*.patch); "" or
+#               "none" = stock
 #   --fragment  config fragment (default configs/kernel/pudbench.fragment)
+#   --config-fragment
+#               a config variant merged after the fragment (repeatable, in
+#               order; e.g. configs/kernel/debug.fragment); checked like it
 #   --cache     default ${PUDBENCH_CACHE:-~/.cache/pudbench}
 #   --keep-src  keep the patched, built tree beside the result
 #   --force     rebuild even if the result is cached
 #
 # The result lives in CACHE/kernels-built/KEY/, KEY being a hash of the
 # base, the architecture, the source package version, the name and the
-# sha256 of each patch's diff (not its message), the fragment and this
-# script's version.  That directory holds bzImage, config, build.env (BASE,
+# sha256 of each patch's diff (not its message), the fragment, the config
+# variants and this script's version.  That directory holds bzImage, config, build.env (BASE,
 # ARCH, SOURCE_PACKAGE, SOURCE_VERSION, PATCHES, PATCH_SHA256,
-# FRAGMENT_SHA256, CONFIG_SHA256, KREL, KEY, ...) and the logs (*.log).  A cached result is
+# FRAGMENT_SHA256, CONFIG_FRAGMENTS, CONFIG_SHA256, KREL, KEY, ...) and the logs (*.log).  A cached result is
 # returned at once.  The last line on stdout is the bzImage path; all else
 # goes to stderr.
 #
@@ -60,7 +67,7 @@ declare -A ARCH_IMAGE=([x86_64]=arch/x86/boot/bzImage)
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${PUDBENCH_CACHE:-$HOME/.cache/pudbench}
 base=7.3 arch=x86_64
-patches_arg='' fragment=$repo/configs/kernel/pudbench.fragment
+patches_arg='' fragment=$repo/configs/kernel/pudbench.fragment variants=()
 jobs=$(nproc) keep_src=0 force=0
 
 say() { printf 'build-kernel: %s\n' "$*" >&2; }
@@ -72,6 +79,7 @@ while [ $# -gt 0 ]; do
 	--arch) [ $# -ge 2 ] || die 64 "--arch needs an architecture"; arch=$2; shift 2 ;;
 	--patches) [ $# -ge 2 ] || die 64 "--patches needs a list"; patches_arg=$2; shift 2 ;;
 	--fragment) [ $# -ge 2 ] || die 64 "--fragment needs a file"; fragment=$2; shift 2 ;;
+	--config-fragment) [ $# -ge 2 ] || die 64 "--config-fragment needs a file"; variants+=("$2"); shift 2 ;;
 	--cache) [ $# -ge 2 ] || die 64 "--cache needs a dir"; cache=$2; shift 2 ;;
 	--jobs|-j) [ $# -ge 2 ] || die 64 "--jobs needs N"; jobs=$2; shift 2 ;;
 	--keep-src) keep_src=1; shift ;;
@@ -83,8 +91,15 @@ done
 [ -n "${PB_BASE_SOURCE[$base]:-}" ] || die 64 "unknown base '$base' (known: ${!PB_BASE_SOURCE[*]})"
 [ -n "${ARCH_MAKE[$arch]:-}" ] || die 64 "unknown architecture '$arch' (known: ${!ARCH_MAKE[*]})"
 SRC_PKG=${PB_BASE_SOURCE[$base]}
+abspath() { printf '%s/%s\n' "$(cd "$(dirname "$1")" && pwd)" "$(basename "$1")"; }
 [ -f "$fragment" ] || die 5 "no fragment $fragment"
-fragment=$(cd "$(dirname "$fragment")" && pwd)/$(basename "$fragment")
+fragment=$(abspath "$fragment")
+for i in "${!variants[@]}"; do
+	[ -f "${variants[$i]}" ] || die 5 "no config fragment ${variants[$i]}"
+	variants[i]=$(abspath "${variants[$i]}")
+done
+# the base fragment, then each variant: merged and checked in this order
+fragments=("$fragment" ${variants[@]+"${variants[@]}"})
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 
@@ -126,13 +141,20 @@ base=$base
 arch=$arch
 source=$SRC_PKG $src_version
 fragment=$(sha256sum <"$fragment" | cut -d' ' -f1)"
+variant_names=''
+for f in ${variants[@]+"${variants[@]}"}; do
+	key_input+=$'\n'"config-fragment=$(basename "$f") $(sha256sum <"$f" | cut -d' ' -f1)"
+	variant_names+="${variant_names:+ }$(basename "$f" .fragment)"
+done
 patch_names='' patch_sums=''
 for f in "${patch_files[@]}"; do
 	# the diff only: a reworded commit message builds the same kernel (a
 	# plain diff without git's headers starts at its first "--- a/")
 	s=$(sed -n '/^\(diff --git \|--- a\/\)/,$p' "$f" | sha256sum | cut -d' ' -f1)
-	key_input+=$'\n'"patch=$(basename "$f") $s"
-	patch_names+="${patch_names:+ }$(basename "$f")"
+	name=${f#"$repo/patches/$base/"}	# a series' patch keeps its series: "mremap-pud/0001-..."
+	[ "$name" != "$f" ] || name=$(basename "$f")
+	key_input+=$'\n'"patch=$name $s"
+	patch_names+="${patch_names:+ }$name"
 	patch_sums+="${patch_sums:+ }$s"
 done
 key=$(printf '%s\n' "$key_input" | sha256sum | cut -c1-16)
@@ -183,32 +205,34 @@ done
 export CCACHE_BASEDIR=$work CCACHE_NOHASHDIR=1 CCACHE_DIR=${CCACHE_DIR:-$cache/ccache}
 export KBUILD_BUILD_USER=pudbench KBUILD_BUILD_HOST=pudbench
 mk=(make -C "$work" ARCH="${ARCH_MAKE[$arch]}" CC="ccache gcc" HOSTCC="ccache gcc")
-say "configuring: tinyconfig + $(basename "$fragment")"
+say "configuring: tinyconfig + $(basename "$fragment")${variant_names:+ + $variant_names}"
 {
 	"${mk[@]}" tinyconfig &&
-	(cd "$work" && ./scripts/kconfig/merge_config.sh -m .config "$fragment") &&
+	(cd "$work" && ./scripts/kconfig/merge_config.sh -m .config "${fragments[@]}") &&
 	"${mk[@]}" olddefconfig
 } >"$out/config.log" 2>&1 || { cleanup_src; die 4 "configuration failed (log: $out/config.log)"; }
 
-dropped=()
+# What the fragments ask for, the last one's word winning (a variant may turn
+# an option of the base fragment off), and what Kconfig made of it.
+declare -A wanted=()
 while IFS= read -r line; do
 	case $line in
-	CONFIG_*=*)
-		opt=${line%%=*} want=${line#*=}
-		got=$(grep -m1 "^$opt=" "$work/.config" | cut -d= -f2- || true)
-		[ "$got" = "$want" ] || dropped+=("$opt=$want (got ${got:-unset})")
-		;;
-	"# CONFIG_"*" is not set")
-		opt=${line#\# }; opt=${opt%% *}
-		if grep -q "^$opt=" "$work/.config"; then dropped+=("$opt off (got $(grep -m1 "^$opt=" "$work/.config" | cut -d= -f2-))"); fi
-		;;
+	CONFIG_*=*) wanted[${line%%=*}]=${line#*=} ;;
+	"# CONFIG_"*" is not set") opt=${line#\# }; wanted[${opt%% *}]='' ;;
 	esac
-done <"$fragment"
+done < <(cat "${fragments[@]}")
+dropped=()
+for opt in "${!wanted[@]}"; do
+	want=${wanted[$opt]}
+	got=$(grep -m1 "^$opt=" "$work/.config" | cut -d= -f2- || true)
+	[ "$got" != "$want" ] || continue
+	if [ -n "$want" ]; then dropped+=("$opt=$want (got ${got:-unset})"); else dropped+=("$opt off (got $got)"); fi
+done
 if [ ${#dropped[@]} -gt 0 ]; then
 	printf '  %s\n' "${dropped[@]}" >&2
 	cp "$work/.config" "$out/config.rejected"
 	cleanup_src
-	die 3 "${#dropped[@]} option(s) of $(basename "$fragment") are not set after olddefconfig (unmet dependencies?); see $out/config.rejected"
+	die 3 "${#dropped[@]} option(s) of $(basename "$fragment")${variant_names:+ + $variant_names} are not set after olddefconfig (unmet dependencies?); see $out/config.rejected"
 fi
 
 # --- build -----------------------------------------------------------------
@@ -234,6 +258,7 @@ PATCHES="$patch_names"
 PATCH_SHA256="$patch_sums"
 FRAGMENT=$(basename "$fragment")
 FRAGMENT_SHA256=$(sha256sum <"$fragment" | cut -d' ' -f1)
+CONFIG_FRAGMENTS="$variant_names"
 CONFIG_SHA256=$(sha256sum <"$out/config" | cut -d' ' -f1)
 KREL=$krel
 BZIMAGE=$out/bzImage

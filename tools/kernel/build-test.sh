@@ -8,13 +8,14 @@
 # take hours on 2 cores.  Each step's result is kept, so a run that is
 # stopped resumes where it stopped; a step that failed is built again.
 #
-# usage: tools/kernel/build-test.sh [--base 7.3|6.12] [--patches "0001 0003"]
+# usage: tools/kernel/build-test.sh [--base 7.3|6.12] [--patches "mprotect-pud hugetlb-flush"]
 #            [--configs "x86_64_defconfig x86_64_nothp x86_64_allnoconfig i386_defconfig"]
 #            [--bisect-config NAME] [--no-bisect] [--cache DIR] [--jobs N]
 #            [--dry-run]
 #   --base           the source base (default 7.3), as build-kernel.sh
-#   --patches        the series, in order (default: every patch of
-#                    patches/<base>/); names or number prefixes
+#   --patches        what to test, in order, named as in build: specs
+#                    (default: every series of patches/<base>/, each whole;
+#                    never the bench-only or test-only patches)
 #   --configs        what to build the whole series in:
 #                      x86_64_defconfig    make defconfig
 #                      x86_64_nothp        defconfig without TRANSPARENT_HUGEPAGE
@@ -71,7 +72,8 @@ for c in $configs $bisect_config; do
 	[ -n "${CONF_ARCH[$c]:-}" ] || die 64 "unknown configuration '$c' (known: ${!CONF_ARCH[*]})"
 done
 
-[ -n "$patches_arg" ] || patches_arg=$(cd "$repo/patches/$base" && ls -1 -- *.patch 2>/dev/null | tr '\n' ' ')
+# every series of the base, each whole, in name order (they apply in any order)
+[ -n "$patches_arg" ] || patches_arg=$(cd "$repo/patches/$base" && for d in */; do printf '%s ' "${d%/}"; done)
 patch_list=$(pb_patch_files "$repo" "$base" "$patches_arg") || die 5 "see above"
 [ -n "$patch_list" ] || die 64 "no patches to test in patches/$base/"
 mapfile -t patch_files <<<"$patch_list"

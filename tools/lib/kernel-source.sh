@@ -20,11 +20,13 @@
 #                         there and newer than DEB; a DEB that cannot be read
 #                         is removed (the next run downloads it); 0 or 1
 #   pb_patch_files REPO BASE LIST
-#                         the files of LIST's patches (names or number
-#                         prefixes; "none" is skipped) for BASE, one a line:
-#                         patches/BASE/ holds the series,
-#                         tests/kernel-patches/BASE/ the test-only ones; 0,
-#                         or 5 with what did not name exactly one file
+#                         the files of LIST's names for BASE, one a line, in
+#                         order ("none" is skipped): SERIES, a directory of
+#                         patches/BASE/, is all of it; SERIES/NNNN one patch
+#                         of it; NNNN (a number or file-name prefix) one of
+#                         bench/kernel-patches/BASE/ (bench-only) or
+#                         tests/kernel-patches/BASE/ (test-only); 0, or 5
+#                         with what did not name exactly one file
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 declare -A PB_BASE_SOURCE=([6.12]=linux-source-6.12 [7.3]=linux-source-7.3)
@@ -81,11 +83,22 @@ pb_patch_files() {
 			printf '%s\n' "$(cd "$(dirname "$p")" && pwd)/$(basename "$p")"
 			continue
 		fi
-		mapfile -t m < <(for d in "$repo/patches/$base" "$repo/tests/kernel-patches/$base"; do
-			ls -1 "$d/$p" "$d/$p".patch "$d/$p"-*.patch 2>/dev/null || :; done | sort -u)
+		if [ -d "$repo/patches/$base/$p" ] && [ "${p#*/}" = "$p" ]; then
+			# a series: all of it, in order
+			ls -1 "$repo/patches/$base/$p"/*.patch 2>/dev/null | sort | grep . ||
+				{ printf "series '%s' in patches/%s/ has no patches\n" "$p" "$base" >&2; return 5; }
+			continue
+		fi
+		if [ "${p#*/}" != "$p" ]; then
+			set -- "$repo/patches/$base/${p%%/*}" "${p#*/}"
+		else
+			set -- "$repo/bench/kernel-patches/$base" "$p" "$repo/tests/kernel-patches/$base" "$p"
+		fi
+		mapfile -t m < <(while [ $# -ge 2 ]; do d=$1; ls -1 "$d/$2" "$d/$2".patch "$d/$2"-*.patch 2>/dev/null || :
+			shift 2; done | grep '\.patch$' | sort -u)
 		if [ ${#m[@]} -ne 1 ]; then
-			printf "patch '%s' matches %d files in patches/%s/ and tests/kernel-patches/%s/ (want exactly one)\n" \
-				"$p" "${#m[@]}" "$base" "$base" >&2
+			printf "'%s' selects %d of the series in patches/%s/, SERIES/NNNN there, bench/kernel-patches/%s/ and tests/kernel-patches/%s/ (want exactly one)\n" \
+				"$p" "${#m[@]}" "$base" "$base" "$base" >&2
 			return 5
 		fi
 		printf '%s\n' "${m[0]}"
