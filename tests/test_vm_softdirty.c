@@ -42,9 +42,9 @@
 #define ENTRIES(pg) ((double)(1L << 30) / (double)(pg))
 /*
  * Faults per entry on the upgrade under soft-dirty: measured 1.00 for the
- * PUD and 512.00 / 512 for the PMDs in three runs (no other fault in the
- * window once the warm-up rounds dirtied the process's pages again); a
- * stray fault of the process's own would add 1 per call.
+ * PUD in three runs, 512.00, 512.00 and 512.17 per call for the 512 PMDs
+ * (the .17: one fault of the process's own in one of 6 samples); at most
+ * one such stray fault per call on top.
  */
 #define PER_ENTRY_LO 1.0
 #define PER_ENTRY_HI(pg) (1.0 + 1.0 / ENTRIES(pg))
