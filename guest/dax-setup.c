@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * dax-setup: inside the pudbench guest, turn the label-less namespace of an
- * NVDIMM region into a device-dax instance with the requested alignment and
- * report it through libdaxctl.
+ * NVDIMM region (x86's NFIT) into a device-dax instance with the requested
+ * alignment and report it through libdaxctl.  A region whose DIMM has
+ * labels (pseries' papr_scm: no label-less namespaces) gets one pmem
+ * namespace over all of it first.
  *
  *   dax-setup --align 1G|2M|4K|<bytes> [--region N]
  *
@@ -122,8 +124,37 @@ static struct ndctl_region *find_region(struct ndctl_ctx *ctx, unsigned int id)
 }
 
 /*
+ * A labelled region's namespace seed made a pmem namespace over the whole
+ * region, as `ndctl create-namespace -r regionN` does (the kernel writes
+ * the label index itself on a blank label area).
+ */
+static struct ndctl_namespace *create_pmem_namespace(struct ndctl_region *region)
+{
+	struct ndctl_namespace *seed = ndctl_region_get_namespace_seed(region);
+	unsigned long long size = ndctl_region_get_max_available_extent(region);
+	uuid_t uu;
+	int rc;
+
+	if (!seed || ndctl_namespace_get_type(seed) != ND_DEVICE_NAMESPACE_PMEM || !size) {
+		fprintf(stderr, "%s: %s has no pmem namespace seed or no free space\n", prog,
+			ndctl_region_get_devname(region));
+		return NULL;
+	}
+	uuid_generate(uu);
+	if ((rc = ndctl_namespace_set_uuid(seed, uu)) ||
+	    (rc = ndctl_namespace_set_alt_name(seed, "pudbench")) ||
+	    (rc = ndctl_namespace_set_size(seed, size))) {
+		fprintf(stderr, "%s: create a namespace in %s: %s\n", prog,
+			ndctl_region_get_devname(region), strerror(-rc));
+		return NULL;
+	}
+	return seed;
+}
+
+/*
  * The namespace to convert: the region's one io namespace (label-less
- * NVDIMMs have exactly one, namespaceR.0).
+ * NVDIMMs have exactly one, namespaceR.0), else its pmem namespace (one
+ * made by an earlier run, or a new one).
  */
 static struct ndctl_namespace *find_namespace(struct ndctl_region *region)
 {
@@ -132,7 +163,11 @@ static struct ndctl_namespace *find_namespace(struct ndctl_region *region)
 	ndctl_namespace_foreach(region, ndns)
 		if (ndctl_namespace_get_type(ndns) == ND_DEVICE_NAMESPACE_IO)
 			return ndns;
-	return NULL;
+	ndctl_namespace_foreach(region, ndns)
+		if (ndctl_namespace_get_type(ndns) == ND_DEVICE_NAMESPACE_PMEM &&
+		    ndctl_namespace_get_size(ndns))
+			return ndns;
+	return create_pmem_namespace(region);
 }
 
 static bool align_supported(struct ndctl_dax *dax, unsigned long align)
@@ -186,9 +221,14 @@ static int convert(struct ndctl_region *region, struct ndctl_namespace *ndns,
 		return -1;
 	}
 	/*
-	 * No ndctl_namespace_set_enforce_mode(): it writes holder_class, which
-	 * only label-backed namespaces have (an io namespace gives ENXIO).
+	 * holder_class, which only label-backed namespaces have (an io
+	 * namespace gives ENXIO), says in the label that it is devdax.
 	 */
+	if (ndctl_namespace_get_type(ndns) == ND_DEVICE_NAMESPACE_PMEM &&
+	    (rc = ndctl_namespace_set_enforce_mode(ndns, NDCTL_NS_MODE_DEVDAX))) {
+		fprintf(stderr, "%s: enforce devdax on %s: %s\n", prog, nsname, strerror(-rc));
+		return -1;
+	}
 	rc = ndctl_dax_set_namespace(dax, ndns);
 	if (rc) {
 		fprintf(stderr, "%s: attach %s to %s: %s\n", prog, nsname,
@@ -342,7 +382,7 @@ int main(int argc, char **argv)
 	}
 	ndns = find_namespace(region);
 	if (!ndns) {
-		fprintf(stderr, "%s: region%u has no label-less namespace\n",
+		fprintf(stderr, "%s: region%u has no namespace to convert\n",
 			prog, region_id);
 		goto fail;
 	}

@@ -12,8 +12,8 @@
 #   ... -- CMD ARGS         command to run (the kernel hands words after
 #                           "--" to init); else /etc/pudbench/run.sh
 # The command runs with RESULTS=/results; every regular file there is sent
-# to the host, framed, on the virtio-serial port "pudbench.results" (ttyS1
-# if there is no such port).  Then the guest powers off.  The command may
+# to the host, framed, on the virtio-serial port "pudbench.results" (ttyS1,
+# or hvc1 on pseries, if there is no such port).  Then the guest powers off.  The command may
 # send files earlier itself with pudbench-frame (guest/frame.sh).
 # shellcheck shell=sh
 
@@ -108,10 +108,13 @@ for d in /sys/class/virtio-ports/vport*; do
         port=/dev/${d##*/}
     fi
 done
-if [ -z "$port" ] && [ -e /dev/ttyS1 ]; then
-    port=/dev/ttyS1
-    stty -F "$port" raw -echo 115200 2>/dev/null || true
-fi
+# the second -serial: ttyS1 on x86, hvc1 (an spapr-vty) on pseries
+for tty in /dev/ttyS1 /dev/hvc1; do
+    if [ -z "$port" ] && [ -e "$tty" ]; then
+        port=$tty
+        stty -F "$port" raw -echo 115200 2>/dev/null || true
+    fi
+done
 log "results channel: ${port:-none}"
 # pudbench-frame (guest/frame.sh) sends on it; so may the command.
 export PUDBENCH_PORT="$port"

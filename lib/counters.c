@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,6 +39,7 @@ enum source {
 	SRC_HW_CACHE,	/* PERF_TYPE_HW_CACHE, .config */
 	SRC_TLB_REASON,	/* tlb:tlb_flush filtered on the reason named .key */
 	SRC_TLB_PAGES,	/* tlb:tlb_flush filtered on pages, .key is the operator */
+	SRC_TRACEPOINT,	/* tracepoint .key ("powerpc/tlbie") with the filter .filter */
 	SRC_INTERRUPTS,	/* /proc/interrupts line .key, summed over CPUs */
 	SRC_VMSTAT,	/* /proc/vmstat field .key */
 };
@@ -47,6 +49,7 @@ struct ctr_def {
 	enum source src;
 	uint64_t config;
 	const char *key;
+	const char *filter;	/* SRC_TRACEPOINT */
 };
 
 #define HW_CACHE(cache, op, result) \
@@ -75,6 +78,8 @@ static const struct ctr_def defs[PB_CTR__COUNT] = {
 						  "nr_tlb_remote_flush_received" },
 	[PB_CTR_NR_TLB_LOCAL_FLUSH_ALL]	= { "nr_tlb_local_flush_all", SRC_VMSTAT, 0, "nr_tlb_local_flush_all" },
 	[PB_CTR_NR_TLB_LOCAL_FLUSH_ONE]	= { "nr_tlb_local_flush_one", SRC_VMSTAT, 0, "nr_tlb_local_flush_one" },
+	[PB_CTR_TLBIE_LOCAL]		= { "tlbie_local", SRC_TRACEPOINT, 0, "powerpc/tlbie", "local == 1" },
+	[PB_CTR_TLBIE_GLOBAL]		= { "tlbie_global", SRC_TRACEPOINT, 0, "powerpc/tlbie", "local == 0" },
 };
 
 struct pb_counters {
@@ -82,7 +87,8 @@ struct pb_counters {
 	struct perf_thread_map *threads;
 	struct perf_evsel *evsel[PB_CTR__COUNT];	/* NULL unless an open perf event */
 	bool available[PB_CTR__COUNT];
-	char why[PB_CTR__COUNT][96];			/* reason when unavailable */
+	char why[PB_CTR__COUNT][128];			/* reason when unavailable */
+	bool absent[PB_CTR__COUNT];			/* its event is not in this kernel, or never fires */
 	char note[PB_CTR__COUNT][96];			/* limits of an available one */
 	bool inject_read_fails[PB_CTR__COUNT];		/* a test's negative control */
 	int cpu_ids[PB_MAX_CPUS];			/* /proc/interrupts' columns */
@@ -213,43 +219,112 @@ static void perf_error(struct pb_counters *c, int id, int err)
 		unavailable(c, id, "perf_event_open: %s", strerror(err));
 }
 
-/* tlb:tlb_flush as this kernel defines it, loaded once per pb_counters_open(). */
-struct tlb_tracepoint {
+/* A tracepoint as this kernel defines it, loaded once per pb_counters_open(). */
+struct tracepoint {
 	long id;
 	char *format;		/* NULL: unavailable, see error */
+	bool absent;		/* tracefs is there, the event is not */
 	char error[160];
 };
 
-static void tlb_load(struct tlb_tracepoint *tp)
+/* @event: "tlb/tlb_flush", "powerpc/tlbie" */
+static void tracepoint_load(struct tracepoint *tp, const char *event)
 {
 	const char *tracefs = pb_tracefs_path();
 	char path[128], *id;
 
+	tp->id = -1;
 	if (!tracefs) {
 		snprintf(tp->error, sizeof(tp->error), "%s", tracefs_error);
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/events/tlb/tlb_flush/id", tracefs);
+	snprintf(path, sizeof(path), "%s/events/%s/id", tracefs, event);
 	id = pb_slurp(path, NULL);
 	if (id) {
 		tp->id = atol(id);
 		free(id);
-		snprintf(path, sizeof(path), "%s/events/tlb/tlb_flush/format", tracefs);
+		snprintf(path, sizeof(path), "%s/events/%s/format", tracefs, event);
 		tp->format = pb_slurp(path, NULL);
 	}
-	if (!tp->format)
+	if (!tp->format) {
+		tp->absent = errno == ENOENT;
 		snprintf(tp->error, sizeof(tp->error), "%s: %s", path, strerror(errno));
+	}
+}
+
+/*
+ * Does tlb:tlb_flush fire at all?  An architecture may define it and never
+ * call it (powerpc: only x86 traces its flushes), and a count of 0 would
+ * then be a lie.  Measured once a process: an mprotect(PROT_READ) of a
+ * written page must flush its TLB entry on any architecture.  NULL if it
+ * fired (or the event cannot be opened: the counters' own open says why),
+ * else why the tlb_flush counters are unavailable.
+ */
+static const char *tlb_flush_silent(const struct tracepoint *tp)
+{
+	static const char *verdict;
+	static bool measured;
+	struct perf_event_attr attr = { .size = sizeof(attr), .type = PERF_TYPE_TRACEPOINT,
+					.config = tp->id };
+	struct perf_thread_map *self;
+	struct perf_counts_values v = { .val = 0 };
+	struct perf_evsel *ev;
+	long page = sysconf(_SC_PAGESIZE);
+	char *p;
+
+	if (measured)
+		return verdict;
+	measured = true;
+	self = perf_thread_map__new_dummy();
+	ev = perf_evsel__new(&attr);
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!self || !ev || p == MAP_FAILED) {
+		verdict = "cannot measure whether tlb:tlb_flush fires (out of memory)";
+	} else {
+		perf_thread_map__set_pid(self, 0, 0);
+		/* not opened: the counters' own open fails and says why (paranoid, ...) */
+		if (!perf_evsel__open(ev, NULL, self)) {
+			/* the negative control: no flush to see */
+			for (int i = 0; i < (pb_injected("silent", "counters", "tlb_flush") ? 0 : 4); i++) {
+				p[0] = (char)i;
+				mprotect(p, page, PROT_READ);
+				mprotect(p, page, PROT_READ | PROT_WRITE);
+			}
+			if (perf_evsel__read(ev, 0, 0, &v))
+				verdict = "cannot measure whether tlb:tlb_flush fires (read failed)";
+			else if (!v.val)
+				verdict = "tlb:tlb_flush never fired on 4 mprotect(PROT_READ) of a written "
+					  "page: this architecture does not trace its flushes";
+			perf_evsel__close(ev);
+		}
+	}
+	if (p != MAP_FAILED)
+		munmap(p, page);
+	perf_evsel__delete(ev);
+	perf_thread_map__put(self);
+	return verdict;
 }
 
 /*
  * attr and filter of a tlb:tlb_flush counter; false (counter unavailable)
  * if this kernel cannot provide it.
  */
-static bool tlb_setup(struct pb_counters *c, int id, const struct tlb_tracepoint *tp,
+static bool tlb_setup(struct pb_counters *c, int id, const struct tracepoint *tp,
 		      struct perf_event_attr *attr, char *filter, size_t size)
 {
+	const char *silent;
+
 	if (!tp->format) {
-		unavailable(c, id, "%s", tp->error);
+		if (tp->absent)
+			unavailable(c, id, "no tracepoint tlb/tlb_flush in this kernel");
+		else
+			unavailable(c, id, "%s", tp->error);
+		c->absent[id] = tp->absent;
+		return false;
+	}
+	if ((silent = tlb_flush_silent(tp))) {
+		unavailable(c, id, "%s", silent);
+		c->absent[id] = true;
 		return false;
 	}
 	attr->type = PERF_TYPE_TRACEPOINT;
@@ -283,7 +358,26 @@ static bool tlb_setup(struct pb_counters *c, int id, const struct tlb_tracepoint
 	return true;
 }
 
-static void perf_setup(struct pb_counters *c, int id, const struct tlb_tracepoint *tp)
+/* A SRC_TRACEPOINT counter: @tp with its filter. */
+static bool tracepoint_setup(struct pb_counters *c, int id, const struct tracepoint *tp,
+			     struct perf_event_attr *attr, char *filter, size_t size)
+{
+	if (!tp->format) {
+		if (tp->absent)
+			unavailable(c, id, "no tracepoint %s in this kernel", defs[id].key);
+		else
+			unavailable(c, id, "%s", tp->error);
+		c->absent[id] = tp->absent;
+		return false;
+	}
+	attr->type = PERF_TYPE_TRACEPOINT;
+	attr->config = tp->id;
+	snprintf(filter, size, "%s", defs[id].filter);
+	return true;
+}
+
+/* @tps: tlb:tlb_flush, then powerpc:tlbie */
+static void perf_setup(struct pb_counters *c, int id, const struct tracepoint *tps)
 {
 	const struct ctr_def *d = &defs[id];
 	/* disabled until the filter is set, so no event is ever counted unfiltered */
@@ -302,8 +396,12 @@ static void perf_setup(struct pb_counters *c, int id, const struct tlb_tracepoin
 	case SRC_HW_CACHE:
 		attr.type = PERF_TYPE_HW_CACHE;
 		break;
+	case SRC_TRACEPOINT:
+		if (!tracepoint_setup(c, id, &tps[1], &attr, filter, sizeof(filter)))
+			return;
+		break;
 	default:
-		if (!tlb_setup(c, id, tp, &attr, filter, sizeof(filter)))
+		if (!tlb_setup(c, id, &tps[0], &attr, filter, sizeof(filter)))
 			return;
 	}
 
@@ -313,7 +411,8 @@ static void perf_setup(struct pb_counters *c, int id, const struct tlb_tracepoin
 		return;
 	}
 	err = perf_evsel__open(ev, NULL, c->threads);	/* any CPU, each thread */
-	if ((err == -EACCES || err == -EPERM) && d->src != SRC_TLB_REASON && d->src != SRC_TLB_PAGES) {
+	if ((err == -EACCES || err == -EPERM) && d->src != SRC_TLB_REASON && d->src != SRC_TLB_PAGES &&
+	    d->src != SRC_TRACEPOINT) {
 		/*
 		 * perf_event_paranoid=2 allows user-mode counting only.  The
 		 * faults measured here are all taken from user mode, so they
@@ -500,7 +599,7 @@ int pb_counters_cpu_column(const struct pb_counters *c, int cpu)
 
 struct pb_counters *pb_counters_open(const pid_t *tids, int nr_tids)
 {
-	struct tlb_tracepoint tp = { .id = -1 };
+	struct tracepoint tps[2] = { { .id = -1 }, { .id = -1 } };
 	struct pb_counters *c;
 
 	if (!tids || nr_tids < 1 || nr_tids > PB_MAX_THREADS) {
@@ -517,7 +616,8 @@ struct pb_counters *pb_counters_open(const pid_t *tids, int nr_tids)
 		errno = ENOMEM;
 		return NULL;
 	}
-	tlb_load(&tp);
+	tracepoint_load(&tps[0], "tlb/tlb_flush");
+	tracepoint_load(&tps[1], "powerpc/tlbie");
 	for (int id = 0; id < PB_CTR__COUNT; id++) {
 		c->available[id] = true;
 		/* negative controls (PUDBENCH_INJECT): an open refused, every read failing */
@@ -525,9 +625,10 @@ struct pb_counters *pb_counters_open(const pid_t *tids, int nr_tids)
 		if (pb_injected("open", "counters", defs[id].name))
 			unavailable(c, id, "refused by PUDBENCH_INJECT (a test's negative control)");
 		else if (is_perf(defs[id].src))
-			perf_setup(c, id, &tp);
+			perf_setup(c, id, tps);
 	}
-	free(tp.format);
+	free(tps[0].format);
+	free(tps[1].format);
 	procfs_read(c, NULL, NULL, NULL, true);
 	return c;
 }
@@ -603,7 +704,12 @@ bool pb_counter_flips_static_key(enum pb_counter_id id)
 	if ((unsigned)id >= PB_CTR__COUNT)
 		return false;
 	return defs[id].src == SRC_SW || defs[id].src == SRC_TLB_REASON ||
-	       defs[id].src == SRC_TLB_PAGES;
+	       defs[id].src == SRC_TLB_PAGES || defs[id].src == SRC_TRACEPOINT;
+}
+
+bool pb_counter_absent(const struct pb_counters *c, enum pb_counter_id id)
+{
+	return (unsigned)id < PB_CTR__COUNT && c->absent[id];
 }
 
 /* The per-CPU rows, window as the totals: from before's late read to after's first. */

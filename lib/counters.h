@@ -40,6 +40,13 @@ enum pb_counter_id {
 	PB_CTR_NR_TLB_REMOTE_FLUSH_RECEIVED,
 	PB_CTR_NR_TLB_LOCAL_FLUSH_ALL,
 	PB_CTR_NR_TLB_LOCAL_FLUSH_ONE,
+	/*
+	 * tracepoint powerpc:tlbie, per thread: each tlbie/tlbiel the radix
+	 * (or hash) MMU code issues.  A broadcast tlbie invalidates on every
+	 * CPU without an IPI: POWER's "remote shootdown".
+	 */
+	PB_CTR_TLBIE_LOCAL,		/* local == 1: tlbiel, this CPU only */
+	PB_CTR_TLBIE_GLOBAL,		/* local == 0: broadcast tlbie */
 	PB_CTR__COUNT
 };
 
@@ -117,9 +124,16 @@ bool pb_counter_thread_delta(const struct pb_counter_snapshot *before,
 
 /*
  * Does opening @id flip a kernel static key (perf software events and the
- * tlb:tlb_flush tracepoint do; the hardware events and procfs do not)?
+ * tracepoints do; the hardware events and procfs do not)?
  */
 bool pb_counter_flips_static_key(enum pb_counter_id id);
+
+/*
+ * Is @id unavailable because this kernel has no such event (powerpc:tlbie
+ * on x86) or, measured, never fires it (tlb:tlb_flush on powerpc)?  Such
+ * an event has no key to hold.
+ */
+bool pb_counter_absent(const struct pb_counters *c, enum pb_counter_id id);
 
 /* acc += after - before, for totals and threads; failed reads stick in acc->failed. */
 void pb_counter_accumulate(struct pb_counter_snapshot *acc,

@@ -16,6 +16,18 @@
 
 #include "probe.h"
 
+/* a spin-wait hint to the CPU (SMT), where the architecture has one */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__powerpc64__)
+	__asm__ __volatile__("or 1,1,1; or 2,2,2" ::: "memory");	/* low, then medium priority */
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
 static bool have_numa(void)
 {
 	static int avail = -2;
@@ -163,7 +175,7 @@ static void *participant_main(void *varg)
 				break;
 		} else if (p->mode == PB_REMOTE_SPIN) {
 			/* Stay in user space in this mm: never lazy, never idle. */
-			__builtin_ia32_pause();
+			cpu_relax();
 		} else {
 			/* a pass in slices, so a probe step is not kept waiting */
 			for (size_t n = 0; n < 64; n++) {
@@ -238,7 +250,7 @@ void pb_participants_step(struct pb_participants *p, enum pb_remote_step step)
 	if (p->mode == PB_REMOTE_LAZY)
 		wake_all(p);
 	while (atomic_load_explicit(&p->probes.done, memory_order_acquire) < p->nr_started)
-		__builtin_ia32_pause();
+		cpu_relax();
 	if (p->mode == PB_REMOTE_LAZY)
 		wait_asleep(p);
 }

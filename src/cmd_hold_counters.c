@@ -68,6 +68,10 @@ static bool report_keys_held(const struct pb_counters *c)
 
 		if (!pb_counter_flips_static_key(id))
 			continue;
+		if (pb_counter_absent(c, id)) {
+			printf("hold-counters: %-24s absent: %s\n", pb_counter_name(id), why);
+			continue;
+		}
 		printf("hold-counters: %-24s %s%s\n", pb_counter_name(id), open ? "open" : "FAILED: ",
 		       open ? "" : why);
 		all &= open;

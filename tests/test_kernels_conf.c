@@ -251,10 +251,61 @@ static bool spec_has_name(const char *arg, const char *name, size_t len)
 	return false;
 }
 
-/* @dir's entries: the series directories (@series) or NNNN-*.patch files by number. */
-static void check_spec_carries_dir(const struct pb_kernel_spec *k, const char *dir, bool series)
+/*
+ * The architecture a patch is for: "ppc64le" or "x86_64" when every file
+ * it changes is under arch/powerpc/ or arch/x86/, else NULL (any).
+ */
+static const char *patch_arch(const char *path)
+{
+	static const struct { const char *dir, *arch; } dirs[] = {
+		{ "arch/powerpc/", "ppc64le" }, { "arch/x86/", "x86_64" },
+	};
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int seen[2] = { 0 }, files = 0;
+
+	if (!f)
+		TAP_FAIL("cannot open %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "+++ b/", 6))
+			continue;
+		files++;
+		for (int i = 0; i < 2; i++)
+			seen[i] += !strncmp(line + 6, dirs[i].dir, strlen(dirs[i].dir));
+	}
+	fclose(f);
+	for (int i = 0; i < 2; i++)
+		if (files && seen[i] == files)
+			return dirs[i].arch;
+	return NULL;
+}
+
+/* Every series of patches/<base>/, whole (named by its directory). */
+static void check_spec_carries_series(const struct pb_kernel_spec *k)
 {
 	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/patches/%s", PB_SOURCE_DIR, k->base);
+	d = opendir(path);
+	if (!d)
+		TAP_FAIL("cannot open %s", path);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && e->d_type == DT_DIR &&
+		    !spec_has_name(k->arg, e->d_name, strlen(e->d_name)))
+			TAP_FAIL("the test kernel build:%s:%s lacks the series %s/%s", k->base, k->arg,
+				 path, e->d_name);
+	closedir(d);
+}
+
+/*
+ * Every patch of @dir/<base>/ for @k's architecture is in @k's list, and
+ * with @any_arch every one for any architecture too.
+ */
+static void check_spec_carries_dir(const struct pb_kernel_spec *k, const char *dir, bool any_arch)
+{
+	char path[PATH_MAX], file[PATH_MAX + 256];
 	struct dirent *e;
 	DIR *d;
 
@@ -263,13 +314,15 @@ static void check_spec_carries_dir(const struct pb_kernel_spec *k, const char *d
 	if (!d)
 		TAP_FAIL("cannot open %s", path);
 	while ((e = readdir(d))) {
-		bool is_patch = strstr(e->d_name, ".patch") != NULL;
-		size_t len = series ? strlen(e->d_name) : strcspn(e->d_name, "-");
+		const char *arch;
 
-		if (e->d_name[0] == '.' || series == is_patch)
+		if (!strstr(e->d_name, ".patch"))
 			continue;
-		if (!spec_has_name(k->arg, e->d_name, len))
-			TAP_FAIL("the test kernel build:%s:%s lacks %s/%s", k->base, k->arg, path, e->d_name);
+		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
+		arch = patch_arch(file);
+		if ((arch ? !strcmp(arch, k->arch) : any_arch) &&
+		    !spec_has_name(k->arg, e->d_name, strcspn(e->d_name, "-")))
+			TAP_FAIL("the %s test kernel build:%s:%s lacks %s", k->arch, k->base, k->arg, file);
 	}
 	closedir(d);
 }
@@ -305,9 +358,58 @@ TEST(the_vm_tests_boot_one_test_kernel_with_every_patch)
 	globfree(&g);
 	TH_INFO("%d quick matrices, %d build: kernels, all build:%s:%s", files, builds, first.base, first.arg);
 	ASSERT_GE(builds, 2);
-	check_spec_carries_dir(&first, "patches", true);
-	check_spec_carries_dir(&first, "bench/kernel-patches", false);
-	check_spec_carries_dir(&first, "tests/kernel-patches", false);
+	ASSERT_STREQ(first.arch, "x86_64");
+	check_spec_carries_series(&first);
+	check_spec_carries_dir(&first, "bench/kernel-patches", true);
+	check_spec_carries_dir(&first, "tests/kernel-patches", true);
+}
+
+/*
+ * A powerpc-only test patch (9101: the pmem flush QEMU's TCG emulates) is
+ * the ppc64le kernels' and not the x86 test kernel's: every ppc64le build
+ * of configs/kernels-ppc64.conf carries every test-only patch of its base
+ * that is for ppc64le only (the x86 negative controls are not needed there).
+ */
+TEST(the_ppc64le_kernels_carry_the_powerpc_test_patches)
+{
+	static struct pb_kernels_conf kc;
+	int ppc = 0;
+
+	load_shipped_ok(&kc, "kernels-ppc64.conf");
+	for (unsigned int k = 0; k < kc.nr_kernels; k++) {
+		const struct pb_kernel_spec *s = &kc.kernels[k];
+
+		ASSERT_EQ(PB_KSPEC_BUILD, s->kind);
+		ASSERT_STREQ(s->arch, "ppc64le");
+		ppc++;
+		check_spec_carries_dir(s, "tests/kernel-patches", false);
+	}
+	ASSERT_GE(ppc, 2);
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/tests/kernel-patches/7.3/"
+		 "9101-TEST-ONLY-powerpc-pmem-flush-with-dcbst-dcbf-under-QEMU-TCG.patch", PB_SOURCE_DIR);
+	ASSERT_STREQ(patch_arch(path), "ppc64le");
+	snprintf(path, sizeof(path), "%s/tests/kernel-patches/7.3/"
+		 "9002-TEST-ONLY-mm-pudbench-negative-control-unshare-skips-lazy-cpus.patch",
+		 PB_SOURCE_DIR);
+	ASSERT_TRUE(patch_arch(path) == NULL);
+}
+
+TEST(arch_is_a_key_of_build_kernels)
+{
+	static struct pb_kernels_conf kc;
+
+	load_text_ok(&kc, "[kernel:a]\nspec = build:7.3:none\narch = ppc64le\n"
+			  "[kernel:b]\nspec = build:7.3:none\n");
+	ASSERT_STREQ(kc.kernels[0].arch, "ppc64le");
+	ASSERT_STREQ(kc.kernels[1].arch, "x86_64");
+	load_fails("[kernel:a]\nspec = build:7.3:none\narch = arm64\n",
+		   ":3: key 'arch' in [kernel:a]: unknown architecture 'arm64' (known: x86_64 ppc64le)");
+	load_fails("[kernel:a]\nspec = build:7.3:none\narch = ppc64le\narch = ppc64le\n",
+		   "key 'arch' in [kernel:a]: duplicate key");
+	load_fails("[kernel:a]\nspec = debian:linux-image-7.3.*-amd64\narch = ppc64le\n",
+		   "key 'arch' in [kernel:a]: arch is for build: specs only");
 }
 
 TEST(a_missing_or_renamed_patch_is_an_error)

@@ -8,7 +8,9 @@
  *    (PUDBENCH_INJECT=read:counters:faults): no sharing evidence, not a
  *    wrapped difference taken for "no shared table";
  *  - hold-counters creates its --ready file only when every event that
- *    flips a static key opened (PUDBENCH_INJECT=open:counters:NAME).
+ *    flips a static key opened (PUDBENCH_INJECT=open:counters:NAME), and
+ *    without the tlb:tlb_flush ones when a measured mprotect() never fires
+ *    that event (PUDBENCH_INJECT=silent:counters:tlb_flush).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -244,6 +246,17 @@ TEST_TIMEOUT(hold_counters_is_ready_only_with_every_key_event_open, 60)
 	setenv("PUDBENCH_INJECT", "open:counters:cycles", 1);
 	ASSERT_TRUE(hold_counters_ready(ready, log));
 	unsetenv("PUDBENCH_INJECT");
+	/*
+	 * tlb:tlb_flush that a measured mprotect() never fires (powerpc; here
+	 * the probe's mprotect()s are left out) is unavailable, never 0, and
+	 * has no key to hold
+	 */
+	setenv("PUDBENCH_INJECT", "silent:counters:tlb_flush", 1);
+	ASSERT_TRUE(hold_counters_ready(ready, log));
+	unsetenv("PUDBENCH_INJECT");
+	expect_log_line(log, "tlb_remote_shootdown     absent: tlb:tlb_flush never fired on 4 "
+			     "mprotect(PROT_READ) of a written page");
+	expect_log_line(log, "faults                   open");
 }
 
 int main(int argc, char **argv)

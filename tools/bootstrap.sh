@@ -21,6 +21,7 @@ DEBIAN_PACKAGES=(
 	gpg					# test_apt_archive: signs its recorded archive
 	# pudbench kernels: QEMU guests with an emulated NVDIMM
 	qemu-system-x86 busybox-static cpio kmod file
+	qemu-system-ppc				# configs/kernels-ppc64.conf (pseries); its cross gcc: build-kernel.sh
 	uuid-dev				# dax-setup (guest namespace setup)
 	# ./pudbench test: sanitizer build, fuzzers, memcheck
 	clang libclang-rt-14-dev valgrind

@@ -51,21 +51,59 @@ static int get_kernel(struct boot_job *j)
 	return 0;
 }
 
-/* The guest's initramfs: this binary, dax-setup, the runner and the kernel's suite. */
+/*
+ * The guest's pudbench-bin and dax-setup: this binary and its neighbour on
+ * x86_64, else cross-built (tools/cross/build-userland.sh) with the sysroot
+ * their shared libraries come from into @sysroot ("" on x86_64).
+ */
+static int guest_userland(struct boot_job *j, char *bin, char *dax, char *sysroot, size_t len)
+{
+	char script[PATH_MAX + 32], log[PATH_MAX + 32], out[4096], *nl;
+	int rc;
+
+	sysroot[0] = '\0';
+	if (!strcmp(j->k->arch, "x86_64")) {
+		pb_format(bin, len, "%s", j->m->self);
+		pb_format(dax, len, "%s", j->m->dax_setup);
+		return 0;
+	}
+	pb_format(script, sizeof(script), "%s/tools/cross/build-userland.sh", j->m->root);
+	pb_format(log, sizeof(log), "%s/build-userland.log", j->dir);
+	rc = pb_spawn_wait_log((char *[]){ script, "--arch", (char *)j->k->arch, NULL }, out, sizeof(out),
+			       3600, log);
+	nl = strrchr(out, '\n');
+	if (nl && nl[1] == '\0')
+		*nl = '\0';
+	if (rc || !(nl = strrchr(out, '\n'))) {
+		pb_format(j->why, sizeof(j->why), "build-userland.sh --arch %s exited %d (log: %s)",
+			  j->k->arch, rc, log);
+		return -1;
+	}
+	*nl = '\0';	/* the last two lines: the sysroot, then the build directory */
+	pb_format(bin, len, "%s/pudbench-bin", nl + 1);
+	pb_format(dax, len, "%s/dax-setup", nl + 1);
+	pb_format(sysroot, len, "%s", strrchr(out, '\n') ? strrchr(out, '\n') + 1 : out);
+	return 0;
+}
+
+/* The guest's initramfs: pudbench-bin, dax-setup, the runner and the kernel's suite. */
 static int make_initramfs(struct boot_job *j)
 {
 	const char *suite = pb_kernels_conf_suite(j->m->kc, j->i);
 	char script[PATH_MAX + 32], suite_arg[PATH_MAX + 32], run_arg[PATH_MAX + 32];
+	char bin[PATH_MAX], dax[PATH_MAX], sysroot[PATH_MAX];
 	int rc;
 
+	if (guest_userland(j, bin, dax, sysroot, PATH_MAX))
+		return -1;
 	pb_format(j->initrd, sizeof(j->initrd), "%s/.initrd.cpio.gz", j->dir);
 	pb_format(script, sizeof(script), "%s/tools/vm/mkinitramfs.sh", j->m->root);
 	pb_format(run_arg, sizeof(run_arg), "%s/guest/run-suite.sh:/etc/pudbench/run.sh", j->m->root);
 	pb_format(suite_arg, sizeof(suite_arg), "%s:/etc/pudbench/suite.conf", suite);
 	pb_matrix_status_set(j->kinfo, "suite", suite);
-	rc = pb_spawn_wait((char *[]){ script, j->kdir, j->initrd, "--bin", j->m->self,
-				       "--bin", j->m->dax_setup, "--file", run_arg,
-				       "--file", suite_arg, NULL },
+	rc = pb_spawn_wait((char *[]){ script, j->kdir, j->initrd, "--bin", bin, "--bin", dax,
+				       "--file", run_arg, "--file", suite_arg,
+				       sysroot[0] ? "--sysroot" : NULL, sysroot, NULL },
 			   NULL, 0, 600);
 	if (rc) {
 		pb_format(j->why, sizeof(j->why), "mkinitramfs.sh exited %d", rc);

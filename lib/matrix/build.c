@@ -25,12 +25,12 @@ static const char *build_failure(int rc)
 	}
 }
 
-/* Run build-kernel.sh; the bzImage's path (its last line of stdout) into @image. */
+/* Run build-kernel.sh; the image's path (its last line of stdout) into @image. */
 static int run_build_script(const struct pb_matrix_run *m, const struct pb_kernel_spec *k,
 			    const char *dir, char *image, size_t ilen, char *why, size_t wlen,
 			    json_object *kinfo)
 {
-	char script[PATH_MAX + 32], log[PATH_MAX + 32], outbuf[4096], *argv[10 + 2 * 8];
+	char script[PATH_MAX + 32], log[PATH_MAX + 32], outbuf[4096], *argv[12 + 2 * 8];
 	char variants[sizeof(k->configs)], files[8][PATH_MAX], *save = NULL;
 	int argc = 0, nr_files = 0, rc;
 
@@ -38,6 +38,7 @@ static int run_build_script(const struct pb_matrix_run *m, const struct pb_kerne
 	pb_format(log, sizeof(log), "%s/build-kernel.log", dir);
 	argv[argc++] = script;
 	argv[argc++] = "--base", argv[argc++] = (char *)k->base;
+	argv[argc++] = "--arch", argv[argc++] = (char *)k->arch;
 	argv[argc++] = "--patches", argv[argc++] = k->arg[0] ? (char *)k->arg : "none";
 	if (k->fragment[0])
 		argv[argc++] = "--fragment", argv[argc++] = (char *)k->fragment;
@@ -48,9 +49,9 @@ static int run_build_script(const struct pb_matrix_run *m, const struct pb_kerne
 		argv[argc++] = "--config-fragment", argv[argc++] = files[nr_files++];
 	}
 	argv[argc] = NULL;
-	fprintf(stderr, "pudbench: kernels: [%s] build-kernel.sh --base %s --patches \"%s\"%s%s (cached: "
-		"seconds; cold: ~20 min on 2 CPUs; log: %s)\n", k->label, k->base, k->arg,
-		k->configs[0] ? " config " : "", k->configs, log);
+	fprintf(stderr, "pudbench: kernels: [%s] build-kernel.sh --base %s --arch %s --patches \"%s\"%s%s "
+		"(cached: seconds; cold: ~20 min on 2 CPUs; log: %s)\n", k->label, k->base, k->arch,
+		k->arg, k->configs[0] ? " config " : "", k->configs, log);
 	rc = pb_spawn_wait_log(argv, outbuf, sizeof(outbuf), 3600, log);
 	json_object_object_add(kinfo, "build_exit", json_object_new_int(rc));
 	pb_kernel_mark_unreachable(kinfo, rc);
@@ -67,7 +68,7 @@ int pb_kernel_build(const struct pb_matrix_run *m, const struct pb_kernel_spec *
 		    char *kdir, size_t klen, char *why, size_t wlen, json_object *kinfo)
 {
 	char image[PATH_MAX], env[PATH_MAX + 16], ver[128], patches[3072], cfg[80], key[40];
-	char pkg[256], ident[4096], tmp[PATH_MAX];
+	char pkg[256], ident[4096], tmp[PATH_MAX], arch[32], krel[128];
 
 	if (run_build_script(m, k, dir, image, sizeof(image), why, wlen, kinfo))
 		return -1;
@@ -77,6 +78,8 @@ int pb_kernel_build(const struct pb_matrix_run *m, const struct pb_kernel_spec *
 	pb_vm_env_unquoted(env, "PATCHES", patches, sizeof(patches));
 	pb_vm_env_unquoted(env, "CONFIG_SHA256", cfg, sizeof(cfg));
 	pb_vm_env_unquoted(env, "KEY", key, sizeof(key));
+	pb_vm_env_unquoted(env, "ARCH", arch, sizeof(arch));
+	pb_vm_env_unquoted(env, "KREL", krel, sizeof(krel));
 	if (!ver[0] || !cfg[0]) {
 		pb_format(why, wlen, "build: %s lacks SOURCE_VERSION or CONFIG_SHA256", env);
 		return -1;
@@ -94,7 +97,10 @@ int pb_kernel_build(const struct pb_matrix_run *m, const struct pb_kernel_spec *
 		pb_format(pkg + strlen(pkg), sizeof(pkg) - strlen(pkg), "@%s", p);
 	pb_format(ident, sizeof(ident),
 		  "PACKAGE=%s\nVERSION=%s\nSOURCE_VERSION=%s\nPATCHES=\"%s\"\nCONFIG_SHA256=%s\n"
-		  "BUILD_KEY=%s\n", pkg, ver, ver, patches, cfg, key);
+		  "BUILD_KEY=%s\nARCH=%s\n", pkg, ver, ver, patches, cfg, key, arch[0] ? arch : "x86_64");
 	pb_format(kdir, klen, "%s/kernel", dir);
+	/* an x86_64 bzImage names its release itself; another architecture's image is an ELF vmlinux */
+	if (arch[0] && strcmp(arch, "x86_64"))
+		return pb_kernel_dir_from_image(image, krel, kdir, ident, why, wlen);
 	return pb_kernel_dir_from_bzimage(image, kdir, ident, why, wlen);
 }

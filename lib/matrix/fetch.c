@@ -42,12 +42,24 @@ static bool bzimage_release(const char *path, char *out, size_t len)
 int pb_kernel_dir_from_bzimage(const char *image, const char *kdir, const char *ident, char *why,
 			       size_t wlen)
 {
-	char krel[128], sum[256] = "", path[PATH_MAX + 16];
-	char *argv[] = { "/usr/bin/sha256sum", (char *)image, NULL };
-	FILE *f;
+	char krel[128];
 
 	if (!bzimage_release(image, krel, sizeof(krel))) {
 		pb_format(why, wlen, "bzimage: %s is not a readable bzImage", image);
+		return -1;
+	}
+	return pb_kernel_dir_from_image(image, krel, kdir, ident, why, wlen);
+}
+
+int pb_kernel_dir_from_image(const char *image, const char *krel, const char *kdir,
+			     const char *ident, char *why, size_t wlen)
+{
+	char sum[256] = "", path[PATH_MAX + 16];
+	char *argv[] = { "/usr/bin/sha256sum", (char *)image, NULL };
+	FILE *f;
+
+	if (!krel[0]) {
+		pb_format(why, wlen, "build: no KREL for %s", image);
 		return -1;
 	}
 	if (pb_spawn_wait(argv, sum, sizeof(sum), 120)) {
@@ -111,6 +123,7 @@ static const struct {
 	{ "SOURCE_VERSION", "source_version" }, { "PATCHES", "patches" },
 	{ "CONFIG_SHA256", "config_sha256" }, { "BUILD_KEY", "build_key" },
 	{ "LINUX_BASE", "linux_base" }, { "MODULES_BUILTIN", "modules_builtin" },
+	{ "ARCH", "arch" },
 };
 #define NR_IDENT (sizeof(ident_keys) / sizeof(*ident_keys))
 

@@ -36,6 +36,9 @@ int pb_kernel_fetch(const struct pb_matrix_run *m, const struct pb_kernel_spec *
  */
 int pb_kernel_dir_from_bzimage(const char *image, const char *kdir, const char *ident, char *why,
 			       size_t wlen);
+/* The same for an image whose release @krel is known (a built ppc64le vmlinux, an ELF). */
+int pb_kernel_dir_from_image(const char *image, const char *krel, const char *kdir,
+			     const char *ident, char *why, size_t wlen);
 
 /* The one failure a test may skip on: this machine cannot reach the archive. */
 void pb_kernel_mark_unreachable(json_object *kinfo, int script_rc);

@@ -44,7 +44,27 @@ struct kparse {
 	char dir[PATH_MAX];		/* of the config file, for relative paths */
 	unsigned matrix_seen;		/* bit per key */
 	bool spec_seen[PB_KERNELS_CONF_MAX_KERNELS];
+	bool arch_seen[PB_KERNELS_CONF_MAX_KERNELS];
 };
+
+static const char *const arch_names[] = { PB_KERNELS_CONF_ARCHES };
+
+/* A known architecture into @dst, or why not. */
+static const char *parse_arch(const char *value, char *dst)
+{
+	for (size_t i = 0; i < sizeof(arch_names) / sizeof(*arch_names); i++)
+		if (!strcmp(value, arch_names[i])) {
+			strcpy(dst, value);
+			return NULL;
+		}
+	static char why[PB_INI_MAX_LINE];
+	size_t n = (size_t)snprintf(why, sizeof(why), "unknown architecture '%.64s' (known:", value);
+
+	for (size_t i = 0; i < sizeof(arch_names) / sizeof(*arch_names); i++)
+		n += (size_t)snprintf(why + n, sizeof(why) - n, " %s", arch_names[i]);
+	snprintf(why + n, sizeof(why) - n, ")");
+	return why;
+}
 
 /* Relative paths are taken from the config file's directory. */
 static void resolve(const struct kparse *p, const char *rel, char *out, size_t len)
@@ -244,11 +264,14 @@ static bool on_key(struct pb_ini *ini, const char *section, const char *name, co
 		} else if (!strcmp(name, "config")) {
 			what = kc->kernels[i].configs[0] ? "duplicate key" :
 			       parse_configs(value, kc->kernels[i].configs);
+		} else if (!strcmp(name, "arch")) {
+			what = p->arch_seen[i] ? "duplicate key" : parse_arch(value, kc->kernels[i].arch);
+			p->arch_seen[i] = true;
 		} else if (!strcmp(name, "debugfs")) {
 			what = kc->kernels[i].debugfs[0] ? "duplicate key" :
 			       parse_debugfs(value, kc->kernels[i].debugfs);
 		} else if (strcmp(name, "spec")) {
-			what = "unknown key (expected spec, fragment, config, suite, debugfs)";
+			what = "unknown key (expected spec, fragment, config, suite, debugfs, arch)";
 		} else if (p->spec_seen[i]) {
 			what = "duplicate key";
 		} else {
@@ -341,6 +364,7 @@ static bool on_section(struct pb_ini *ini, const char *section)
 		return false;
 	}
 	snprintf(kc->kernels[kc->nr_kernels].label, PB_KERNELS_CONF_LABEL_MAX, "%s", label);
+	strcpy(kc->kernels[kc->nr_kernels].arch, arch_names[0]);
 	kc->kernels[kc->nr_kernels++].line = ini->line;
 	return true;
 }
@@ -502,6 +526,12 @@ int pb_kernels_conf_load(struct pb_kernels_conf *out, const char *path, const ch
 			pb_ini_error_at(&p.ini, k->line, kernel_section(k, section, sizeof(section)),
 					NULL, "%s", p.spec_seen[i] ?
 					"fragment and config are for build: specs only" : "no spec");
+			return -1;
+		}
+		if (p.arch_seen[i] && k->kind != PB_KSPEC_BUILD) {
+			pb_ini_error_at(&p.ini, k->line, kernel_section(k, section, sizeof(section)),
+					"arch", "arch is for build: specs only (a debian: or bzimage: "
+					"kernel is x86_64)");
 			return -1;
 		}
 	}

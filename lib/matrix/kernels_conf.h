@@ -21,6 +21,9 @@
  *   fragment = kernel/pudbench.fragment   ; build: only, relative to this file
  *   config = debug, soft-dirty            ; build: only: configs/kernel/NAME.fragment
  *                                         ; merged in order on top of the fragment
+ *   arch = ppc64le                        ; build: only: the architecture
+ *                                         ; (x86_64, the default, or ppc64le);
+ *                                         ; boot.sh picks QEMU's machine by it
  *   suite = vm-safety-knob.conf           ; this kernel's suite instead of [matrix]'s
  *   debugfs = unshare_skip_lazy_ipi=Y     ; a test kernel's knob under
  *                                         ; /sys/kernel/debug/pudbench/, set in
@@ -52,6 +55,9 @@
 #define PB_KERNELS_CONF_LABEL_MAX 48
 #define PB_KERNELS_CONF_MAX_BOOTS 20
 #define PB_KERNELS_CONF_BASE_MAX 16
+#define PB_KERNELS_CONF_ARCH_MAX 16
+/* the architectures a build: kernel can have (build-kernel.sh --arch), the default first */
+#define PB_KERNELS_CONF_ARCHES "x86_64", "ppc64le"
 /* the base of a build: spec that names none: today's newest stable */
 #define PB_KERNELS_CONF_DEFAULT_BASE "7.3"
 
@@ -76,6 +82,7 @@ struct pb_kernel_spec {
 	char fragment[PATH_MAX];	/* build: only; "" = build-kernel.sh's default */
 	/* build: only: the config variants ("debug soft-dirty"), "" = none */
 	char configs[PB_KERNELS_CONF_CONFIGS_MAX];
+	char arch[PB_KERNELS_CONF_ARCH_MAX];	/* PB_KERNELS_CONF_ARCHES; build: may set another */
 	char suite[PATH_MAX];		/* this kernel's suite; "" = [matrix] suite */
 	/* "NAME=VALUE": written to /sys/kernel/debug/pudbench/NAME before the suite; "" = none */
 	char debugfs[PB_KERNELS_CONF_DEBUGFS_MAX];

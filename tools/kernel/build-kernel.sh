@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# Build a pudbench guest kernel (bzImage, no modules) from one of Debian's
-# linux-source packages (the base) with a list of patches from
-# patches/<base>/ and a config fragment on top of `make tinyconfig`.
+# Build a pudbench guest kernel (bzImage, or vmlinux for ppc64le; no
+# modules) from one of Debian's linux-source packages (the base) with a list
+# of patches from patches/<base>/ and a config fragment on top of `make
+# tinyconfig`.
 #
-# usage: tools/kernel/build-kernel.sh [--base 7.3|6.12] [--arch x86_64]
+# usage: tools/kernel/build-kernel.sh [--base 7.3|6.12] [--arch x86_64|ppc64le]
 #            [--patches "0001 0002"]
 #            [--fragment configs/kernel/pudbench.fragment]
 #            [--config-fragment configs/kernel/debug.fragment ...] [--cache DIR]
@@ -13,14 +14,18 @@
 #   --base      the source base (default 7.3): 7.3 is linux-source-7.3
 #               (trixie-backports) with the series rebased on it, 6.12 is
 #               linux-source-6.12 (bookworm) with its backport
-#   --arch      the target architecture (default x86_64, the only one yet)
+#   --arch      the target architecture (default x86_64); ppc64le is a
+#               cross build with Debian's gcc-powerpc64le-linux-gnu for
+#               QEMU's pseries machine
 #   --patches   names, applied in the order given: a series ("mprotect-pud":
 #               all of patches/<base>/mprotect-pud/), one patch of it
 #               ("mprotect-pud/0002"), a bench-only patch ("8001":
 #               bench/kernel-patches/<base>/8001-*.patch) or a test-only one
 #               ("9001": tests/kernel-patches/<base>/9001-*.patch); "" or
 #               "none" = stock
-#   --fragment  config fragment (default configs/kernel/pudbench.fragment)
+#   --fragment  config fragment (default: the architecture's,
+#               configs/kernel/pudbench.fragment for x86_64,
+#               configs/kernel/ppc64le.fragment for ppc64le)
 #   --config-fragment
 #               a config variant merged after the fragment (repeatable, in
 #               order; e.g. configs/kernel/debug.fragment); checked like it
@@ -31,10 +36,11 @@
 # The result lives in CACHE/kernels-built/KEY/, KEY being a hash of the
 # base, the architecture, the source package version, the name and the
 # sha256 of each patch's diff (not its message), the fragment, the config
-# variants and this script's version.  That directory holds bzImage, config, build.env (BASE,
+# variants and this script's version.  That directory holds the image
+# (bzImage; vmlinux, an ELF, for ppc64le), config, build.env (BASE,
 # ARCH, SOURCE_PACKAGE, SOURCE_VERSION, PATCHES, PATCH_SHA256,
 # FRAGMENT_SHA256, CONFIG_FRAGMENTS, CONFIG_SHA256, KREL, KEY, ...) and the logs (*.log).  A cached result is
-# returned at once.  The last line on stdout is the bzImage path; all else
+# returned at once.  The last line on stdout is the image's path; all else
 # goes to stderr.
 #
 # Exit status (a test may skip on 75 only; lib/matrix/fetch.c marks it
@@ -60,14 +66,19 @@ SCRIPT_VERSION=3
 
 # The bases (tools/lib/kernel-source.sh: PB_BASE_SOURCE, PB_BASE_SUITE) are
 # also the directories of their patches (patches/<base>/,
-# tests/kernel-patches/<base>/).  The architectures: make's ARCH, the image target and where it lands.
-declare -A ARCH_MAKE=([x86_64]=x86_64)
-declare -A ARCH_IMAGE=([x86_64]=arch/x86/boot/bzImage)
+# tests/kernel-patches/<base>/).  The architectures: make's ARCH, the image
+# target and where it lands, the cross compiler's prefix and package (none:
+# the host's gcc), the default fragment.
+declare -A ARCH_MAKE=([x86_64]=x86_64 [ppc64le]=powerpc)
+declare -A ARCH_IMAGE=([x86_64]=arch/x86/boot/bzImage [ppc64le]=vmlinux)
+declare -A ARCH_CROSS=([x86_64]='' [ppc64le]=powerpc64le-linux-gnu-)
+declare -A ARCH_CROSS_PKG=([x86_64]='' [ppc64le]=gcc-powerpc64le-linux-gnu)
+declare -A ARCH_FRAGMENT=([x86_64]=pudbench.fragment [ppc64le]=ppc64le.fragment)
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${PUDBENCH_CACHE:-$HOME/.cache/pudbench}
 base=7.3 arch=x86_64
-patches_arg='' fragment=$repo/configs/kernel/pudbench.fragment variants=()
+patches_arg='' fragment= variants=()
 jobs=$(nproc) keep_src=0 force=0
 
 say() { printf 'build-kernel: %s\n' "$*" >&2; }
@@ -91,6 +102,9 @@ done
 [ -n "${PB_BASE_SOURCE[$base]:-}" ] || die 64 "unknown base '$base' (known: ${!PB_BASE_SOURCE[*]})"
 [ -n "${ARCH_MAKE[$arch]:-}" ] || die 64 "unknown architecture '$arch' (known: ${!ARCH_MAKE[*]})"
 SRC_PKG=${PB_BASE_SOURCE[$base]}
+cross=${ARCH_CROSS[$arch]}
+image_name=$(basename "${ARCH_IMAGE[$arch]}")
+[ -n "$fragment" ] || fragment=$repo/configs/kernel/${ARCH_FRAGMENT[$arch]}
 abspath() { printf '%s/%s\n' "$(cd "$(dirname "$1")" && pwd)" "$(basename "$1")"; }
 [ -f "$fragment" ] || die 5 "no fragment $fragment"
 fragment=$(abspath "$fragment")
@@ -111,7 +125,7 @@ patch_files=()
 # --- tools -----------------------------------------------------------------
 need_pkgs=()
 for t in make:make gcc:gcc flex:flex bison:bison bc:bc ccache:ccache xz:xz-utils \
-	dpkg-deb:dpkg cpio:cpio perl:perl; do
+	dpkg-deb:dpkg cpio:cpio perl:perl ${cross:+${cross}gcc:${ARCH_CROSS_PKG[$arch]}}; do
 	command -v "${t%%:*}" >/dev/null || need_pkgs+=("${t#*:}")
 done
 for h in /usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev; do
@@ -167,14 +181,14 @@ if ! flock -n 9; then
 	flock 9
 fi
 
-if [ "$force" = 0 ] && [ -s "$out/bzImage" ] && [ -f "$out/build.env" ]; then
+if [ "$force" = 0 ] && [ -s "$out/$image_name" ] && [ -f "$out/build.env" ]; then
 	say "cached: $out (${patch_names:-no patches})"
-	echo "$out/bzImage"
+	echo "$out/$image_name"
 	exit 0
 fi
 
 # --- a fresh tree ------------------------------------------------------------
-rm -f "$out/bzImage" "$out/build.env" "$out"/*.log "$out/config"
+rm -f "$out/$image_name" "$out/build.env" "$out"/*.log "$out/config"
 printf '%s\n' "$key_input" >"$out/key.txt"
 pb_source_tarball "$base" "$deb" "$tarball" || die 1 "cannot extract the tarball from $deb"
 work=$out/src
@@ -185,9 +199,9 @@ tar -xJf "$tarball" -C "$work" --strip-components=1 || die 1 "cannot unpack $tar
 start=$(date +%s)
 
 cleanup_src() { [ "$keep_src" = 1 ] || rm -rf "$work"; }
-# An interrupted build leaves no half tree behind (nor a bzImage: it is
+# An interrupted build leaves no half tree behind (nor an image: it is
 # moved into place last).
-trap 'rc=$?; [ $rc -eq 0 ] || { cleanup_src; rm -f "$out/bzImage.tmp"; }' EXIT
+trap 'rc=$?; [ $rc -eq 0 ] || { cleanup_src; rm -f "$out/$image_name.tmp"; }' EXIT
 trap 'exit 130' INT TERM
 
 # --- patches ---------------------------------------------------------------
@@ -204,7 +218,8 @@ done
 # --- config ----------------------------------------------------------------
 export CCACHE_BASEDIR=$work CCACHE_NOHASHDIR=1 CCACHE_DIR=${CCACHE_DIR:-$cache/ccache}
 export KBUILD_BUILD_USER=pudbench KBUILD_BUILD_HOST=pudbench
-mk=(make -C "$work" ARCH="${ARCH_MAKE[$arch]}" CC="ccache gcc" HOSTCC="ccache gcc")
+mk=(make -C "$work" ARCH="${ARCH_MAKE[$arch]}" CC="ccache ${cross}gcc" HOSTCC="ccache gcc")
+[ -z "$cross" ] || mk+=(CROSS_COMPILE="$cross")
 say "configuring: tinyconfig + $(basename "$fragment")${variant_names:+ + $variant_names}"
 {
 	"${mk[@]}" tinyconfig &&
@@ -236,14 +251,14 @@ if [ ${#dropped[@]} -gt 0 ]; then
 fi
 
 # --- build -----------------------------------------------------------------
-say "building bzImage with -j$jobs (log: $out/build.log; a cold build takes 15-20 min on 2 cores)"
-if ! "${mk[@]}" -j"$jobs" bzImage >"$out/build.log" 2>&1; then
+say "building $image_name with -j$jobs (log: $out/build.log; a cold build takes 15-20 min on 2 cores)"
+if ! "${mk[@]}" -j"$jobs" "$image_name" >"$out/build.log" 2>&1; then
 	tail -n 30 "$out/build.log" >&2
 	cleanup_src
 	die 4 "kernel build failed (log: $out/build.log)"
 fi
 krel=$("${mk[@]}" -s kernelrelease 2>/dev/null)
-cp "$work/${ARCH_IMAGE[$arch]}" "$out/bzImage.tmp"
+cp "$work/${ARCH_IMAGE[$arch]}" "$out/$image_name.tmp"
 cp "$work/.config" "$out/config"
 end=$(date +%s)
 ccache -s >"$out/ccache-stats.log" 2>&1 || true
@@ -261,11 +276,11 @@ FRAGMENT_SHA256=$(sha256sum <"$fragment" | cut -d' ' -f1)
 CONFIG_FRAGMENTS="$variant_names"
 CONFIG_SHA256=$(sha256sum <"$out/config" | cut -d' ' -f1)
 KREL=$krel
-BZIMAGE=$out/bzImage
+BZIMAGE=$out/$image_name
 BUILD_SECONDS=$((end - start))
 BUILT_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 EOF
-mv -f "$out/bzImage.tmp" "$out/bzImage"
+mv -f "$out/$image_name.tmp" "$out/$image_name"
 cleanup_src
 say "built $krel in $((end - start)) s: $out"
-echo "$out/bzImage"
+echo "$out/$image_name"

@@ -16,7 +16,9 @@
 #
 # The suite's own apt (never the host's sources): a sources list, lists,
 # cache and an empty dpkg status under $PB_APT_DIR
-# (${PUDBENCH_CACHE:-~/.cache/pudbench}/apt), one list file per suite of
+# (${PUDBENCH_CACHE:-~/.cache/pudbench}/apt; set PB_APT_DIR and PB_APT_ARCH,
+# e.g. ppc64el, before sourcing it for another architecture's packages:
+# tools/cross/sysroot.sh), one list file per suite of
 # $PB_APT_SUITES (bookworm bookworm-security trixie trixie-backports sid),
 # every suite Signed-By $PB_APT_KEYRING (Debian 12's debian-archive-keyring):
 # apt verifies each Release signature and each .deb's hash.
@@ -56,7 +58,7 @@ PB_EXIT_NOT_IN_ARCHIVE=66 # sysexits EX_NOINPUT
 # A 404 or a hash mismatch is not among them: the archive answered.
 PB_APT_NET_ERRORS='Could not resolve|Temporary failure resolving|Could not connect|Unable to connect|Failed to connect|Connection failed|Connection timed out|Connection refused|Network is unreachable|No route to host'
 
-PB_APT_DIR=${PUDBENCH_CACHE:-$HOME/.cache/pudbench}/apt
+PB_APT_DIR=${PB_APT_DIR:-${PUDBENCH_CACHE:-$HOME/.cache/pudbench}/apt}
 PB_APT_SUITES=${PUDBENCH_APT_SUITES:-bookworm bookworm-security trixie trixie-backports sid}
 PB_APT_MIRROR=${PUDBENCH_APT_MIRROR:-http://deb.debian.org/debian}
 PB_APT_SECURITY_MIRROR=${PUDBENCH_APT_SECURITY_MIRROR:-http://security.debian.org/debian-security}
@@ -118,6 +120,10 @@ pb_apt_opts() {
 		-o Acquire::Languages=none -o APT::Sandbox::User=root
 		-o APT::Get::List-Cleanup=false
 	)
+	# another architecture's packages (a cross sysroot), in a PB_APT_DIR of
+	# their own: never the host's dpkg architectures
+	[ -z "${PB_APT_ARCH:-}" ] ||
+		PB_APT_OPTS+=(-o "APT::Architecture=$PB_APT_ARCH" -o "APT::Architectures=$PB_APT_ARCH")
 }
 
 # Write the sources (one file per suite) and the state dirs; idempotent.

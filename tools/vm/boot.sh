@@ -6,7 +6,8 @@
 #            --accel kvm|tcg [--accel-reason WHY] [--timeout SEC]
 #            [--align 1G|2M|0] [--numa2] [--mem 4G] [--pmem 4G]
 #            [--smp 2] [--append "EXTRA CMDLINE"] [-- CMD ARGS...]
-#   KERNEL_DIR  from fetch-kernel.sh (kernel.env gives VMLINUZ)
+#   KERNEL_DIR  from fetch-kernel.sh (kernel.env gives VMLINUZ, and ARCH:
+#               x86_64 when absent, ppc64le for a cross-built kernel)
 #   --accel     the caller's choice (tools/vm/accel-probe.sh); never guessed
 #               here, so one matrix never mixes accelerators.  A KVM guest
 #               that stops on "KVM internal error" is killed at once.
@@ -15,6 +16,11 @@
 #   CMD ARGS    run in the guest (words only: passed on the kernel cmdline
 #               after "--"); default is the initramfs' /etc/pudbench/run.sh
 # The guest cmdline names the accelerator that ran: pudbench.accel=kvm|tcg.
+# The kernel's ARCH picks the machine: x86_64 is qemu-system-x86_64 -M
+# pc,nvdimm=on with an nvdimm device and console ttyS0; ppc64le is
+# qemu-system-ppc64 -M pseries -cpu POWER9 (the radix MMU, 1 GiB pages)
+# with an spapr-nvdimm (a uuid and a 128 KiB label area, which papr_scm
+# needs) and console hvc0.
 # The guest boots with maxcpus=1: its init brings the other CPUs online once
 # the counters are held (guest/init.sh), so no vCPU runs beside the kernel's
 # boot-time text patching (multi-threaded TCG's "Oops: int3" race).
@@ -48,18 +54,34 @@ while [ $# -gt 0 ]; do
     esac
 done
 if [ -z "$kdir" ] || [ -z "$initrd" ] || [ -z "$out" ]; then die "need --kernel, --initrd and --out"; fi
-case $accel in
-    # -cpu max: pdpe1gb (1 GiB PUD mappings) where the accelerator has it
-    kvm) accel_args=(-accel kvm -cpu max) ;;
-    tcg) accel_args=(-accel 'tcg,thread=multi' -cpu max) ;;
-    *) die "need --accel kvm or tcg, not '$accel' (tools/vm/accel-probe.sh chooses)" ;;
-esac
 [ -f "$kdir/kernel.env" ] || die "$kdir/kernel.env missing"
 [ -f "$initrd" ] || die "no initrd $initrd"
 # shellcheck source=/dev/null
 . "$kdir/kernel.env"
 [ -f "$VMLINUZ" ] || die "no kernel image $VMLINUZ"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+# The machine by the kernel's architecture: QEMU's binary and package, its
+# machine, CPU, NVDIMM device, console and what the cmdline adds.
+label_size=0
+case ${ARCH:-x86_64} in
+    x86_64)
+        qemu=qemu-system-x86_64 qemu_pkg=qemu-system-x86 machine='pc,nvdimm=on'
+        # -cpu max: pdpe1gb (1 GiB PUD mappings) where the accelerator has it
+        cpu=max console=ttyS0 arch_append='clocksource=tsc tsc=reliable'
+        nvdimm_dev=nvdimm ;;
+    ppc64le)
+        qemu=qemu-system-ppc64 qemu_pkg=qemu-system-ppc machine=pseries
+        cpu=POWER9 console=hvc0 arch_append=''
+        # papr_scm's DIMMs have labels; QEMU wants the rest a multiple of 256 MiB
+        label_size=$((128 << 10))
+        nvdimm_dev="spapr-nvdimm,label-size=128k,uuid=$(cat /proc/sys/kernel/random/uuid)" ;;
+    *) die "kernel.env names ARCH=$ARCH: no QEMU machine for it (x86_64, ppc64le)" ;;
+esac
+case $accel in
+    kvm) accel_args=(-accel kvm -cpu "$cpu") ;;
+    tcg) accel_args=(-accel 'tcg,thread=multi' -cpu "$cpu") ;;
+    *) die "need --accel kvm or tcg, not '$accel' (tools/vm/accel-probe.sh chooses)" ;;
+esac
+command -v "$qemu" >/dev/null || die "$qemu missing (apt-get install $qemu_pkg)"
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -83,8 +105,10 @@ trap 'exit 130' INT TERM
 # about 1 GiB of real disk after a run.
 img=$tmp/nvdimm.img
 truncate -s "$pmem" "$img"
+[ "$label_size" = 0 ] || truncate -s "+$label_size" "$img"
+pmem_bytes=$(stat -c %s "$img")
 
-append="console=ttyS0 loglevel=3 panic=-1 clocksource=tsc tsc=reliable maxcpus=1 pudbench.guest=1 pudbench.align=$align"
+append="console=$console loglevel=3 panic=-1${arch_append:+ $arch_append} maxcpus=1 pudbench.guest=1 pudbench.align=$align"
 [ -z "$extra" ] || append="$append $extra"
 cmd_tail=''
 [ $# -eq 0 ] || cmd_tail=" -- $*"
@@ -107,9 +131,9 @@ fi
 # Results leave on a virtio-serial port (file chardev on the host), apart
 # from the console; ttyS1 is the guest's fallback channel.
 qemu_common=(
-    -machine 'pc,nvdimm=on' -smp "$smp" "${mem_args[@]}" "${numa_args[@]}"
-    -object "memory-backend-file,id=mem1,share=on,mem-path=$img,size=$pmem,align=1G"
-    -device "nvdimm,id=nv1,memdev=mem1${nv_node}"
+    -machine "$machine" -smp "$smp" "${mem_args[@]}" "${numa_args[@]}"
+    -object "memory-backend-file,id=mem1,share=on,mem-path=$img,size=$pmem_bytes,align=1G"
+    -device "$nvdimm_dev,id=nv1,memdev=mem1${nv_node}"
     -display none -monitor none -no-reboot
     -serial "file:$out/console.log"
     -serial "file:$tmp/ttyS1.raw"
@@ -135,9 +159,9 @@ run_qemu() { # accel args...
     # The guest learns the accelerator from its cmdline (lib/env.c).
     local app=("-append" "$append pudbench.accel=$accel$cmd_tail")
     : > "$out/console.log"
-    printf '%q ' qemu-system-x86_64 "$@" "${qemu_common[@]}" "${app[@]}" > "$out/qemu.txt"
+    printf '%q ' "$qemu" "$@" "${qemu_common[@]}" "${app[@]}" > "$out/qemu.txt"
     echo >> "$out/qemu.txt"
-    qemu-system-x86_64 "$@" "${qemu_common[@]}" "${app[@]}" </dev/null 2> "$tmp/qemu.err" &
+    "$qemu" "$@" "${qemu_common[@]}" "${app[@]}" </dev/null 2> "$tmp/qemu.err" &
     qpid=$!
     # Bounded: kill QEMU when the guest does not power off in time.
     local waited=0

@@ -2,13 +2,16 @@
 # Build the pudbench guest initramfs.
 #
 # usage: tools/vm/mkinitramfs.sh KERNEL_DIR OUT.cpio.gz [--bin PATH]...
-#            [--file SRC:DST]... [--module NAME]...
+#            [--file SRC:DST]... [--module NAME]... [--sysroot DIR]
 #   KERNEL_DIR  a dir made by fetch-kernel.sh (has kernel.env); with MODDIR=
 #               empty in kernel.env (a local bzImage) no modules are added
 #   --bin PATH  host binary to put in /bin, with its shared-library closure
 #   --file S:D  copy host file S to D inside the initramfs (e.g. a run script
 #               to /etc/pudbench/run.sh); D ending in / keeps S's name
 #   --module M  extra kernel module (with its modules.dep closure)
+#   --sysroot D another architecture's guest (tools/cross/build-userland.sh):
+#               the --bin binaries are cross-built, their shared libraries
+#               (readelf's NEEDED, recursively) and busybox come from D
 #
 # Contents: busybox (static), the NVDIMM/devdax and virtio-console modules
 # (decompressed: busybox insmod cannot read .ko.xz), the binaries, the
@@ -23,7 +26,7 @@ init_src="$here/../../guest/init.sh"
 [ $# -ge 2 ] || die "usage: $0 KERNEL_DIR OUT.cpio.gz [--bin PATH]... [--file SRC:DST]... [--module NAME]..."
 kdir=$1 out=$2
 shift 2
-bins=() files=()
+bins=() files=() sysroot=
 # Load order matters only through dependencies; these are what the guest
 # needs: NVDIMM bus + ACPI NFIT, pmem, device-dax, and virtio-serial for the
 # results channel (virtio_pci/virtio_console are =m on 6.1, =y on 6.12).
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
         --bin) [ $# -ge 2 ] || die "--bin needs PATH"; bins+=("$2"); shift 2 ;;
         --file) [ $# -ge 2 ] || die "--file needs SRC:DST"; files+=("$2"); shift 2 ;;
         --module) [ $# -ge 2 ] || die "--module needs NAME"; mods+=("$2"); shift 2 ;;
+        --sysroot) [ $# -ge 2 ] || die "--sysroot needs DIR"; sysroot=$2; shift 2 ;;
         *) die "unknown argument '$1'" ;;
     esac
 done
@@ -51,9 +55,9 @@ else
     [ -f "$moddir/modules.dep" ] || die "no modules.dep in $moddir"
 fi
 [ -f "$init_src" ] || die "missing $init_src"
-busybox=/bin/busybox
+busybox=$sysroot/bin/busybox
 file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
-    die "$busybox is not static (apt-get install busybox-static)"
+    die "$busybox is not static (apt-get install busybox-static${sysroot:+; or add it to $sysroot})"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -135,10 +139,41 @@ copy_host_file() {
     mkdir -p "$(dirname "$dst")"
     cp -L "$src" "$dst"
 }
+# A cross-built binary: ldd cannot run its loader.  Its interpreter at its
+# own path, every NEEDED library (recursively) at its path in the sysroot:
+# Debian's multiarch directories, where its loader looks without an
+# ld.so.cache.
+sysroot_lib() {
+    local d
+    for d in "$sysroot"/lib/*-linux-gnu "$sysroot"/usr/lib/*-linux-gnu "$sysroot"/{lib64,usr/lib64,lib,usr/lib}; do
+        [ -e "$d/$1" ] && { echo "$d/$1"; return 0; }
+    done
+    return 1
+}
+copy_sysroot_closure() {
+    local elf=$1 interp lib src dst
+    interp=$(readelf -l "$elf" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+    if [ -n "$interp" ] && [ ! -e "$stage$interp" ]; then
+        mkdir -p "$stage$(dirname "$interp")"
+        cp -L "$sysroot$interp" "$stage$interp" || die "no interpreter $interp in $sysroot"
+    fi
+    for lib in $(readelf -d "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+        src=$(sysroot_lib "$lib") || die "$(basename "$elf") needs $lib, which is not in $sysroot"
+        dst=$stage${src#"$sysroot"}
+        [ -e "$dst" ] && continue
+        mkdir -p "$(dirname "$dst")"
+        cp -L "$src" "$dst"
+        copy_sysroot_closure "$dst"
+    done
+}
 libdirs=()
 for b in "${bins[@]}"; do
     [ -x "$b" ] || die "--bin $b is not an executable file"
     install -m 0755 "$b" "$stage/bin/$(basename "$b")"
+    if [ -n "$sysroot" ]; then
+        copy_sysroot_closure "$b"
+        continue
+    fi
     if ! ldd "$b" >/dev/null 2>&1; then
         continue    # static: nothing more to copy
     fi
