@@ -10,10 +10,15 @@
  * that means a remote flush was missing.  The writes store back the value
  * that was there, so a stale write cannot corrupt the data check the
  * harness does afterwards.  The kernel log check comes from the harness.
+ *
+ * Option soft_dirty (lib/soft_dirty.h): with tracking on, the upgrade back
+ * to read-write may leave the entry read-only or make it writable
+ * (can_change_pmd_writable()); the probes check the downgrade after either.
  */
 #include <sys/mman.h>
 
 #include "bench.h"
+#include "soft_dirty.h"
 
 static int correctness_run(struct pb_case *c)
 {
@@ -23,6 +28,8 @@ static int correctness_run(struct pb_case *c)
 	for (int k = 0; k < ns; k++)
 		if (!(down[k] = pb_case_series(c, "downgrade", c->strategies[k])))
 			return -1;
+	if (pb_case_soft_dirty_start(c))
+		return -1;
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		for (int k = 0; k < ns; k++) {
 			if (pb_case_select_strategy(c, k) || pb_case_probed_downgrade(c, down[k], i) ||
@@ -33,10 +40,16 @@ static int correctness_run(struct pb_case *c)
 	return 0;
 }
 
+static const struct pb_bench_opt correctness_opts[] = {
+	PB_SOFT_DIRTY_OPT,
+	{ 0 },
+};
+
 const struct pb_bench pb_bench_correctness = {
 	.name = "correctness",
 	.summary = "a write after PROT_READ must fault, here and on every remote CPU; data intact; kernel log clean",
 	.flags = PB_BENCH_REMOTE | PB_BENCH_STRATEGIES | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA |
 		 PB_BENCH_DEFAULT,
 	.run = correctness_run,
+	.opts = correctness_opts,
 };

@@ -9,10 +9,14 @@
  *
  * On a kernel with the strategy knob every strategy runs in interleaved
  * rounds (A B C A B C ...), so drift hits them all alike.
+ *
+ * Option soft_dirty (lib/soft_dirty.h) turns on soft-dirty tracking: the
+ * upgrade's touch then faults where mprotect() left the entry read-only.
  */
 #include <sys/mman.h>
 
 #include "bench.h"
+#include "soft_dirty.h"
 
 static int mprotect_inplace_run(struct pb_case *c)
 {
@@ -24,6 +28,8 @@ static int mprotect_inplace_run(struct pb_case *c)
 		if (!(down[k] = pb_case_series(c, "downgrade", c->strategies[k])) ||
 		    !(up[k] = pb_case_series(c, "upgrade", c->strategies[k])))
 			return -1;
+	if (pb_case_soft_dirty_start(c))
+		return -1;
 	for (unsigned i = 0; i < pb_case_rounds(c); i++) {
 		for (int k = 0; k < ns; k++) {
 			uint64_t t_down, t_up;
@@ -58,10 +64,16 @@ static int mprotect_inplace_run(struct pb_case *c)
 	return 0;
 }
 
+static const struct pb_bench_opt mprotect_inplace_opts[] = {
+	PB_SOFT_DIRTY_OPT,
+	{ 0 },
+};
+
 const struct pb_bench pb_bench_mprotect_inplace = {
 	.name = "mprotect-inplace",
 	.summary = "mprotect RW->RO (downgrade) and RO->RW (upgrade) of a populated mapping",
 	.flags = PB_BENCH_REMOTE | PB_BENCH_STRATEGIES | PB_BENCH_POPULATE | PB_BENCH_KEEPS_DATA |
 		 PB_BENCH_DEFAULT | PB_BENCH_REMOTE_LAZY,
 	.run = mprotect_inplace_run,
+	.opts = mprotect_inplace_opts,
 };

@@ -67,8 +67,8 @@ static int run_build_script(const struct pb_matrix_run *m, const struct pb_kerne
 int pb_kernel_build(const struct pb_matrix_run *m, const struct pb_kernel_spec *k, const char *dir,
 		    char *kdir, size_t klen, char *why, size_t wlen, json_object *kinfo)
 {
-	char image[PATH_MAX], env[PATH_MAX + 16], ver[128], patches[1024], cfg[80], key[40];
-	char pkg[256], ident[2048], tmp[PATH_MAX], arch[32], krel[128];
+	char image[PATH_MAX], env[PATH_MAX + 16], ver[128], patches[3072], cfg[80], key[40];
+	char pkg[256], ident[4096], tmp[PATH_MAX], arch[32], krel[128];
 
 	if (run_build_script(m, k, dir, image, sizeof(image), why, wlen, kinfo))
 		return -1;

@@ -129,7 +129,7 @@ static const struct {
 
 void pb_kernel_ident_read(const char *kdir, json_object *kinfo)
 {
-	char path[PATH_MAX + 16], val[512];
+	char path[PATH_MAX + 16], val[4096];	/* PATCHES: every series and bench/test patch by name */
 
 	pb_format(path, sizeof(path), "%s/kernel.env", kdir);
 	for (size_t e = 0; e < NR_IDENT; e++)

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+#include "soft_dirty.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "sysfs.h"
+
+#define CLEAR_REFS "/proc/self/clear_refs"
+#define PM_SOFT_DIRTY (1ULL << 55)	/* Documentation/admin-guide/mm/soft-dirty.rst */
+
+const char *const pb_soft_dirty_choices[] = { "off", "on", NULL };
+
+/* The soft-dirty bit of the page at @addr in /proc/self/pagemap: 0, 1, or -1. */
+static int page_soft_dirty(const void *addr)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t e = 0;
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / (uintptr_t)page * sizeof(e)));
+		close(fd);
+	}
+	return n == (ssize_t)sizeof(e) ? !!(e & PM_SOFT_DIRTY) : -1;
+}
+
+/*
+ * Clear the soft-dirty bits and see that the kernel tracks them: a written
+ * page of our own reads clean after the clear and soft-dirty after a write.
+ * 0, or -1 with why in @why.
+ */
+static int clear_and_verify(char *why, size_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	volatile char *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int before, after, rc = -1;
+
+	if (p == MAP_FAILED) {
+		snprintf(why, len, "mmap of a page to check soft-dirty with: %s", strerror(errno));
+		return -1;
+	}
+	p[0] = 1;
+	if (pb_sysfs_write_long(CLEAR_REFS, 4)) {
+		snprintf(why, len, "writing 4 to " CLEAR_REFS ": %s", strerror(errno));
+		goto out;
+	}
+	before = page_soft_dirty((const void *)p);
+	p[0] = 2;
+	after = page_soft_dirty((const void *)p);
+	if (before != 0 || after != 1)
+		snprintf(why, len, "this kernel does not track soft-dirty (CONFIG_MEM_SOFT_DIRTY): "
+			 "pagemap's soft-dirty bit read %d after clear_refs and %d after a write, "
+			 "not 0 and 1", before, after);
+	else
+		rc = 0;
+out:
+	munmap((void *)p, (size_t)page);
+	return rc;
+}
+
+int pb_case_soft_dirty_start(struct pb_case *c)
+{
+	char why[256];
+
+	if (pb_case_opt(c, "soft_dirty") == PB_SOFT_DIRTY_OFF)
+		return 0;
+	if (clear_and_verify(why, sizeof(why))) {
+		pb_case_error(c, "soft_dirty=on: %s", why);
+		return -1;
+	}
+	return 0;
+}
