@@ -168,6 +168,7 @@ fp=(format-patch -q -o "$out" --thread=shallow)
 [ ! -f "$cover" ] || fp+=(--cover-letter)
 if [ -f "$cover" ] || [ "$nr" -gt 1 ]; then fp+=(-n); else fp+=(--no-numbered); fi
 [ -f "$cover" ] || [ "$nr" -eq 1 ] || say "note: series '$series' has $nr patches and no cover-letter.txt"
+[ -f "$cover" ] || [ -z "$cover_extra" ] || say "note: series '$series' has no cover letter: the table ($cover_extra) is not sent"
 git -C "$work_root/series" "${fp[@]}" "base..HEAD" >/dev/null
 if [ -f "$cover" ]; then
 	letter=$(ls "$out"/0000-cover-letter.patch)
