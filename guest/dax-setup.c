@@ -318,7 +318,8 @@ static int report(struct ndctl_namespace *ndns, unsigned long align)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* --align and --region into @align and @region_id; -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, unsigned long *align, unsigned int *region_id)
 {
 	static const struct option longopts[] = {
 		{ "align", required_argument, NULL, 'a' },
@@ -326,26 +327,20 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long align = 0;
-	unsigned int region_id = 0;
-	struct ndctl_ctx *ctx;
-	struct ndctl_region *region;
-	struct ndctl_namespace *ndns;
-	struct ndctl_dax *cur;
-	int c, rc;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "a:r:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			align = parse_size(optarg);
-			if (!align || (align & (align - 1))) {
+			*align = parse_size(optarg);
+			if (!*align || (*align & (*align - 1))) {
 				fprintf(stderr, "%s: bad --align '%s'\n", prog,
 					optarg);
 				return 1;
 			}
 			break;
 		case 'r':
-			region_id = (unsigned int)strtoul(optarg, NULL, 0);
+			*region_id = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
 		case 'h':
 			usage(stdout);
@@ -355,10 +350,25 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (!align || optind != argc) {
+	if (!*align || optind != argc) {
 		usage(stderr);
 		return 1;
 	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long align = 0;
+	unsigned int region_id = 0;
+	struct ndctl_ctx *ctx;
+	struct ndctl_region *region;
+	struct ndctl_namespace *ndns;
+	struct ndctl_dax *cur;
+	int rc = parse_args(argc, argv, &align, &region_id);
+
+	if (rc >= 0)
+		return rc;
 
 	if (!in_guest()) {
 		fprintf(stderr,
