@@ -424,4 +424,4 @@ static int cover_letter_main(int argc, char **argv)
 
 const struct pb_command pb_command_cover_letter = { .name = "cover-letter",
 	.run = cover_letter_main, .args = cover_letter_args,
-	.summary = "a series' cover-letter table (<= 80 columns) from a kernel matrix, or the series exported for sending" };
+	.summary = "a series' cover-letter table from a kernel matrix, or the series exported" };
