@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "procmaps.h"
 #include "record.h"
 #include "sibling.h"
 #include "timing.h"
@@ -166,20 +167,12 @@ static double pagemap_bytes(pid_t pid, uint64_t addr, uint64_t size)
 {
 	size_t ps = (size_t)sysconf(_SC_PAGESIZE), n = size / ps, present = 0;
 	uint64_t *e = malloc(n * sizeof(*e));
-	char path[64];
-	int fd;
-	ssize_t got = -1;
+	int rc = e ? pb_pagemap_entries(pid, addr, n, e) : -1;
 
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && e)
-		got = pread(fd, e, n * sizeof(*e), (off_t)(addr / ps * sizeof(*e)));
-	if (fd >= 0)
-		close(fd);
-	for (size_t i = 0; got == (ssize_t)(n * sizeof(*e)) && i < n; i++)
+	for (size_t i = 0; !rc && i < n; i++)
 		present += e[i] >> 63;
 	free(e);
-	return got == (ssize_t)(n * sizeof(*e)) ? (double)(present * ps) : -1;
+	return rc ? -1 : (double)(present * ps);
 }
 
 /* One look by the observer at @pid; the reply says what it reported. */

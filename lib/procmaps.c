@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
-/* /proc/self/maps and smaps (see procmaps.h). */
+/* /proc/self/maps, smaps and pagemap (see procmaps.h). */
 #define _GNU_SOURCE
 #include "procmaps.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A VMA's first line, "start-end perms ..."; other smaps lines are fields. */
 static bool vma_line(const char *line, uintptr_t *start, uintptr_t *end)
@@ -73,4 +76,27 @@ json_object *pb_smaps_of(const void *addr)
 	free(line);
 	fclose(f);
 	return o;
+}
+
+int pb_pagemap_entries(pid_t pid, uint64_t addr, size_t n, uint64_t *e)
+{
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE), want = n * sizeof(*e);
+	char path[64];
+	ssize_t got;
+	int fd;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/pagemap");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	got = pread(fd, e, want, (off_t)(addr / ps * sizeof(*e)));
+	close(fd);
+	if (got != (ssize_t)want) {
+		errno = got < 0 ? errno : EIO;
+		return -1;
+	}
+	return 0;
 }

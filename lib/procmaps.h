@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * This process's mappings as the kernel reports them (/proc/self/maps and
- * smaps): how many VMAs a range spans, and which page size backs it.
+ * This process's mappings as the kernel reports them (/proc/self/maps,
+ * smaps and pagemap): how many VMAs a range spans, which page size backs
+ * it, and a range's pagemap entries.
  */
 #ifndef PUDBENCH_PROCMAPS_H
 #define PUDBENCH_PROCMAPS_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include <json-c/json.h>
 
@@ -21,5 +24,12 @@ int pb_maps_count_vmas(const void *addr, size_t size);
  * measurement of a mapping, never during or between.
  */
 json_object *pb_smaps_of(const void *addr);
+
+/*
+ * The @n pagemap entries of @pid (0: this process) from @addr on, into @e
+ * (Documentation/admin-guide/mm/pagemap.rst: bit 63 present, 55 soft-dirty);
+ * 0, or -1 with errno.
+ */
+int pb_pagemap_entries(pid_t pid, uint64_t addr, size_t n, uint64_t *e);
 
 #endif

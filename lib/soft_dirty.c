@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "procmaps.h"
 #include "sysfs.h"
 
 #define CLEAR_REFS "/proc/self/clear_refs"
@@ -20,16 +21,9 @@ const char *const pb_soft_dirty_choices[] = { "off", "on", NULL };
 /* The soft-dirty bit of the page at @addr in /proc/self/pagemap: 0, 1, or -1. */
 static int page_soft_dirty(const void *addr)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	uint64_t e = 0;
-	ssize_t n = -1;
+	uint64_t e;
 
-	if (fd >= 0) {
-		n = pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / (uintptr_t)page * sizeof(e)));
-		close(fd);
-	}
-	return n == (ssize_t)sizeof(e) ? !!(e & PM_SOFT_DIRTY) : -1;
+	return pb_pagemap_entries(0, (uintptr_t)addr, 1, &e) ? -1 : !!(e & PM_SOFT_DIRTY);
 }
 
 /*
