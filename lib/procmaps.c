@@ -41,6 +41,49 @@ int pb_maps_count_vmas(const void *addr, size_t size)
 	return n;
 }
 
+struct vma_range {
+	uintptr_t start, end;
+	char perms[5];
+};
+
+int pb_maps_each(int (*fn)(uintptr_t start, uintptr_t end, const char *perms, void *arg), void *arg)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	struct vma_range *v = NULL, *grown;
+	size_t n = 0, cap = 0, line_cap = 0;
+	char *line = NULL;
+	int rc = 0;
+
+	if (!f)
+		return -1;
+	while (getline(&line, &line_cap, f) > 0) {
+		unsigned long lo, hi;
+		char perms[5];
+
+		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) != 3)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(v, cap * sizeof(*v));
+			if (!grown) {
+				rc = -1;
+				goto out;
+			}
+			v = grown;
+		}
+		v[n].start = lo;
+		v[n].end = hi;
+		memcpy(v[n++].perms, perms, sizeof(perms));
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = fn(v[i].start, v[i].end, v[i].perms, arg);
+out:
+	free(line);
+	free(v);
+	fclose(f);
+	return rc;
+}
+
 static const char *const smaps_fields[] = {
 	"Size", "Rss", "KernelPageSize", "MMUPageSize", "AnonHugePages",
 	"ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb",

@@ -17,6 +17,14 @@
 int pb_maps_count_vmas(const void *addr, size_t size);
 
 /*
+ * Calls @fn(start, end, perms, @arg) for each of this process's VMAs, perms
+ * as maps prints them ("rw-p"), from a copy of maps read first (so @fn may
+ * allocate); stops at @fn's first non-zero return and returns it.  -1 with
+ * errno if maps is unreadable.
+ */
+int pb_maps_each(int (*fn)(uintptr_t start, uintptr_t end, const char *perms, void *arg), void *arg);
+
+/*
  * The page-size fields of the smaps entry of the VMA holding @addr (kB:
  * Size, Rss, KernelPageSize, MMUPageSize, AnonHugePages, ...); NULL if none.
  * It walks the page tables, and on kernels without a PUD-leaf handler in

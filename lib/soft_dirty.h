@@ -35,8 +35,9 @@ extern const char *const pb_soft_dirty_choices[];
 
 /*
  * Before the first round, outside any window: with soft_dirty = on, clear
- * the soft-dirty bits and check that the kernel tracks them.  0, or -1
- * with the case error.  On kernels without a clear_refs walker for PUD
+ * the soft-dirty bits, check that the kernel tracks them, and write the
+ * process's own resident pages once (so their tracking faults are not
+ * counted in a window).  0, or -1 with the case error.  On kernels without a clear_refs walker for PUD
  * leaves the clear zaps a device-dax PUD (it refaults on the next touch,
  * in a warm-up round when there is one).
  */
