@@ -13,7 +13,7 @@
  * --export OUT writes the series itself, as its sender sends it
  * (tools/kernel/export-series.sh), with DIR's table in the cover letter.
  */
-#include <fcntl.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,7 +29,7 @@
 #include "strategy_report.h"
 
 /* @text in lines of at most 80 columns, broken at spaces. */
-static void print_wrapped(const char *text)
+static void print_wrapped(FILE *out, const char *text)
 {
 	int col = 0;
 
@@ -37,15 +37,15 @@ static void print_wrapped(const char *text)
 		int len = (int)strcspn(text, " ");
 
 		if (col && col + 1 + len > 80) {
-			putchar('\n');
+			fputc('\n', out);
 			col = 0;
 		} else if (col) {
-			col += printf(" ");
+			col += fprintf(out, " ");
 		}
-		col += printf("%.*s", len, text);
+		col += fprintf(out, "%.*s", len, text);
 		text += len + strspn(text + len, " ");
 	}
-	putchar('\n');
+	fputc('\n', out);
 }
 
 /* Three significant digits or so, in a width an email table can afford. */
@@ -58,7 +58,7 @@ static void fmt_us(double ns, char *buf, size_t len)
 
 #define METRIC_W 5	/* a count column, at least: "0.00" and room */
 
-static void print_counts(const struct pb_strategy_report_row *r, const struct pb_metric_columns *c)
+static void print_counts(FILE *out, const struct pb_strategy_report_row *r, const struct pb_metric_columns *c)
 {
 	for (int i = 0; i < c->nr; i++) {
 		double v = r->per_sample[c->idx[i]];
@@ -66,7 +66,7 @@ static void print_counts(const struct pb_strategy_report_row *r, const struct pb
 
 		if (!isnan(v))
 			snprintf(buf, sizeof(buf), "%.2f", v);
-		printf(" %*s", pb_metric_width(c->idx[i], METRIC_W), buf);
+		fprintf(out, " %*s", pb_metric_width(c->idx[i], METRIC_W), buf);
 	}
 }
 
@@ -74,7 +74,7 @@ static void print_counts(const struct pb_strategy_report_row *r, const struct pb
 enum legend_text { LEGEND_LABEL, LEGEND_MEANING };
 
 /* @before, "short: what it is" for each column, @after: in lines of 80 columns. */
-static void print_legend(const char *before, const struct pb_metric_columns *c,
+static void print_legend(FILE *out, const char *before, const struct pb_metric_columns *c,
 			 enum legend_text what, const char *after)
 {
 	char text[2048];
@@ -89,7 +89,7 @@ static void print_legend(const char *before, const struct pb_metric_columns *c,
 	}
 	if (len < sizeof(text))
 		snprintf(text + len, sizeof(text) - len, "%s", after);
-	print_wrapped(text);
+	print_wrapped(out, text);
 }
 
 /* The cover letter is about one participant mode: spinning. */
@@ -107,17 +107,17 @@ static const char *short_operation(const struct pb_strategy_report_row *r)
 }
 
 /* Which kernel each label is: package and version, or source + patches + config. */
-static void print_kernels(const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s)
+static void print_kernels(FILE *out, const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s)
 {
 	for (unsigned c = 0; c < s->nr; c++) {
 		json_object *meta = pb_jget(s->col[c].doc, "kernel");
 		const char *cfg = pb_jstr(meta, "config_sha256", NULL);
 
-		printf("  %-12.12s %s %s", k[c].label, pb_jstr(meta, "package", "?"),
+		fprintf(out, "  %-12.12s %s %s", k[c].label, pb_jstr(meta, "package", "?"),
 		       pb_jstr(meta, "version", "?"));
 		if (cfg)
-			printf(" (config %.8s)", cfg);
-		printf("\n");
+			fprintf(out, " (config %.8s)", cfg);
+		fprintf(out, "\n");
 	}
 }
 
@@ -126,7 +126,7 @@ static void print_kernels(const struct pb_strategy_report_kernel *k, const struc
  * each lazy CPU took per call, and in words what that means for 0001.
  * Nothing without lazy-mode records.
  */
-static void print_lazy_ad(const struct pb_strategy_report_row *rows, size_t n,
+static void print_lazy_ad(FILE *out, const struct pb_strategy_report_row *rows, size_t n,
 			  const struct pb_strategy_report_kernel *k)
 {
 	int lazy = pb_metric_find("tlb_ipis_lazy_cpus");
@@ -140,18 +140,18 @@ static void print_lazy_ad(const struct pb_strategy_report_row *rows, size_t n,
 		if (!r->remote || strcmp(r->mode, "lazy") || strcmp(r->backend, "devdax"))
 			continue;
 		if (!any)
-			printf("CPUs in lazy TLB mode (idle, the mm loaded): TLB IPIs per lazy "
+			fprintf(out, "CPUs in lazy TLB mode (idle, the mm loaded): TLB IPIs per lazy "
 			       "CPU per call\n\n%-12s %-10s %-5s %4s %3s %8s\n", "kernel",
 			       "strategy", "op", "PUDs", "rem", "IPI/CPU");
 		any = true;
 		if (!isnan(v))
 			snprintf(buf, sizeof(buf), "%.2f", v / r->remote);
-		printf("%-12.12s %-10s %-5s %4d %3d %8s\n", k[r->kernel].label,
+		fprintf(out, "%-12.12s %-10s %-5s %4d %3d %8s\n", k[r->kernel].label,
 		       pb_strategy_report_strategy_label(r), short_operation(r), r->puds, r->remote,
 		       buf);
 	}
 	if (any)
-		print_wrapped("\nx86 sends a flush to a CPU in lazy TLB mode only when it frees page "
+		print_wrapped(out, "\nx86 sends a flush to a CPU in lazy TLB mode only when it frees page "
 			      "tables (freed_tables). Upstream's path flushes with pudp_invalidate() "
 			      "-> flush_tlb_range(), which has freed_tables set, so every mprotect() "
 			      "of a PUD interrupts each idle CPU that last ran the process. 0001 "
@@ -160,19 +160,19 @@ static void print_lazy_ad(const struct pb_strategy_report_row *rows, size_t n,
 			      "interrupts (/proc/interrupts, per CPU) on the lazy CPUs, per CPU.");
 }
 
-static void print_table_ad(const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s)
+static void print_table_ad(FILE *out, const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s)
 {
 	struct pb_metric_columns counts = pb_metrics_shown(PB_SHOW_COVER);
 	struct pb_strategy_report_row *rows;
 	size_t n = pb_strategy_report_rows(k, s->nr, "mprotect-inplace", &rows);
 	char b[3][32], med[3 * 32 + 8];
 
-	printf("mprotect() of 1 GiB device-dax PUDs (pudbench mprotect-inplace), per call\n");
-	printf("%s\n", pb_strategy_report_accel_note(k, s->nr));
-	print_kernels(k, s);
-	printf("\n%-12s %-10s %-5s %4s %3s", "kernel", "strategy", "op", "PUDs", "rem");
-	pb_metrics_print_names(stdout, &counts, METRIC_W);
-	printf(" %-20s %s\n", "median us [95% CI]", "accel");
+	fprintf(out, "mprotect() of 1 GiB device-dax PUDs (pudbench mprotect-inplace), per call\n");
+	fprintf(out, "%s\n", pb_strategy_report_accel_note(k, s->nr));
+	print_kernels(out, k, s);
+	fprintf(out, "\n%-12s %-10s %-5s %4s %3s", "kernel", "strategy", "op", "PUDs", "rem");
+	pb_metrics_print_names(out, &counts, METRIC_W);
+	fprintf(out, " %-20s %s\n", "median us [95% CI]", "accel");
 	for (size_t i = 0; i < n; i++) {
 		const struct pb_strategy_report_row *r = &rows[i];
 
@@ -182,22 +182,22 @@ static void print_table_ad(const struct pb_strategy_report_kernel *k, const stru
 		fmt_us(r->st.median_ci_lo, b[1], sizeof(b[1]));
 		fmt_us(r->st.median_ci_hi, b[2], sizeof(b[2]));
 		snprintf(med, sizeof(med), "%s [%s, %s]", b[0], b[1], b[2]);
-		printf("%-12.12s %-10s %-5s %4d %3d", k[r->kernel].label,
+		fprintf(out, "%-12.12s %-10s %-5s %4d %3d", k[r->kernel].label,
 		       pb_strategy_report_strategy_label(r),
 		       short_operation(r), r->puds, r->remote);
-		print_counts(r, &counts);
-		printf(" %-20s %s\n", med, k[r->kernel].accel ? k[r->kernel].accel : "?");
+		print_counts(out, r, &counts);
+		fprintf(out, " %-20s %s\n", med, k[r->kernel].accel ? k[r->kernel].accel : "?");
 	}
 	if (!n)
-		printf("(no mprotect-inplace records)\n");
-	printf("\n");
-	print_legend("strategy - : the kernel's only path (no strategy knob); rem: spinning "
+		fprintf(out, "(no mprotect-inplace records)\n");
+	fprintf(out, "\n");
+	print_legend(out, "strategy - : the kernel's only path (no strategy knob); rem: spinning "
 		     "participant threads on other CPUs;", &counts, LEGEND_LABEL, "");
-	print_lazy_ad(rows, n, k);
+	print_lazy_ad(out, rows, n, k);
 	free(rows);
 }
 
-static void print_rows_hugetlb(const struct pb_strategy_report_kernel *k,
+static void print_rows_hugetlb(FILE *out, const struct pb_strategy_report_kernel *k,
 			       const struct pb_cmp_set *s,
 			       const char *bench)
 {
@@ -206,37 +206,37 @@ static void print_rows_hugetlb(const struct pb_strategy_report_kernel *k,
 	size_t n = pb_strategy_report_rows(k, s->nr, bench, &rows);
 	char median[32];
 
-	printf("\n%s\n%-12s %-10s %-5s %3s", bench, "kernel", "backend", "op", "rem");
-	pb_metrics_print_names(stdout, &counts, METRIC_W);
-	printf(" %9s\n", "median us");
+	fprintf(out, "\n%s\n%-12s %-10s %-5s %3s", bench, "kernel", "backend", "op", "rem");
+	pb_metrics_print_names(out, &counts, METRIC_W);
+	fprintf(out, " %9s\n", "median us");
 	for (size_t i = 0; i < n; i++) {
 		const struct pb_strategy_report_row *r = &rows[i];
 
 		if (!spinning_or_alone(r))
 			continue;
 		fmt_us(r->st.v[PB_STAT_MEDIAN], median, sizeof(median));
-		printf("%-12.12s %-10.10s %-5s %3d", k[r->kernel].label, r->backend,
+		fprintf(out, "%-12.12s %-10.10s %-5s %3d", k[r->kernel].label, r->backend,
 		       short_operation(r), r->remote);
-		print_counts(r, &counts);
-		printf(" %9s\n", median);
+		print_counts(out, r, &counts);
+		fprintf(out, " %9s\n", median);
 	}
 	if (!n)
-		printf("(no %s records)\n", bench);
+		fprintf(out, "(no %s records)\n", bench);
 	free(rows);
 }
 
-static void print_table_hugetlb(const struct pb_strategy_report_kernel *k,
+static void print_table_hugetlb(FILE *out, const struct pb_strategy_report_kernel *k,
 				const struct pb_cmp_set *s)
 {
 	struct pb_metric_columns counts = pb_metrics_shown(PB_SHOW_FLUSHES);
 
-	printf("mprotect() of 1 GiB hugetlb mappings, device-dax for reference, per call\n");
-	printf("%s\n", pb_strategy_report_accel_note(k, s->nr));
-	print_kernels(k, s);
-	print_rows_hugetlb(k, s, "mprotect-inplace");
-	print_rows_hugetlb(k, s, "hugetlb-pmd-unshare");
-	printf("\n");
-	print_legend("rem: spinning participant threads;", &counts, LEGEND_MEANING,
+	fprintf(out, "mprotect() of 1 GiB hugetlb mappings, device-dax for reference, per call\n");
+	fprintf(out, "%s\n", pb_strategy_report_accel_note(k, s->nr));
+	print_kernels(out, k, s);
+	print_rows_hugetlb(out, k, s, "mprotect-inplace");
+	print_rows_hugetlb(out, k, s, "hugetlb-pmd-unshare");
+	fprintf(out, "\n");
+	print_legend(out, "rem: spinning participant threads;", &counts, LEGEND_MEANING,
 		     " With a participant, also ~11 CAL-IPI from reading its perf counters, on "
 		     "every kernel.");
 }
@@ -244,7 +244,8 @@ static void print_table_hugetlb(const struct pb_strategy_report_kernel *k,
 static const struct series {
 	const char *name;	/* the series' directory in patches/<base>/ */
 	const char *alias;	/* its name before series had directories */
-	void (*table)(const struct pb_strategy_report_kernel *k, const struct pb_cmp_set *s);
+	void (*table)(FILE *out, const struct pb_strategy_report_kernel *k,
+		      const struct pb_cmp_set *s);
 } series[] = {
 	{ "mprotect-pud", "ad", print_table_ad },
 	{ "hugetlb-flush", "hugetlb", print_table_hugetlb },
@@ -305,25 +306,23 @@ static int table_to_file(const struct series *ser, const char *dir, const char *
 {
 	static struct pb_cmp_set s;
 	struct pb_strategy_report_kernel k[PB_CMP_MAX_COLS];
-	int saved, fd, rc = load_matrix(dir, &s, k);
+	int rc = load_matrix(dir, &s, k);
+	FILE *out;
 
 	if (rc)
 		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	if (fd < 0 || saved < 0 || dup2(fd, STDOUT_FILENO) < 0) {
-		perror("pudbench: cover-letter: the table's file");
+	out = fopen(path, "we");
+	if (!out) {
+		fprintf(stderr, "pudbench: cover-letter: %s: %s\n", path, strerror(errno));
 		rc = -1;
 	} else {
-		ser->table(k, &s);
-		fflush(stdout);
-		dup2(saved, STDOUT_FILENO);
+		ser->table(out, k, &s);
+		if (fclose(out)) {
+			fprintf(stderr, "pudbench: cover-letter: writing %s: %s\n", path,
+				strerror(errno));
+			rc = -1;
+		}
 	}
-	if (fd >= 0)
-		close(fd);
-	if (saved >= 0)
-		close(saved);
 	pb_cmp_set_free(&s);
 	return rc;
 }
@@ -417,7 +416,7 @@ static int cover_letter_main(int argc, char **argv)
 	if (report)
 		pb_strategy_report_print(stdout, k, s.nr);
 	else
-		find_series(ex.series)->table(k, &s);
+		find_series(ex.series)->table(stdout, k, &s);
 	pb_cmp_set_free(&s);
 	return PB_EXIT_OK;
 }
