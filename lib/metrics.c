@@ -19,7 +19,7 @@
 			     .meaning = meaning_, .show = show_, .derive = fn },
 
 const struct pb_metric pb_metrics[PB_METRIC__COUNT] = {
-	PB_METRIC_SUM_ROWS(SUM_ROW) PB_METRIC_DERIVED_ROWS(DERIVED_ROW)
+	PB_METRIC_ROWS(SUM_ROW, DERIVED_ROW)
 };
 
 double pb_metric_tlb_ipis_per_participant(const struct pb_case *c, const struct pb_series *s)
@@ -111,14 +111,23 @@ double pb_metric_get(json_object *per_sample, int i)
 	return m ? pb_jnum(per_sample, m->key) : NAN;
 }
 
-struct pb_metric_columns pb_metrics_shown(unsigned show)
+struct pb_metric_columns pb_metrics_shown_if(unsigned show, bool (*measured)(int i, void *arg),
+					     void *arg)
 {
 	struct pb_metric_columns cols = { .nr = 0 };
 
-	for (int i = 0; i < pb_metric_nr_all(); i++)
-		if (pb_metric_all(i)->show & show)
+	for (int i = 0; i < pb_metric_nr_all(); i++) {
+		unsigned s = pb_metric_all(i)->show;
+
+		if ((s & show) && (!(s & PB_SHOW_IF_MEASURED) || (measured && measured(i, arg))))
 			cols.idx[cols.nr++] = i;
+	}
 	return cols;
+}
+
+struct pb_metric_columns pb_metrics_shown(unsigned show)
+{
+	return pb_metrics_shown_if(show, NULL, NULL);
 }
 
 int pb_metric_width(int i, int min)

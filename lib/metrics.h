@@ -49,12 +49,19 @@ enum pb_metric_show {
 	 * --series hugetlb and the strategy report's kernel differences */
 	PB_SHOW_FLUSHES = 1 << 4,
 	PB_SHOW_STRATEGY = 1 << 5,	/* the strategy report's table */
+	/* with a table's bit: a column only when some record has a number in
+	 * it (counters of one architecture) */
+	PB_SHOW_IF_MEASURED = 1 << 6,
 };
 
 #define PB_SHOW_TABLES (PB_SHOW_RUN_TABLE | PB_SHOW_MATRIX | PB_SHOW_STRATEGY)
 
-/* M(ID, key, short name, label, meaning, show, counter ids...) for a sum of counters */
-#define PB_METRIC_SUM_ROWS(M)                                                          \
+/*
+ * The rows, in record order: M(ID, key, short name, label, meaning, show,
+ * counter ids...) for a sum of counters, D(ID, key, short name, label,
+ * meaning, show, function) for a derived one.
+ */
+#define PB_METRIC_ROWS(M, D)                                                           \
 	M(FAULTS, "faults", "faults", "page faults",                                   \
 	  "page faults taken by the process's threads",                                \
 	  PB_SHOW_TABLES | PB_SHOW_PLOT | PB_SHOW_COVER, PB_CTR_FAULTS)                \
@@ -83,10 +90,7 @@ enum pb_metric_show {
 	  PB_SHOW_TABLES | PB_SHOW_PLOT | PB_SHOW_FLUSHES, PB_CTR_TLB_FULL_FLUSH)      \
 	M(PUD_SPLITS, "thp_split_pud", "splits", "PUD splits (thp_split_pud)",         \
 	  "huge PUDs split into PMDs (/proc/vmstat thp_split_pud)",                    \
-	  PB_SHOW_STRATEGY, PB_CTR_THP_SPLIT_PUD)
-
-/* D(ID, key, short name, label, meaning, show, function) for a derived one */
-#define PB_METRIC_DERIVED_ROWS(D)                                                      \
+	  PB_SHOW_STRATEGY, PB_CTR_THP_SPLIT_PUD)                                      \
 	D(TLB_IPIS_PER_PARTICIPANT, "tlb_ipis_per_participant", "IPI/rem",             \
 	  "TLB IPIs per remote participant",                                           \
 	  "TLB IPIs received divided by the remote participants: near 1 when each "    \
@@ -96,11 +100,19 @@ enum pb_metric_show {
 	  "TLB IPIs received by lazy CPUs",                                            \
 	  "TLB shootdown interrupts the lazy participants' CPUs received, summed "     \
 	  "over them (/proc/interrupts TLB: per CPU; null unless remote_mode is lazy)",\
-	  PB_SHOW_RUN_TABLE | PB_SHOW_MATRIX, pb_metric_tlb_ipis_lazy_cpus)
+	  PB_SHOW_RUN_TABLE | PB_SHOW_MATRIX, pb_metric_tlb_ipis_lazy_cpus)            \
+	M(TLBIE_LOCAL, "tlbie_local", "tlbiel", "CPU-local tlbie(l) flushes",          \
+	  "powerpc: TLB invalidations of the calling CPU only (powerpc:tlbie, "        \
+	  "local == 1; null on other architectures)",                                  \
+	  PB_SHOW_MATRIX | PB_SHOW_IF_MEASURED, PB_CTR_TLBIE_LOCAL)                    \
+	M(TLBIE_GLOBAL, "tlbie_global", "tlbie", "broadcast tlbie flushes",            \
+	  "powerpc: TLB invalidations broadcast to every CPU by the hardware, no "     \
+	  "IPI (powerpc:tlbie, local == 0; null on other architectures)",              \
+	  PB_SHOW_MATRIX | PB_SHOW_IF_MEASURED, PB_CTR_TLBIE_GLOBAL)
 
 #define PB_METRIC_ENUM_ROW(id, ...) PB_METRIC_##id,
 enum pb_metric_id {
-	PB_METRIC_SUM_ROWS(PB_METRIC_ENUM_ROW) PB_METRIC_DERIVED_ROWS(PB_METRIC_ENUM_ROW)
+	PB_METRIC_ROWS(PB_METRIC_ENUM_ROW, PB_METRIC_ENUM_ROW)
 	PB_METRIC__COUNT
 };
 #undef PB_METRIC_ENUM_ROW
@@ -147,8 +159,11 @@ struct pb_metric_columns {
 	int nr;
 };
 
-/* The metrics whose show has a bit of @show, in order. */
+/* The metrics whose show has a bit of @show, in order, but no PB_SHOW_IF_MEASURED one. */
 struct pb_metric_columns pb_metrics_shown(unsigned show);
+/* The same, with the PB_SHOW_IF_MEASURED ones for which @measured(index, @arg) holds. */
+struct pb_metric_columns pb_metrics_shown_if(unsigned show, bool (*measured)(int i, void *arg),
+					     void *arg);
 /* The width of a table column that shows metric @i: its short name's, at least @min. */
 int pb_metric_width(int i, int min);
 /* The header of @cols: " SHORT" each, right-aligned in pb_metric_width(i, @min). */

@@ -835,6 +835,46 @@ TEST(table_puts_kernels_side_by_side)
 	json_object_put(a);
 }
 
+/* The matrix table of @doc alone (free it). */
+static char *table_of(json_object *doc)
+{
+	struct pb_matrix_col col = { .label = "k", .doc = doc, .status = "ok", .accel = "tcg" };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	pb_matrix_table_print(f, &col, 1);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * powerpc's tlbie counts are columns only where a record has them: an x86
+ * matrix (null or absent) shows none, a ppc64le one both, with the legend.
+ */
+TEST(table_shows_an_architectures_counters_only_where_measured)
+{
+	json_object *x86 = part("complete", 1, 1L << 30), *ppc = part("complete", 1, 1L << 30);
+	json_object *pc = pb_jget(pb_jidx(pb_jget(ppc, "results"), 0), "per_sample");
+	char *t;
+
+	json_object_object_add(pb_jget(pb_jidx(pb_jget(x86, "results"), 0), "per_sample"),
+			       "tlbie_local", NULL);
+	json_object_object_add(pc, "tlbie_local", json_object_new_double(2));
+	json_object_object_add(pc, "tlbie_global", json_object_new_double(6));
+	t = table_of(x86);
+	EXPECT(!strstr(t, "tlbie"), "an x86 table shows tlbie:\n%s", t);
+	free(t);
+	t = table_of(ppc);
+	printf("%s", t);
+	ASSERT_SUBSTR(t, " tlbiel  tlbie\n");
+	ASSERT_SUBSTR(t, "  2.00   6.00");
+	ASSERT_SUBSTR(t, "tlbiel  = CPU-local tlbie(l) flushes");
+	free(t);
+	json_object_put(x86);
+	json_object_put(ppc);
+}
+
 int main(int argc, char **argv)
 {
 	return tap_main();

@@ -240,11 +240,32 @@ static const char *accel_note(const struct pb_matrix_col *cols, unsigned nr)
 	return "accel: unknown";
 }
 
+struct matrix_cols {
+	const struct pb_matrix_col *cols;
+	unsigned nr;
+};
+
+/* Whether any record of any kernel has a number for metric @i (a column of one architecture). */
+static bool some_record_has(int i, void *arg)
+{
+	const struct matrix_cols *m = arg;
+
+	for (unsigned c = 0; c < m->nr; c++) {
+		json_object *res = pb_jget(m->cols[c].doc, "results");
+
+		for (size_t r = 0; r < pb_jlen(res); r++)
+			if (!isnan(pb_metric_get(pb_jget(pb_jidx(res, r), "per_sample"), i)))
+				return true;
+	}
+	return false;
+}
+
 void pb_matrix_table_print(FILE *f, const struct pb_matrix_col *cols, unsigned nr)
 {
 	static struct row rows[MAX_ROWS];
 	unsigned n = collect_rows(cols, nr, rows);
-	struct pb_metric_columns sh = pb_metrics_shown(PB_SHOW_MATRIX);
+	struct matrix_cols all = { cols, nr };
+	struct pb_metric_columns sh = pb_metrics_shown_if(PB_SHOW_MATRIX, some_record_has, &all);
 	int group_w = counts_group_width(&sh);
 
 	fprintf(f, "\nKernel matrix: checks and per-sample counts (counts are exact under TCG too)\n");
