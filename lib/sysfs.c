@@ -56,6 +56,25 @@ int pb_sysfs_write_long(const char *path, long val)
 	return rc;
 }
 
+int pb_meminfo_kb(const char *field, long *kb)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char *line = NULL;
+	size_t cap = 0, flen = strlen(field);
+	int rc = -1;
+
+	if (!f)
+		return -1;
+	errno = ENOENT;
+	while (rc && getline(&line, &cap, f) > 0)
+		if (!strncmp(line, field, flen) && line[flen] == ':' &&
+		    sscanf(line + flen + 1, "%ld", kb) == 1)
+			rc = 0;
+	free(line);
+	fclose(f);
+	return rc;
+}
+
 int pb_cpuinfo_has_flag(const char *flag)
 {
 	FILE *f = fopen("/proc/cpuinfo", "re");

@@ -112,6 +112,25 @@ static long pool_cap(char *err, size_t len)
 	return v;
 }
 
+/*
+ * How many more pages of @p the pool may take: what is available but an
+ * eighth of MemTotal.  A pool grown as far as the kernel can leaves
+ * nothing to the rest of the system: in a 4 GiB guest, whose root
+ * filesystem is an initramfs in RAM, a debug kernel's 3 GiB pool of 2 MiB
+ * pages ended in "System is deadlocked on memory".  LONG_MAX if meminfo is
+ * unreadable; the eighth kept, in kB, into @keep_kb.
+ */
+static long pool_room(const struct hugetlb_pool *p, long *keep_kb)
+{
+	long total_kb, avail_kb;
+
+	*keep_kb = 0;
+	if (pb_meminfo_kb("MemTotal", &total_kb) || pb_meminfo_kb("MemAvailable", &avail_kb))
+		return LONG_MAX;
+	*keep_kb = total_kb / 8;
+	return avail_kb > *keep_kb ? (avail_kb - *keep_kb) / (long)(p->page_size >> 10) : 0;
+}
+
 /* Grow the pool towards @want free pages (root); how many are free after. */
 static long pool_grow(struct hugetlb_pool *p, const char *nr_path, const char *free_path,
 		      long nr, long nfree, long want)
@@ -134,7 +153,8 @@ static int pool_reserve(struct hugetlb_pool *p, size_t max_size, size_t *got, ch
 {
 	char nr_path[128], free_path[128];
 	long nr, nfree, need = (long)(max_size / p->page_size), cap = pool_cap(err, len);
-	long want = need < cap ? need : cap;
+	long want = need < cap ? need : cap, keep_kb = 0;
+	bool capped = false;
 
 	*got = 0;
 	if (cap < 0)
@@ -148,8 +168,12 @@ static int pool_reserve(struct hugetlb_pool *p, size_t max_size, size_t *got, ch
 		snprintf(err, len, "reading %s: %s", nr_path, strerror(errno));
 		return -1;
 	}
-	if (nfree < want && geteuid() == 0)
-		nfree = pool_grow(p, nr_path, free_path, nr, nfree, want);
+	if (nfree < want && geteuid() == 0) {
+		long room = pool_room(p, &keep_kb);
+
+		capped = want - nfree > room;
+		nfree = pool_grow(p, nr_path, free_path, nr, nfree, capped ? nfree + room : want);
+	}
 	*got = (size_t)(nfree < want ? nfree : want) * p->page_size;
 	if (want < need)
 		snprintf(err, len, "PUDBENCH_HUGETLB_MAX_PAGES=%ld allows %ld of the %ld %zu kB pages "
@@ -157,6 +181,10 @@ static int pool_reserve(struct hugetlb_pool *p, size_t max_size, size_t *got, ch
 	else if (nfree < want && geteuid() != 0)
 		snprintf(err, len, "%ld of the %ld %zu kB pages free, and only root may reserve more (%s)",
 			 nfree, need, p->page_size >> 10, nr_path);
+	else if (nfree < want && capped)
+		snprintf(err, len, "could reserve only %ld of %ld %zu kB pages: more would leave less "
+			 "than an eighth of memory (%ld MiB) available", nfree, need,
+			 p->page_size >> 10, keep_kb >> 10);
 	else if (nfree < want)
 		snprintf(err, len, "could reserve only %ld of %ld %zu kB pages (memory fragmented?)",
 			 nfree, need, p->page_size >> 10);
