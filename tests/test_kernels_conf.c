@@ -491,6 +491,54 @@ TEST(a_missing_or_renamed_patch_is_an_error)
 	}
 }
 
+/* Whether tools/lib/kernel-source.sh's pb_patch_files accepts @name for @base. */
+static bool shell_accepts(const char *base, const char *name)
+{
+	char cmd[PATH_MAX * 2];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "bash -c '. \"%s/tools/lib/kernel-source.sh\" && "
+		 "pb_patch_files \"%s\" %s %s' >/dev/null 2>&1", PB_SOURCE_DIR, PB_SOURCE_DIR, base,
+		 name);
+	st = system(cmd);
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_TRUE(WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 5);
+	return WEXITSTATUS(st) == 0;
+}
+
+/*
+ * The patch names a build: spec may use are resolved twice, here when a
+ * config is loaded and by pb_patch_files when build-kernel.sh builds: the
+ * two must agree on every form (a series, SERIES/NNNN and a file-name
+ * prefix of it, a bench-only or test-only number, full names, and names
+ * that select none or several).
+ */
+TEST(the_loader_and_build_kernel_resolve_names_alike)
+{
+	static const char *const names[] = {
+		"mprotect-pud", "hugetlb-flush", "mremap-pud", "proc-pud", "mprotect-pud/0001",
+		"mprotect-pud/0004", "mprotect-pud/0001-x86-mm-make", "mprotect-pud/0005",
+		"mprotect-pud/000", "8001", "8002", "9001", "9002", "9101", "9101-TEST-ONLY",
+		"8", "9", "0001", "nope", "mprotect", "hugetlb-flush/0001", "ad",
+	};
+	static const char *const bases[] = { "7.3", "6.12" };
+
+	for (size_t b = 0; b < 2; b++) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+			static struct pb_kernels_conf kc;
+			char text[256], err[PATH_MAX + 256] = "";
+			bool c_ok, sh_ok = shell_accepts(bases[b], names[i]);
+
+			snprintf(text, sizeof(text), "[kernel:t]\nspec = build:%s:%s\nsuite = s.conf\n",
+				 bases[b], names[i]);
+			c_ok = load_text(&kc, text, err, sizeof(err)) == 0;
+			EXPECT(c_ok == sh_ok, "%s:%s: the loader %s it, pb_patch_files %s it (%s)",
+			       bases[b], names[i], c_ok ? "accepts" : "refuses",
+			       sh_ok ? "accepts" : "refuses", err);
+		}
+	}
+}
+
 TEST(errors_name_file_line_key_and_section)
 {
 	load_fails("[matrix]\naligns = 1G\ntimeout = 5\n", ":3: key 'timeout' in [matrix]: unknown key");

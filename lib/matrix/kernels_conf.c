@@ -417,7 +417,8 @@ static int patch_matches(const char *dir, const char *name)
  * pb_patch_files() resolves the same way): a series directory
  * patches/<base>/NAME/ counts once if it has patches; SERIES/NNNN selects in
  * that directory; any other name in bench/kernel-patches/<base>/ and
- * tests/kernel-patches/<base>/.
+ * tests/kernel-patches/<base>/.  test_kernels_conf holds the two to the
+ * same answers.
  */
 static int name_matches(const char *root, const char *base, const char *name)
 {
