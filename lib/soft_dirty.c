@@ -62,30 +62,35 @@ out:
 	return rc;
 }
 
+/* mincore() a VMA in pieces this large: an ASan shadow VMA is terabytes */
+#define RESIDENT_CHUNK_PAGES 65536
+
 struct own_pages {
 	uintptr_t skip_start, skip_end;		/* the mapping under test */
-	long page;
+	size_t page;
+	unsigned char *resident;		/* RESIDENT_CHUNK_PAGES entries */
 };
 
 /* One VMA of redirty_own_pages(): each resident page written once. */
 static int redirty_vma(uintptr_t start, uintptr_t end, const char *perms, void *arg)
 {
 	const struct own_pages *o = arg;
-	size_t pages = (end - start) / (size_t)o->page;
-	unsigned char *resident;
 
 	if (perms[1] != 'w' || perms[3] != 'p' || (start < o->skip_end && end > o->skip_start))
 		return 0;
-	resident = malloc(pages);
-	if (!resident)
-		return -1;
-	/* resident only: writing the rest would populate memory the process never used */
-	if (!mincore((void *)start, end - start, resident))
-		for (size_t i = 0; i < pages; i++)
-			if (resident[i] & 1)
-				__atomic_fetch_add((char *)(start + i * (size_t)o->page), 0,
-						   __ATOMIC_RELAXED);
-	free(resident);
+	for (uintptr_t at = start; at < end;) {
+		size_t pages = (end - at) / o->page;
+
+		if (pages > RESIDENT_CHUNK_PAGES)
+			pages = RESIDENT_CHUNK_PAGES;
+		/* resident only: writing the rest would populate memory the process never used */
+		if (!mincore((void *)at, pages * o->page, o->resident))
+			for (size_t i = 0; i < pages; i++)
+				if (o->resident[i] & 1)
+					__atomic_fetch_add((char *)(at + i * o->page), 0,
+							   __ATOMIC_RELAXED);
+		at += pages * o->page;
+	}
 	return 0;
 }
 
@@ -105,10 +110,16 @@ static int redirty_own_pages(const struct pb_case *c)
 	struct own_pages o = {
 		.skip_start = (uintptr_t)c->map.addr,
 		.skip_end = (uintptr_t)c->map.addr + c->map.size,
-		.page = sysconf(_SC_PAGESIZE),
+		.page = (size_t)sysconf(_SC_PAGESIZE),
+		.resident = malloc(RESIDENT_CHUNK_PAGES),
 	};
+	int rc;
 
-	return pb_maps_each(redirty_vma, &o);
+	if (!o.resident)
+		return -1;
+	rc = pb_maps_each(redirty_vma, &o);
+	free(o.resident);
+	return rc;
 }
 
 int pb_case_soft_dirty_start(struct pb_case *c)
