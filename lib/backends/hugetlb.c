@@ -116,8 +116,8 @@ static long pool_cap(char *err, size_t len)
  * How many more pages of @p the pool may take: what is available but an
  * eighth of MemTotal.  A pool grown as far as the kernel can leaves
  * nothing to the rest of the system: in a 4 GiB guest, whose root
- * filesystem is an initramfs in RAM, one run's 1 GiB and 2 MiB pools took
- * all but a few MiB (a debug kernel there once died of "System is
+ * filesystem is an initramfs in RAM, one run's 2 MiB pool grew to 2840
+ * MiB beside its 1 GiB page (a debug kernel there once died of "System is
  * deadlocked on memory").  LONG_MAX if meminfo is unreadable; the eighth
  * kept, in kB, into @keep_kb.
  */
