@@ -22,13 +22,16 @@
 #                      x86_64_allnoconfig  make allnoconfig
 #                      i386_defconfig      make ARCH=i386 defconfig
 #   --bisect-config  the configuration each patch in turn is built in
-#                    (default x86_64_nothp: the PUD code's #ifdef side that
-#                    the pudbench guests never build)
+#                    (default x86_64_defconfig: THP on, so mm/huge_memory.c,
+#                    where most of the series is, is built at every step;
+#                    without THP a patch of change_huge_pud() compiles
+#                    nothing, seen: 0 objects)
 #   --dry-run        print the steps and their state, build nothing
 #
 # The results live in CACHE/build-test/KEY/ (KEY: the base, its source
 # version and the patches' diffs): results.txt has a line per step,
-# "STEP ok|failed SECONDS", and each step's log is STEP.log.  Exit status 0
+# "STEP ok|failed SECONDS compiled N" (N: the objects make compiled), and
+# each step's log is STEP.log; a patch step that compiled nothing is said.  Exit status 0
 # when every step built, 1 when one failed (its log's tail is printed), 5 a
 # patch not in the project, 64 usage, 75 the archive unreachable.
 set -euo pipefail
@@ -42,7 +45,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${PUDBENCH_CACHE:-$HOME/.cache/pudbench}
 base=7.3 patches_arg='' jobs=$(nproc) dry=0 bisect=1
 configs="x86_64_defconfig x86_64_nothp x86_64_allnoconfig i386_defconfig"
-bisect_config=x86_64_nothp
+bisect_config=x86_64_defconfig
 
 say() { printf 'build-test: %s\n' "$*" >&2; }
 die() { local rc=$1; shift; say "error: $*"; exit "$rc"; }
@@ -155,13 +158,13 @@ tree_at() {
 
 # Build step @1 (series:CONF or uptoN:CONF); its result line into results.txt.
 build_step() {
-	local step=$1 conf=${1#*:} what=${1%%:*} t o start rc=0
+	local step=$1 conf=${1#*:} what=${1%%:*} t o start rc=0 compiled
 	if [ "$what" = series ]; then
 		t=$(tree_at series ${#patch_files[@]})
 		o=$out/obj/${step//:/_}	# make takes no ":" in O=
 	else
 		t=$(tree_at bisect "${what#upto}")
-		o=$out/obj/bisect	# one object tree: each step builds what its patch changed
+		o=$out/obj/bisect_$conf	# one object tree: each step builds what its patch changed
 	fi
 	mkdir -p "$o"
 	export CCACHE_BASEDIR=$t
@@ -178,8 +181,11 @@ build_step() {
 		"${mk[@]}" -j"$jobs"
 	} >"$out/${step//:/_}.log" 2>&1 || rc=$?
 	sed -i "/^$step /d" "$out/results.txt"
+	compiled=$(grep -c '^  CC ' "$out/${step//:/_}.log" || :)
 	if [ "$rc" -eq 0 ]; then
-		printf '%s ok %d\n' "$step" $(($(date +%s) - start)) >>"$out/results.txt"
+		printf '%s ok %d compiled %d\n' "$step" $(($(date +%s) - start)) "$compiled" >>"$out/results.txt"
+		[ "$what" = series ] || [ "$compiled" -gt 0 ] ||
+			say "$step: its patch changes nothing $conf compiles: this step tests nothing"
 	else
 		printf '%s failed %d\n' "$step" $(($(date +%s) - start)) >>"$out/results.txt"
 		tail -n 20 "$out/${step//:/_}.log" >&2
