@@ -17,15 +17,19 @@
 #                    (default: every series of patches/<base>/, each whole;
 #                    never the bench-only or test-only patches)
 #   --configs        what to build the whole series in:
-#                      x86_64_defconfig    make defconfig
+#                      x86_64_defconfig    make defconfig (in 7.3: no
+#                                          TRANSPARENT_HUGEPAGE)
+#                      x86_64_thp          defconfig with TRANSPARENT_HUGEPAGE:
+#                                          the config that compiles
+#                                          mm/huge_memory.c, most of the series
 #                      x86_64_nothp        defconfig without TRANSPARENT_HUGEPAGE
 #                      x86_64_allnoconfig  make allnoconfig
 #                      i386_defconfig      make ARCH=i386 defconfig
 #   --bisect-config  the configuration each patch in turn is built in
-#                    (default x86_64_defconfig: THP on, so mm/huge_memory.c,
-#                    where most of the series is, is built at every step;
-#                    without THP a patch of change_huge_pud() compiles
-#                    nothing, seen: 0 objects)
+#                    (default x86_64_thp: so mm/huge_memory.c, where most of
+#                    the series is, is built at every step; without THP a
+#                    patch of change_huge_pud() compiles nothing, seen: 0
+#                    objects in x86_64_nothp and in x86_64_defconfig)
 #   --dry-run        print the steps and their state, build nothing
 #
 # The results live in CACHE/build-test/KEY/ (KEY: the base, its source
@@ -44,8 +48,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${PUDBENCH_CACHE:-$HOME/.cache/pudbench}
 base=7.3 patches_arg='' jobs=$(nproc) dry=0 bisect=1
-configs="x86_64_defconfig x86_64_nothp x86_64_allnoconfig i386_defconfig"
-bisect_config=x86_64_defconfig
+configs="x86_64_defconfig x86_64_thp x86_64_nothp x86_64_allnoconfig i386_defconfig"
+bisect_config=x86_64_thp
 
 say() { printf 'build-test: %s\n' "$*" >&2; }
 die() { local rc=$1; shift; say "error: $*"; exit "$rc"; }
@@ -67,9 +71,9 @@ done
 [ -n "${PB_BASE_SOURCE[$base]:-}" ] || die 64 "unknown base '$base' (known: ${!PB_BASE_SOURCE[*]})"
 
 # make's ARCH and the configuration target of each configuration
-declare -A CONF_ARCH=([x86_64_defconfig]=x86_64 [x86_64_nothp]=x86_64
+declare -A CONF_ARCH=([x86_64_defconfig]=x86_64 [x86_64_thp]=x86_64 [x86_64_nothp]=x86_64
 	[x86_64_allnoconfig]=x86_64 [i386_defconfig]=i386)
-declare -A CONF_TARGET=([x86_64_defconfig]=defconfig [x86_64_nothp]=defconfig
+declare -A CONF_TARGET=([x86_64_defconfig]=defconfig [x86_64_thp]=defconfig [x86_64_nothp]=defconfig
 	[x86_64_allnoconfig]=allnoconfig [i386_defconfig]=defconfig)
 for c in $configs $bisect_config; do
 	[ -n "${CONF_ARCH[$c]:-}" ] || die 64 "unknown configuration '$c' (known: ${!CONF_ARCH[*]})"
@@ -173,10 +177,16 @@ build_step() {
 	start=$(date +%s)
 	{
 		"${mk[@]}" "${CONF_TARGET[$conf]}" &&
+		# a configuration named for THP must have it as named: checked, not assumed
 		if [ "$conf" = x86_64_nothp ]; then
 			"$t/scripts/config" --file "$o/.config" -d TRANSPARENT_HUGEPAGE &&
 			"${mk[@]}" olddefconfig &&
 			! grep -q '^CONFIG_TRANSPARENT_HUGEPAGE=y' "$o/.config"
+		elif [ "$conf" = x86_64_thp ]; then
+			"$t/scripts/config" --file "$o/.config" -e TRANSPARENT_HUGEPAGE &&
+			"${mk[@]}" olddefconfig &&
+			grep -q '^CONFIG_TRANSPARENT_HUGEPAGE=y' "$o/.config" &&
+			grep -q '^CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD=y' "$o/.config"
 		fi &&
 		"${mk[@]}" -j"$jobs"
 	} >"$out/${step//:/_}.log" 2>&1 || rc=$?
