@@ -24,21 +24,18 @@ static bool vma_line(const char *line, uintptr_t *start, uintptr_t *end)
 	return true;
 }
 
-int pb_maps_count_vmas(const void *addr, size_t size)
-{
-	FILE *f = fopen("/proc/self/maps", "re");
-	uintptr_t lo = (uintptr_t)addr, start, end;
-	char *line = NULL;
-	size_t cap = 0;
-	int n = 0;
+struct overlap {
+	uintptr_t lo, hi;
+	int n;
+};
 
-	if (!f)
-		return -1;
-	while (getline(&line, &cap, f) > 0)
-		n += vma_line(line, &start, &end) && start < lo + size && end > lo;
-	free(line);
-	fclose(f);
-	return n;
+static int count_overlap(uintptr_t start, uintptr_t end, const char *perms, void *arg)
+{
+	struct overlap *o = arg;
+
+	(void)perms;
+	o->n += start < o->hi && end > o->lo;
+	return 0;
 }
 
 struct vma_range {
@@ -82,6 +79,13 @@ out:
 	free(v);
 	fclose(f);
 	return rc;
+}
+
+int pb_maps_count_vmas(const void *addr, size_t size)
+{
+	struct overlap o = { (uintptr_t)addr, (uintptr_t)addr + size, 0 };
+
+	return pb_maps_each(count_overlap, &o) ? -1 : o.n;
 }
 
 static const char *const smaps_fields[] = {
