@@ -75,6 +75,8 @@ declare -A CONF_ARCH=([x86_64_defconfig]=x86_64 [x86_64_thp]=x86_64 [x86_64_noth
 	[x86_64_allnoconfig]=x86_64 [i386_defconfig]=i386)
 declare -A CONF_TARGET=([x86_64_defconfig]=defconfig [x86_64_thp]=defconfig [x86_64_nothp]=defconfig
 	[x86_64_allnoconfig]=allnoconfig [i386_defconfig]=defconfig)
+# scripts/config's switch for TRANSPARENT_HUGEPAGE on top of the target, where named
+declare -A CONF_THP=([x86_64_thp]=-e [x86_64_nothp]=-d)
 for c in $configs $bisect_config; do
 	[ -n "${CONF_ARCH[$c]:-}" ] || die 64 "unknown configuration '$c' (known: ${!CONF_ARCH[*]})"
 done
@@ -177,16 +179,16 @@ build_step() {
 	start=$(date +%s)
 	{
 		"${mk[@]}" "${CONF_TARGET[$conf]}" &&
-		# a configuration named for THP must have it as named: checked, not assumed
-		if [ "$conf" = x86_64_nothp ]; then
-			"$t/scripts/config" --file "$o/.config" -d TRANSPARENT_HUGEPAGE &&
+		# a configuration named for THP has it as named: set, then checked in the .config
+		if [ -n "${CONF_THP[$conf]:-}" ]; then
+			"$t/scripts/config" --file "$o/.config" "${CONF_THP[$conf]}" TRANSPARENT_HUGEPAGE &&
 			"${mk[@]}" olddefconfig &&
-			! grep -q '^CONFIG_TRANSPARENT_HUGEPAGE=y' "$o/.config"
-		elif [ "$conf" = x86_64_thp ]; then
-			"$t/scripts/config" --file "$o/.config" -e TRANSPARENT_HUGEPAGE &&
-			"${mk[@]}" olddefconfig &&
-			grep -q '^CONFIG_TRANSPARENT_HUGEPAGE=y' "$o/.config" &&
-			grep -q '^CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD=y' "$o/.config"
+			if [ "${CONF_THP[$conf]}" = -e ]; then
+				grep -q '^CONFIG_TRANSPARENT_HUGEPAGE=y' "$o/.config" &&
+					grep -q '^CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD=y' "$o/.config"
+			else
+				! grep -q '^CONFIG_TRANSPARENT_HUGEPAGE=y' "$o/.config"
+			fi
 		fi &&
 		"${mk[@]}" -j"$jobs"
 	} >"$out/${step//:/_}.log" 2>&1 || rc=$?
