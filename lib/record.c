@@ -38,6 +38,17 @@ double pb_jnum(json_object *o, const char *key)
 	return NAN;
 }
 
+long long pb_jcount(json_object *o, const char *key, long long dflt, long long max)
+{
+	double v = pb_jnum(o, key);
+
+	if (max > PB_JCOUNT_MAX)
+		max = PB_JCOUNT_MAX;
+	if (!(v >= 0 && v <= (double)max) || v != floor(v))
+		return dflt;
+	return (long long)v;
+}
+
 size_t pb_jlen(json_object *arr)
 {
 	return json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;

@@ -17,6 +17,13 @@ json_object *pb_jget(json_object *o, const char *key);
 const char *pb_jstr(json_object *o, const char *key, const char *dflt);
 /* NAN when absent, null or not a number. */
 double pb_jnum(json_object *o, const char *key);
+/*
+ * Member @key as a count: a whole number from 0 to @max (at most
+ * PB_JCOUNT_MAX, 2^53, where doubles stop being exact); @dflt for anything
+ * else, so a hostile or broken file never reaches an out-of-range conversion.
+ */
+#define PB_JCOUNT_MAX (1LL << 53)
+long long pb_jcount(json_object *o, const char *key, long long dflt, long long max);
 /* json-c asserts on arrays that are not: absent or not an array is empty. */
 size_t pb_jlen(json_object *arr);
 /* The elements of @arr as doubles, NAN for what is not a number; *@n of them.  Caller frees. */

@@ -3,6 +3,7 @@
 #include "repeat.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,8 +50,7 @@ static void add_rep_median(json_object *agg, json_object *rec, unsigned rep)
 	}
 	append(br, "reps", json_object_new_int64(rep + 1));
 	append(br, "medians_ns", pb_json_num(pb_jnum(lat, "median")));
-	append(br, "samples", json_object_new_int64(isfinite(pb_jnum(lat, "n")) ?
-						     (int64_t)pb_jnum(lat, "n") : 0));
+	append(br, "samples", json_object_new_int64(pb_jcount(lat, "n", 0, PB_JCOUNT_MAX)));
 	/* per-sample counts of each repetition: how much they vary between runs */
 	if (!pb_jget(br, "per_sample"))
 		json_object_object_add(br, "per_sample", json_object_new_object());
@@ -95,6 +95,16 @@ static json_object *weighted_mean(json_object *a, double wa, json_object *b, dou
 	return NULL;
 }
 
+/* A sum that stops at INT64_MAX: a file folded from outside may hold anything. */
+static int64_t add_saturating(int64_t a, int64_t b)
+{
+	int64_t sum;
+
+	if (__builtin_add_overflow(a, b, &sum))
+		return a < 0 ? INT64_MIN : INT64_MAX;
+	return sum;
+}
+
 /* Findings add up over repetitions; data is intact only if it always was. */
 static json_object *merge_check(json_object *a, json_object *b)
 {
@@ -103,7 +113,8 @@ static json_object *merge_check(json_object *a, json_object *b)
 	if (!a || !b)	/* made in one of them only: what that one found */
 		return json_object_get(a ? a : b);
 	if (json_object_is_type(a, json_type_int) && json_object_is_type(b, json_type_int))
-		return json_object_new_int64(json_object_get_int64(a) + json_object_get_int64(b));
+		return json_object_new_int64(add_saturating(json_object_get_int64(a),
+							    json_object_get_int64(b)));
 	if (json_object_is_type(a, json_type_boolean) && json_object_is_type(b, json_type_boolean))
 		return json_object_new_boolean(json_object_get_boolean(a) &&
 					       json_object_get_boolean(b));
@@ -136,7 +147,7 @@ static void count_measured(json_object *agg, json_object *keys, json_object *b)
 		int64_t n = json_object_get_int64(pb_jget(counts, key));
 
 		json_object_object_add(counts, key,
-				       json_object_new_int64(n + (pb_jget(b, key) != NULL)));
+				       json_object_new_int64(add_saturating(n, pb_jget(b, key) != NULL)));
 	}
 }
 
@@ -211,7 +222,7 @@ static void merge(json_object *agg, json_object *rec)
 	json_object_object_add(agg, "iterations", json_object_new_int64((int64_t)n));
 	json_object_object_add(agg, "latency_ns", pb_stats_json(x, x ? n : 0));
 	free(x);
-	merge_checks(agg, rec, (int64_t)pb_jnum(agg, "repetitions") + 1);
+	merge_checks(agg, rec, pb_jcount(agg, "repetitions", 0, PB_JCOUNT_MAX) + 1);
 	/* the mapping of a repetition that did not get its page size is the one to show */
 	if (json_object_is_type(pb_jget(map, "granularity_verified"), json_type_boolean) &&
 	    !json_object_get_boolean(pb_jget(map, "granularity_verified")))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "strategy_report.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,8 +88,9 @@ static void fill_row(struct pb_strategy_report_row *r, unsigned kernel, json_obj
 	r->knob = has_knob(doc);
 	r->backend = pb_jstr(rec, "backend", "?");
 	r->operation = pb_jstr(rec, "operation", "?");
-	r->puds = (int)pb_jnum(rec, "nr_puds");
-	r->remote = (int)pb_jnum(rec, "remote_cpus");
+	/* a file may say anything: counts from 0 to INT_MAX, so the sort's differences cannot overflow */
+	r->puds = (int)pb_jcount(rec, "nr_puds", 0, INT_MAX);
+	r->remote = (int)pb_jcount(rec, "remote_cpus", 0, INT_MAX);
 	r->mode = r->remote ? pb_jstr(rec, "remote_mode", "?") : "";
 	for (int m = 0; m < pb_metric_nr_all(); m++)
 		r->per_sample[m] = pb_metric_get(pc, m);
