@@ -27,18 +27,31 @@ bool pb_kmsg_is_warning(const char *text)
 	return strstr(text, "WARNING:") || strstr(text, "BUG:") || strstr(text, "kernel BUG");
 }
 
+/* Room for a line: within the overall cap, and within its kind's for the repeated kinds. */
+static bool room_for(struct pb_kmsg *w, unsigned *kind_kept)
+{
+	if (w->nr_kept >= PB_KMSG_KEEP || (kind_kept && *kind_kept >= PB_KMSG_KEEP_REPEATED))
+		return false;
+	if (kind_kept)
+		(*kind_kept)++;
+	return true;
+}
+
 void pb_kmsg_account(struct pb_kmsg *w, const char *text)
 {
 	bool interesting = false;
+	unsigned *kind_kept = NULL;
 
 	w->lines++;
 	if (strstr(text, "bad pud")) {
 		w->bad_pud++;
 		interesting = true;
+		kind_kept = &w->kept_bad_pud;
 	}
 	if (strstr(text, "Bad rss-counter")) {
 		w->bad_rss++;
 		interesting = true;
+		kind_kept = &w->kept_bad_rss;
 	}
 	if (pb_kmsg_is_warning(text)) {
 		w->warnings++;
@@ -49,7 +62,7 @@ void pb_kmsg_account(struct pb_kmsg *w, const char *text)
 		w->rip_wanted = false;
 		interesting = true;
 	}
-	if (interesting && w->nr_kept < PB_KMSG_KEEP)
+	if (interesting && room_for(w, kind_kept))
 		snprintf(w->kept[w->nr_kept++], PB_KMSG_LINE, "%s", text);
 }
 

@@ -13,6 +13,12 @@
 #include <stddef.h>
 
 #define PB_KMSG_KEEP 8		/* lines kept verbatim for the results */
+/*
+ * At most this many "bad pud" and "Bad rss-counter" lines each: a flood of
+ * them (a stock 7.3 logs one per mremap() of a devdax PUD) leaves room for
+ * the first other WARNING/BUG and its RIP line.
+ */
+#define PB_KMSG_KEEP_REPEATED 3
 #define PB_KMSG_LINE 256
 
 struct pb_kmsg {
@@ -20,7 +26,7 @@ struct pb_kmsg {
 	bool measured;		/* the log could be watched: the counts are real */
 	char unavailable[128];	/* why, when not measured */
 	unsigned bad_pud, bad_rss, warnings, lines;
-	unsigned nr_kept;
+	unsigned nr_kept, kept_bad_pud, kept_bad_rss;
 	bool rip_wanted;	/* a WARNING/BUG whose RIP line is not kept yet */
 	char kept[PB_KMSG_KEEP][PB_KMSG_LINE];
 };

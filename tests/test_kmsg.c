@@ -40,6 +40,30 @@ TEST(keeps_the_rip_line_of_a_warning)
 	ASSERT_STREQ(w.kept[1], "RIP: 0010:zap_huge_pud+0x1a/0x80");
 }
 
+/*
+ * Stock 7.3 on ppc64le logged nine "bad pud" lines and four "BUG: Bad
+ * rss-counter" lines for one mremap-pud case: the first other WARNING/BUG
+ * still gets a line, and each flood keeps its first lines.
+ */
+TEST(a_flood_of_one_kind_leaves_room_for_a_warning)
+{
+	struct pb_kmsg w = { .fd = -1 };
+
+	for (int i = 0; i < 9; i++)
+		pb_kmsg_account(&w, "mm/pgtable-generic.c:44: bad pud c000000140000186.");
+	for (int i = 0; i < 4; i++)
+		pb_kmsg_account(&w, "BUG: Bad rss-counter state mm:00000000187a83d5 "
+				    "type:MM_FILEPAGES val:262144");
+	pb_kmsg_account(&w, "WARNING: CPU: 0 PID: 75 at mm/huge_memory.c:2100 zap_huge_pud+0x1/0x2");
+	ASSERT_EQ(w.bad_pud, 9);
+	ASSERT_EQ(w.bad_rss, 4);
+	ASSERT_EQ(w.warnings, 5);
+	ASSERT_EQ(w.nr_kept, 2 * PB_KMSG_KEEP_REPEATED + 1);
+	ASSERT_SUBSTR(w.kept[0], "bad pud");
+	ASSERT_SUBSTR(w.kept[PB_KMSG_KEEP_REPEATED], "Bad rss-counter");
+	ASSERT_SUBSTR(w.kept[2 * PB_KMSG_KEEP_REPEATED], "zap_huge_pud");
+}
+
 /* Only what is logged after start counts; needs root to write /dev/kmsg. */
 TEST(sees_new_kernel_log_lines_only)
 {
