@@ -383,25 +383,47 @@ TEST(the_vm_tests_boot_one_test_kernel_with_every_patch)
 /*
  * A powerpc-only test patch (9101: the pmem flush QEMU's TCG emulates) is
  * the ppc64le kernels' and not the x86 test kernel's: every ppc64le build
- * of configs/kernels-ppc64.conf carries every test-only patch of its base
- * that is for ppc64le only (the x86 negative controls are not needed there).
+ * of configs/kernels-ppc64*.conf carries every test-only patch of its base
+ * that is for ppc64le only (the x86 negative controls are not needed
+ * there), and the matrices build the same kernels, so one cross build
+ * serves them all.
  */
 TEST(the_ppc64le_kernels_carry_the_powerpc_test_patches)
 {
 	static struct pb_kernels_conf kc;
+	struct pb_kernel_spec first[PB_KERNELS_CONF_MAX_KERNELS];
+	unsigned int nr_first = 0;
 	int ppc = 0;
-
-	load_shipped_ok(&kc, "kernels-ppc64.conf");
-	for (unsigned int k = 0; k < kc.nr_kernels; k++) {
-		const struct pb_kernel_spec *s = &kc.kernels[k];
-
-		ASSERT_EQ(PB_KSPEC_BUILD, s->kind);
-		ASSERT_STREQ(s->arch, "ppc64le");
-		ppc++;
-		check_spec_carries_dir(s, "tests/kernel-patches", false);
-	}
-	ASSERT_GE(ppc, 2);
 	char path[PATH_MAX];
+	glob_t g;
+
+	ASSERT_EQ(0, glob(PB_SOURCE_DIR "/configs/kernels-ppc64*.conf", 0, NULL, &g));
+	ASSERT_GE(g.gl_pathc, 2);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char err[PATH_MAX + 256] = "";
+
+		if (pb_kernels_conf_load(&kc, g.gl_pathv[i], PB_SOURCE_DIR, err, sizeof(err)))
+			TAP_FAIL("%s", err);
+		if (!i) {
+			nr_first = kc.nr_kernels;
+			memcpy(first, kc.kernels, nr_first * sizeof(first[0]));
+		}
+		EXPECT(kc.nr_kernels == nr_first, "%s: %u kernels, %s %u", g.gl_pathv[i],
+		       kc.nr_kernels, g.gl_pathv[0], nr_first);
+		for (unsigned int k = 0; k < kc.nr_kernels && k < nr_first; k++) {
+			const struct pb_kernel_spec *s = &kc.kernels[k];
+
+			ASSERT_EQ(PB_KSPEC_BUILD, s->kind);
+			ASSERT_STREQ(s->arch, "ppc64le");
+			ppc++;
+			check_spec_carries_dir(s, "tests/kernel-patches", false);
+			EXPECT(!strcmp(s->base, first[k].base) && !strcmp(s->arg, first[k].arg),
+			       "%s [kernel:%s] build:%s:%s, %s builds build:%s:%s", g.gl_pathv[i],
+			       s->label, s->base, s->arg, g.gl_pathv[0], first[k].base, first[k].arg);
+		}
+	}
+	globfree(&g);
+	ASSERT_GE(ppc, 4);
 
 	snprintf(path, sizeof(path), "%s/tests/kernel-patches/7.3/"
 		 "9101-TEST-ONLY-powerpc-pmem-flush-with-dcbst-dcbf-under-QEMU-TCG.patch", PB_SOURCE_DIR);
