@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <glob.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdlib.h>
 
@@ -101,14 +102,24 @@ TEST(cpus_and_a_debugfs_knob)
 	ASSERT_STREQ(kc.kernels[1].debugfs, "");
 }
 
-TEST(a_negative_control_names_the_function_it_must_warn_in)
+/* @key = @value on the first of two kernels of @spec: stored there (at @off), @dflt on the other. */
+static void key_is_per_kernel(const char *spec, const char *key, const char *value, size_t off,
+			      const char *dflt)
 {
 	static struct pb_kernels_conf kc;
+	char text[512];
 
-	load_text_ok(&kc, "[kernel:ctl]\nspec = bzimage:/x\nexpect_warning = pudp_invalidate\n"
-		     "[kernel:new]\nspec = bzimage:/x\n");
-	ASSERT_STREQ(kc.kernels[0].expect_warning, "pudp_invalidate");
-	ASSERT_STREQ(kc.kernels[1].expect_warning, "");
+	snprintf(text, sizeof(text), "[kernel:a]\nspec = %s\n%s = %s\n[kernel:b]\nspec = %s\n",
+		 spec, key, value, spec);
+	load_text_ok(&kc, text);
+	ASSERT_STREQ((const char *)&kc.kernels[0] + off, value);
+	ASSERT_STREQ((const char *)&kc.kernels[1] + off, dflt);
+}
+
+TEST(a_negative_control_names_the_function_it_must_warn_in)
+{
+	key_is_per_kernel("bzimage:/x", "expect_warning", "pudp_invalidate",
+			  offsetof(struct pb_kernel_spec, expect_warning), "");
 	load_fails("[kernel:a]\nspec = bzimage:/x\nexpect_warning =\n", "expected a function name");
 	load_fails("[kernel:a]\nspec = bzimage:/x\nexpect_warning = pudp_invalidate+0x2c\n",
 		   "expected a function name");
@@ -436,12 +447,8 @@ TEST(the_ppc64le_kernels_carry_the_powerpc_test_patches)
 
 TEST(arch_is_a_key_of_build_kernels)
 {
-	static struct pb_kernels_conf kc;
-
-	load_text_ok(&kc, "[kernel:a]\nspec = build:7.3:none\narch = ppc64le\n"
-			  "[kernel:b]\nspec = build:7.3:none\n");
-	ASSERT_STREQ(kc.kernels[0].arch, "ppc64le");
-	ASSERT_STREQ(kc.kernels[1].arch, "x86_64");
+	key_is_per_kernel("build:7.3:none", "arch", "ppc64le", offsetof(struct pb_kernel_spec, arch),
+			  "x86_64");
 	load_fails("[kernel:a]\nspec = build:7.3:none\narch = arm64\n",
 		   ":3: key 'arch' in [kernel:a]: unknown architecture 'arm64' (known: x86_64 ppc64le)");
 	load_fails("[kernel:a]\nspec = build:7.3:none\narch = ppc64le\narch = ppc64le\n",

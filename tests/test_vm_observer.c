@@ -75,29 +75,47 @@ static void expect_each_read_zaps(int k, double times)
 	}
 }
 
+/* What share of the GiB a read reported, within @tol, on kernel @k. */
+struct reported {
+	const char *read;
+	double fraction, tol;
+};
+
+static void expect_reported(int k, const struct reported *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		EXPECT_NEAR_READ(k, r[i].read, "reported_fraction", r[i].fraction, r[i].tol);
+}
+
 TEST(a_stock_read_zaps_the_pud_and_refaults_once)
 {
-	expect_each_read_zaps(STOCK, 1);
 	/* the VMA's own entries: nothing resident (smaps_rollup sums the whole process) */
-	EXPECT_NEAR_READ(STOCK, "smaps", "reported_fraction", 0, 0.01);
-	EXPECT_NEAR_READ(STOCK, "numa_maps", "reported_fraction", 0, 0.01);
-	EXPECT_NEAR_READ(STOCK, "pagemap", "reported_fraction", 0, 0.01);
-	EXPECT_NEAR_READ(STOCK, "smaps_rollup", "reported_fraction", 0, 0.1);
+	static const struct reported stock[] = {
+		{ "smaps", 0, 0.01 }, { "numa_maps", 0, 0.01 }, { "pagemap", 0, 0.01 },
+		{ "smaps_rollup", 0, 0.1 },
+	};
+
+	expect_each_read_zaps(STOCK, 1);
+	expect_reported(STOCK, stock, sizeof(stock) / sizeof(*stock));
 }
 
 TEST(b_patched_read_keeps_the_pud_and_reports_it)
 {
+	static const struct reported patched[] = {
+		{ "smaps", 1, 0.01 },
+		/*
+		 * numa_maps counts no device memory, PUD or PMD: ZONE_DEVICE pages
+		 * are PageReserved, which its gatherers skip; what changes is that
+		 * it no longer zaps
+		 */
+		{ "numa_maps", 0, 0.01 },
+		{ "pagemap", 1, 0.01 },
+		/* the whole process: the GiB and a little of everything else */
+		{ "smaps_rollup", 1.05, 0.06 },
+	};
+
 	expect_each_read_zaps(PATCHED, 0);
-	EXPECT_NEAR_READ(PATCHED, "smaps", "reported_fraction", 1, 0.01);
-	/*
-	 * numa_maps counts no device memory, PUD or PMD: ZONE_DEVICE pages are
-	 * PageReserved, which its gatherers skip; what changes is that it no
-	 * longer zaps
-	 */
-	EXPECT_NEAR_READ(PATCHED, "numa_maps", "reported_fraction", 0, 0.01);
-	EXPECT_NEAR_READ(PATCHED, "pagemap", "reported_fraction", 1, 0.01);
-	/* the whole process: the GiB and a little of everything else */
-	EXPECT_NEAR_READ(PATCHED, "smaps_rollup", "reported_fraction", 1.05, 0.06);
+	expect_reported(PATCHED, patched, sizeof(patched) / sizeof(*patched));
 }
 
 TEST(c_maps_and_mincore_cost_nothing_on_either)
