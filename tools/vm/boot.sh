@@ -161,7 +161,9 @@ run_qemu() { # accel args...
     : > "$out/console.log"
     printf '%q ' "$qemu" "$@" "${qemu_common[@]}" "${app[@]}" > "$out/qemu.txt"
     echo >> "$out/qemu.txt"
-    "$qemu" "$@" "${qemu_common[@]}" "${app[@]}" </dev/null 2> "$tmp/qemu.err" &
+    # made here: the background job opens it after the fork, maybe after the first grep below
+    : > "$tmp/qemu.err"
+    "$qemu" "$@" "${qemu_common[@]}" "${app[@]}" </dev/null 2>> "$tmp/qemu.err" &
     qpid=$!
     # Bounded: kill QEMU when the guest does not power off in time.
     local waited=0
