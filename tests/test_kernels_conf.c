@@ -505,8 +505,9 @@ TEST(a_missing_or_renamed_patch_is_an_error)
 	load_fails("[kernel:x]\nspec = build:mprotect-pud,0999\n",
 		   "[kernel:x]: '0999' selects 0 of the series in patches/7.3/, SERIES/NNNN there, "
 		   "bench/kernel-patches/7.3/ and tests/kernel-patches/7.3/ (want exactly one)");
-	/* a base's series, not another's */
-	load_fails("[kernel:x]\nspec = build:6.12:mremap-pud\n", "'mremap-pud' selects 0 of the series in patches/6.12/");
+	/* a base's series, not another's: 6.12's mprotect-pud has 0001 and 0002 only */
+	load_fails("[kernel:x]\nspec = build:6.12:mprotect-pud/0004\n",
+		   "'mprotect-pud/0004' selects 0 of the series in patches/6.12/");
 	/* the old flat numbers name nothing now */
 	load_fails("[kernel:x]\nspec = build:0001\n", "'0001' selects 0");
 	load_fails("[kernel:x]\nspec = build:mprotect-pud/0099\n", "'mprotect-pud/0099' selects 0");
