@@ -401,9 +401,7 @@ TEST(the_vm_tests_boot_one_test_kernel_with_every_patch)
  */
 TEST(the_ppc64le_kernels_carry_the_powerpc_test_patches)
 {
-	static struct pb_kernels_conf kc;
-	struct pb_kernel_spec first[PB_KERNELS_CONF_MAX_KERNELS];
-	unsigned int nr_first = 0;
+	static struct pb_kernels_conf first, kc;	/* 16 KiB a kernel: not on the stack */
 	int ppc = 0;
 	char path[PATH_MAX];
 	glob_t g;
@@ -411,26 +409,23 @@ TEST(the_ppc64le_kernels_carry_the_powerpc_test_patches)
 	ASSERT_EQ(0, glob(PB_SOURCE_DIR "/configs/kernels-ppc64*.conf", 0, NULL, &g));
 	ASSERT_GE(g.gl_pathc, 2);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct pb_kernels_conf *c = i ? &kc : &first;
 		char err[PATH_MAX + 256] = "";
 
-		if (pb_kernels_conf_load(&kc, g.gl_pathv[i], PB_SOURCE_DIR, err, sizeof(err)))
+		if (pb_kernels_conf_load(c, g.gl_pathv[i], PB_SOURCE_DIR, err, sizeof(err)))
 			TAP_FAIL("%s", err);
-		if (!i) {
-			nr_first = kc.nr_kernels;
-			memcpy(first, kc.kernels, nr_first * sizeof(first[0]));
-		}
-		EXPECT(kc.nr_kernels == nr_first, "%s: %u kernels, %s %u", g.gl_pathv[i],
-		       kc.nr_kernels, g.gl_pathv[0], nr_first);
-		for (unsigned int k = 0; k < kc.nr_kernels && k < nr_first; k++) {
-			const struct pb_kernel_spec *s = &kc.kernels[k];
+		EXPECT(c->nr_kernels == first.nr_kernels, "%s: %u kernels, %s %u", g.gl_pathv[i],
+		       c->nr_kernels, g.gl_pathv[0], first.nr_kernels);
+		for (unsigned int k = 0; k < c->nr_kernels && k < first.nr_kernels; k++) {
+			const struct pb_kernel_spec *s = &c->kernels[k], *f = &first.kernels[k];
 
 			ASSERT_EQ(PB_KSPEC_BUILD, s->kind);
 			ASSERT_STREQ(s->arch, "ppc64le");
 			ppc++;
 			check_spec_carries_dir(s, "tests/kernel-patches", false);
-			EXPECT(!strcmp(s->base, first[k].base) && !strcmp(s->arg, first[k].arg),
+			EXPECT(!strcmp(s->base, f->base) && !strcmp(s->arg, f->arg),
 			       "%s [kernel:%s] build:%s:%s, %s builds build:%s:%s", g.gl_pathv[i],
-			       s->label, s->base, s->arg, g.gl_pathv[0], first[k].base, first[k].arg);
+			       s->label, s->base, s->arg, g.gl_pathv[0], f->base, f->arg);
 		}
 	}
 	globfree(&g);
